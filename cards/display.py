@@ -1,0 +1,126 @@
+"""Turns a card's content into what the card page shows: labelled fields and metric tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+OVERVIEW_LABELS = [
+    ("model_name", "Model name"),
+    ("model_id", "Model ID / ARN"),
+    ("model_version", "Model version"),
+    ("model_description", "Model description"),
+    ("problem_type", "Problem type"),
+    ("algorithm_type", "Algorithm type"),
+    ("model_creator", "Model creator"),
+    ("model_owner", "Model owner"),
+    ("model_artifact", "Model artifacts"),
+]
+USES_LABELS = [
+    ("purpose_of_model", "Purpose of the model"),
+    ("intended_uses", "Intended uses"),
+    ("factors_affecting_model_efficiency", "Factors affecting model efficacy"),
+    ("risk_rating", "Risk rating"),
+    ("explanations_for_risk_rating", "Explanation for risk rating"),
+]
+BUSINESS_LABELS = [
+    ("business_problem", "Business problem"),
+    ("business_stakeholders", "Business stakeholders"),
+    ("line_of_business", "Line of business"),
+]
+ADDITIONAL_LABELS = [
+    ("ethical_considerations", "Ethical considerations"),
+    ("caveats_and_recommendations", "Caveats and recommendations"),
+]
+SHOWN_SECTIONS = {
+    "model_overview",
+    "intended_uses",
+    "business_details",
+    "training_details",
+    "evaluation_details",
+    "additional_information",
+}
+
+
+def labelled(node: Any, labels: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    node = node if isinstance(node, dict) else {}
+    rows = [{"label": label, "value": node[key]} for key, label in labels if key in node]
+    known = {key for key, _ in labels}
+    rows += [
+        {"label": key.replace("_", " ").capitalize(), "value": value}
+        for key, value in node.items()
+        if key not in known
+    ]
+    return rows
+
+
+def metric_view(metric: dict) -> dict[str, Any]:
+    """A metric with its value laid out as a table where it is a chart."""
+    view = dict(metric)
+    value, kind = metric.get("value"), metric.get("type")
+    view["table"] = None
+    if kind == "linear_graph" and isinstance(value, list):
+        view["table"] = {
+            "head": [metric.get("x_axis_name") or "x", metric.get("y_axis_name") or "y"],
+            "rows": [point if isinstance(point, list) else [point] for point in value],
+        }
+    elif kind == "bar_chart" and isinstance(value, list):
+        names = metric.get("x_axis_name")
+        names = names if isinstance(names, list) else [names or ""] * len(value)
+        view["table"] = {
+            "head": ["", metric.get("y_axis_name") or "value"],
+            "rows": [[names[i] if i < len(names) else i, bar] for i, bar in enumerate(value)],
+        }
+    elif kind == "matrix" and isinstance(value, list):
+        rows_names = metric.get("x_axis_name")
+        cols = metric.get("y_axis_name")
+        view["table"] = {
+            "head": [""] + (cols if isinstance(cols, list) else []),
+            "rows": [
+                [rows_names[i] if isinstance(rows_names, list) and i < len(rows_names) else ""]
+                + (row if isinstance(row, list) else [row])
+                for i, row in enumerate(value)
+            ],
+        }
+    return view
+
+
+def card_view(content: dict) -> dict[str, Any]:
+    overview = content.get("model_overview") or {}
+    training = content.get("training_details") or {}
+    job = training.get("training_job_details") or {}
+    info = content.get("additional_information") or {}
+    evaluations = []
+    for evaluation in content.get("evaluation_details") or []:
+        if not isinstance(evaluation, dict):
+            continue
+        evaluations.append(
+            {
+                **evaluation,
+                "groups": [
+                    {
+                        "name": group.get("name"),
+                        "metrics": [metric_view(m) for m in group.get("metric_data") or []],
+                    }
+                    for group in evaluation.get("metric_groups") or []
+                    if isinstance(group, dict)
+                ],
+            }
+        )
+    return {
+        "overview": labelled(
+            {k: v for k, v in overview.items() if k != "inference_environment"}, OVERVIEW_LABELS
+        ),
+        "inference_images": (overview.get("inference_environment") or {}).get("container_image"),
+        "uses": labelled(content.get("intended_uses"), USES_LABELS),
+        "business": labelled(content.get("business_details"), BUSINESS_LABELS),
+        "objective": training.get("objective_function") or {},
+        "training_observations": training.get("training_observations"),
+        "training_job": job,
+        "training_images": (job.get("training_environment") or {}).get("container_image"),
+        "evaluations": evaluations,
+        "additional": labelled(
+            {k: v for k, v in info.items() if k != "custom_details"}, ADDITIONAL_LABELS
+        ),
+        "custom_details": info.get("custom_details") or {},
+        "other_sections": {k: v for k, v in content.items() if k not in SHOWN_SECTIONS},
+    }

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+# SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
+# letter or digit (consecutive hyphens are allowed).
+CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+CARD_NAME_MESSAGE = (
+    "Card names may contain letters, digits and hyphens (at most 63 characters), "
+    "and must start and end with a letter or digit."
+)
+validate_card_name = RegexValidator(CARD_NAME_PATTERN, CARD_NAME_MESSAGE, code="invalid_name")
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    # Roles (author, reviewer, admin) arrive with the review workflow; membership alone
+    # decides what a user can see and edit for now.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class CardStatus(models.TextChoices):
+    DRAFT = "Draft", "Draft"
+    PENDING_REVIEW = "PendingReview", "Pending review"
+    APPROVED = "Approved", "Approved"
+    ARCHIVED = "Archived", "Archived"
+
+
+class RiskRating(models.TextChoices):
+    UNKNOWN = "Unknown", "Unknown"
+    LOW = "Low", "Low"
+    MEDIUM = "Medium", "Medium"
+    HIGH = "High", "High"
+
+
+class ModelCardQuerySet(models.QuerySet["ModelCard"]):
+    def visible_to(self, user) -> ModelCardQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(team__in=Team.objects.filter(memberships__user=user).values("pk"))
+
+    def for_list(self) -> ModelCardQuerySet:
+        return (
+            self.select_related("created_by", "updated_by", "team")
+            .defer("content")
+            .order_by("-updated_at", "-pk")
+        )
+
+    def for_page(self) -> ModelCardQuerySet:
+        return self.select_related("created_by", "updated_by", "team")
+
+
+class ModelCard(models.Model):
+    name = models.CharField(max_length=63, unique=True, validators=[validate_card_name])
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cards")
+    status = models.CharField(max_length=20, choices=CardStatus, default=CardStatus.DRAFT)
+    # Exactly the SageMaker content document that would be sent (ModelCard.Content).
+    content = models.JSONField(default=dict, blank=True)
+    # Promoted from the content for listing, filtering and the one-card-per-model rule.
+    risk_rating = models.CharField(max_length=10, choices=RiskRating, blank=True)
+    model_id = models.CharField(max_length=1024, blank=True)
+    model_name = models.CharField(max_length=1024, blank=True)
+    # Bumped on every save; a save that started from an older revision is refused.
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ModelCardQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_id"], condition=~Q(model_id=""), name="one_card_per_model"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="card_recent_idx"),
+            models.Index(fields=["status"], name="card_status_idx"),
+            models.Index(fields=["risk_rating"], name="card_risk_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != CardStatus.ARCHIVED
+
+
+class CardRevision(models.Model):
+    """An immutable snapshot of a card, written by every save; never updated."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    status = models.CharField(max_length=20, choices=CardStatus)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "number"], name="unique_revision_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} r{self.number}"
+
+
+class EvaluationReport(models.Model):
+    """The evidence behind imported metrics: the raw report and what it produced."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="reports")
+    source = models.CharField(max_length=1024)  # uploaded file name or S3 URI
+    etag = models.CharField(max_length=256, blank=True)
+    report_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    raw = models.JSONField()
+    produced = models.JSONField()
+    evaluation_job = models.CharField(max_length=1024)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_type} from {self.source}"

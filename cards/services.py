@@ -1,0 +1,228 @@
+"""Every write to a card goes through here; each one records the revision it makes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cards.models import (
+    CARD_NAME_MESSAGE,
+    CardRevision,
+    CardStatus,
+    EvaluationReport,
+    ModelCard,
+    Team,
+)
+from cards.models import validate_card_name as _validate_name_pattern
+from cards.reports import load_json_document
+from cards.validation import validate_content
+
+
+@dataclass(frozen=True)
+class ReportEvidence:
+    """An evaluation report whose metrics went into the content being saved."""
+
+    source: str
+    report_type: str
+    sha256: str
+    raw_json: bytes
+    produced: dict
+    evaluation_job: str
+    etag: str = ""
+
+
+class CardChanged(Exception):
+    """Someone saved the card after the revision this save started from."""
+
+    def __init__(self, current: ModelCard) -> None:
+        self.current = current
+        super().__init__(
+            f"{current.updated_by} saved this card (revision {current.revision}) while you "
+            "were editing it. Your input is still below: check it against their changes "
+            "and save again."
+        )
+
+
+class CardNotEditable(Exception):
+    pass
+
+
+def _promoted(content: dict) -> dict[str, str]:
+    overview = content.get("model_overview") or {}
+    uses = content.get("intended_uses") or {}
+    return {
+        "risk_rating": str(uses.get("risk_rating") or "")[:10],
+        "model_id": str(overview.get("model_id") or ""),
+        "model_name": str(overview.get("model_name") or ""),
+    }
+
+
+def card_name_check(name: str, *, exclude_pk: int | None = None) -> None:
+    """Raise ValidationError({"name": ...}) when the name breaks SageMaker's rule or is taken."""
+    try:
+        _validate_name_pattern(name)
+    except ValidationError:
+        raise ValidationError({"name": CARD_NAME_MESSAGE}, code="invalid_name") from None
+    if len(name) > 63:
+        raise ValidationError({"name": CARD_NAME_MESSAGE}, code="invalid_name")
+    taken = ModelCard.objects.filter(name=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError(
+            {"name": f"A model card named “{name}” already exists. Choose another name."},
+            code="duplicate_name",
+        )
+
+
+def _model_id_check(model_id: str, *, exclude_pk: int | None) -> None:
+    if not model_id:
+        return
+    others = ModelCard.objects.filter(model_id=model_id)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError(
+            {
+                "model_id": "This model already has a model card. SageMaker allows one "
+                "card per model: edit that card instead."
+            },
+            code="model_has_card",
+        )
+
+
+def _integrity_to_validation(error: IntegrityError) -> ValidationError:
+    text = str(error)
+    if "one_card_per_model" in text:
+        return ValidationError({"model_id": "This model already has a model card."})
+    if "name" in text:
+        return ValidationError({"name": "A model card with this name already exists."})
+    raise error
+
+
+@transaction.atomic
+def card_create(
+    *, user, team: Team, name: str, content: dict, note: str = "Created"
+) -> ModelCard:
+    card_name_check(name)
+    validate_content(content)
+    promoted = _promoted(content)
+    _model_id_check(promoted["model_id"], exclude_pk=None)
+    try:
+        with transaction.atomic():
+            card = ModelCard.objects.create(
+                name=name,
+                team=team,
+                status=CardStatus.DRAFT,
+                content=content,
+                revision=1,
+                created_by=user,
+                updated_by=user,
+                **promoted,
+            )
+    except IntegrityError as error:
+        # Two people creating the same name or model at once: the constraint decides.
+        raise _integrity_to_validation(error) from None
+    CardRevision.objects.create(
+        card=card, number=1, content=content, status=card.status, author=user, note=note
+    )
+    return card
+
+
+@transaction.atomic
+def card_save_content(
+    *,
+    card: ModelCard,
+    user,
+    content: dict,
+    base_revision: int,
+    note: str = "",
+    reports: Sequence[ReportEvidence] = (),
+) -> ModelCard:
+    """Replace the card's content if nobody saved it since ``base_revision``.
+
+    Saving unchanged content is a no-op and writes no revision.
+    """
+    if not card.is_editable:
+        raise CardNotEditable("Archived cards cannot be edited.")
+    validate_content(content)
+    promoted = _promoted(content)
+    _model_id_check(promoted["model_id"], exclude_pk=card.pk)
+    current = ModelCard.objects.select_for_update().select_related("updated_by").get(pk=card.pk)
+    if current.revision != base_revision:
+        raise CardChanged(current)
+    if current.content == content:
+        return current
+    try:
+        with transaction.atomic():
+            updated = ModelCard.objects.filter(
+                pk=card.pk, revision=base_revision
+            ).update(
+                content=content,
+                revision=F("revision") + 1,
+                updated_by=user,
+                updated_at=timezone.now(),
+                **promoted,
+            )
+    except IntegrityError as error:
+        raise _integrity_to_validation(error) from None
+    if updated != 1:
+        raise CardChanged(ModelCard.objects.select_related("updated_by").get(pk=card.pk))
+    CardRevision.objects.create(
+        card=card,
+        number=base_revision + 1,
+        content=content,
+        status=current.status,
+        author=user,
+        note=note,
+    )
+    for report in reports:
+        EvaluationReport.objects.create(
+            card=card,
+            source=report.source,
+            etag=report.etag,
+            report_type=report.report_type,
+            sha256=report.sha256,
+            raw=json.loads(report.raw_json.decode("utf-8-sig")),
+            produced=report.produced,
+            evaluation_job=report.evaluation_job,
+            created_by=user,
+        )
+    current.refresh_from_db()
+    return current
+
+
+def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
+    """Create a draft card from a SageMaker content document (as exported or sent by the SDK)."""
+    from cards.reports import ReportError
+
+    try:
+        document = load_json_document(raw)
+    except ReportError as error:
+        raise ValidationError({"file": str(error)}) from None
+    if not isinstance(document, dict):
+        raise ValidationError({"file": "The file must hold one JSON object: a card's content."})
+    # SageMaker's DescribeModelCard returns the content as a string inside "Content".
+    if isinstance(document.get("Content"), str):
+        try:
+            document = load_json_document(document["Content"].encode())
+        except ReportError as error:
+            raise ValidationError({"file": f"Its Content: {error}"}) from None
+    return card_create(
+        user=user, team=team, name=name, content=copy.deepcopy(document), note="Imported"
+    )
+
+
+@transaction.atomic
+def card_delete(*, card: ModelCard, user) -> None:
+    # Only drafts are deleted here; published cards leave through SageMaker's own states.
+    deleted, _ = ModelCard.objects.filter(pk=card.pk, status=CardStatus.DRAFT).delete()
+    if not deleted:
+        raise CardNotEditable("Only draft cards can be deleted.")

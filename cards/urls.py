@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cards import views
+
+app_name = "cards"
+
+urlpatterns = [
+    path("", views.card_list, name="list"),
+    path("import/", views.card_import, name="import"),
+    path("cards/<str:name>/", views.card_detail, name="detail"),
+    path("cards/<str:name>/export.json", views.card_export, name="export"),
+    path("cards/<str:name>/delete/", views.card_delete_view, name="delete"),
+]

@@ -1,0 +1,663 @@
+"""Check model card content the way SageMaker will, with messages a card author understands.
+
+The JSON schema in ``cards/schema/model_card.schema.json`` is the official one plus the fields
+the console and SDK really write. The official file also *declares* limits that JSON Schema never
+applies (``maxContains`` without ``contains``, ``maxItems`` inside ``items``, unanchored
+``pattern`` lengths, a metric ``type`` unrelated to its ``value``); those are enforced here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model_card.schema.json"
+
+# SageMaker's ModelCardContent is a string of at most 100,000 characters.
+MAX_CONTENT_CHARS = 100_000
+
+# From the SDK's schema_constraints.py; the schema file only hints at them.
+LIST_LIMITS: dict[str, int] = {
+    "model_artifact": 15,
+    "container_image": 15,
+    "training_datasets": 15,
+    "training_metrics": 50,
+    "user_provided_training_metrics": 50,
+    "hyper_parameters": 100,
+    "user_provided_hyper_parameters": 100,
+    "evaluation_datasets": 10,
+    "source_algorithms": 15,
+    "inference_containers": 15,
+}
+
+MAX_MATRIX_SIZE = 20
+
+# Character limits per field, for forms (maxlength attributes, help texts). The schema is the
+# authority; tests check that these agree with it.
+TEXT_LIMITS: dict[str, int] = {
+    "model_id": 1024,
+    "model_name": 1024,
+    "model_description": 1024,
+    "model_creator": 1024,
+    "model_owner": 1024,
+    "algorithm_type": 1024,
+    "model_artifact": 1024,
+    "container_image": 1024,
+    "purpose_of_model": 2048,
+    "intended_uses": 2048,
+    "factors_affecting_model_efficiency": 2048,
+    "explanations_for_risk_rating": 2048,
+    "business_problem": 2048,
+    "business_stakeholders": 2048,
+    "line_of_business": 2048,
+    "objective_function_notes": 1024,
+    "objective_function_facet": 63,
+    "objective_function_condition": 63,
+    "training_observations": 1024,
+    "training_arn": 1024,
+    "training_dataset": 1024,
+    "training_metric_name": 255,
+    "training_metric_notes": 1024,
+    "hyper_parameter_name": 255,
+    "hyper_parameter_value": 255,
+    "evaluation_name": 63,
+    "evaluation_observation": 2096,
+    "evaluation_job_arn": 256,
+    "evaluation_dataset": 1024,
+    "evaluation_metadata_value": 1024,
+    "metric_group_name": 63,
+    "metric_name": 255,
+    "metric_notes": 1024,
+    "metric_string_value": 63,
+    "axis_name": 63,
+    "ethical_considerations": 2048,
+    "caveats_and_recommendations": 2048,
+    "custom_detail_value": 1024,
+    "model_package_arn": 2048,
+    "model_package_description": 1024,
+    "approval_description": 1024,
+    "model_package_group_name": 63,
+    "model_package_name": 63,
+    "algorithm_name": 170,
+}
+
+# Legitimate content is about 9 levels deep; this only stops pathological input before it
+# reaches recursive code (json, jsonschema).
+_MAX_DEPTH = 64
+# Enough to show what is wrong without building a huge list for a hopeless document.
+_MAX_STRUCTURE_PROBLEMS = 50
+
+_METRIC_TYPES = ("number", "string", "boolean", "linear_graph", "bar_chart", "matrix")
+# Position of each metric kind in the schema's metric_data anyOf.
+_METRIC_BRANCH = {
+    "number": 0,
+    "string": 0,
+    "boolean": 0,
+    "linear_graph": 1,
+    "bar_chart": 2,
+    "matrix": 3,
+}
+_STRING_METRIC_MAX = 63
+
+_WILDCARD = object()
+# (path, LIST_LIMITS key, what the user calls the items)
+_LIST_CAPS: tuple[tuple[tuple[Any, ...], str, str], ...] = (
+    (("model_overview", "model_artifact"), "model_artifact", "model artifacts"),
+    (
+        ("model_overview", "inference_environment", "container_image"),
+        "container_image",
+        "inference container images",
+    ),
+    (
+        ("training_details", "training_job_details", "training_environment", "container_image"),
+        "container_image",
+        "training container images",
+    ),
+    (
+        ("training_details", "training_job_details", "training_datasets"),
+        "training_datasets",
+        "training datasets",
+    ),
+    (
+        ("training_details", "training_job_details", "training_metrics"),
+        "training_metrics",
+        "training metrics",
+    ),
+    (
+        ("training_details", "training_job_details", "user_provided_training_metrics"),
+        "user_provided_training_metrics",
+        "user-provided training metrics",
+    ),
+    (
+        ("training_details", "training_job_details", "hyper_parameters"),
+        "hyper_parameters",
+        "hyperparameters",
+    ),
+    (
+        ("training_details", "training_job_details", "user_provided_hyper_parameters"),
+        "user_provided_hyper_parameters",
+        "user-provided hyperparameters",
+    ),
+    (("evaluation_details", _WILDCARD, "datasets"), "evaluation_datasets", "evaluation datasets"),
+    (("model_package_details", "source_algorithms"), "source_algorithms", "source algorithms"),
+    (
+        ("model_package_details", "inference_specification", "containers"),
+        "inference_containers",
+        "inference containers",
+    ),
+)
+
+_TYPE_NOUNS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a group of fields (a JSON object)",
+    "null": "empty (null)",
+}
+
+_LENGTH_PATTERN = re.compile(r"\.\{(\d+),(\d+)\}")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ContentError:
+    path: tuple[str | int, ...]
+    message: str
+
+
+class ContentInvalid(Exception):
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = errors
+        shown = "; ".join(
+            f"{format_path(error.path)}: {error.message}" if error.path else error.message
+            for error in errors[:5]
+        )
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"The model card content is not valid: {shown}{more}")
+
+
+def serialize_content(content: dict) -> str:
+    """The exact ``Content`` string sent to SageMaker (and measured against its limit)."""
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``("evaluation_details", 0, "name")`` -> ``"evaluation_details[0].name"``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def validate_content(content: object) -> None:
+    errors = content_errors(content)
+    if errors:
+        raise ContentInvalid(errors)
+
+
+def content_errors(content: object) -> list[ContentError]:
+    """Every reason SageMaker (or its SDK) would refuse ``content``; ``[]`` when it is valid.
+
+    Never raises: odd Python values, cycles and absurd nesting come back as errors.
+    """
+    if not isinstance(content, dict):
+        return [
+            ContentError(
+                (), f"The card content must be a JSON object (it is {_describe(content)})."
+            )
+        ]
+    try:
+        text = serialize_content(content)
+    except (TypeError, ValueError, RecursionError):
+        # Not representable as JSON: find out where, without recursion.
+        problems = _structure_problems(content)
+        return _sorted(
+            problems or [ContentError((), "The card content cannot be stored as JSON.")]
+        )
+    # Size first: it is cheap, and a card over the limit cannot be saved whatever else is wrong.
+    if len(text) > MAX_CONTENT_CHARS:
+        return [
+            ContentError(
+                (),
+                f"The card is too large: its content has {len(text):,} characters and "
+                f"SageMaker accepts at most {MAX_CONTENT_CHARS:,}. Shorten long texts or "
+                "remove metrics.",
+            )
+        ]
+    problems = _structure_problems(content)
+    if problems:
+        return _sorted(problems)
+    # Validate what SageMaker will receive: the round trip turns tuples into lists and leaves
+    # only plain JSON types, which is what the schema checks assume.
+    document = json.loads(text)
+    errors: list[ContentError] = []
+    for error in _validator().iter_errors(document):
+        errors.extend(_translate(error))
+    errors.extend(_list_cap_errors(document))
+    errors.extend(_metric_value_errors(document))
+    return _sorted(errors)
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+
+@cache
+def _validator() -> Draft7Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    _apply_length_patterns(schema)
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema)
+
+
+def _apply_length_patterns(node: object) -> None:
+    """Turn the official ``"pattern": ".{1,63}"`` into the length check it was meant to be.
+
+    JSON Schema patterns are unanchored searches, so ``.{1,63}`` only demands one character.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            pattern = current.get("pattern")
+            match = _LENGTH_PATTERN.fullmatch(pattern) if isinstance(pattern, str) else None
+            if match and current.get("type") == "string":
+                del current["pattern"]
+                low, high = int(match.group(1)), int(match.group(2))
+                if low:
+                    current["minLength"] = low
+                current["maxLength"] = high
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
+
+
+def _is_metric_path(path: Path_) -> bool:
+    return (
+        len(path) == 6
+        and path[0] == "evaluation_details"
+        and path[2] == "metric_groups"
+        and path[4] == "metric_data"
+        and isinstance(path[5], int)
+    )
+
+
+def _is_metric_value_path(path: Path_) -> bool:
+    return len(path) >= 7 and _is_metric_path(path[:6]) and path[6] == "value"
+
+
+def _capped_paths() -> Iterator[tuple[Any, ...]]:
+    for pattern, _, _ in _LIST_CAPS:
+        yield pattern
+
+
+def _is_capped_list(path: Path_) -> bool:
+    for pattern in _capped_paths():
+        if len(pattern) == len(path) and all(
+            want is _WILDCARD or want == got for want, got in zip(pattern, path, strict=True)
+        ):
+            return True
+    return False
+
+
+def _translate(error: ValidationError) -> list[ContentError]:
+    path: Path_ = tuple(error.absolute_path)
+    keyword = error.validator
+    instance = error.instance
+    value = error.validator_value
+
+    # Metric values get type-aware messages from _metric_value_errors.
+    if _is_metric_value_path(path):
+        return []
+    if keyword == "anyOf" and _is_metric_path(path):
+        return _translate_metric(error, path)
+    if keyword == "maxItems" and _is_capped_list(path):
+        return []  # _list_cap_errors says it with the list's name
+
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        allowed = list(error.schema.get("properties", {}))
+        unknown = [key for key in instance if key not in allowed]
+        where = _where(path)
+        return [
+            ContentError(
+                (*path, key),
+                f"Unknown field “{key}” in {where}. Allowed fields: {', '.join(allowed)}.",
+            )
+            for key in unknown
+        ]
+    if keyword == "required" and isinstance(instance, dict):
+        return [
+            ContentError((*path, key), f"“{key}” is required.")
+            for key in value
+            if key not in instance
+        ]
+    if keyword == "enum":
+        choices = ", ".join(str(choice) for choice in value)
+        return [ContentError(path, f"Choose one of: {choices} (got {_show(instance)}).")]
+    if keyword == "maxLength":
+        return [
+            ContentError(path, f"Keep this under {value} characters (it has {len(instance)}).")
+        ]
+    if keyword == "minLength":
+        if value == 1:
+            return [ContentError(path, "This cannot be empty.")]
+        return [ContentError(path, f"Use at least {value} characters (it has {len(instance)}).")]
+    if keyword == "type":
+        expected = value if isinstance(value, list) else [value]
+        nouns = " or ".join(_TYPE_NOUNS.get(kind, kind) for kind in expected)
+        return [ContentError(path, f"This must be {nouns} (it is {_describe(instance)}).")]
+    if keyword == "maxItems":
+        return [
+            ContentError(path, f"At most {value} items are allowed here (this has {len(instance)}).")
+        ]
+    if keyword == "minItems":
+        return [ContentError(path, f"Add at least {value} item{'s' if value != 1 else ''}.")]
+    if keyword == "minimum":
+        return [ContentError(path, f"This must be at least {value} (it is {_show(instance)}).")]
+    if keyword == "maximum":
+        return [ContentError(path, f"This must be at most {value} (it is {_show(instance)}).")]
+    if keyword == "anyOf" and error.context:
+        # Report the branch that came closest rather than "not valid under any schema".
+        from jsonschema.exceptions import best_match
+
+        return _translate(best_match(error.context))
+    return [ContentError(path, "This value is not allowed here.")]
+
+
+def _translate_metric(error: ValidationError, path: Path_) -> list[ContentError]:
+    metric = error.instance
+    if not isinstance(metric, dict):
+        return [
+            ContentError(
+                path,
+                f"A metric must be an object with a name, a type and a value "
+                f"(it is {_describe(metric)}).",
+            )
+        ]
+    kind = metric.get("type")
+    if kind not in _METRIC_TYPES:
+        choices = ", ".join(_METRIC_TYPES)
+        if "type" not in metric:
+            return [ContentError((*path, "type"), f"Choose a metric type: {choices}.")]
+        return [ContentError((*path, "type"), f"Choose one of: {choices} (got {_show(kind)}).")]
+    branch = _METRIC_BRANCH[kind]
+    errors: list[ContentError] = []
+    for sub in error.context or []:
+        if sub.relative_schema_path and sub.relative_schema_path[0] == branch:
+            errors.extend(_translate(sub))
+    return errors
+
+
+# --- checks the schema file declares but does not apply ---------------------------------------
+
+
+def _list_cap_errors(document: dict) -> list[ContentError]:
+    errors = []
+    for pattern, key, noun in _LIST_CAPS:
+        limit = LIST_LIMITS[key]
+        for path, items in _find(document, pattern):
+            if isinstance(items, list) and len(items) > limit:
+                errors.append(
+                    ContentError(
+                        path,
+                        f"At most {limit} {noun} are allowed (this card has {len(items)}).",
+                    )
+                )
+    return errors
+
+
+def _find(document: object, pattern: tuple[Any, ...]) -> Iterator[tuple[Path_, object]]:
+    """Values at ``pattern`` (``_WILDCARD`` matches every list index); missing parts are skipped."""
+    found: list[tuple[Path_, object]] = [((), document)]
+    for part in pattern:
+        step: list[tuple[Path_, object]] = []
+        for path, node in found:
+            if part is _WILDCARD:
+                if isinstance(node, list):
+                    step.extend(((*path, index), item) for index, item in enumerate(node))
+            elif isinstance(node, dict) and part in node:
+                step.append(((*path, part), node[part]))
+        found = step
+    yield from found
+
+
+def _metric_value_errors(document: dict) -> list[ContentError]:
+    errors = []
+    pattern = ("evaluation_details", _WILDCARD, "metric_groups", _WILDCARD, "metric_data")
+    for path, metrics in _find(document, pattern):
+        if not isinstance(metrics, list):
+            continue
+        for index, metric in enumerate(metrics):
+            if isinstance(metric, dict) and "value" in metric:
+                kind = metric.get("type")
+                if kind in _METRIC_TYPES:
+                    errors.extend(_check_metric_value(kind, metric["value"], (*path, index, "value")))
+    return errors
+
+
+def _check_metric_value(kind: str, value: object, path: Path_) -> list[ContentError]:
+    if kind == "number":
+        if not _is_number(value):
+            return [ContentError(path, "A number metric needs a numeric value.")]
+    elif kind == "string":
+        if not isinstance(value, str):
+            return [ContentError(path, "A string metric needs a text value.")]
+        if len(value) > _STRING_METRIC_MAX:
+            return [
+                ContentError(
+                    path,
+                    f"Keep this under {_STRING_METRIC_MAX} characters (it has {len(value)}).",
+                )
+            ]
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            return [ContentError(path, "A boolean metric needs true or false.")]
+    elif kind == "linear_graph":
+        return _check_linear_graph(value, path)
+    elif kind == "bar_chart":
+        return _check_bar_chart(value, path)
+    elif kind == "matrix":
+        return _check_matrix(value, path)
+    return []
+
+
+def _check_linear_graph(value: object, path: Path_) -> list[ContentError]:
+    message = "A linear graph needs a list of [x, y] number pairs."
+    if not isinstance(value, list) or not value:
+        return [ContentError(path, message)]
+    for index, point in enumerate(value):
+        if not (isinstance(point, list) and len(point) == 2 and all(map(_is_number, point))):
+            return [
+                ContentError(
+                    (*path, index),
+                    f"{message} Point {index + 1} is {_show(point)}.",
+                )
+            ]
+    return []
+
+
+def _check_bar_chart(value: object, path: Path_) -> list[ContentError]:
+    message = "A bar chart needs a list of numbers."
+    if not isinstance(value, list) or not value:
+        return [ContentError(path, message)]
+    for index, bar in enumerate(value):
+        if not _is_number(bar):
+            return [ContentError((*path, index), f"{message} Bar {index + 1} is {_show(bar)}.")]
+    return []
+
+
+def _check_matrix(value: object, path: Path_) -> list[ContentError]:
+    shape = "A matrix needs a list of rows, each a list of numbers."
+    if not isinstance(value, list) or not value:
+        return [ContentError(path, shape)]
+    errors: list[ContentError] = []
+    for row_index, row in enumerate(value):
+        if not isinstance(row, list) or not row:
+            return [ContentError((*path, row_index), f"{shape} Row {row_index + 1} is not.")]
+        for column, cell in enumerate(row):
+            if not _is_number(cell):
+                return [
+                    ContentError(
+                        (*path, row_index, column),
+                        f"Every matrix cell must be a number (row {row_index + 1}, column "
+                        f"{column + 1} is {_show(cell)}).",
+                    )
+                ]
+    widths = [len(row) for row in value]
+    for row_index, width in enumerate(widths):
+        if width != widths[0]:
+            errors.append(
+                ContentError(
+                    (*path, row_index),
+                    f"Every row of a matrix needs the same number of values (row 1 has "
+                    f"{widths[0]}, row {row_index + 1} has {width}).",
+                )
+            )
+            break
+    rows, columns = len(value), max(widths)
+    if rows > MAX_MATRIX_SIZE or columns > MAX_MATRIX_SIZE:
+        errors.append(
+            ContentError(
+                path,
+                f"Matrices can be at most {MAX_MATRIX_SIZE} x {MAX_MATRIX_SIZE} "
+                f"(this one is {rows} x {columns}).",
+            )
+        )
+    return errors
+
+
+# --- plain JSON ------------------------------------------------------------------------------
+
+
+def _structure_problems(content: object) -> list[ContentError]:
+    """Values JSON (or SageMaker) cannot hold: checked iteratively, cycles and depth bounded."""
+    problems: list[ContentError] = []
+    seen: set[int] = set()
+    stack: list[tuple[object, Path_]] = [(content, ())]
+    while stack and len(problems) < _MAX_STRUCTURE_PROBLEMS:
+        value, path = stack.pop()
+        if isinstance(value, dict | list | tuple):
+            if len(path) >= _MAX_DEPTH:
+                problems.append(
+                    ContentError(path, f"This is nested too deeply (over {_MAX_DEPTH} levels).")
+                )
+                continue
+            if id(value) in seen:
+                # Shared or circular; a cycle is reported by the depth limit on its first pass.
+                continue
+            seen.add(id(value))
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if not isinstance(key, str):
+                        problems.append(
+                            ContentError(
+                                (*path, str(key)),
+                                f"Field names must be text (this one is {_describe(key)}).",
+                            )
+                        )
+                        continue
+                    stack.append((item, (*path, key)))
+            else:
+                stack.extend(((item, (*path, index)) for index, item in enumerate(value)))
+        elif isinstance(value, str):
+            if not _encodes(value):
+                problems.append(
+                    ContentError(path, "This text contains characters that are not valid Unicode.")
+                )
+        elif value is None or isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            # SageMaker reads numbers as doubles; beyond that range they cannot be stored.
+            if value.bit_length() > 1023:
+                problems.append(ContentError(path, "This number is too large."))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                problems.append(
+                    ContentError(path, "Use a finite number (NaN and infinity are not valid JSON).")
+                )
+        else:
+            problems.append(
+                ContentError(
+                    path,
+                    f"This value cannot be stored as JSON (it is a {type(value).__name__}).",
+                )
+            )
+    # A cycle was skipped by `seen` above but still makes the content unserialisable.
+    return problems
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- wording ---------------------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        return f"“{shown}”"
+    if isinstance(value, bool | int | float) or value is None:
+        return json.dumps(value)
+    return _describe(value)
+
+
+def _where(path: Path_) -> str:
+    if not path:
+        return "the card"
+    if _is_metric_path(path):
+        return "this metric"
+    if len(path) == 4 and path[0] == "evaluation_details" and path[2] == "metric_groups":
+        return "this metric group"
+    if len(path) == 2 and path[0] == "evaluation_details":
+        return "this evaluation"
+    return format_path(path)
+
+
+def _sort_key(error: ContentError) -> tuple[tuple[tuple[int, int | str], ...], str]:
+    return (
+        tuple((0, part) if isinstance(part, int) else (1, str(part)) for part in error.path),
+        error.message,
+    )
+
+
+def _sorted(errors: list[ContentError]) -> list[ContentError]:
+    return sorted(set(errors), key=_sort_key)

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cards.access import card_for_view, teams_for_user
+from cards.display import card_view
+from cards.forms import CardFilterForm, ImportCardForm
+from cards.models import CardStatus, ModelCard
+from cards.services import CardNotEditable, card_delete, card_import_json
+from cards.validation import ContentInvalid, serialize_content
+from wizard.forms import readable_path
+
+
+def card_list(request: HttpRequest) -> HttpResponse:
+    cards = ModelCard.objects.visible_to(request.user).for_list()
+    filters = CardFilterForm(request.GET)
+    if filters.is_valid():
+        if filters.cleaned_data["status"]:
+            cards = cards.filter(status=filters.cleaned_data["status"])
+        if filters.cleaned_data["risk_rating"]:
+            cards = cards.filter(risk_rating=filters.cleaned_data["risk_rating"])
+    page = Paginator(cards, settings.CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cards/list.html",
+        {"page": page, "filters": filters, "query": query.urlencode()},
+    )
+
+
+def card_detail(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    return render(request, "cards/detail.html", {"card": card, "view": card_view(card.content)})
+
+
+def card_export(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    response = HttpResponse(serialize_content(card.content), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{card.name}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def card_import(request: HttpRequest) -> HttpResponse:
+    teams = teams_for_user(request.user)
+    if not teams:
+        messages.error(request, "You are not in a team yet; ask an administrator to add you.")
+        return redirect("cards:list")
+    form = ImportCardForm(request.POST or None, request.FILES or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = card_import_json(
+                user=request.user,
+                team=form.cleaned_data["team"],
+                name=form.cleaned_data["name"],
+                raw=form.cleaned_data["file"].read(settings.UPLOAD_MAX_BYTES + 1),
+            )
+        except ContentInvalid as invalid:
+            for error in invalid.errors[:20]:
+                form.add_error("file", f"{readable_path(error.path)}: {error.message}")
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else "file", problem)
+        else:
+            messages.success(request, f"Imported “{card.name}” as a draft.")
+            return redirect("cards:detail", name=card.name)
+    return render(request, "cards/import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def card_delete_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    if card.status != CardStatus.DRAFT:
+        messages.error(request, "Only draft cards can be deleted.")
+        return redirect("cards:detail", name=card.name)
+    if request.method == "POST":
+        try:
+            card_delete(card=card, user=request.user)
+        except CardNotEditable as error:
+            messages.error(request, str(error))
+            return redirect("cards:detail", name=card.name)
+        messages.success(request, f"Deleted “{card.name}”.")
+        return redirect("cards:list")
+    return render(request, "cards/delete.html", {"card": card})

@@ -1,0 +1,206 @@
+"""The four-step "Create model card" wizard, as in the SageMaker console.
+
+Every valid step is written to the card in PostgreSQL whenever the user leaves it (Next,
+Previous, a step link, "Save and exit"); formtools' session storage only remembers which step
+is current. The storage prefix and every step URL carry the card, so two tabs editing two
+cards never share state (jazzband/django-formtools#126).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from formtools.wizard.forms import ManagementForm
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from cards.access import card_for_edit, teams_for_user
+from cards.models import ModelCard, RiskRating
+from cards.services import (
+    CardChanged,
+    CardNotEditable,
+    ReportEvidence,
+    card_create,
+    card_save_content,
+)
+from cards.validation import ContentInvalid
+from wizard.forms import STEPS, StepForm
+
+NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report")
+
+
+class CardWizard(NamedUrlSessionWizardView):
+    form_list = STEPS
+    template_name = "wizard/step.html"
+    card: ModelCard | None = None
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        name = kwargs.get("name")
+        self.card = card_for_edit(request.user, name) if name else None
+        self.teams = teams_for_user(request.user)
+        if self.card is None and not self.teams:
+            messages.error(request, "You are not in a team yet; ask an administrator to add you.")
+            return redirect("cards:list")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request: HttpRequest, *args, **kwargs) -> str:
+        return f"card-wizard-{self.card.pk}" if self.card else "card-wizard-new"
+
+    def get_step_url(self, step: str) -> str:
+        if self.card is None:
+            return reverse("wizard:new")
+        return reverse("wizard:edit_step", kwargs={"name": self.card.name, "step": step})
+
+    def get_form_list(self):
+        form_list = super().get_form_list()
+        if self.card is None:
+            # Before step 1 is saved there is no card to hang the other steps on.
+            return type(form_list)(list(form_list.items())[:1])
+        return form_list
+
+    @property
+    def content(self) -> dict:
+        return copy.deepcopy(self.card.content) if self.card else {}
+
+    def get_form_initial(self, step: str) -> dict:
+        form_class: type[StepForm] = self.form_list[step]
+        initial = form_class.initial_from_content(self.content)
+        if self.card is None:
+            initial["risk_rating"] = RiskRating.UNKNOWN  # the SDK's default as well
+        initial["base_revision"] = self.card.revision if self.card else 0
+        return initial
+
+    def get_form_kwargs(self, step: str | None = None) -> dict:
+        kwargs = {"content": self.content, "user": self.request.user, "teams": self.teams}
+        if step == "details":
+            kwargs["creating"] = self.card is None
+        return kwargs
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        step = kwargs.get("step")
+        if self.card is None:
+            self.storage.current_step = self.steps.first
+            return self.render(self.get_form())
+        if step in self.get_form_list():
+            self.storage.current_step = step
+            return self.render(self.get_form())
+        return redirect(self.get_step_url(self.steps.first))
+
+    def post(self, *args, **kwargs) -> HttpResponse:
+        management_form = ManagementForm(self.request.POST, prefix=self.prefix)
+        if not management_form.is_valid():
+            return redirect(self.get_step_url(self.steps.first))
+        # The URL says which step was posted; the session may belong to another tab.
+        step = kwargs.get("step") or self.steps.first
+        if step not in self.get_form_list():
+            return redirect(self.get_step_url(self.steps.first))
+        self.storage.current_step = step
+        form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            self.save_step(form)
+        except CardChanged as changed:
+            return self.render(self.refreshed(form, changed.current, str(changed)))
+        except ContentInvalid as invalid:
+            for error in invalid.errors:
+                form.place_error(error)
+            return self.render(form)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                target = field if field in form.fields else None
+                for problem in problems:
+                    form.add_error(target, problem)
+            return self.render(form)
+        except CardNotEditable as error:
+            raise PermissionDenied(str(error)) from None
+        return self.leave(step)
+
+    def save_step(self, form: StepForm) -> None:
+        user = self.request.user
+        if self.card is None:
+            self.card = card_create(
+                user=user,
+                team=form.cleaned_data["team"],
+                name=form.cleaned_data["name"],
+                content=form.new_content,
+            )
+            # From now on the wizard is the card's own: its prefix and URLs carry it.
+            self.storage.reset()
+            return
+        reports = []
+        if getattr(form, "report_groups", None):
+            reports.append(
+                ReportEvidence(
+                    source=form.report_name,
+                    report_type="Generic model card evaluation",
+                    sha256=hashlib.sha256(form.report_raw).hexdigest(),
+                    raw_json=form.report_raw,
+                    produced={"metric_groups": form.report_groups},
+                    evaluation_job=form.cleaned_data["report_job"].strip(),
+                )
+            )
+        self.card = card_save_content(
+            card=self.card,
+            user=user,
+            content=form.new_content,
+            base_revision=form.cleaned_data["base_revision"],
+            note=f"Step: {form.title}",
+            reports=reports,
+        )
+
+    def refreshed(self, form: StepForm, current: ModelCard, message: str) -> StepForm:
+        """The same input, re-based on the card as it is now, with the conflict explained."""
+        self.card = current
+        data = self.request.POST.copy()
+        data[form.add_prefix("base_revision")] = str(current.revision)
+        fresh = self.get_form(step=self.steps.current, data=data, files=self.request.FILES)
+        fresh.is_valid()
+        fresh.add_error(None, message)
+        return fresh
+
+    def leave(self, step: str) -> HttpResponse:
+        post = self.request.POST
+        if "wizard_save_exit" in post:
+            messages.success(self.request, f"Saved “{self.card.name}”.")
+            return redirect("cards:detail", name=self.card.name)
+        if "wizard_add_report" in post:
+            messages.success(self.request, "Added the report's metrics.")
+            return redirect(self.get_step_url(step))
+        goto = post.get("wizard_goto_step")
+        if goto in self.get_form_list():
+            self.storage.current_step = goto
+            return redirect(self.get_step_url(goto))
+        steps = list(self.get_form_list())
+        if step == steps[-1]:
+            messages.success(self.request, f"Saved “{self.card.name}”.")
+            return redirect("cards:detail", name=self.card.name)
+        following = steps[steps.index(step) + 1]
+        self.storage.current_step = following
+        return redirect(self.get_step_url(following))
+
+    def get_context_data(self, form: StepForm, **kwargs) -> dict:
+        context = super().get_context_data(form=form, **kwargs)
+        context["card"] = self.card
+        context["step_list"] = [
+            {
+                "slug": slug,
+                "number": number,
+                "title": form_class.title,
+                "current": slug == self.steps.current,
+                "reachable": self.card is not None,
+            }
+            for number, (slug, form_class) in enumerate(self.form_list.items(), start=1)
+        ]
+        context["step_title"] = form.title
+        context["step_number"] = self.steps.step1
+        context["is_last_step"] = self.card is not None and self.steps.current == self.steps.last
+        return context
+
+    def get_template_names(self) -> list[str]:
+        return [f"wizard/step_{self.steps.current}.html"]
