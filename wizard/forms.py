@@ -35,6 +35,7 @@ FACETS = ["Loss", "Accuracy", "RMSE", "MAE", "AUC"]
 REPORT_TYPES = [("generic", "Generic model card evaluation")]
 
 Path = tuple[str | int, ...]
+EMPTY = (None, "", [], {})
 
 
 # --- reading and writing content -------------------------------------------------------------
@@ -64,26 +65,33 @@ def section(content: dict, *path: str) -> dict:
 
 
 def put(node: dict, key: str, value: Any) -> None:
-    """Set ``key`` to ``value``; an empty value removes the key (the SDK drops empty fields)."""
-    if value in (None, "", [], {}):
-        node.pop(key, None)
-    else:
+    """Set ``key`` to ``value``; an empty value removes the key (the SDK drops empty fields).
+
+    A key stored with an empty value keeps it when the field is left empty.
+    """
+    if value not in EMPTY:
         node[key] = value
+    elif node.get(key) not in EMPTY:
+        del node[key]
 
 
-def prune(content: dict, *path: str) -> None:
-    """Remove the dict at ``path`` (and empty parents) if the step emptied it and it is new."""
+def prune(content: dict, original: dict, *path: str) -> None:
+    """Remove the dict at ``path``, and parents it leaves empty, if the step emptied it.
+
+    A dict that was already in the stored content (even empty) stays: saving never drops
+    what was there.
+    """
     parents = [content]
     for key in path[:-1]:
         child = parents[-1].get(key)
         if not isinstance(child, dict):
             return
         parents.append(child)
-    for node, key in zip(reversed(parents), reversed(path), strict=True):
-        if node.get(key) == {}:
-            del node[key]
-        else:
+    for depth in range(len(path), 0, -1):
+        node, key = parents[depth - 1], path[depth - 1]
+        if node.get(key) != {} or dig(original, *path[:depth]) is not None:
             return
+        del node[key]
 
 
 def as_text(value: Any) -> str:
@@ -208,7 +216,9 @@ class StepForm(forms.Form):
             name: formset_class(
                 data=self.data if self.is_bound else None,
                 prefix=f"{self.prefix}-{name}" if self.prefix else name,
-                initial=self.initial.get(name) or [],
+                # Bound rows are compared with nothing: a row equal to the stored one must
+                # still count as filled in, or saving an unchanged step would drop it.
+                initial=None if self.is_bound else self.initial.get(name) or [],
             )
             for name, formset_class in self.formset_classes.items()
         }
@@ -343,8 +353,8 @@ class DetailsForm(StepForm):
                 pk__in=[team.pk for team in self.teams]
             )
             if len(self.teams) == 1:
-                self.fields["team"].initial = self.teams[0].pk
-                self.fields["team"].widget = forms.HiddenInput()
+                # Nothing to choose: the card belongs to the user's only team.
+                del self.fields["team"]
         else:
             # The name is the card's identity here and in SageMaker; it never changes.
             del self.fields["name"]
@@ -389,16 +399,16 @@ class DetailsForm(StepForm):
         put(overview, "model_artifact", data["model_artifact"])
         environment = section(overview, "inference_environment")
         put(environment, "container_image", data["container_image"])
-        prune(content, "model_overview", "inference_environment")
-        prune(content, "model_overview")
+        prune(content, self.content, "model_overview", "inference_environment")
+        prune(content, self.content, "model_overview")
         uses = section(content, "intended_uses")
         for key in self.USES:
             put(uses, key, data[key])
-        prune(content, "intended_uses")
+        prune(content, self.content, "intended_uses")
         business = section(content, "business_details")
         for key in self.BUSINESS:
             put(business, key, data[key])
-        prune(content, "business_details")
+        prune(content, self.content, "business_details")
 
 
 # Step 2 ---------------------------------------------------------------------------------
@@ -522,16 +532,13 @@ class TrainingForm(StepForm):
         put(function, "function", data["direction"])
         put(function, "facet", data["facet"])
         put(function, "condition", data["condition"])
-        prune(content, "training_details", "objective_function", "function")
         put(objective, "notes", data["notes"])
-        prune(content, "training_details", "objective_function")
         put(training, "training_observations", data["training_observations"])
         job = section(training, "training_job_details")
         put(job, "training_arn", data["training_arn"])
         put(job, "training_datasets", data["training_datasets"])
         environment = section(job, "training_environment")
         put(environment, "container_image", data["container_image"])
-        prune(content, *JOB, "training_environment")
         for name in self.LISTS:
             rows = self.rows(name)
             self.row_origin[name] = [index for index, _ in rows]
@@ -542,8 +549,9 @@ class TrainingForm(StepForm):
                     item["notes"] = form.cleaned_data["notes"]
                 items.append(item)
             put(job, name, items)
-        prune(content, *JOB)
-        prune(content, "training_details")
+        # Deepest first: pruning removes emptied parents too.
+        prune(content, self.content, "training_details", "objective_function", "function")
+        prune(content, self.content, *JOB, "training_environment")
 
 
 # Step 3 ---------------------------------------------------------------------------------
@@ -881,7 +889,7 @@ class AdditionalForm(StepForm):
             "custom_details",
             {form.cleaned_data["key"]: form.cleaned_data["value"] for _, form in rows},
         )
-        prune(content, "additional_information")
+        prune(content, self.content, "additional_information")
 
 
 STEPS: list[tuple[str, type[StepForm]]] = [

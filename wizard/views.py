@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import FileSystemStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -38,6 +40,10 @@ class CardWizard(NamedUrlSessionWizardView):
     form_list = STEPS
     template_name = "wizard/step.html"
     card: ModelCard | None = None
+    # formtools insists on a file storage when a step has a FileField. Report files are
+    # parsed inside the request that uploads them and never stored between steps, so
+    # nothing is ever written here.
+    file_storage = FileSystemStorage(location=settings.BASE_DIR / "var" / "wizard-files")
 
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         name = kwargs.get("name")
@@ -126,7 +132,7 @@ class CardWizard(NamedUrlSessionWizardView):
         if self.card is None:
             self.card = card_create(
                 user=user,
-                team=form.cleaned_data["team"],
+                team=form.cleaned_data.get("team") or self.teams[0],
                 name=form.cleaned_data["name"],
                 content=form.new_content,
             )

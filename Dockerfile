@@ -1,0 +1,30 @@
+# Model Card Studio: one image for the web server and the worker (see docker-compose.yml).
+FROM python:3.13-slim
+
+COPY --from=ghcr.io/astral-sh/uv:0.13 /uv /uvx /usr/local/bin/
+
+ENV PYTHONUNBUFFERED=1 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv \
+    PATH=/app/.venv/bin:$PATH
+
+WORKDIR /app
+
+# Dependencies first, so that code changes do not reinstall them.
+COPY pyproject.toml uv.lock .python-version ./
+RUN uv sync --locked --no-dev
+
+COPY . .
+
+# Settings need a key and a database URL to import; collectstatic uses neither. A URL must be
+# given, or settings would start the embedded PostgreSQL.
+RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@build.invalid/build \
+    python manage.py collectstatic --noinput
+
+RUN useradd --system --no-create-home studio
+USER studio
+
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

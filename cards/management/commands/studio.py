@@ -1,0 +1,217 @@
+"""Run Model Card Studio on this machine: database, migrations, AWS sandbox, worker, web server."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.utils import get_random_secret_key
+from django.db import connections, transaction
+
+from cards.models import Membership, Team
+
+SANDBOX_PORT = 5055
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+class Stop(BaseException):  # like KeyboardInterrupt: no "except Exception" swallows it
+    """Raised by the SIGINT and SIGTERM handlers so that every child is stopped on the way out."""
+
+
+def secret_key_from_file(path: Path) -> str:
+    """Return the key stored at ``path``, creating it (mode 0600) on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = get_random_secret_key()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+def aws_credentials_configured() -> bool:
+    # Deviation from "only cards/sagemaker.py imports boto3": this is a yes/no question about the
+    # standard credential chain, asked once before anything else starts.
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.Session().get_credentials() is not None
+    except BotoCoreError as error:  # e.g. AWS_PROFILE names a profile that does not exist
+        raise CommandError(f"AWS configuration error: {error}") from error
+
+
+def free_port(host: str, preferred: int) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise CommandError(f"No free port on {host}")
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class Command(BaseCommand):
+    help = "Run Model Card Studio: migrate, start the AWS sandbox, the worker and the web server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+
+    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        signal.signal(signal.SIGINT, self.on_signal)
+        signal.signal(signal.SIGTERM, self.on_signal)
+        try:
+            env = self.prepare(options["verbosity"])
+            self.run(env, host, port)
+        except Stop:
+            self.say("Stopping…")
+        finally:
+            # A second Ctrl-C must not leave children behind; stopping is bounded by STOP_TIMEOUT.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            self.stop_children()
+        # Returning (rather than dying of the signal) lets the embedded PostgreSQL's atexit
+        # handler stop the server when this was the last process using it.
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        raise Stop
+
+    def say(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()
+
+    def prepare(self, verbosity: int) -> dict[str, str]:
+        env = dict(os.environ)
+        # settings.py has already started the embedded PostgreSQL when DATABASE_URL is unset.
+        env["DATABASE_URL"] = settings.DATABASE_URL
+        if not env.get("SECRET_KEY"):
+            env["SECRET_KEY"] = secret_key_from_file(settings.BASE_DIR / "var" / "secret_key")
+        # gunicorn serves plain HTTP here; browsers drop Secure cookies on plain HTTP (except on
+        # localhost), so sign-in would fail. Put TLS in front and set SECURE_COOKIES=true.
+        env.setdefault("SECURE_COOKIES", "false")
+        env["PYTHONUNBUFFERED"] = "1"
+
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        if not settings.DEBUG:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        password = self.create_first_user()
+        connections.close_all()
+        if password:
+            self.say(
+                "\nCreated the superuser admin in the team Default. Its password is shown only "
+                f"this once:\n\n    password: {password}\n\n"
+                "Change it in the admin (/admin/password_change/).\n"
+            )
+        return env
+
+    def create_first_user(self) -> str | None:
+        User = get_user_model()
+        with transaction.atomic():
+            if User.objects.exists():
+                return None
+            password = secrets.token_urlsafe(16)
+            admin = User.objects.create_superuser("admin", email="", password=password)
+            team, _ = Team.objects.get_or_create(name="Default")
+            Membership.objects.create(team=team, user=admin)
+        return password
+
+    def run(self, env: dict[str, str], host: str, port: int) -> None:
+        if aws_credentials_configured():
+            self.say("Using the AWS credentials configured on this machine.")
+        else:
+            sandbox_port = free_port("127.0.0.1", SANDBOX_PORT)
+            moto_server = Path(sys.executable).with_name("moto_server")
+            self.start(
+                "AWS sandbox", [str(moto_server), "-H", "127.0.0.1", "-p", str(sandbox_port)], env
+            )
+            self.wait_for_port("AWS sandbox", "127.0.0.1", sandbox_port)
+            # The sandbox accepts any credentials; these only keep boto3 from looking further.
+            env |= {
+                "AWS_ENDPOINT_URL": f"http://127.0.0.1:{sandbox_port}",
+                "AWS_ACCESS_KEY_ID": "sandbox",
+                "AWS_SECRET_ACCESS_KEY": "sandbox",  # noqa: S105 - not a real secret
+                "STUDIO_AWS_SANDBOX": "1",
+            }
+            env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+            self.say(
+                f"No AWS credentials found: publishing goes to a local sandbox (moto) at "
+                f"{env['AWS_ENDPOINT_URL']}, not to AWS."
+            )
+
+        manage = str(settings.BASE_DIR / "manage.py")
+        self.start("worker", [sys.executable, manage, "procrastinate", "worker"], env)
+        web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
+        self.start("web server", [*web, "--access-logfile", "-"], env)
+        local_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
+        self.wait_for_port("web server", local_host, port)
+
+        url = f"http://{local_host}:{port}"
+        admin = get_user_model().objects.filter(username="admin").exists()
+        connections.close_all()
+        who = "sign in as admin" if admin else "sign in with your account"
+        self.say(f"\nModel Card Studio is running at {url} — {who}. Press Ctrl-C to stop.\n")
+
+        while True:
+            self.check_children()
+            time.sleep(0.5)
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        # Own process group: a terminal's Ctrl-C reaches only this command, which then stops
+        # the children in order instead of all of them racing each other.
+        child = subprocess.Popen(  # noqa: S603 - our own fixed commands
+            command, env=env, cwd=settings.BASE_DIR, stdin=subprocess.DEVNULL, process_group=0
+        )
+        self.children.append((name, child))
+
+    def check_children(self) -> None:
+        for name, child in self.children:
+            if child.poll() is not None:
+                raise CommandError(f"The {name} exited unexpectedly (code {child.returncode}).")
+
+    def wait_for_port(self, name: str, host: str, port: int) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not port_open(host, port):
+            self.check_children()
+            if time.monotonic() > deadline:
+                raise CommandError(f"The {name} did not open {host}:{port} in {STARTUP_TIMEOUT} s.")
+            time.sleep(0.2)
+
+    def stop_children(self) -> None:
+        for _, child in reversed(self.children):
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for name, child in reversed(self.children):
+            try:
+                child.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"The {name} did not stop in {STOP_TIMEOUT} s; killing it.")
+                child.kill()
+                child.wait()

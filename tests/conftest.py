@@ -1,0 +1,57 @@
+import pytest
+from django.conf import settings as django_settings
+
+
+from tests.factories import make_team, make_user
+
+
+@pytest.fixture
+def team_a(db):
+    return make_team("Growth")
+
+
+@pytest.fixture
+def team_b(db):
+    return make_team("Payments")
+
+
+@pytest.fixture
+def alice(team_a):
+    """An author in team A."""
+    return make_user("alice", team=team_a)
+
+
+@pytest.fixture
+def bob(team_a):
+    """Alice's teammate."""
+    return make_user("bob", team=team_a)
+
+
+@pytest.fixture
+def charlie(team_b):
+    """In another team: sees none of team A's cards."""
+    return make_user("charlie", team=team_b)
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(alice, bob):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(bob)
+    return other
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The manifest storage needs collectstatic first; tests serve files as they are.
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

