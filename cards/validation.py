@@ -190,8 +190,12 @@ class ContentInvalid(Exception):
 
 
 def serialize_content(content: dict) -> str:
-    """The exact ``Content`` string sent to SageMaker (and measured against its limit)."""
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    """The exact ``Content`` string sent to SageMaker (and measured against its limit).
+
+    Keys are sorted: PostgreSQL's jsonb does not keep key order, so sorting is what makes
+    the same content always serialize (and hash) the same way.
+    """
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def format_path(path: Iterable[str | int]) -> str:

@@ -11,8 +11,8 @@ from cards.display import card_view
 from cards.forms import CardFilterForm, ImportCardForm
 from cards.models import CardStatus, ModelCard
 from cards.services import CardNotEditable, card_delete, card_import_json
-from cards.validation import ContentInvalid, serialize_content
-from wizard.forms import readable_path
+from cards.validation import ContentInvalid, format_path, serialize_content
+
 
 
 def card_list(request: HttpRequest) -> HttpResponse:
@@ -62,7 +62,7 @@ def card_import(request: HttpRequest) -> HttpResponse:
             )
         except ContentInvalid as invalid:
             for error in invalid.errors[:20]:
-                form.add_error("file", f"{readable_path(error.path)}: {error.message}")
+                form.add_error("file", f"{format_path(error.path)}: {error.message}")
         except ValidationError as error:
             for field, problems in error.message_dict.items():
                 for problem in problems:

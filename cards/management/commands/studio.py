@@ -168,7 +168,8 @@ class Command(BaseCommand):
         manage = str(settings.BASE_DIR / "manage.py")
         self.start("worker", [sys.executable, manage, "procrastinate", "worker"], env)
         web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
-        self.start("web server", [*web, "--access-logfile", "-"], env)
+        # No control socket: its default path is shared by every gunicorn of this user.
+        self.start("web server", [*web, "--access-logfile", "-", "--no-control-socket"], env)
         local_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
         self.wait_for_port("web server", local_host, port)
 

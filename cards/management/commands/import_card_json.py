@@ -1,0 +1,68 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cards.models import Team
+from cards.services import card_import_json
+from cards.validation import ContentInvalid, format_path
+
+
+class Command(BaseCommand):
+    help = "Create a draft model card from a SageMaker model card content JSON file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--name", required=True, help="The new card's name.")
+        parser.add_argument("--team", help="Team name (default: the only team there is).")
+        parser.add_argument("--user", help="Username recorded as author (default: first admin).")
+
+    def handle(self, *args, file: Path, name: str, team: str | None, user: str | None, **options):
+        if not file.is_file():
+            raise CommandError(f"No such file: {file}")
+        if file.stat().st_size > settings.UPLOAD_MAX_BYTES:
+            raise CommandError(
+                f"{file} is {file.stat().st_size:,} bytes; the limit is "
+                f"{settings.UPLOAD_MAX_BYTES:,} (UPLOAD_MAX_BYTES)."
+            )
+        card_team = self.team(team)
+        author = self.author(user)
+        try:
+            card = card_import_json(user=author, team=card_team, name=name, raw=file.read_bytes())
+        except ContentInvalid as invalid:
+            problems = "\n".join(
+                f"  {format_path(error.path) or '(document)'}: {error.message}"
+                for error in invalid.errors
+            )
+            raise CommandError(f"{file} is not a valid model card:\n{problems}") from None
+        except ValidationError as error:
+            problems = "\n".join(
+                f"  {message}" for messages in error.message_dict.values() for message in messages
+            )
+            raise CommandError(f"Cannot import {file}:\n{problems}") from None
+        self.stdout.write(self.style.SUCCESS(f"Imported {card.name} as a draft in {card.team}."))
+
+    def team(self, name: str | None) -> Team:
+        if name:
+            try:
+                return Team.objects.get(name=name)
+            except Team.DoesNotExist:
+                raise CommandError(f"No team named {name!r}.") from None
+        teams = list(Team.objects.all()[:2])
+        if len(teams) != 1:
+            raise CommandError("Say which team gets the card with --team.")
+        return teams[0]
+
+    def author(self, username: str | None):
+        users = get_user_model().objects
+        if username:
+            try:
+                return users.get(username=username)
+            except users.model.DoesNotExist:
+                raise CommandError(f"No user named {username!r}.") from None
+        admin = users.filter(is_superuser=True).order_by("pk").first()
+        if admin is None:
+            raise CommandError("Say which user imports the card with --user.")
+        return admin
