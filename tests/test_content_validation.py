@@ -112,11 +112,13 @@ def test_it_validates_tuples_as_the_lists_they_are_sent_as(card: dict) -> None:
     assert content_errors(card) == []
 
 
-def test_serialize_content_is_the_compact_utf8_string_sent_to_sagemaker() -> None:
+def test_serialize_content_is_the_compact_sorted_utf8_string_sent_to_sagemaker() -> None:
     content = {"model_overview": {"model_owner": "Zoë", "model_artifact": ["a", "b"]}}
     assert serialize_content(content) == (
-        '{"model_overview":{"model_owner":"Zoë","model_artifact":["a","b"]}}'
+        '{"model_overview":{"model_artifact":["a","b"],"model_owner":"Zoë"}}'
     )
+    reordered = {"model_overview": {"model_artifact": ["a", "b"], "model_owner": "Zoë"}}
+    assert serialize_content(reordered) == serialize_content(content)
 
 
 # --- the rules, one broken at a time ----------------------------------------------------------
