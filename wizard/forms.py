@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
-from cards.models import RiskRating, Team
+from cards.models import CARD_NAME_MESSAGE, RiskRating, Team
 from cards.services import card_name_check
 from cards.reports import ReportError, load_json_document, parse_generic_evaluation
 from cards.validation import ContentError, content_errors
@@ -235,8 +235,9 @@ class StepForm(forms.Form):
         raise NotImplementedError
 
     def is_valid(self) -> bool:
-        valid = super().is_valid()
-        valid = all([formset.is_valid() for formset in self.formsets.values()]) and valid
+        # Rows first: the step's own clean() checks across rows (unique names).
+        valid = all([formset.is_valid() for formset in self.formsets.values()])
+        valid = super().is_valid() and valid
         if not valid:
             return False
         content = copy.deepcopy(self.content)
@@ -292,6 +293,7 @@ class DetailsForm(StepForm):
         label="Model card name",
         max_length=63,
         help_text="Up to 63 letters, digits and hyphens. It cannot be changed later.",
+        error_messages={"max_length": CARD_NAME_MESSAGE},
     )
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
     model_name = text(

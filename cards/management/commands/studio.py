@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -201,18 +202,27 @@ class Command(BaseCommand):
         while not port_open(host, port):
             self.check_children()
             if time.monotonic() > deadline:
-                raise CommandError(f"The {name} did not open {host}:{port} in {STARTUP_TIMEOUT} s.")
+                raise CommandError(
+                    f"The {name} did not open {host}:{port} in {STARTUP_TIMEOUT:.0f} s."
+                )
             time.sleep(0.2)
 
     def stop_children(self) -> None:
+        # Whole process groups: a child that died unexpectedly may have left its own children
+        # (gunicorn's workers) behind.
         for _, child in reversed(self.children):
-            if child.poll() is None:
-                child.terminate()
+            signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT
         for name, child in reversed(self.children):
             try:
                 child.wait(max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                self.stderr.write(f"The {name} did not stop in {STOP_TIMEOUT} s; killing it.")
-                child.kill()
-                child.wait()
+                self.stderr.write(f"The {name} did not stop in {STOP_TIMEOUT:.0f} s; killing it.")
+        for _, child in self.children:
+            signal_group(child, signal.SIGKILL)
+            child.wait()
+
+
+def signal_group(child: subprocess.Popen[bytes], signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)
