@@ -108,9 +108,7 @@ def _integrity_to_validation(error: IntegrityError) -> ValidationError:
 
 
 @transaction.atomic
-def card_create(
-    *, user, team: Team, name: str, content: dict, note: str = "Created"
-) -> ModelCard:
+def card_create(*, user, team: Team, name: str, content: dict, note: str = "Created") -> ModelCard:
     card_name_check(name)
     validate_content(content)
     promoted = _promoted(content)
@@ -155,16 +153,16 @@ def card_save_content(
     validate_content(content)
     promoted = _promoted(content)
     _model_id_check(promoted["model_id"], exclude_pk=card.pk)
-    current = ModelCard.objects.select_for_update().select_related("updated_by").get(pk=card.pk)
+    # Lock the card row alone: with a join, PostgreSQL re-checks the join against the
+    # updated row after waiting for the lock and can drop the row.
+    current = ModelCard.objects.select_for_update().get(pk=card.pk)
     if current.revision != base_revision:
         raise CardChanged(current)
     if current.content == content:
         return current
     try:
         with transaction.atomic():
-            updated = ModelCard.objects.filter(
-                pk=card.pk, revision=base_revision
-            ).update(
+            updated = ModelCard.objects.filter(pk=card.pk, revision=base_revision).update(
                 content=content,
                 revision=F("revision") + 1,
                 updated_by=user,

@@ -14,7 +14,6 @@ from cards.services import CardNotEditable, card_delete, card_import_json
 from cards.validation import ContentInvalid, format_path, serialize_content
 
 
-
 def card_list(request: HttpRequest) -> HttpResponse:
     cards = ModelCard.objects.visible_to(request.user).for_list()
     filters = CardFilterForm(request.GET)

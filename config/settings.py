@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secret_key import secret_key_from_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -37,11 +39,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (the run command generates one for local use).")
-    SECRET_KEY = "insecure-development-only-key"  # noqa: S105 - only ever used with DEBUG on
+SECRET_KEY = env_str("SECRET_KEY") or secret_key_from_file(BASE_DIR / "var" / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -97,7 +95,9 @@ if not DATABASE_URL:
     from config.embedded_postgres import embedded_database_url
 
     DATABASE_URL = embedded_database_url(BASE_DIR / "var" / "pgdata")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
+}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

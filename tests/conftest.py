@@ -1,7 +1,6 @@
 import pytest
 from django.conf import settings as django_settings
 
-
 from tests.factories import make_team, make_user
 
 
@@ -55,3 +54,10 @@ def _plain_static_files(settings):
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    # Set the test database up first so it is torn down after the server thread (and its
+    # connection) is gone; otherwise dropping the test database finds it still in use.
+    return live_server

@@ -53,26 +53,80 @@ def test_it_allows_one_card_per_model(alice, team_a):
 @pytest.mark.parametrize(
     ("content", "path", "fragment"),
     [
-        ({"model_overview": {"model_artifact": ["s3://b/k"] * 16}},
-         ("model_overview", "model_artifact"), "15"),
-        ({"training_details": {"training_job_details": {"training_metrics": [
-            {"name": f"m{i}", "value": i} for i in range(51)]}}},
-         ("training_details", "training_job_details", "training_metrics"), "50"),
-        ({"training_details": {"training_job_details": {"hyper_parameters": [
-            {"name": f"h{i}", "value": "1"} for i in range(101)]}}},
-         ("training_details", "training_job_details", "hyper_parameters"), "100"),
-        ({"evaluation_details": [{"name": "e", "datasets": ["s3://b/k"] * 11}]},
-         ("evaluation_details", 0, "datasets"), "10"),
-        ({"evaluation_details": [{"name": "e", "metric_groups": [{"name": "g", "metric_data": [
-            {"name": "m", "type": "number", "value": "high"}]}]}]},
-         ("evaluation_details", 0, "metric_groups", 0, "metric_data", 0, "value"), "number"),
-        ({"evaluation_details": [{"name": "e", "metric_groups": [{"name": "g", "metric_data": [
-            {"name": "m", "type": "matrix", "value": [[1] * 21] * 21}]}]}]},
-         ("evaluation_details", 0, "metric_groups", 0, "metric_data", 0, "value"), "20 x 20"),
-        ({"model_overview": {"model_description": "x" * 1025}},
-         ("model_overview", "model_description"), "1024"),
-        ({"intended_uses": {"risk_rating": "Severe"}},
-         ("intended_uses", "risk_rating"), "High"),
+        (
+            {"model_overview": {"model_artifact": ["s3://b/k"] * 16}},
+            ("model_overview", "model_artifact"),
+            "15",
+        ),
+        (
+            {
+                "training_details": {
+                    "training_job_details": {
+                        "training_metrics": [{"name": f"m{i}", "value": i} for i in range(51)]
+                    }
+                }
+            },
+            ("training_details", "training_job_details", "training_metrics"),
+            "50",
+        ),
+        (
+            {
+                "training_details": {
+                    "training_job_details": {
+                        "hyper_parameters": [{"name": f"h{i}", "value": "1"} for i in range(101)]
+                    }
+                }
+            },
+            ("training_details", "training_job_details", "hyper_parameters"),
+            "100",
+        ),
+        (
+            {"evaluation_details": [{"name": "e", "datasets": ["s3://b/k"] * 11}]},
+            ("evaluation_details", 0, "datasets"),
+            "10",
+        ),
+        (
+            {
+                "evaluation_details": [
+                    {
+                        "name": "e",
+                        "metric_groups": [
+                            {
+                                "name": "g",
+                                "metric_data": [{"name": "m", "type": "number", "value": "high"}],
+                            }
+                        ],
+                    }
+                ]
+            },
+            ("evaluation_details", 0, "metric_groups", 0, "metric_data", 0, "value"),
+            "number",
+        ),
+        (
+            {
+                "evaluation_details": [
+                    {
+                        "name": "e",
+                        "metric_groups": [
+                            {
+                                "name": "g",
+                                "metric_data": [
+                                    {"name": "m", "type": "matrix", "value": [[1] * 21] * 21}
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            },
+            ("evaluation_details", 0, "metric_groups", 0, "metric_data", 0, "value"),
+            "20 x 20",
+        ),
+        (
+            {"model_overview": {"model_description": "x" * 1025}},
+            ("model_overview", "model_description"),
+            "1024",
+        ),
+        ({"intended_uses": {"risk_rating": "Severe"}}, ("intended_uses", "risk_rating"), "High"),
         ({"model_overview": {"model_colour": "red"}}, ("model_overview",), "model_colour"),
     ],
 )
@@ -88,8 +142,7 @@ def test_the_service_refuses_content_that_breaks_a_rule(alice, team_a, content, 
 
 def test_the_service_refuses_content_over_100000_characters(alice, team_a):
     card = make_card(user=alice)
-    huge = {"additional_information": {"custom_details": {
-        f"k{i}": "v" * 1000 for i in range(101)}}}
+    huge = {"additional_information": {"custom_details": {f"k{i}": "v" * 1000 for i in range(101)}}}
     with pytest.raises(ContentInvalid) as raised:
         card_save_content(card=card, user=alice, content=huge, base_revision=card.revision)
     assert "100,000" in raised.value.errors[0].message or "100000" in raised.value.errors[0].message
@@ -123,9 +176,7 @@ def test_a_save_from_an_old_revision_is_refused(alice, bob):
     card = make_card(user=alice, content={})
     card_save_content(card=card, user=alice, content={"business_details": {}}, base_revision=1)
     with pytest.raises(CardChanged) as raised:
-        card_save_content(
-            card=card, user=bob, content={"intended_uses": {}}, base_revision=1
-        )
+        card_save_content(card=card, user=bob, content={"intended_uses": {}}, base_revision=1)
     assert raised.value.current.revision == 2
     assert "alice" in str(raised.value)
     card.refresh_from_db()
@@ -176,6 +227,8 @@ def test_two_people_saving_at_once_cannot_both_win(alice, bob):
             outcomes[text] = "saved"
         except CardChanged:
             outcomes[text] = "refused"
+        except Exception as error:  # noqa: BLE001 - shown in the assertion below
+            outcomes[text] = repr(error)
         finally:
             connection.close()
 

@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from cards.management.commands.studio import secret_key_from_file
+from config.secret_key import secret_key_from_file
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 60

@@ -58,19 +58,55 @@ EVALUATION_ROWS = {
         }
     ],
     "metrics": [
-        {"job": "q3-evaluation", "group": "summary", "name": "auc", "type": "number",
-         "value": "0.87", "notes": "test set"},
-        {"job": "q3-evaluation", "group": "summary", "name": "segment", "type": "string",
-         "value": "all"},
-        {"job": "q3-evaluation", "group": "summary", "name": "calibrated", "type": "boolean",
-         "value": "true"},
-        {"job": "q3-evaluation", "group": "curves", "name": "roc", "type": "linear_graph",
-         "value": "[[0, 0], [0.2, 0.7], [1, 1]]", "x_axis_name": "fpr", "y_axis_name": "tpr"},
-        {"job": "q3-evaluation", "group": "curves", "name": "by region", "type": "bar_chart",
-         "value": "[0.8, 0.9]", "x_axis_name": '["EU", "US"]', "y_axis_name": "auc"},
-        {"job": "q3-evaluation", "group": "curves", "name": "confusion", "type": "matrix",
-         "value": "[[50, 2], [4, 44]]", "x_axis_name": '["0", "1"]',
-         "y_axis_name": '["0", "1"]'},
+        {
+            "job": "q3-evaluation",
+            "group": "summary",
+            "name": "auc",
+            "type": "number",
+            "value": "0.87",
+            "notes": "test set",
+        },
+        {
+            "job": "q3-evaluation",
+            "group": "summary",
+            "name": "segment",
+            "type": "string",
+            "value": "all",
+        },
+        {
+            "job": "q3-evaluation",
+            "group": "summary",
+            "name": "calibrated",
+            "type": "boolean",
+            "value": "true",
+        },
+        {
+            "job": "q3-evaluation",
+            "group": "curves",
+            "name": "roc",
+            "type": "linear_graph",
+            "value": "[[0, 0], [0.2, 0.7], [1, 1]]",
+            "x_axis_name": "fpr",
+            "y_axis_name": "tpr",
+        },
+        {
+            "job": "q3-evaluation",
+            "group": "curves",
+            "name": "by region",
+            "type": "bar_chart",
+            "value": "[0.8, 0.9]",
+            "x_axis_name": '["EU", "US"]',
+            "y_axis_name": "auc",
+        },
+        {
+            "job": "q3-evaluation",
+            "group": "curves",
+            "name": "confusion",
+            "type": "matrix",
+            "value": "[[50, 2], [4, 44]]",
+            "x_axis_name": '["0", "1"]',
+            "y_axis_name": '["0", "1"]',
+        },
     ],
 }
 ADDITIONAL = {
@@ -220,8 +256,15 @@ def test_the_whole_wizard_stores_every_field_where_sagemaker_expects_it(alice_cl
 def test_the_card_page_shows_what_was_typed(alice_client):
     card = walk_wizard(alice_client)
     page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
-    for text in ["Prioritise retention offers", "validation:auc", "early_stopping_rounds",
-                 "q3-evaluation", "confusion", "Personal finance", "Maximize"]:
+    for text in [
+        "Prioritise retention offers",
+        "validation:auc",
+        "early_stopping_rounds",
+        "q3-evaluation",
+        "confusion",
+        "Personal finance",
+        "Maximize",
+    ]:
         assert text in page
 
 
@@ -448,9 +491,7 @@ def test_a_bad_report_file_gets_a_message_next_to_the_file_field(
     assert "evaluation_details" not in card.content
 
 
-def test_a_report_over_the_size_limit_is_refused_before_parsing(
-    alice_client, alice, settings
-):
+def test_a_report_over_the_size_limit_is_refused_before_parsing(alice_client, alice, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     card = make_card(user=alice)
     data = step_post(card, "evaluation", {"report_job": "eval"}, action="wizard_add_report")

@@ -139,7 +139,9 @@ def test_a_removed_row_is_removed(alice_client, alice):
         user=alice,
         content={"additional_information": {"custom_details": {"a": "1", "b": "2"}}},
     )
-    rows = {"custom_details": [{"key": "a", "value": "1", "DELETE": "on"}, {"key": "b", "value": "2"}]}
+    rows = {
+        "custom_details": [{"key": "a", "value": "1", "DELETE": "on"}, {"key": "b", "value": "2"}]
+    }
     response = alice_client.post(
         step_url(card, "additional"), step_post(card, "additional", {}, rows)
     )

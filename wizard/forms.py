@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from cards.models import CARD_NAME_MESSAGE, RiskRating, Team
-from cards.services import card_name_check
 from cards.reports import ReportError, load_json_document, parse_generic_evaluation
+from cards.services import card_name_check
 from cards.validation import ContentError, content_errors
 
 METRIC_TYPES = [
@@ -299,7 +299,7 @@ class DetailsForm(StepForm):
     model_name = text(
         "Model name",
         1024,
-        help_text="If your model is in SageMaker, its exact name. Each model can have only one card.",
+        help_text="If your model is in SageMaker, its exact name. A model has only one card.",
     )
     model_id = text("Model ID / ARN", 1024, help_text="A SageMaker model ARN or your own model ID.")
     model_version = forms.CharField(label="Model version", required=False)
@@ -586,7 +586,7 @@ def parse_axis(value: str) -> str | list | None:
         try:
             return json.loads(value)
         except ValueError:
-            raise ValidationError("Enter a JSON list such as [\"a\", \"b\"], or a name.") from None
+            raise ValidationError('Enter a JSON list such as ["a", "b"], or a name.') from None
     return value
 
 

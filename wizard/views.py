@@ -13,8 +13,8 @@ import hashlib
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.files.storage import FileSystemStorage
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse

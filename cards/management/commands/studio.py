@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.core.management.utils import get_random_secret_key
 from django.db import connections, transaction
 
 from cards.models import Membership, Team
@@ -30,20 +29,6 @@ STOP_TIMEOUT = 10.0
 
 class Stop(BaseException):  # like KeyboardInterrupt: no "except Exception" swallows it
     """Raised by the SIGINT and SIGTERM handlers so that every child is stopped on the way out."""
-
-
-def secret_key_from_file(path: Path) -> str:
-    """Return the key stored at ``path``, creating it (mode 0600) on first use."""
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = get_random_secret_key()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as file:
-        file.write(key + "\n")
-    return key
 
 
 def aws_credentials_configured() -> bool:
@@ -113,7 +98,7 @@ class Command(BaseCommand):
         # settings.py has already started the embedded PostgreSQL when DATABASE_URL is unset.
         env["DATABASE_URL"] = settings.DATABASE_URL
         if not env.get("SECRET_KEY"):
-            env["SECRET_KEY"] = secret_key_from_file(settings.BASE_DIR / "var" / "secret_key")
+            env["SECRET_KEY"] = settings.SECRET_KEY
         # gunicorn serves plain HTTP here; browsers drop Secure cookies on plain HTTP (except on
         # localhost), so sign-in would fail. Put TLS in front and set SECURE_COOKIES=true.
         env.setdefault("SECURE_COOKIES", "false")

@@ -1,0 +1,107 @@
+"""A person in headless Chromium creates a card through the four steps and reads it back."""
+
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from cards.models import ModelCard
+from tests.factories import PASSWORD, make_team, make_user
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+# around it are ordinary blocking calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
+            "or set CHROMIUM_PATH."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):
+    make_user("alice", team=make_team("Growth"))
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Create model card").first.click()
+    expect(page.get_by_role("heading", name="Model details and intended use")).to_be_visible()
+    page.get_by_label("Model card name").fill("fraud-detector")
+    page.get_by_label("Model name").fill("fraud-xgb")
+    page.get_by_label("Model description").fill("Flags card transactions for review")
+    page.get_by_label("Risk rating", exact=True).select_option("High")
+    page.get_by_label("Purpose of the model").fill("Reduce chargebacks")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_role("heading", name="Training details")).to_be_visible()
+    page.get_by_label("Optimization direction").select_option("Maximize")
+    page.get_by_label("Metric", exact=True).fill("AUC")
+    hyperparameters = page.locator("fieldset[data-formset='training-hyper_parameters']")
+    hyperparameters.locator("input[name$='-0-name']").fill("max_depth")
+    hyperparameters.locator("input[name$='-0-value']").fill("6")
+    hyperparameters.get_by_role("button", name="Add hyperparameter").click()
+    hyperparameters.locator("input[name$='-1-name']").fill("eta")
+    hyperparameters.locator("input[name$='-1-value']").fill("0.3")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_role("heading", name="Evaluation details")).to_be_visible()
+    jobs = page.locator("fieldset[data-formset='evaluation-jobs']")
+    jobs.locator("input[name$='-0-name']").fill("holdout-2026")
+    metrics = page.locator("fieldset[data-formset='evaluation-metrics']")
+    metrics.locator("input[name$='-0-job']").fill("holdout-2026")
+    metrics.locator("input[name$='-0-group']").fill("summary")
+    metrics.locator("input[name$='-0-name']").fill("recall")
+    metrics.locator("input[name$='-0-value']").fill("0.91")
+    page.get_by_role("button", name="Next").click()
+
+    expect(page.get_by_role("heading", name="Additional details")).to_be_visible()
+    page.get_by_label("Ethical considerations").fill("Reviewed for disparate impact")
+    custom = page.locator("fieldset[data-formset='additional-custom_details']")
+    custom.locator("input[name$='-0-key']").fill("Line of business")
+    custom.locator("input[name$='-0-value']").fill("Personal finance")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_role("heading", name="fraud-detector")).to_be_visible()
+    for text in [
+        "Flags card transactions for review",
+        "Reduce chargebacks",
+        "High",
+        "max_depth",
+        "eta",
+        "holdout-2026",
+        "recall",
+        "0.91",
+        "Reviewed for disparate impact",
+        "Personal finance",
+    ]:
+        expect(page.locator("main")).to_contain_text(text)
+
+    card = ModelCard.objects.get(name="fraud-detector")
+    hyper_parameters = card.content["training_details"]["training_job_details"]["hyper_parameters"]
+    assert hyper_parameters == [
+        {"name": "max_depth", "value": "6"},
+        {"name": "eta", "value": "0.3"},
+    ]
