@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from cards.models import ModelCard
@@ -37,6 +38,10 @@ def page():
         yield page
         context.close()
         browser.close()
+        # ORM calls made while Playwright's event loop runs use a connection of their own
+        # (asgiref keys connections by context); close it here, where it is visible, so the
+        # test database can be dropped at the end.
+        connections.close_all()
 
 
 def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):
