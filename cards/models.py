@@ -63,12 +63,21 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
     def visible_to(self, user) -> ModelCardQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(team__in=Team.objects.filter(memberships__user=user).values("pk"))
+        return self.filter(team__in=Membership.objects.filter(user=user).values("team_id"))
 
     def for_list(self) -> ModelCardQuerySet:
+        # Only the listed columns: the content is large and most user columns are unused.
         return (
-            self.select_related("created_by", "updated_by", "team")
-            .defer("content")
+            self.select_related("created_by", "updated_by")
+            .only(
+                "name",
+                "status",
+                "risk_rating",
+                "model_name",
+                "updated_at",
+                "created_by__username",
+                "updated_by__username",
+            )
             .order_by("-updated_at", "-pk")
         )
 

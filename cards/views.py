@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cards.access import card_for_view, teams_for_user
 from cards.display import card_view
 from cards.forms import CardFilterForm, ImportCardForm
-from cards.models import CardStatus, ModelCard
+from cards.models import CardStatus, ModelCard, RiskRating
 from cards.services import CardNotEditable, card_delete, card_import_json
 from cards.validation import ContentInvalid, format_path, serialize_content
 
@@ -28,7 +29,16 @@ def card_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cards/list.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "cards_url": reverse("cards:detail", args=["x"])[:-2],
+            # The two selects are written out in the template: rendering them as form widgets
+            # costs more than the 25 rows of the list (see benchmarks/list_page.py).
+            "status_choices": CardStatus.choices,
+            "risk_choices": RiskRating.choices,
+        },
     )
 
 

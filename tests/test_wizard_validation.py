@@ -156,3 +156,29 @@ def test_duplicate_evaluation_job_names_are_explained(alice_client, alice):
         alice_client, card, "evaluation", {}, {"jobs": [{"name": "e"}, {"name": "e"}]}
     )
     assert "unique" in " ".join(form.non_field_errors())
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("3", 3), ("3.0", 3.0), ("-2", -2), ("1e-3", 0.001), ("0.88", 0.88), ("+7", 7)],
+)
+def test_numbers_are_stored_as_typed(alice_client, alice, typed, stored):
+    card = make_card(user=alice)
+    rows = {"user_provided_training_metrics": [{"name": "m", "value": typed}]}
+    response = alice_client.post(step_url(card, "training"), step_post(card, "training", {}, rows))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    (metric,) = card.content["training_details"]["training_job_details"][
+        "user_provided_training_metrics"
+    ]
+    assert metric["value"] == stored
+    assert type(metric["value"]) is type(stored)
+
+
+@pytest.mark.parametrize("typed", ["1e100000000", "1e999", "inf", "nan", "9" * 5000, "0x10"])
+def test_numbers_that_are_not_json_numbers_are_refused_quickly(alice_client, alice, typed):
+    card = make_card(user=alice)
+    rows = {"user_provided_training_metrics": [{"name": "m", "value": typed}]}
+    form, _ = post_step(alice_client, card, "training", {}, rows)
+    row = form.formsets["user_provided_training_metrics"].forms[0]
+    assert "number" in " ".join(row.errors["value"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from decimal import Decimal, InvalidOperation
+import math
 from typing import Any, ClassVar
 
 from django import forms
@@ -105,13 +105,18 @@ def as_text(value: Any) -> str:
 
 
 def parse_number(text: str) -> int | float:
+    """A JSON number from what was typed: "3" is 3, "3.0" stays 3.0, "1e-3" is 0.001."""
+    text = text.strip()
     try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
+        number = float(text)
+    except ValueError:
         raise ValidationError("Enter a number.") from None
-    if not number.is_finite():
+    # float() also reads "inf", "nan" and overflows "1e999" to inf; none of them is JSON.
+    if not math.isfinite(number):
         raise ValidationError("Enter a finite number.")
-    return int(number) if number == number.to_integral_value() else float(number)
+    if number.is_integer() and text.lstrip("+-").isdigit():
+        return int(text)  # at most ~309 digits, since the float was finite
+    return number
 
 
 def readable_path(path: Path) -> str:
