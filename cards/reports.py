@@ -83,7 +83,7 @@ def load_json_document(raw: bytes, *, max_bytes: int | None = None) -> object:
             f"The file is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed."
         )
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
     except json.JSONDecodeError as error:
         raise ReportError(
             f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
@@ -96,6 +96,14 @@ def load_json_document(raw: bytes, *, max_bytes: int | None = None) -> object:
     except ValueError:
         # int() refuses numbers longer than sys.get_int_max_str_digits().
         raise ReportError("The file contains a number that is too long to use.") from None
+    # Escapes can still produce what PostgreSQL cannot store: \u0000, or half a surrogate pair.
+    try:
+        stored = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReportError("The file contains text that is not valid Unicode.") from None
+    if b"\\u0000" in stored:
+        raise ReportError("The file contains a NUL character (\\u0000), which cannot be stored.")
+    return document
 
 
 def _max_depth(text: str) -> int:

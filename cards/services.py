@@ -107,7 +107,6 @@ def _integrity_to_validation(error: IntegrityError) -> ValidationError:
     raise error
 
 
-@transaction.atomic
 def card_create(*, user, team: Team, name: str, content: dict, note: str = "Created") -> ModelCard:
     card_name_check(name)
     validate_content(content)
@@ -125,16 +124,15 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
                 updated_by=user,
                 **promoted,
             )
+            CardRevision.objects.create(
+                card=card, number=1, content=content, status=card.status, author=user, note=note
+            )
     except IntegrityError as error:
         # Two people creating the same name or model at once: the constraint decides.
         raise _integrity_to_validation(error) from None
-    CardRevision.objects.create(
-        card=card, number=1, content=content, status=card.status, author=user, note=note
-    )
     return card
 
 
-@transaction.atomic
 def card_save_content(
     *,
     card: ModelCard,
@@ -152,29 +150,53 @@ def card_save_content(
         raise CardNotEditable("Archived cards cannot be edited.")
     validate_content(content)
     promoted = _promoted(content)
-    _model_id_check(promoted["model_id"], exclude_pk=card.pk)
+    try:
+        with transaction.atomic():
+            return _save_locked(
+                card=card,
+                user=user,
+                content=content,
+                promoted=promoted,
+                base_revision=base_revision,
+                note=note,
+                reports=reports,
+            )
+    except IntegrityError as error:
+        # The one-card-per-model constraint, when someone else took the model meanwhile.
+        raise _integrity_to_validation(error) from None
+
+
+def _save_locked(
+    *,
+    card: ModelCard,
+    user,
+    content: dict,
+    promoted: dict[str, str],
+    base_revision: int,
+    note: str,
+    reports: Sequence[ReportEvidence],
+) -> ModelCard:
     # Lock the card row alone: with a join, PostgreSQL re-checks the join against the
     # updated row after waiting for the lock and can drop the row.
     current = ModelCard.objects.select_for_update().get(pk=card.pk)
     if current.revision != base_revision:
         raise CardChanged(current)
+    if not current.is_editable:
+        raise CardNotEditable("Archived cards cannot be edited.")
     if current.content == content:
         return current
-    try:
-        with transaction.atomic():
-            updated = ModelCard.objects.filter(pk=card.pk, revision=base_revision).update(
-                content=content,
-                revision=F("revision") + 1,
-                updated_by=user,
-                updated_at=timezone.now(),
-                **promoted,
-            )
-    except IntegrityError as error:
-        raise _integrity_to_validation(error) from None
-    if updated != 1:
-        raise CardChanged(ModelCard.objects.select_related("updated_by").get(pk=card.pk))
+    if promoted["model_id"] != current.model_id:
+        _model_id_check(promoted["model_id"], exclude_pk=card.pk)
+    now = timezone.now()
+    ModelCard.objects.filter(pk=card.pk).update(
+        content=content,
+        revision=F("revision") + 1,
+        updated_by=user,
+        updated_at=now,
+        **promoted,
+    )
     CardRevision.objects.create(
-        card=card,
+        card=current,
         number=base_revision + 1,
         content=content,
         status=current.status,
@@ -183,7 +205,7 @@ def card_save_content(
     )
     for report in reports:
         EvaluationReport.objects.create(
-            card=card,
+            card=current,
             source=report.source,
             etag=report.etag,
             report_type=report.report_type,
@@ -193,7 +215,13 @@ def card_save_content(
             evaluation_job=report.evaluation_job,
             created_by=user,
         )
-    current.refresh_from_db()
+    # What the UPDATE wrote, without reading it back.
+    current.content = content
+    current.revision = base_revision + 1
+    current.updated_by = user
+    current.updated_at = now
+    for field, value in promoted.items():
+        setattr(current, field, value)
     return current
 
 
@@ -210,7 +238,7 @@ def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
     # SageMaker's DescribeModelCard returns the content as a string inside "Content".
     if isinstance(document.get("Content"), str):
         try:
-            document = load_json_document(document["Content"].encode())
+            document = load_json_document(document["Content"].encode("utf-8", "surrogatepass"))
         except ReportError as error:
             raise ValidationError({"file": f"Its Content: {error}"}) from None
     return card_create(

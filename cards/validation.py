@@ -578,14 +578,15 @@ def _structure_problems(content: object) -> list[ContentError]:
                             )
                         )
                         continue
+                    if not _storable(key):
+                        problems.append(ContentError((*path, key), _UNSTORABLE))
+                        continue
                     stack.append((item, (*path, key)))
             else:
                 stack.extend(((item, (*path, index)) for index, item in enumerate(value)))
         elif isinstance(value, str):
-            if not _encodes(value):
-                problems.append(
-                    ContentError(path, "This text contains characters that are not valid Unicode.")
-                )
+            if not _storable(value):
+                problems.append(ContentError(path, _UNSTORABLE))
         elif value is None or isinstance(value, bool):
             continue
         elif isinstance(value, int):
@@ -607,7 +608,15 @@ def _structure_problems(content: object) -> list[ContentError]:
     return problems
 
 
-def _encodes(text: str) -> bool:
+_UNSTORABLE = (
+    "This text contains a NUL character or characters that are not valid Unicode; remove them."
+)
+
+
+def _storable(text: str) -> bool:
+    # PostgreSQL's jsonb refuses \u0000, and lone surrogates are not UTF-8 at all.
+    if "\x00" in text:
+        return False
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -130,6 +130,27 @@ def test_a_wizard_step_stays_within_its_query_budget(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("step", ["details", "training", "evaluation", "additional"])
+def test_saving_a_wizard_step_stays_within_its_query_budget(
+    alice_client, alice, step, django_assert_max_num_queries
+):
+    from tests.wizard_posts import rows_from_initial, step_post, step_url
+
+    content = load_json("sdk_v2_standalone_card.json")
+    card = make_card(user=alice, content=content)
+    fields, rows = rows_from_initial(step, content)
+    fields = {**fields, "model_description": "changed", "training_observations": "changed"}
+    fields |= {"ethical_considerations": "changed"}
+    rows.get("jobs", [{}])[0]["evaluation_observation"] = "changed"
+    # session, user, card; then SAVEPOINT, the locked card, its UPDATE, the revision INSERT and
+    # RELEASE (the test's transaction turns BEGIN/COMMIT into savepoints).
+    with django_assert_max_num_queries(12):
+        response = alice_client.post(step_url(card, step), step_post(card, step, fields, rows))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.revision == 2
+
+
 def test_the_card_page_shows_every_section(alice_client, alice):
     content = load_json("sdk_v2_model_package_card.json")
     card = make_card(user=alice, name="package-card", content=content)

@@ -1,8 +1,13 @@
 """One form per wizard step. Forms only validate and translate between fields and content.
 
-Each step owns a set of paths in SageMaker's content document. ``apply`` writes the step's
+Each step owns a set of paths in SageMaker's content document. ``build`` writes the step's
 values into a copy of the card's content and leaves every other key (including keys no form
 shows, such as ``model_package_details``) exactly as it was.
+
+Saving never rewrites what the user did not touch: a field (or a whole row) whose submitted
+text is the text it was shown with keeps the stored value as it is, even where the form could
+not reproduce it (whitespace, a key with a colon, a value of an unusual type, an empty string).
+Only what the user changed is parsed and written.
 """
 
 from __future__ import annotations
@@ -30,9 +35,12 @@ METRIC_TYPES = [
     ("linear_graph", "Linear graph"),
     ("matrix", "Matrix"),
 ]
-CHART_TYPES = {"bar_chart", "linear_graph", "matrix"}
-FACETS = ["Loss", "Accuracy", "RMSE", "MAE", "AUC"]
 REPORT_TYPES = [("generic", "Generic model card evaluation")]
+JSON_EXAMPLES = {
+    "linear_graph": "[[0, 0.1], [1, 0.4]]",
+    "bar_chart": "[3, 5, 2]",
+    "matrix": "[[50, 2], [4, 44]]",
+}
 
 Path = tuple[str | int, ...]
 EMPTY = (None, "", [], {})
@@ -52,7 +60,7 @@ def dig(content: Any, *path: str | int) -> Any:
     return content
 
 
-def section(content: dict, *path: str) -> dict:
+def section(content: dict, *path: str | int) -> dict:
     """The dict at ``path``, created on the way if missing (or replaced if not a dict)."""
     node = content
     for key in path:
@@ -75,7 +83,7 @@ def put(node: dict, key: str, value: Any) -> None:
         del node[key]
 
 
-def prune(content: dict, original: dict, *path: str) -> None:
+def prune(content: dict, original: dict, *path: str | int) -> None:
     """Remove the dict at ``path``, and parents it leaves empty, if the step emptied it.
 
     A dict that was already in the stored content (even empty) stays: saving never drops
@@ -100,8 +108,13 @@ def as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def one_newline_style(text: str) -> str:
+    # Browsers submit textareas with \r\n; what was stored (and shown) used \n.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_number(text: str) -> int | float:
@@ -114,9 +127,20 @@ def parse_number(text: str) -> int | float:
     # float() also reads "inf", "nan" and overflows "1e999" to inf; none of them is JSON.
     if not math.isfinite(number):
         raise ValidationError("Enter a finite number.")
+    mantissa = text.lower().partition("e")[0]
+    if number == 0 and any(digit in mantissa for digit in "123456789"):
+        raise ValidationError("This number is too small to store; enter 0 if you mean zero.")
     if number.is_integer() and text.lstrip("+-").isdigit():
         return int(text)  # at most ~309 digits, since the float was finite
     return number
+
+
+def parse_json(text: str) -> Any:
+    """JSON typed into a field, with the same limits (depth, NaN, size) as uploaded files."""
+    try:
+        return load_json_document(text.encode("utf-8", "surrogatepass"))
+    except ReportError as error:
+        raise ValidationError(str(error).replace("The file", "This")) from None
 
 
 def readable_path(path: Path) -> str:
@@ -130,6 +154,19 @@ def readable_path(path: Path) -> str:
 
 
 # --- fields ---------------------------------------------------------------------------------
+
+
+class TextField(forms.CharField):
+    """Content text, kept as typed; only whitespace counts as empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = one_newline_style(super().to_python(value))
+        return text if text.strip() else ""
 
 
 class LinesField(forms.CharField):
@@ -173,8 +210,10 @@ class KeyValueLinesField(forms.CharField):
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
-            key, colon, item = line.partition(":")
-            if not colon or not key.strip():
+            # "time: 09:00" is the key "time"; "a:b" (no space) splits at its first colon.
+            separator = ": " if ": " in line else ":"
+            key, found, item = line.partition(separator)
+            if not found or not key.strip():
                 raise ValidationError(f"Line {number} needs the form “key: value”.")
             pairs[key.strip()] = item.strip()
         return pairs
@@ -182,33 +221,87 @@ class KeyValueLinesField(forms.CharField):
 
 def text(label: str, max_length: int | None = None, rows: int = 0, **kwargs: Any) -> forms.Field:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
-    return forms.CharField(
-        label=label, required=False, max_length=max_length, widget=widget, **kwargs
-    )
+    return TextField(label=label, max_length=max_length, widget=widget, **kwargs)
 
 
-# --- step forms -----------------------------------------------------------------------------
+# --- forms ----------------------------------------------------------------------------------
 
 
-class RowForm(forms.Form):
-    def has_content(self) -> bool:
-        if not hasattr(self, "cleaned_data") or self.cleaned_data.get("DELETE"):
+class ContentForm(forms.Form):
+    """A form whose initial values come from stored content and may be left untouched."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            # A single-line input would lose a stored value's line breaks; show a textarea.
+            shown = as_text(field.prepare_value(self.initial.get(name)))
+            if isinstance(field.widget, forms.TextInput) and "\n" in shown:
+                field.widget = forms.Textarea(attrs={"rows": 2})
+
+    @property
+    def is_stored(self) -> bool:
+        return True
+
+    def clean(self) -> dict:
+        # A stored value the user did not touch is not re-read, so it cannot fail to parse
+        # ("key: value" lines for a value holding a line break, say): it is kept as it is.
+        for name in list(self._errors):
+            if name in self.fields and self.untouched(name):
+                del self._errors[name]
+                self.cleaned_data[name] = self.initial.get(name)
+        return super().clean()
+
+    def untouched(self, name: str) -> bool:
+        """True when the field was submitted exactly as it was shown (stored value kept)."""
+        if not self.is_bound or not self.is_stored or name not in self.fields:
             return False
-        return any(
-            value not in (None, "", [], {})
-            for name, value in self.cleaned_data.items()
-            if name != "DELETE"
-        )
+        field = self.fields[name]
+        shown = field.prepare_value(self.initial.get(name))
+        submitted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        return one_newline_style(as_text(submitted)) == one_newline_style(as_text(shown))
+
+    def changed(self, name: str) -> bool:
+        return not self.untouched(name)
 
 
-class StepForm(forms.Form):
+class RowForm(ContentForm):
+    """A row of a formset; rows shown from the content map onto its items by position."""
+
+    stored_row = False  # set by StepForm for rows that were shown from stored items
+
+    @property
+    def is_stored(self) -> bool:
+        return self.stored_row
+
+    def content_fields(self) -> list[str]:
+        return [name for name in self.fields if name != "DELETE"]
+
+    def deleted(self) -> bool:
+        return bool(getattr(self, "cleaned_data", {}).get("DELETE"))
+
+    def all_untouched(self) -> bool:
+        return self.is_stored and all(self.untouched(name) for name in self.content_fields())
+
+    def has_content(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        if data.get("DELETE"):
+            return False
+        return any(data.get(name) not in EMPTY for name in self.content_fields())
+
+
+def rows_formset(form: type[forms.Form]) -> type[forms.BaseFormSet]:
+    # Caps (50 metrics, 100 hyperparameters...) are content rules with their own messages;
+    # absolute_max only bounds the work a forged request can cause.
+    return formset_factory(form, extra=1, can_delete=True, absolute_max=1000)
+
+
+class StepForm(ContentForm):
     """A step: its own fields, its formsets, and the content paths it owns."""
 
     title: ClassVar[str] = ""
-    template_name_step: ClassVar[str] = ""
+    # field name -> content path of its value
+    paths: ClassVar[dict[str, Path]] = {}
     formset_classes: ClassVar[dict[str, type[forms.BaseFormSet]]] = {}
-    # Content paths that map straight onto a field, for placing content errors.
-    field_paths: ClassVar[dict[Path, str]] = {}
 
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -217,27 +310,42 @@ class StepForm(forms.Form):
         self.content = content
         self.user = user
         self.teams = teams
-        self.formsets = {
-            name: formset_class(
+        self.formsets = {}
+        for name, formset_class in self.formset_classes.items():
+            rows = self.initial.get(name) or []
+            formset = formset_class(
                 data=self.data if self.is_bound else None,
                 prefix=f"{self.prefix}-{name}" if self.prefix else name,
-                # Bound rows are compared with nothing: a row equal to the stored one must
-                # still count as filled in, or saving an unchanged step would drop it.
-                initial=None if self.is_bound else self.initial.get(name) or [],
+                initial=rows,
             )
-            for name, formset_class in self.formset_classes.items()
-        }
-        # formset name -> list of form indexes, in the order the rows went into the content
+            for index, form in enumerate(formset.forms):
+                form.stored_row = index < len(rows)
+            self.formsets[name] = formset
+        # formset name -> form index of each item written, in content order
         self.row_origin: dict[str, list[int]] = {}
         self.new_content: dict | None = None
 
+    @property
+    def is_stored(self) -> bool:
+        # A new card has nothing stored: every field counts, defaults included.
+        return bool(self.content)
+
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
-        raise NotImplementedError
+        initial: dict[str, Any] = {}
+        for name, path in cls.paths.items():
+            value = dig(content, *path)
+            initial[name] = value if isinstance(value, list | dict) else as_text(value)
+        return initial
 
     def build(self, content: dict) -> None:
-        """Write this step's cleaned values into ``content`` (a private copy)."""
-        raise NotImplementedError
+        """Write this step's changed values into ``content`` (a private copy)."""
+        for name, path in self.paths.items():
+            if name in self.fields and self.changed(name):
+                put(section(content, *path[:-1]), path[-1], self.cleaned_data[name])
+        # Deepest first: pruning removes emptied parents too.
+        for path in sorted(self.paths.values(), key=len, reverse=True):
+            prune(content, self.content, *path[:-1])
 
     def is_valid(self) -> bool:
         # Rows first: the step's own clean() checks across rows (unique names).
@@ -255,18 +363,44 @@ class StepForm(forms.Form):
         self.new_content = content
         return True
 
-    def rows(self, name: str) -> list[tuple[int, forms.Form]]:
-        return [
-            (index, form)
-            for index, form in enumerate(self.formsets[name].forms)
-            if form.has_content()
-        ]
+    def build_rows(
+        self, name: str, stored: Any, fields: tuple[str, ...], *, required: tuple[str, ...] = ()
+    ) -> list[Any]:
+        """The items of a list from the rows of formset ``name`` over the ``stored`` items.
+
+        An untouched row keeps its stored item as it is; a changed row updates only the keys
+        it changed; a removed or emptied row is dropped; new rows are added at the end.
+        """
+        stored = stored if isinstance(stored, list) else []
+        items, origin = [], []
+        for index, form in enumerate(self.formsets[name].forms):
+            item = stored[index] if form.is_stored and index < len(stored) else None
+            if form.deleted():
+                continue
+            if item is not None and form.all_untouched():
+                items.append(copy.deepcopy(item))
+            elif form.has_content():
+                changed = copy.deepcopy(item) if isinstance(item, dict) else {}
+                for field in fields:
+                    if item is None or form.changed(field):
+                        value = form.cleaned_data.get(field)
+                        if field in required and value in EMPTY:
+                            changed[field] = value if value is not None else ""
+                        else:
+                            put(changed, field, value)
+                items.append(changed)
+            else:
+                continue
+            origin.append(index)
+        self.row_origin[name] = origin
+        return items
 
     def place_error(self, error: ContentError) -> None:
         path = tuple(error.path)
+        by_path = {path: name for name, path in self.paths.items()}
         for length in range(len(path), 0, -1):
-            field = self.field_paths.get(path[:length])
-            if field:
+            field = by_path.get(path[:length])
+            if field and field in self.fields:
                 self.add_error(field, error.message)
                 return
         for prefix, formset_name in self.formset_paths().items():
@@ -291,6 +425,9 @@ class StepForm(forms.Form):
 # Step 1 ---------------------------------------------------------------------------------
 
 
+OVERVIEW = ("model_overview",)
+
+
 class DetailsForm(StepForm):
     title = "Model details and intended use"
 
@@ -309,7 +446,7 @@ class DetailsForm(StepForm):
     model_id = text("Model ID / ARN", 1024, help_text="A SageMaker model ARN or your own model ID.")
     model_version = forms.CharField(label="Model version", required=False)
     model_description = text("Model description", 1024, rows=3)
-    problem_type = text("Problem type", 1024)
+    problem_type = text("Problem type")
     algorithm_type = text("Algorithm type", 1024)
     model_creator = text("Model creator", 1024)
     model_owner = text("Model owner", 1024)
@@ -326,30 +463,36 @@ class DetailsForm(StepForm):
     business_stakeholders = text("Business stakeholders", 2048, rows=2)
     line_of_business = text("Line of business", 2048)
 
-    OVERVIEW = (
-        "model_name",
-        "model_id",
-        "model_description",
-        "problem_type",
-        "algorithm_type",
-        "model_creator",
-        "model_owner",
-    )
-    USES = (
-        "purpose_of_model",
-        "intended_uses",
-        "factors_affecting_model_efficiency",
-        "risk_rating",
-        "explanations_for_risk_rating",
-    )
-    BUSINESS = ("business_problem", "business_stakeholders", "line_of_business")
-    field_paths = {
-        **{("model_overview", key): key for key in OVERVIEW},
-        ("model_overview", "model_version"): "model_version",
-        ("model_overview", "model_artifact"): "model_artifact",
-        ("model_overview", "inference_environment"): "container_image",
-        **{("intended_uses", key): key for key in USES},
-        **{("business_details", key): key for key in BUSINESS},
+    paths = {
+        **{
+            name: ("model_overview", name)
+            for name in (
+                "model_name",
+                "model_id",
+                "model_version",
+                "model_description",
+                "problem_type",
+                "algorithm_type",
+                "model_creator",
+                "model_owner",
+                "model_artifact",
+            )
+        },
+        "container_image": ("model_overview", "inference_environment", "container_image"),
+        **{
+            name: ("intended_uses", name)
+            for name in (
+                "purpose_of_model",
+                "intended_uses",
+                "factors_affecting_model_efficiency",
+                "risk_rating",
+                "explanations_for_risk_rating",
+            )
+        },
+        **{
+            name: ("business_details", name)
+            for name in ("business_problem", "business_stakeholders", "line_of_business")
+        },
     }
 
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
@@ -375,62 +518,31 @@ class DetailsForm(StepForm):
             raise ValidationError(error.message_dict["name"]) from None
         return name
 
-    @classmethod
-    def initial_from_content(cls, content: dict) -> dict[str, Any]:
-        overview = dig(content, "model_overview") or {}
-        initial = {key: as_text(overview.get(key)) for key in cls.OVERVIEW}
-        initial["model_version"] = as_text(overview.get("model_version"))
-        initial["model_artifact"] = overview.get("model_artifact") or []
-        initial["container_image"] = dig(overview, "inference_environment", "container_image") or []
-        uses = dig(content, "intended_uses") or {}
-        initial.update({key: as_text(uses.get(key)) for key in cls.USES})
-        business = dig(content, "business_details") or {}
-        initial.update({key: as_text(business.get(key)) for key in cls.BUSINESS})
-        return initial
-
-    def clean_model_version(self) -> int | float | None:
+    def clean_model_version(self) -> int | float | str | None:
         value = self.cleaned_data["model_version"].strip()
-        if not value:
-            return None
+        if not value or self.untouched("model_version"):
+            return value or None
         number = parse_number(value)
         if number < 1:
             raise ValidationError("The model version is a number of at least 1.")
         return number
-
-    def build(self, content: dict) -> None:
-        data = self.cleaned_data
-        overview = section(content, "model_overview")
-        for key in self.OVERVIEW:
-            put(overview, key, data[key])
-        put(overview, "model_version", data["model_version"])
-        put(overview, "model_artifact", data["model_artifact"])
-        environment = section(overview, "inference_environment")
-        put(environment, "container_image", data["container_image"])
-        prune(content, self.content, "model_overview", "inference_environment")
-        prune(content, self.content, "model_overview")
-        uses = section(content, "intended_uses")
-        for key in self.USES:
-            put(uses, key, data[key])
-        prune(content, self.content, "intended_uses")
-        business = section(content, "business_details")
-        for key in self.BUSINESS:
-            put(business, key, data[key])
-        prune(content, self.content, "business_details")
 
 
 # Step 2 ---------------------------------------------------------------------------------
 
 
 class TrainingMetricForm(RowForm):
-    name = forms.CharField(label="Name", required=False, max_length=255)
+    name = TextField(label="Name", max_length=255)
     value = forms.CharField(label="Value", required=False)
-    notes = forms.CharField(label="Notes", required=False, max_length=1024)
+    notes = TextField(label="Notes", max_length=1024)
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_content():
-            if not data.get("name"):
-                self.add_error("name", "Give the metric a name.")
+        if not self.has_content():
+            return data
+        if not data.get("name") and self.changed("name"):
+            self.add_error("name", "Give the metric a name.")
+        if self.changed("value"):
             if not data.get("value"):
                 self.add_error("value", "Give the metric a numeric value.")
             else:
@@ -442,20 +554,14 @@ class TrainingMetricForm(RowForm):
 
 
 class HyperParameterForm(RowForm):
-    name = forms.CharField(label="Name", required=False, max_length=255)
-    value = forms.CharField(label="Value", required=False, max_length=255)
+    name = TextField(label="Name", max_length=255)
+    value = TextField(label="Value", max_length=255)
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_content() and not data.get("name"):
+        if self.has_content() and not data.get("name") and self.changed("name"):
             self.add_error("name", "Give the hyperparameter a name.")
         return data
-
-
-def rows_formset(form: type[forms.Form]) -> type[forms.BaseFormSet]:
-    # Caps (50 metrics, 100 hyperparameters...) are content rules with their own messages;
-    # absolute_max only bounds the work a forged request can cause.
-    return formset_factory(form, extra=1, can_delete=True, absolute_max=1000)
 
 
 TrainingMetricFormSet = rows_formset(TrainingMetricForm)
@@ -472,9 +578,8 @@ class TrainingForm(StepForm):
         choices=[("", "—"), ("Minimize", "Minimize"), ("Maximize", "Maximize")],
         required=False,
     )
-    facet = forms.CharField(
+    facet = TextField(
         label="Metric",
-        required=False,
         max_length=63,
         help_text="Loss, Accuracy, RMSE, MAE, AUC or your own.",
         widget=forms.TextInput(attrs={"list": "facets"}),
@@ -486,174 +591,154 @@ class TrainingForm(StepForm):
     training_datasets = LinesField(label="Training datasets", help_text="S3 URIs, one per line.")
     container_image = LinesField(label="Training container images", help_text="One per line.")
 
+    paths = {
+        "direction": ("training_details", "objective_function", "function", "function"),
+        "facet": ("training_details", "objective_function", "function", "facet"),
+        "condition": ("training_details", "objective_function", "function", "condition"),
+        "notes": ("training_details", "objective_function", "notes"),
+        "training_observations": ("training_details", "training_observations"),
+        "training_arn": (*JOB, "training_arn"),
+        "training_datasets": (*JOB, "training_datasets"),
+        "container_image": (*JOB, "training_environment", "container_image"),
+    }
     formset_classes = {
         "training_metrics": TrainingMetricFormSet,
         "user_provided_training_metrics": TrainingMetricFormSet,
         "hyper_parameters": HyperParameterFormSet,
         "user_provided_hyper_parameters": HyperParameterFormSet,
     }
-    LISTS = tuple(formset_classes)
-    field_paths = {
-        ("training_details", "objective_function", "function", "function"): "direction",
-        ("training_details", "objective_function", "function", "facet"): "facet",
-        ("training_details", "objective_function", "function", "condition"): "condition",
-        ("training_details", "objective_function", "notes"): "notes",
-        ("training_details", "training_observations"): "training_observations",
-        (*JOB, "training_arn"): "training_arn",
-        (*JOB, "training_datasets"): "training_datasets",
-        (*JOB, "training_environment"): "container_image",
+    ROW_FIELDS = {
+        "training_metrics": ("name", "value", "notes"),
+        "user_provided_training_metrics": ("name", "value", "notes"),
+        "hyper_parameters": ("name", "value"),
+        "user_provided_hyper_parameters": ("name", "value"),
     }
 
     def formset_paths(self) -> dict[Path, str]:
-        return {(*JOB, name): name for name in self.LISTS}
+        return {(*JOB, name): name for name in self.formset_classes}
 
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
-        function = dig(content, "training_details", "objective_function", "function") or {}
+        initial = super().initial_from_content(content)
         job = dig(content, *JOB) or {}
-        initial: dict[str, Any] = {
-            "direction": as_text(function.get("function")),
-            "facet": as_text(function.get("facet")),
-            "condition": as_text(function.get("condition")),
-            "notes": as_text(dig(content, "training_details", "objective_function", "notes")),
-            "training_observations": as_text(
-                dig(content, "training_details", "training_observations")
-            ),
-            "training_arn": as_text(job.get("training_arn")),
-            "training_datasets": job.get("training_datasets") or [],
-            "container_image": dig(job, "training_environment", "container_image") or [],
-        }
-        for name in cls.LISTS:
+        for name, fields in cls.ROW_FIELDS.items():
+            items = job.get(name) if isinstance(job, dict) else None
             initial[name] = [
-                {key: as_text(value) for key, value in item.items()}
-                for item in job.get(name) or []
-                if isinstance(item, dict)
+                {
+                    field: as_text(item.get(field)) if isinstance(item, dict) else ""
+                    for field in fields
+                }
+                for item in (items if isinstance(items, list) else [])
             ]
         return initial
 
     def build(self, content: dict) -> None:
-        data = self.cleaned_data
-        training = section(content, "training_details")
-        objective = section(training, "objective_function")
-        function = section(objective, "function")
-        put(function, "function", data["direction"])
-        put(function, "facet", data["facet"])
-        put(function, "condition", data["condition"])
-        put(objective, "notes", data["notes"])
-        put(training, "training_observations", data["training_observations"])
-        job = section(training, "training_job_details")
-        put(job, "training_arn", data["training_arn"])
-        put(job, "training_datasets", data["training_datasets"])
-        environment = section(job, "training_environment")
-        put(environment, "container_image", data["container_image"])
-        for name in self.LISTS:
-            rows = self.rows(name)
-            self.row_origin[name] = [index for index, _ in rows]
-            items = []
-            for _, form in rows:
-                item = {"name": form.cleaned_data["name"], "value": form.cleaned_data["value"]}
-                if form.cleaned_data.get("notes"):
-                    item["notes"] = form.cleaned_data["notes"]
-                items.append(item)
-            put(job, name, items)
-        # Deepest first: pruning removes emptied parents too.
-        prune(content, self.content, "training_details", "objective_function", "function")
-        prune(content, self.content, *JOB, "training_environment")
+        for name, fields in self.ROW_FIELDS.items():
+            stored = dig(self.content, *JOB, name)
+            # A metric's value is required by the schema; a hyperparameter's is not.
+            required = ("name", "value") if name.endswith("metrics") else ("name",)
+            items = self.build_rows(name, stored, fields, required=required)
+            put(section(content, *JOB), name, items)
+        super().build(content)
+        prune(content, self.content, *JOB)
+        prune(content, self.content, "training_details")
 
 
 # Step 3 ---------------------------------------------------------------------------------
 
 
 class EvaluationJobForm(RowForm):
-    name = forms.CharField(label="Name", required=False)
-    evaluation_observation = forms.CharField(
-        label="Evaluation observation",
-        required=False,
-        max_length=2096,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    name = TextField(label="Name")
+    evaluation_observation = TextField(
+        label="Evaluation observation", max_length=2096, widget=forms.Textarea(attrs={"rows": 2})
     )
-    evaluation_job_arn = forms.CharField(label="Evaluation job ARN", required=False, max_length=256)
+    evaluation_job_arn = TextField(label="Evaluation job ARN", max_length=256)
     datasets = LinesField(label="Datasets", help_text="S3 URIs, one per line (at most 10).")
     metadata = KeyValueLinesField(label="Metadata")
 
+    FIELDS = ("name", "evaluation_observation", "evaluation_job_arn", "datasets", "metadata")
+
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_content() and not data.get("name"):
+        if self.has_content() and not data.get("name") and self.changed("name"):
             self.add_error("name", "Give the evaluation job a name.")
         return data
 
 
 def parse_axis(value: str) -> str | list | None:
-    value = value.strip()
-    if not value:
+    """An axis name, or a JSON list of names (bar charts and matrices)."""
+    if not value.strip():
         return None
-    if value.startswith("["):
+    if value.strip().startswith("["):
         try:
-            return json.loads(value)
-        except ValueError:
-            raise ValidationError('Enter a JSON list such as ["a", "b"], or a name.') from None
+            parsed = parse_json(value)
+        except ValidationError:
+            return value  # "[0, 1) bucket" is a name that happens to start with a bracket
+        if isinstance(parsed, list):
+            return parsed
     return value
 
 
 class MetricForm(RowForm):
-    job = forms.CharField(label="Evaluation job", required=False)
-    group = forms.CharField(label="Metric group", required=False)
-    name = forms.CharField(label="Metric name", required=False)
+    job = TextField(label="Evaluation job")
+    group = TextField(label="Metric group")
+    name = TextField(label="Metric name")
     type = forms.ChoiceField(label="Type", choices=METRIC_TYPES, required=False)
     value = forms.CharField(
         label="Value",
         required=False,
+        strip=False,
         help_text="Charts: JSON, e.g. [[0, 0.1], [1, 0.4]] or [1, 2, 3].",
     )
-    notes = forms.CharField(label="Notes", required=False, max_length=1024)
-    x_axis_name = forms.CharField(label="X axis name", required=False)
-    y_axis_name = forms.CharField(label="Y axis name", required=False)
+    notes = TextField(label="Notes", max_length=1024)
+    x_axis_name = TextField(label="X axis name")
+    y_axis_name = TextField(label="Y axis name")
+
+    METRIC_FIELDS = ("name", "type", "value", "notes", "x_axis_name", "y_axis_name")
 
     def has_content(self) -> bool:
         # The type select always has a value, so a row only counts if something was typed.
-        if not hasattr(self, "cleaned_data") or self.cleaned_data.get("DELETE"):
+        data = getattr(self, "cleaned_data", {})
+        if data.get("DELETE"):
             return False
         return any(
-            self.cleaned_data.get(key) not in (None, "")
+            data.get(key) not in (None, "")
             for key in ("job", "group", "name", "value", "notes", "x_axis_name", "y_axis_name")
         )
+
+    def is_placeholder(self) -> bool:
+        """A row that stands for a metric group without metrics."""
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(key) for key in ("name", "value", "notes"))
 
     def clean(self) -> dict:
         data = super().clean()
         if not self.has_content():
             return data
-        if not data.get("job"):
+        if not data.get("job") and self.changed("job"):
             self.add_error("job", "Name the evaluation job this metric belongs to.")
-        if not data.get("group"):
+        if not data.get("group") and self.changed("group"):
             self.add_error("group", "Name the metric group.")
-        metric_given = any(data.get(key) for key in ("name", "value", "notes"))
-        if not metric_given:
-            data["metric"] = None  # an empty group, kept as it is
+        if self.is_placeholder() or not any(self.changed(key) for key in self.METRIC_FIELDS):
             return data
-        if not data.get("name"):
+        if not data.get("name") and self.changed("name"):
             self.add_error("name", "Give the metric a name.")
         metric_type = data.get("type") or "number"
-        raw = (data.get("value") or "").strip()
-        metric: dict[str, Any] = {"name": data.get("name", ""), "type": metric_type}
-        try:
-            metric["value"] = self.parse_value(metric_type, raw)
-        except ValidationError as error:
-            self.add_error("value", error)
-        if data.get("notes"):
-            metric["notes"] = data["notes"]
-        for axis in ("x_axis_name", "y_axis_name"):
+        if self.changed("value") or self.changed("type"):
             try:
-                parsed = parse_axis(data.get(axis) or "")
+                data["value"] = self.parse_value(metric_type, data.get("value") or "")
             except ValidationError as error:
-                self.add_error(axis, error)
-                continue
-            if parsed is not None:
-                metric[axis] = parsed
-        data["metric"] = metric
+                self.add_error("value", error)
+        for axis in ("x_axis_name", "y_axis_name"):
+            if self.changed(axis):
+                data[axis] = parse_axis(data.get(axis) or "")
         return data
 
     @staticmethod
     def parse_value(metric_type: str, raw: str) -> Any:
+        if metric_type == "string":
+            return one_newline_style(raw)
+        raw = raw.strip()
         if raw == "":
             raise ValidationError("Give the metric a value.")
         if metric_type == "number":
@@ -665,28 +750,21 @@ class MetricForm(RowForm):
             if raw.lower() not in {"true", "false"}:
                 raise ValidationError("A boolean metric is true or false.")
             return raw.lower() == "true"
-        if metric_type == "string":
-            return raw
-        try:
-            return json.loads(raw)
-        except ValueError:
-            examples = {
-                "linear_graph": "[[0, 0.1], [1, 0.4]]",
-                "bar_chart": "[3, 5, 2]",
-                "matrix": "[[50, 2], [4, 44]]",
-            }
+        if not raw.startswith("["):
             raise ValidationError(
-                f"Enter the {metric_type.replace('_', ' ')} as JSON, e.g. {examples[metric_type]}."
-            ) from None
+                f"Enter the {metric_type.replace('_', ' ')} as JSON, "
+                f"e.g. {JSON_EXAMPLES[metric_type]}."
+            )
+        return parse_json(raw)
 
 
 class CustomDetailForm(RowForm):
-    key = forms.CharField(label="Key", required=False, max_length=1024)
-    value = forms.CharField(label="Value", required=False, max_length=1024)
+    key = TextField(label="Key", max_length=1024)
+    value = TextField(label="Value", max_length=1024)
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.has_content() and not data.get("key"):
+        if self.has_content() and not data.get("key") and self.changed("key"):
             self.add_error("key", "Give the custom detail a name.")
         return data
 
@@ -694,6 +772,37 @@ class CustomDetailForm(RowForm):
 EvaluationJobFormSet = rows_formset(EvaluationJobForm)
 MetricFormSet = rows_formset(MetricForm)
 CustomDetailFormSet = rows_formset(CustomDetailForm)
+
+
+def index_of(items: list, item: object) -> int:
+    """Position by identity: two jobs or groups may be equal and still be different rows."""
+    return next(index for index, candidate in enumerate(items) if candidate is item)
+
+
+def metric_rows(content: dict) -> list[tuple[tuple[int, int, int | None], dict[str, Any]]]:
+    """The metrics table: one row per metric (or per empty group), with its position."""
+    rows = []
+    jobs = dig(content, "evaluation_details")
+    for j, job in enumerate(jobs if isinstance(jobs, list) else []):
+        if not isinstance(job, dict):
+            continue
+        groups = job.get("metric_groups")
+        for g, group in enumerate(groups if isinstance(groups, list) else []):
+            if not isinstance(group, dict):
+                continue
+            base = {"job": as_text(job.get("name")), "group": as_text(group.get("name"))}
+            metrics = group.get("metric_data")
+            metrics = (
+                [m for m in metrics if isinstance(m, dict)] if isinstance(metrics, list) else []
+            )
+            if not metrics:
+                rows.append(((j, g, None), base))
+            for m, metric in enumerate(metrics):
+                row = dict(base)
+                for key in MetricForm.METRIC_FIELDS:
+                    row[key] = as_text(metric.get(key))
+                rows.append(((j, g, m), row))
+    return rows
 
 
 class EvaluationForm(StepForm):
@@ -714,23 +823,13 @@ class EvaluationForm(StepForm):
 
     formset_classes = {"jobs": EvaluationJobFormSet, "metrics": MetricFormSet}
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("report_file") and not (data.get("report_job") or "").strip():
-            self.add_error("report_job", "Name the evaluation job that gets these metrics.")
-        names = [form.cleaned_data["name"] for _, form in self.rows("jobs")]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
-            self.add_error(None, f"Evaluation job names must be unique: {', '.join(duplicates)}.")
-        return data
-
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
-        jobs, metrics = [], []
-        for job in dig(content, "evaluation_details") or []:
-            if not isinstance(job, dict):
-                continue
-            jobs.append(
+        jobs = dig(content, "evaluation_details")
+        job_rows = []
+        for job in jobs if isinstance(jobs, list) else []:
+            job = job if isinstance(job, dict) else {}
+            job_rows.append(
                 {
                     "name": as_text(job.get("name")),
                     "evaluation_observation": as_text(job.get("evaluation_observation")),
@@ -739,17 +838,22 @@ class EvaluationForm(StepForm):
                     "metadata": job.get("metadata") or {},
                 }
             )
-            for group in job.get("metric_groups") or []:
-                base = {"job": as_text(job.get("name")), "group": as_text(group.get("name"))}
-                data = group.get("metric_data") or []
-                if not data:
-                    metrics.append(base)
-                for metric in data:
-                    row = dict(base)
-                    for key in ("name", "type", "value", "notes", "x_axis_name", "y_axis_name"):
-                        row[key] = as_text(metric.get(key))
-                    metrics.append(row)
-        return {"jobs": jobs, "metrics": metrics}
+        return {"jobs": job_rows, "metrics": [row for _, row in metric_rows(content)]}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("report_file") and not (data.get("report_job") or "").strip():
+            self.add_error("report_job", "Name the evaluation job that gets these metrics.")
+        forms_by_name: dict[str, list[RowForm]] = {}
+        for form in self.formsets["jobs"].forms:
+            if form.has_content() and form.cleaned_data.get("name"):
+                forms_by_name.setdefault(form.cleaned_data["name"], []).append(form)
+        for name, same in forms_by_name.items():
+            # Stored duplicates are left alone; a new or renamed job must be unambiguous,
+            # since metric rows name the job they belong to.
+            if len(same) > 1 and any(form.changed("name") for form in same):
+                self.add_error(None, f"Evaluation job names must be unique: {name}.")
+        return data
 
     def clean_report_file(self):
         upload = self.files.get(self.add_prefix("report_file"))
@@ -762,6 +866,7 @@ class EvaluationForm(StepForm):
                 f"The file is {upload.size / 1_000_000:.1f} MB; the limit is "
                 f"{limit / 1_000_000:.0f} MB."
             )
+        upload.seek(0)  # the same upload is read again when a conflict re-shows the step
         raw = upload.read(limit + 1)
         try:
             self.report_groups = parse_generic_evaluation(load_json_document(raw))
@@ -778,77 +883,131 @@ class EvaluationForm(StepForm):
         path = tuple(error.path)
         # Errors inside a metric belong to the metric's row in the metrics table.
         if len(path) >= 6 and path[0] == "evaluation_details" and path[2] == "metric_groups":
-            origin = self.metric_origin.get(path[1:6:2] if len(path) > 5 else ())
+            origin = self.metric_origin.get(path[1:6:2])
             if origin is not None:
                 form = self.formsets["metrics"].forms[origin]
                 field = path[6] if len(path) > 6 and path[6] in form.fields else None
                 form.add_error(field, error.message)
                 return
-        if len(path) >= 2 and path[0] == "evaluation_details" and path[2:3] == ("metric_groups",):
-            message = f"{readable_path(path[2:])}: {error.message}"
-            self.add_error(None, message)
+        if len(path) >= 3 and path[0] == "evaluation_details" and path[2] == "metric_groups":
+            self.add_error(None, f"{readable_path(path[2:])}: {error.message}")
             return
         super().place_error(error)
 
     def build(self, content: dict) -> None:
-        old_jobs = [job for job in dig(content, "evaluation_details") or []]
-        old_by_name = {job.get("name"): job for job in old_jobs if isinstance(job, dict)}
+        stored_jobs = dig(self.content, "evaluation_details")
+        stored_jobs = stored_jobs if isinstance(stored_jobs, list) else []
         jobs: list[dict] = []
+        by_stored_index: dict[int, dict] = {}
         by_name: dict[str, dict] = {}
-        job_rows = self.rows("jobs")
-        self.row_origin["jobs"] = [index for index, _ in job_rows]
-        for _, form in job_rows:
-            data = form.cleaned_data
-            # Start from the stored job so keys no field shows survive.
-            job = {
-                key: value
-                for key, value in (old_by_name.get(data["name"]) or {}).items()
-                if key
-                not in {"evaluation_observation", "evaluation_job_arn", "datasets", "metadata"}
-            }
-            job["name"] = data["name"]
-            put(job, "evaluation_observation", data["evaluation_observation"])
-            put(job, "evaluation_job_arn", data["evaluation_job_arn"])
-            put(job, "datasets", data["datasets"])
-            put(job, "metadata", data["metadata"])
-            job["metric_groups"] = []
+        had_groups: dict[int, bool] = {}
+        origin = []
+        for index, form in enumerate(self.formsets["jobs"].forms):
+            stored = stored_jobs[index] if form.is_stored and index < len(stored_jobs) else None
+            stored = stored if isinstance(stored, dict) or stored is None else {}
+            if form.deleted() or (not form.has_content() and not form.all_untouched()):
+                continue
+            if stored is None and not form.has_content():
+                continue
+            job = copy.deepcopy(stored) if stored is not None else {}
+            for field in EvaluationJobForm.FIELDS:
+                if stored is None or form.changed(field):
+                    put(job, field, form.cleaned_data.get(field))
+            if "name" not in job:
+                job["name"] = ""
+            had_groups[id(job)] = "metric_groups" in job
+            job["metric_groups"] = []  # filled from the metrics table below
             jobs.append(job)
-            by_name[job["name"]] = job
-        # (job index, group index, metric index) -> metrics form index
+            origin.append(index)
+            if stored is not None:
+                by_stored_index[index] = job
+            by_name.setdefault(job["name"], job)
+        self.row_origin["jobs"] = origin
+
+        positions = [position for position, _ in metric_rows(self.content)]
+        stored_groups: dict[tuple[int, int], dict] = {}
+        # (job index, group index, metric index) in the new content -> metrics form index
         self.metric_origin: dict[tuple[int, int, int], int] = {}
-        for index, form in self.rows("metrics"):
+        for index, form in enumerate(self.formsets["metrics"].forms):
+            position = positions[index] if form.is_stored and index < len(positions) else None
+            if form.deleted() or not (form.has_content() or form.all_untouched()):
+                continue
             data = form.cleaned_data
-            job = by_name.get(data["job"])
+            job = group = None
+            if position is not None and form.untouched("job"):
+                job = by_stored_index.get(position[0])
+                if job is None and position[0] < len(stored_jobs):
+                    continue  # its job was removed, and its metrics with it
             if job is None:
-                job = {"name": data["job"], "metric_groups": []}
+                job = by_name.get(data.get("job", ""))
+            if job is None:
+                job = {"name": data.get("job", ""), "metric_groups": []}
+                had_groups[id(job)] = True
                 jobs.append(job)
                 by_name[job["name"]] = job
-            group = next((g for g in job["metric_groups"] if g["name"] == data["group"]), None)
-            if group is None:
-                group = {"name": data["group"], "metric_data": []}
-                job["metric_groups"].append(group)
-            if data.get("metric") is not None:
-                key = (
-                    jobs.index(job),
-                    job["metric_groups"].index(group),
-                    len(group["metric_data"]),
-                )
-                self.metric_origin[key] = index
-                group["metric_data"].append(data["metric"])
+            stored_group = (
+                dig(stored_jobs, position[0], "metric_groups", position[1]) if position else None
+            )
+            if position is not None and form.untouched("group") and isinstance(stored_group, dict):
+                key = position[:2]
+                group = stored_groups.get(key)
+                if group is None or not any(g is group for g in job["metric_groups"]):
+                    group = {
+                        k: copy.deepcopy(v) for k, v in stored_group.items() if k != "metric_data"
+                    }
+                    group["metric_data"] = []
+                    stored_groups[key] = group
+                    job["metric_groups"].append(group)
+            else:
+                name = data.get("group", "")
+                group = next((g for g in job["metric_groups"] if g.get("name") == name), None)
+                if group is None:
+                    group = {"name": name, "metric_data": []}
+                    job["metric_groups"].append(group)
+            metric = self.build_metric(form, position)
+            if metric is not None:
+                place = (index_of(jobs, job), index_of(job["metric_groups"], group))
+                self.metric_origin[(*place, len(group["metric_data"]))] = index
+                group["metric_data"].append(metric)
+
         if self.report_groups and self.cleaned_data.get("report_job"):
             name = self.cleaned_data["report_job"].strip()
             job = by_name.get(name)
             if job is None:
                 job = {"name": name, "metric_groups": []}
+                had_groups[id(job)] = True
                 jobs.append(job)
             job["metric_groups"].extend(copy.deepcopy(self.report_groups))
         for job in jobs:
-            if not job["metric_groups"] and "metric_groups" not in (
-                old_by_name.get(job["name"]) or {}
-            ):
+            if not job["metric_groups"] and not had_groups.get(id(job), True):
                 del job["metric_groups"]
         if jobs or "evaluation_details" in content:
             content["evaluation_details"] = jobs
+
+    def build_metric(self, form: MetricForm, position: tuple | None) -> dict | None:
+        stored = None
+        if position is not None and position[2] is not None:
+            stored = dig(self.content, "evaluation_details", position[0], "metric_groups")
+            stored = dig(stored, position[1], "metric_data", position[2])
+        fields = MetricForm.METRIC_FIELDS
+        if stored is not None and all(form.untouched(key) for key in fields):
+            return copy.deepcopy(stored)
+        if form.is_placeholder():
+            return None
+        metric = copy.deepcopy(stored) if isinstance(stored, dict) else {}
+        data = form.cleaned_data
+        for key in fields:
+            # A new type re-reads the value's text: "0.9" becomes the string "0.9".
+            retyped = key == "value" and form.changed("type")
+            if stored is not None and form.untouched(key) and not retyped:
+                continue
+            if key == "type":
+                metric["type"] = data.get("type") or "number"
+            elif key in ("name", "value"):
+                metric[key] = data.get(key, "")
+            else:
+                put(metric, key, data.get(key))
+        return metric
 
 
 # Step 4 ---------------------------------------------------------------------------------
@@ -860,43 +1019,59 @@ class AdditionalForm(StepForm):
     ethical_considerations = text("Ethical considerations", 2048, rows=4)
     caveats_and_recommendations = text("Caveats and recommendations", 2048, rows=4)
 
+    paths = {
+        "ethical_considerations": ("additional_information", "ethical_considerations"),
+        "caveats_and_recommendations": ("additional_information", "caveats_and_recommendations"),
+    }
     formset_classes = {"custom_details": CustomDetailFormSet}
-    TEXTS = ("ethical_considerations", "caveats_and_recommendations")
-    field_paths = {("additional_information", key): key for key in TEXTS}
 
     def formset_paths(self) -> dict[Path, str]:
         return {("additional_information", "custom_details"): "custom_details"}
 
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
-        info = dig(content, "additional_information") or {}
-        initial: dict[str, Any] = {key: as_text(info.get(key)) for key in cls.TEXTS}
-        custom = info.get("custom_details") or {}
+        initial = super().initial_from_content(content)
+        custom = dig(content, "additional_information", "custom_details")
         initial["custom_details"] = [
-            {"key": key, "value": as_text(value)} for key, value in custom.items()
+            {"key": key, "value": as_text(value)}
+            for key, value in (custom.items() if isinstance(custom, dict) else [])
         ]
         return initial
 
     def clean(self) -> dict:
         data = super().clean()
-        keys = [form.cleaned_data["key"] for _, form in self.rows("custom_details")]
-        duplicates = sorted({key for key in keys if keys.count(key) > 1})
+        keys = [
+            form.cleaned_data.get("key")
+            for form in self.formsets["custom_details"].forms
+            if form.has_content()
+        ]
+        duplicates = sorted({key for key in keys if key and keys.count(key) > 1})
         if duplicates:
             self.add_error(None, f"Custom detail names must be unique: {', '.join(duplicates)}.")
         return data
 
     def build(self, content: dict) -> None:
-        info = section(content, "additional_information")
-        for key in self.TEXTS:
-            put(info, key, self.cleaned_data[key])
-        rows = self.rows("custom_details")
-        self.row_origin["custom_details"] = [index for index, _ in rows]
-        put(
-            info,
-            "custom_details",
-            {form.cleaned_data["key"]: form.cleaned_data["value"] for _, form in rows},
-        )
+        stored = dig(self.content, "additional_information", "custom_details")
+        stored_items = [
+            {"key": key, "value": value}
+            for key, value in (stored.items() if isinstance(stored, dict) else [])
+        ]
+        rows = self.build_rows("custom_details", stored_items, ("key", "value"))
+        custom = {row.get("key", ""): row.get("value", "") for row in rows}
+        put(section(content, "additional_information"), "custom_details", custom)
+        # Errors about a custom detail name the key, not a position: map them to rows.
+        self.custom_rows = dict(zip(custom, self.row_origin["custom_details"], strict=False))
+        super().build(content)
         prune(content, self.content, "additional_information")
+
+    def place_error(self, error: ContentError) -> None:
+        path = tuple(error.path)
+        prefix = ("additional_information", "custom_details")
+        if path[:2] == prefix and len(path) > 2 and path[2] in self.custom_rows:
+            form = self.formsets["custom_details"].forms[self.custom_rows[path[2]]]
+            form.add_error("value", error.message)
+            return
+        super().place_error(error)
 
 
 STEPS: list[tuple[str, type[StepForm]]] = [

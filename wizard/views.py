@@ -48,7 +48,8 @@ class CardWizard(NamedUrlSessionWizardView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         name = kwargs.get("name")
         self.card = card_for_edit(request.user, name) if name else None
-        self.teams = teams_for_user(request.user)
+        # Teams matter only to a card being created.
+        self.teams = [] if self.card else teams_for_user(request.user)
         if self.card is None and not self.teams:
             messages.error(request, "You are not in a team yet; ask an administrator to add you.")
             return redirect("cards:list")
@@ -90,10 +91,12 @@ class CardWizard(NamedUrlSessionWizardView):
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         step = kwargs.get("step")
         if self.card is None:
-            self.storage.current_step = self.steps.first
+            if self.storage.current_step != self.steps.first:
+                self.storage.current_step = self.steps.first
             return self.render(self.get_form())
         if step in self.get_form_list():
-            self.storage.current_step = step
+            if self.storage.current_step != step:
+                self.storage.current_step = step
             return self.render(self.get_form())
         return redirect(self.get_step_url(self.steps.first))
 
@@ -105,7 +108,8 @@ class CardWizard(NamedUrlSessionWizardView):
         step = kwargs.get("step") or self.steps.first
         if step not in self.get_form_list():
             return redirect(self.get_step_url(self.steps.first))
-        self.storage.current_step = step
+        if self.storage.current_step != step:
+            self.storage.current_step = step
         form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
         if not form.is_valid():
             return self.render(form)
@@ -178,17 +182,15 @@ class CardWizard(NamedUrlSessionWizardView):
         if "wizard_add_report" in post:
             messages.success(self.request, "Added the report's metrics.")
             return redirect(self.get_step_url(step))
+        # The step shown next records itself as current when it is requested.
         goto = post.get("wizard_goto_step")
         if goto in self.get_form_list():
-            self.storage.current_step = goto
             return redirect(self.get_step_url(goto))
         steps = list(self.get_form_list())
         if step == steps[-1]:
             messages.success(self.request, f"Saved “{self.card.name}”.")
             return redirect("cards:detail", name=self.card.name)
-        following = steps[steps.index(step) + 1]
-        self.storage.current_step = following
-        return redirect(self.get_step_url(following))
+        return redirect(self.get_step_url(steps[steps.index(step) + 1]))
 
     def get_context_data(self, form: StepForm, **kwargs) -> dict:
         context = super().get_context_data(form=form, **kwargs)
