@@ -87,6 +87,10 @@ class Command(BaseCommand):
         # handler stop the server when this was the last process using it.
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`);
+        # the second must not interrupt the orderly stop the first one starts.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Stop
 
     def say(self, message: str) -> None:
