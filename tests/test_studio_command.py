@@ -80,7 +80,9 @@ def free_port() -> int:
 def scratch_database_url() -> Iterator[str]:
     """A fresh database on the server the tests use (embedded or DATABASE_URL's)."""
     name = f"studio_{secrets.token_hex(6)}"
-    server_url = settings.DATABASE_URL
+    # Connect to the server's maintenance database: DATABASE_URL's own may not exist (the
+    # tests only ever use test_<name>).
+    server_url = urllib.parse.urlsplit(settings.DATABASE_URL)._replace(path="/postgres").geturl()
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:

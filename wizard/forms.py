@@ -302,6 +302,8 @@ class StepForm(ContentForm):
     # field name -> content path of its value
     paths: ClassVar[dict[str, Path]] = {}
     formset_classes: ClassVar[dict[str, type[forms.BaseFormSet]]] = {}
+    # The page: panels of fields and tables, in order; a table is (name, legend, help, row).
+    sections: ClassVar[list[tuple[str, list[str | tuple[str, str, str, str]]]]] = []
 
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -362,6 +364,26 @@ class StepForm(ContentForm):
             return False
         self.new_content = content
         return True
+
+    def layout(self) -> list[dict[str, Any]]:
+        panels = []
+        for title, items in self.sections:
+            entries = []
+            for item in items:
+                if isinstance(item, tuple):
+                    name, legend, help_text, row_name = item
+                    entries.append(
+                        {
+                            "formset": self.formsets[name],
+                            "legend": legend,
+                            "help": help_text,
+                            "row_name": row_name,
+                        }
+                    )
+                elif item in self.fields:
+                    entries.append({"field": self[item]})
+            panels.append({"title": title, "entries": entries})
+        return panels
 
     def build_rows(
         self, name: str, stored: Any, fields: tuple[str, ...], *, required: tuple[str, ...] = ()
@@ -495,6 +517,37 @@ class DetailsForm(StepForm):
         },
     }
 
+    sections = [
+        (
+            "Model details",
+            [
+                "name",
+                "team",
+                "model_name",
+                "model_id",
+                "model_version",
+                "model_description",
+                "problem_type",
+                "algorithm_type",
+                "model_creator",
+                "model_owner",
+                "model_artifact",
+                "container_image",
+            ],
+        ),
+        (
+            "Intended uses",
+            [
+                "purpose_of_model",
+                "intended_uses",
+                "factors_affecting_model_efficiency",
+                "risk_rating",
+                "explanations_for_risk_rating",
+            ],
+        ),
+        ("Business details", ["business_problem", "business_stakeholders", "line_of_business"]),
+    ]
+
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.creating = creating
@@ -607,6 +660,37 @@ class TrainingForm(StepForm):
         "hyper_parameters": HyperParameterFormSet,
         "user_provided_hyper_parameters": HyperParameterFormSet,
     }
+    sections = [
+        ("Objective function", ["direction", "facet", "condition", "notes"]),
+        (
+            "Training job",
+            ["training_observations", "training_arn", "training_datasets", "container_image"],
+        ),
+        (
+            "Metrics and hyperparameters",
+            [
+                (
+                    "training_metrics",
+                    "Training metrics",
+                    "Metrics reported by the training job.",
+                    "metric",
+                ),
+                ("user_provided_training_metrics", "User-provided training metrics", "", "metric"),
+                (
+                    "hyper_parameters",
+                    "Hyperparameters",
+                    "Hyperparameters of the training job.",
+                    "hyperparameter",
+                ),
+                (
+                    "user_provided_hyper_parameters",
+                    "User-provided hyperparameters",
+                    "",
+                    "hyperparameter",
+                ),
+            ],
+        ),
+    ]
     ROW_FIELDS = {
         "training_metrics": ("name", "value", "notes"),
         "user_provided_training_metrics": ("name", "value", "notes"),
@@ -822,6 +906,22 @@ class EvaluationForm(StepForm):
     )
 
     formset_classes = {"jobs": EvaluationJobFormSet, "metrics": MetricFormSet}
+    sections = [
+        ("Evaluation jobs", [("jobs", "", "", "evaluation job")]),
+        (
+            "Metrics",
+            [
+                (
+                    "metrics",
+                    "Metric groups and metrics",
+                    "Each row is one metric of a metric group of an evaluation job. Chart values "
+                    "are JSON: a linear graph [[x, y], ...], a bar chart [v1, v2, ...] with x "
+                    'axis names ["a", "b", ...], a matrix [[...], [...]] (at most 20 x 20).',
+                    "metric",
+                )
+            ],
+        ),
+    ]
 
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
@@ -1024,6 +1124,20 @@ class AdditionalForm(StepForm):
         "caveats_and_recommendations": ("additional_information", "caveats_and_recommendations"),
     }
     formset_classes = {"custom_details": CustomDetailFormSet}
+    sections = [
+        ("Additional information", ["ethical_considerations", "caveats_and_recommendations"]),
+        (
+            "Custom details",
+            [
+                (
+                    "custom_details",
+                    "",
+                    "Your own fields, for example Line of business = Personal finance.",
+                    "custom detail",
+                )
+            ],
+        ),
+    ]
 
     def formset_paths(self) -> dict[Path, str]:
         return {("additional_information", "custom_details"): "custom_details"}

@@ -211,4 +211,4 @@ class CardWizard(NamedUrlSessionWizardView):
         return context
 
     def get_template_names(self) -> list[str]:
-        return [f"wizard/step_{self.steps.current}.html"]
+        return [f"wizard/step_{self.steps.current}.html", "wizard/step.html"]
