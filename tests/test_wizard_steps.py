@@ -370,16 +370,18 @@ def test_two_cards_edited_in_one_session_do_not_mix(alice_client, alice):
     assert second.content["evaluation_details"] == [{"name": "second-eval"}]
 
 
+@pytest.mark.parametrize("stored_rows", [True, False], ids=["as-shown", "as-new-rows"])
 @pytest.mark.parametrize(
     "example", ["sdk_v2_standalone_card.json", "sdk_v2_model_package_card.json"]
 )
-def test_it_keeps_every_key_through_each_step_unchanged(alice_client, alice, example):
+def test_it_keeps_every_key_through_each_step_unchanged(alice_client, alice, example, stored_rows):
     content = load_json(example)
     card = make_card(user=alice, name="sdk-card", content=content)
     for step in ["details", "training", "evaluation", "additional"]:
         card.refresh_from_db()
         fields, rows = rows_from_initial(step, card.content)
-        response = alice_client.post(step_url(card, step), step_post(card, step, fields, rows))
+        data = step_post(card, step, fields, rows, stored_rows=stored_rows)
+        response = alice_client.post(step_url(card, step), data)
         assert response.status_code == 302, response.context["wizard"]["form"].errors
     card.refresh_from_db()
     assert card.content == content

@@ -28,7 +28,10 @@ def step_post(
     action: str = "wizard_next",
     action_value: str = "1",
     base_revision: int | None = None,
+    stored_rows: bool = False,
 ) -> dict[str, Any]:
+    """``stored_rows``: the rows are the ones the page showed (a browser then sends
+    INITIAL_FORMS as their number); otherwise they are sent as new rows."""
     prefix = f"card-wizard-{card.pk}" if card else "card-wizard-new"
     data: dict[str, Any] = {f"{prefix}-current_step": step, action: action_value}
     if base_revision is None:
@@ -41,7 +44,7 @@ def step_post(
         items = rows.get(formset, [])
         formset_prefix = f"{step}-{formset}"
         data[f"{formset_prefix}-TOTAL_FORMS"] = len(items)
-        data[f"{formset_prefix}-INITIAL_FORMS"] = 0
+        data[f"{formset_prefix}-INITIAL_FORMS"] = len(items) if stored_rows else 0
         for index, item in enumerate(items):
             for key, value in item.items():
                 data[f"{formset_prefix}-{index}-{key}"] = value
