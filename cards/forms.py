@@ -6,6 +6,7 @@ from cards.models import CardStatus, RiskRating, Team
 
 
 class CardFilterForm(forms.Form):
+    q = forms.CharField(label="Find cards", required=False, max_length=200)
     status = forms.ChoiceField(choices=[("", "Any status")] + CardStatus.choices, required=False)
     risk_rating = forms.ChoiceField(
         label="Risk rating", choices=[("", "Any risk rating")] + RiskRating.choices, required=False

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
     cards = ModelCard.objects.visible_to(request.user).for_list()
     filters = CardFilterForm(request.GET)
     if filters.is_valid():
+        if filters.cleaned_data["q"]:
+            words = filters.cleaned_data["q"]
+            cards = cards.filter(Q(name__icontains=words) | Q(model_name__icontains=words))
         if filters.cleaned_data["status"]:
             cards = cards.filter(status=filters.cleaned_data["status"])
         if filters.cleaned_data["risk_rating"]:

@@ -82,6 +82,14 @@ def test_the_list_filters_by_status_and_risk_rating(alice_client, alice):
     assert alice_client.get(url, {"status": "Nonsense"}).status_code == 200
 
 
+def test_the_list_finds_cards_by_card_or_model_name(alice_client, alice):
+    make_card(user=alice, name="churn-gbm")
+    make_card(user=alice, name="fraud", content={"model_overview": {"model_name": "Churn-XGB"}})
+    make_card(user=alice, name="other")
+    found = list_names(alice_client.get(reverse("cards:list"), {"q": "churn"}))
+    assert sorted(found) == ["churn-gbm", "fraud"]
+
+
 def test_the_list_is_paginated_and_keeps_filters_across_pages(alice_client, alice, settings):
     settings.CARDS_PER_PAGE = 2
     for number in range(5):
