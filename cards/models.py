@@ -149,24 +149,39 @@ class CardRevision(models.Model):
         return f"{self.card_id} r{self.number}"
 
 
+class ReportState(models.TextChoices):
+    PENDING = "pending", "Previewed, not attached"
+    ATTACHED = "attached", "Attached"
+    REPLACED = "replaced", "Replaced by a later import"
+    REMOVED = "removed", "Removed"
+
+
 class EvaluationReport(models.Model):
     """The evidence behind imported metrics: the raw report and what it produced."""
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="reports")
     source = models.CharField(max_length=1024)  # uploaded file name or S3 URI
     etag = models.CharField(max_length=256, blank=True)
+    version_id = models.CharField(max_length=1024, blank=True)
     report_type = models.CharField(max_length=100)
     sha256 = models.CharField(max_length=64)
     raw = models.JSONField()
-    produced = models.JSONField()
-    evaluation_job = models.CharField(max_length=1024)
+    produced = models.JSONField()  # {"metric_groups": [...]} as attached
+    problems = models.JSONField(default=list, blank=True)  # what was left out, and why
+    evaluation_job = models.CharField(max_length=1024, blank=True)
+    state = models.CharField(max_length=10, choices=ReportState, default=ReportState.ATTACHED)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    attached_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.report_type} from {self.source}"
+
+    @property
+    def group_names(self) -> list[str]:
+        return [group.get("name", "") for group in self.produced.get("metric_groups", [])]

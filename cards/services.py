@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,24 +16,12 @@ from cards.models import (
     CardStatus,
     EvaluationReport,
     ModelCard,
+    ReportState,
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
-from cards.reports import load_json_document
+from cards.reports import load_json_document, read_report
 from cards.validation import validate_content
-
-
-@dataclass(frozen=True)
-class ReportEvidence:
-    """An evaluation report whose metrics went into the content being saved."""
-
-    source: str
-    report_type: str
-    sha256: str
-    raw_json: bytes
-    produced: dict
-    evaluation_job: str
-    etag: str = ""
 
 
 class CardChanged(Exception):
@@ -140,7 +126,6 @@ def card_save_content(
     content: dict,
     base_revision: int,
     note: str = "",
-    reports: Sequence[ReportEvidence] = (),
 ) -> ModelCard:
     """Replace the card's content if nobody saved it since ``base_revision``.
 
@@ -159,7 +144,6 @@ def card_save_content(
                 promoted=promoted,
                 base_revision=base_revision,
                 note=note,
-                reports=reports,
             )
     except IntegrityError as error:
         # The one-card-per-model constraint, when someone else took the model meanwhile.
@@ -174,7 +158,6 @@ def _save_locked(
     promoted: dict[str, str],
     base_revision: int,
     note: str,
-    reports: Sequence[ReportEvidence],
 ) -> ModelCard:
     # Lock the card row alone: with a join, PostgreSQL re-checks the join against the
     # updated row after waiting for the lock and can drop the row.
@@ -203,18 +186,6 @@ def _save_locked(
         author=user,
         note=note,
     )
-    for report in reports:
-        EvaluationReport.objects.create(
-            card=current,
-            source=report.source,
-            etag=report.etag,
-            report_type=report.report_type,
-            sha256=report.sha256,
-            raw=json.loads(report.raw_json.decode("utf-8-sig")),
-            produced=report.produced,
-            evaluation_job=report.evaluation_job,
-            created_by=user,
-        )
     # What the UPDATE wrote, without reading it back.
     current.content = content
     current.revision = base_revision + 1
@@ -252,3 +223,130 @@ def card_delete(*, card: ModelCard, user) -> None:
     deleted, _ = ModelCard.objects.filter(pk=card.pk, status=CardStatus.DRAFT).delete()
     if not deleted:
         raise CardNotEditable("Only draft cards can be deleted.")
+
+
+# --- evaluation reports -------------------------------------------------------------------
+
+
+def report_preview(
+    *,
+    card: ModelCard,
+    user,
+    source: str,
+    raw: bytes,
+    report_type: str,
+    etag: str = "",
+    version_id: str = "",
+) -> EvaluationReport:
+    """Parse a report and keep it, unattached, so the user can see what it would add.
+
+    Raises ReportError (with a message for the user) when the file cannot be used.
+    """
+    document = load_json_document(raw)
+    preview = read_report(document, report_type)
+    return EvaluationReport.objects.create(
+        card=card,
+        source=source,
+        etag=etag,
+        version_id=version_id,
+        report_type=preview.report_type,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        raw=document,
+        produced={"metric_groups": preview.groups},
+        problems=preview.problems,
+        state=ReportState.PENDING,
+        created_by=user,
+    )
+
+
+def _job_named(content: dict, name: str) -> dict | None:
+    for job in content.get("evaluation_details") or []:
+        if isinstance(job, dict) and job.get("name") == name:
+            return job
+    return None
+
+
+def _without_groups(content: dict, job_name: str, group_names: list[str]) -> dict:
+    content = copy.deepcopy(content)
+    job = _job_named(content, job_name)
+    if job is not None and isinstance(job.get("metric_groups"), list):
+        job["metric_groups"] = [
+            group
+            for group in job["metric_groups"]
+            if not (isinstance(group, dict) and group.get("name") in group_names)
+        ]
+    return content
+
+
+def report_attach(
+    *,
+    card: ModelCard,
+    user,
+    report: EvaluationReport,
+    job_name: str,
+    content: dict,
+    base_revision: int,
+) -> ModelCard:
+    """Add a previewed report's metric groups to an evaluation job (created if missing).
+
+    ``content`` is the card's content as the user is saving it. A report imported before
+    from the same source into the same job is replaced: its groups go, the new ones come.
+    """
+    job_name = job_name.strip()
+    if not job_name:
+        raise ValidationError({"attach_job": "Name the evaluation job that gets these metrics."})
+    replaced = list(
+        card.reports.filter(
+            state=ReportState.ATTACHED, source=report.source, evaluation_job=job_name
+        ).exclude(pk=report.pk)
+    )
+    for earlier in replaced:
+        content = _without_groups(content, job_name, earlier.group_names)
+    content = copy.deepcopy(content)
+    job = _job_named(content, job_name)
+    if job is None:
+        job = {"name": job_name, "metric_groups": []}
+        content.setdefault("evaluation_details", []).append(job)
+    if not isinstance(job.get("metric_groups"), list):
+        job["metric_groups"] = []
+    job["metric_groups"].extend(copy.deepcopy(report.produced["metric_groups"]))
+    with transaction.atomic():
+        attached = EvaluationReport.objects.filter(
+            pk=report.pk, card=card, state=ReportState.PENDING
+        ).update(state=ReportState.ATTACHED, evaluation_job=job_name, attached_at=timezone.now())
+        if not attached:
+            raise ValidationError({"attach_job": "This report was already attached or discarded."})
+        EvaluationReport.objects.filter(pk__in=[r.pk for r in replaced]).update(
+            state=ReportState.REPLACED
+        )
+        verb = "Replaced" if replaced else "Attached"
+        return card_save_content(
+            card=card,
+            user=user,
+            content=content,
+            base_revision=base_revision,
+            note=f"{verb} metrics from {report.source}"[:200],
+        )
+
+
+def report_discard(*, card: ModelCard, report: EvaluationReport) -> None:
+    EvaluationReport.objects.filter(pk=report.pk, card=card, state=ReportState.PENDING).delete()
+
+
+def report_remove(*, card: ModelCard, user, report: EvaluationReport) -> ModelCard:
+    """Take an attached report's metric groups out of the card; the evidence stays."""
+    with transaction.atomic():
+        removed = EvaluationReport.objects.filter(
+            pk=report.pk, card=card, state=ReportState.ATTACHED
+        ).update(state=ReportState.REMOVED)
+        if not removed:
+            raise ValidationError("This report is not attached to the card.")
+        current = ModelCard.objects.select_for_update().get(pk=card.pk)
+        content = _without_groups(current.content, report.evaluation_job, report.group_names)
+        return card_save_content(
+            card=current,
+            user=user,
+            content=content,
+            base_revision=current.revision,
+            note=f"Removed metrics from {report.source}"[:200],
+        )

@@ -10,4 +10,9 @@ urlpatterns = [
     path("cards/<str:name>/", views.card_detail, name="detail"),
     path("cards/<str:name>/export.json", views.card_export, name="export"),
     path("cards/<str:name>/delete/", views.card_delete_view, name="delete"),
+    path(
+        "cards/<str:name>/reports/<int:report_id>/remove/",
+        views.report_remove_view,
+        name="report_remove",
+    ),
 ]

@@ -4,15 +4,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from cards.access import card_for_view, teams_for_user
+from cards.access import card_for_edit, card_for_view, teams_for_user
 from cards.display import card_view
 from cards.forms import CardFilterForm, ImportCardForm
-from cards.models import CardStatus, ModelCard, RiskRating
-from cards.services import CardNotEditable, card_delete, card_import_json
+from cards.models import CardStatus, ModelCard, ReportState, RiskRating
+from cards.services import (
+    CardChanged,
+    CardNotEditable,
+    card_delete,
+    card_import_json,
+    report_remove,
+)
 from cards.validation import ContentInvalid, format_path, serialize_content
 
 
@@ -48,7 +54,31 @@ def card_list(request: HttpRequest) -> HttpResponse:
 
 def card_detail(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for_view(request.user, name)
-    return render(request, "cards/detail.html", {"card": card, "view": card_view(card.content)})
+    reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    return render(
+        request,
+        "cards/detail.html",
+        {"card": card, "view": card_view(card.content), "reports": list(reports)},
+    )
+
+
+@require_POST
+def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpResponse:
+    card = card_for_edit(request.user, name)
+    report = get_object_or_404(card.reports, pk=report_id, state=ReportState.ATTACHED)
+    try:
+        report_remove(card=card, user=request.user, report=report)
+    except (ValidationError, CardChanged) as error:
+        messages.error(
+            request, error.messages[0] if isinstance(error, ValidationError) else str(error)
+        )
+    else:
+        messages.success(
+            request,
+            f"Removed the metrics of {report.source} from “{report.evaluation_job}”. "
+            "The report itself stays listed as evidence.",
+        )
+    return redirect(f"{reverse('cards:detail', args=[card.name])}#evidence")
 
 
 def card_export(request: HttpRequest, name: str) -> HttpResponse:

@@ -161,4 +161,9 @@ AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL")
 # Set by `manage.py studio` when it started the sandbox; templates show a banner.
 AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
+# S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
+REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
+# No request waits longer than this on AWS (seconds).
+AWS_CONNECT_TIMEOUT = env_int("AWS_CONNECT_TIMEOUT", 3)
+AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)
 # --- end of the AWS block ---

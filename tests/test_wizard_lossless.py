@@ -1,14 +1,13 @@
 """Opening a step and saving it without edits changes nothing, whatever the stored content."""
 
 import copy
-import json
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.factories import DATA, load_json, make_card
+from tests.factories import load_json, make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 
 pytestmark = pytest.mark.django_db
@@ -361,41 +360,3 @@ def test_import_refuses_text_that_cannot_be_stored(alice_client, alice, payload)
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
-
-
-def test_a_report_with_a_nul_character_is_refused(alice_client, alice):
-    card = make_card(user=alice)
-    document = {
-        "source": "a\u0000",
-        "metric_groups": [
-            {"name": "g", "metric_data": [{"name": "m", "type": "number", "value": 1}]}
-        ],
-    }
-    data = step_post(card, "evaluation", {"report_job": "e"}, action="wizard_add_report")
-    data["evaluation-report_file"] = SimpleUploadedFile("m.json", json.dumps(document).encode())
-    response = alice_client.post(step_url(card, "evaluation"), data)
-    assert response.status_code == 200
-    assert "NUL" in " ".join(response.context["wizard"]["form"].errors["report_file"])
-
-
-def test_a_conflict_while_uploading_keeps_the_upload_readable(alice_client, bob_client, alice):
-    card = make_card(user=alice)
-    stale = card.revision
-    bob_client.post(
-        step_url(card, "additional"),
-        step_post(card, "additional", {"ethical_considerations": "bob"}),
-    )
-    data = step_post(
-        card,
-        "evaluation",
-        {"report_job": "eval"},
-        action="wizard_add_report",
-        base_revision=stale,
-    )
-    data["evaluation-report_file"] = SimpleUploadedFile(
-        "m.json", (DATA / "generic_model_card_evaluation.examples.json").read_bytes()
-    )
-    response = alice_client.post(step_url(card, "evaluation"), data)
-    form = response.context["wizard"]["form"]
-    assert "while you were editing" in " ".join(form.non_field_errors())
-    assert "report_file" not in form.errors

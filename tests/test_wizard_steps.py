@@ -1,11 +1,10 @@
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cards.models import CardRevision, ModelCard
-from tests.factories import DATA, load_json, make_card
+from tests.factories import load_json, make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 
 pytestmark = pytest.mark.django_db
@@ -440,64 +439,3 @@ def test_a_concurrent_save_is_refused_and_keeps_the_second_persons_input(
     card.refresh_from_db()
     assert card.content["additional_information"]["ethical_considerations"] == "bob wrote this"
     assert CardRevision.objects.filter(card=card).count() == 3
-
-
-def test_uploading_a_generic_evaluation_adds_its_metric_groups(alice_client, alice):
-    card = make_card(user=alice)
-    raw = (DATA / "generic_model_card_evaluation.examples.json").read_bytes()
-    data = step_post(
-        card,
-        "evaluation",
-        {"report_type": "generic", "report_job": "uploaded-eval"},
-        action="wizard_add_report",
-    )
-    data["evaluation-report_file"] = SimpleUploadedFile("metrics.json", raw, "application/json")
-    response = alice_client.post(step_url(card, "evaluation"), data)
-    assert response.status_code == 302, response.context["wizard"]["form"].errors
-    assert response["Location"] == step_url(card, "evaluation")
-    card.refresh_from_db()
-    (job,) = card.content["evaluation_details"]
-    assert job["name"] == "uploaded-eval"
-    assert job["metric_groups"] == json.loads(raw)["metric_groups"]
-    report = card.reports.get()
-    assert (report.source, report.evaluation_job) == ("metrics.json", "uploaded-eval")
-
-
-@pytest.mark.parametrize(
-    ("payload", "message"),
-    [
-        (b"\xff\xfe not utf-8", "UTF-8"),
-        (b"{not json", "JSON"),
-        (b'{"groups": []}', "metric_groups"),
-        (b"[" * 10000 + b"]" * 10000, "nested"),
-    ],
-)
-def test_a_bad_report_file_gets_a_message_next_to_the_file_field(
-    alice_client, alice, payload, message
-):
-    card = make_card(user=alice)
-    data = step_post(
-        card,
-        "evaluation",
-        {"report_type": "generic", "report_job": "eval"},
-        {"jobs": [{"name": "typed-job", "evaluation_observation": "keep me"}]},
-        action="wizard_add_report",
-    )
-    data["evaluation-report_file"] = SimpleUploadedFile("r.json", payload, "application/json")
-    response = alice_client.post(step_url(card, "evaluation"), data)
-    assert response.status_code == 200
-    errors = " ".join(response.context["wizard"]["form"].errors["report_file"])
-    assert message.lower() in errors.lower()
-    assert "keep me" in response.content.decode()
-    card.refresh_from_db()
-    assert "evaluation_details" not in card.content
-
-
-def test_a_report_over_the_size_limit_is_refused_before_parsing(alice_client, alice, settings):
-    settings.UPLOAD_MAX_BYTES = 1000
-    card = make_card(user=alice)
-    data = step_post(card, "evaluation", {"report_job": "eval"}, action="wizard_add_report")
-    data["evaluation-report_file"] = SimpleUploadedFile("big.json", b" " * 2000 + b"{}")
-    response = alice_client.post(step_url(card, "evaluation"), data)
-    assert response.status_code == 200
-    assert "limit" in " ".join(response.context["wizard"]["form"].errors["report_file"])

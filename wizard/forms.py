@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
 from cards.models import CARD_NAME_MESSAGE, RiskRating, Team
-from cards.reports import ReportError, load_json_document, parse_generic_evaluation
+from cards.reports import REPORT_TYPES, ReportError, load_json_document
 from cards.services import card_name_check
 from cards.validation import ContentError, content_errors
 
@@ -35,7 +35,6 @@ METRIC_TYPES = [
     ("linear_graph", "Linear graph"),
     ("matrix", "Matrix"),
 ]
-REPORT_TYPES = [("generic", "Generic model card evaluation")]
 JSON_EXAMPLES = {
     "linear_graph": "[[0, 0.1], [1, 0.4]]",
     "bar_chart": "[3, 5, 2]",
@@ -892,17 +891,28 @@ def metric_rows(content: dict) -> list[tuple[tuple[int, int, int | None], dict[s
 class EvaluationForm(StepForm):
     title = "Evaluation details"
 
-    report_type = forms.ChoiceField(label="Report type", choices=REPORT_TYPES, required=False)
-    report_file = forms.FileField(
-        label="Evaluation report file",
-        required=False,
-        help_text="A JSON file in the model card metric_groups format.",
+    report_type = forms.ChoiceField(
+        label="Report type", choices=REPORT_TYPES, required=False, initial="detect"
     )
-    report_job = forms.CharField(
+    report_file = forms.FileField(
+        label="Upload a report",
+        required=False,
+        help_text="A Clarify analysis.json, a Model Monitor statistics.json, or a JSON file "
+        "in the model card metric_groups format.",
+    )
+    report_uri = forms.CharField(
+        label="Or read it from S3",
+        required=False,
+        max_length=1024,
+        help_text="s3://bucket/path/to/analysis.json",
+    )
+    attach_job = forms.CharField(
         label="Add its metrics to evaluation job",
         required=False,
         max_length=1024,
-        help_text="An existing job's name, or a new one.",
+        help_text="An existing job's name, or a new one. Importing the same report into the "
+        "same job again replaces its metrics.",
+        widget=forms.TextInput(attrs={"list": "job-names"}),
     )
 
     formset_classes = {"jobs": EvaluationJobFormSet, "metrics": MetricFormSet}
@@ -942,8 +952,6 @@ class EvaluationForm(StepForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("report_file") and not (data.get("report_job") or "").strip():
-            self.add_error("report_job", "Name the evaluation job that gets these metrics.")
         forms_by_name: dict[str, list[RowForm]] = {}
         for form in self.formsets["jobs"].forms:
             if form.has_content() and form.cleaned_data.get("name"):
@@ -956,8 +964,9 @@ class EvaluationForm(StepForm):
         return data
 
     def clean_report_file(self):
+        """The uploaded bytes, refused before reading when over the limit."""
         upload = self.files.get(self.add_prefix("report_file"))
-        self.report_groups = None
+        self.report_raw = None
         if not upload:
             return None
         limit = settings.UPLOAD_MAX_BYTES
@@ -967,12 +976,7 @@ class EvaluationForm(StepForm):
                 f"{limit / 1_000_000:.0f} MB."
             )
         upload.seek(0)  # the same upload is read again when a conflict re-shows the step
-        raw = upload.read(limit + 1)
-        try:
-            self.report_groups = parse_generic_evaluation(load_json_document(raw))
-        except ReportError as error:
-            raise ValidationError(str(error)) from None
-        self.report_raw = raw
+        self.report_raw = upload.read(limit + 1)
         self.report_name = upload.name
         return upload
 
@@ -1070,14 +1074,6 @@ class EvaluationForm(StepForm):
                 self.metric_origin[(*place, len(group["metric_data"]))] = index
                 group["metric_data"].append(metric)
 
-        if self.report_groups and self.cleaned_data.get("report_job"):
-            name = self.cleaned_data["report_job"].strip()
-            job = by_name.get(name)
-            if job is None:
-                job = {"name": name, "metric_groups": []}
-                had_groups[id(job)] = True
-                jobs.append(job)
-            job["metric_groups"].extend(copy.deepcopy(self.report_groups))
         for job in jobs:
             if not job["metric_groups"] and not had_groups.get(id(job), True):
                 del job["metric_groups"]

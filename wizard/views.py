@@ -9,7 +9,7 @@ cards never share state (jazzband/django-formtools#126).
 from __future__ import annotations
 
 import copy
-import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,13 +22,17 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from cards.access import card_for_edit, teams_for_user
-from cards.models import ModelCard, RiskRating
+from cards.models import EvaluationReport, ModelCard, ReportState, RiskRating
+from cards.reports import ReportError
+from cards.sagemaker import AwsError, s3_read_report
 from cards.services import (
     CardChanged,
     CardNotEditable,
-    ReportEvidence,
     card_create,
     card_save_content,
+    report_attach,
+    report_discard,
+    report_preview,
 )
 from cards.validation import ContentInvalid
 from wizard.forms import STEPS, StepForm
@@ -114,7 +118,17 @@ class CardWizard(NamedUrlSessionWizardView):
         if not form.is_valid():
             return self.render(form)
         try:
+            if "wizard_attach_report" in self.request.POST:
+                return self.attach_report(form)
             self.save_step(form)
+            if "wizard_preview_report" in self.request.POST:
+                return self.preview_report(form)
+        except (ReportError, AwsError) as error:
+            # The step itself was saved; only the report could not be read.
+            fresh = self.rebased(form)
+            field = "report_uri" if form.cleaned_data.get("report_uri") else "report_file"
+            fresh.add_error(field, str(error))
+            return self.render(fresh)
         except CardChanged as changed:
             return self.render(self.refreshed(form, changed.current, str(changed)))
         except ContentInvalid as invalid:
@@ -143,34 +157,80 @@ class CardWizard(NamedUrlSessionWizardView):
             # From now on the wizard is the card's own: its prefix and URLs carry it.
             self.storage.reset()
             return
-        reports = []
-        if getattr(form, "report_groups", None):
-            reports.append(
-                ReportEvidence(
-                    source=form.report_name,
-                    report_type="Generic model card evaluation",
-                    sha256=hashlib.sha256(form.report_raw).hexdigest(),
-                    raw_json=form.report_raw,
-                    produced={"metric_groups": form.report_groups},
-                    evaluation_job=form.cleaned_data["report_job"].strip(),
-                )
-            )
         self.card = card_save_content(
             card=self.card,
             user=user,
             content=form.new_content,
             base_revision=form.cleaned_data["base_revision"],
             note=f"Step: {form.title}",
-            reports=reports,
         )
+
+    def preview_report(self, form: StepForm) -> HttpResponse:
+        """Read the chosen report and show what it would add; nothing is attached yet."""
+        uri = (form.cleaned_data.get("report_uri") or "").strip()
+        report_type = form.cleaned_data.get("report_type") or "detect"
+        if uri:
+            s3_object = s3_read_report(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+            report = report_preview(
+                card=self.card,
+                user=self.request.user,
+                source=uri,
+                raw=s3_object.body,
+                report_type=report_type,
+                etag=s3_object.etag,
+                version_id=s3_object.version_id,
+            )
+        elif form.cleaned_data.get("report_file"):
+            report = report_preview(
+                card=self.card,
+                user=self.request.user,
+                source=form.report_name,
+                raw=form.report_raw,
+                report_type=report_type,
+            )
+        else:
+            raise ReportError("Choose a report file to upload or enter its S3 URI.")
+        url = self.get_step_url(self.steps.current)
+        return redirect(f"{url}?{urlencode({'report': report.pk})}#add-report")
+
+    def attach_report(self, form: StepForm) -> HttpResponse:
+        """Save the step and add the previewed report's metrics, as one revision."""
+        report = self.pending_report(self.request.POST.get("wizard_attach_report"))
+        if report is None:
+            form.add_error(None, "That report preview is gone; preview the report again.")
+            return self.render(form)
+        self.card = report_attach(
+            card=self.card,
+            user=self.request.user,
+            report=report,
+            job_name=form.cleaned_data.get("attach_job") or "",
+            content=form.new_content,
+            base_revision=form.cleaned_data["base_revision"],
+        )
+        count = sum(len(group["metric_data"]) for group in report.produced["metric_groups"])
+        messages.success(
+            self.request,
+            f"Added {count} metrics from {report.source} to “{form.cleaned_data['attach_job']}”.",
+        )
+        return redirect(self.get_step_url(self.steps.current))
+
+    def pending_report(self, report_id: str | None) -> EvaluationReport | None:
+        if self.card is None or not (report_id or "").isdigit():
+            return None
+        return self.card.reports.filter(pk=report_id, state=ReportState.PENDING).first()
+
+    def rebased(self, form: StepForm) -> StepForm:
+        """The same input, based on the card's current revision (after a save)."""
+        data = self.request.POST.copy()
+        data[form.add_prefix("base_revision")] = str(self.card.revision)
+        fresh = self.get_form(step=self.steps.current, data=data, files=self.request.FILES)
+        fresh.is_valid()
+        return fresh
 
     def refreshed(self, form: StepForm, current: ModelCard, message: str) -> StepForm:
         """The same input, re-based on the card as it is now, with the conflict explained."""
         self.card = current
-        data = self.request.POST.copy()
-        data[form.add_prefix("base_revision")] = str(current.revision)
-        fresh = self.get_form(step=self.steps.current, data=data, files=self.request.FILES)
-        fresh.is_valid()
+        fresh = self.rebased(form)
         fresh.add_error(None, message)
         return fresh
 
@@ -179,8 +239,10 @@ class CardWizard(NamedUrlSessionWizardView):
         if "wizard_save_exit" in post:
             messages.success(self.request, f"Saved “{self.card.name}”.")
             return redirect("cards:detail", name=self.card.name)
-        if "wizard_add_report" in post:
-            messages.success(self.request, "Added the report's metrics.")
+        if "wizard_discard_report" in post:
+            report = self.pending_report(post.get("wizard_discard_report"))
+            if report is not None:
+                report_discard(card=self.card, report=report)
             return redirect(self.get_step_url(step))
         # The step shown next records itself as current when it is requested.
         goto = post.get("wizard_goto_step")
@@ -206,6 +268,12 @@ class CardWizard(NamedUrlSessionWizardView):
             for number, (slug, form_class) in enumerate(self.form_list.items(), start=1)
         ]
         context["step_title"] = form.title
+        if self.steps.current == "evaluation":
+            context["pending_report"] = self.pending_report(self.request.GET.get("report"))
+            context["report_buckets"] = settings.REPORT_BUCKETS
+            context["attached_reports"] = list(
+                self.card.reports.filter(state=ReportState.ATTACHED) if self.card else []
+            )
         context["step_number"] = self.steps.step1
         context["is_last_step"] = self.card is not None and self.steps.current == self.steps.last
         return context

@@ -1,6 +1,9 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+
+from cards.charts import metric_chart
 
 register = template.Library()
 
@@ -28,3 +31,30 @@ def json_text(value: Any) -> str:
     if value is None:
         return "null"
     return str(value)
+
+
+@register.filter
+def metric_count(report) -> int:
+    return sum(
+        len(group.get("metric_data", [])) for group in report.produced.get("metric_groups", [])
+    )
+
+
+@register.filter
+def with_charts(metrics: Any) -> dict[str, list]:
+    """Split a group's metrics: those drawn as charts (with their SVG) and the rest, for the table.
+
+    Each metric is drawn once here; a chart-type metric whose value cannot be drawn stays in the
+    table, which shows its raw value.
+    """
+    table: list = []
+    charts: list = []
+    for metric in (
+        metrics if isinstance(metrics, Iterable) and not isinstance(metrics, str | dict) else []
+    ):
+        chart = metric_chart(metric) if isinstance(metric, dict) else None
+        if chart is None:
+            table.append(metric)
+        else:
+            charts.append({"metric": metric, "svg": chart})
+    return {"table": table, "charts": charts}

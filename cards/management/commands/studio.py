@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, transaction
 
 from cards.models import Membership, Team
+from cards.sagemaker import AwsError, credentials_configured
 
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
@@ -32,15 +33,10 @@ class Stop(BaseException):  # like KeyboardInterrupt: no "except Exception" swal
 
 
 def aws_credentials_configured() -> bool:
-    # Deviation from "only cards/sagemaker.py imports boto3": this is a yes/no question about the
-    # standard credential chain, asked once before anything else starts.
-    import boto3
-    from botocore.exceptions import BotoCoreError
-
     try:
-        return boto3.Session().get_credentials() is not None
-    except BotoCoreError as error:  # e.g. AWS_PROFILE names a profile that does not exist
-        raise CommandError(f"AWS configuration error: {error}") from error
+        return credentials_configured()
+    except AwsError as error:
+        raise CommandError(str(error)) from error
 
 
 def free_port(host: str, preferred: int) -> int:
