@@ -1,4 +1,7 @@
-"""cards.reports: uploaded JSON files and the generic model card evaluation report."""
+"""cards.reports: uploaded JSON files and the generic model card evaluation report.
+
+Detection and mutation tests over the examples file are in test_reports_detect.py.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ import pytest
 from cards import reports
 from cards.reports import (
     MAX_JSON_DEPTH,
-    PARSERS,
     ReportError,
+    ReportPreview,
     load_json_document,
     parse_generic_evaluation,
     parse_report,
+    read_report,
 )
 from cards.validation import MAX_CONTENT_CHARS, ContentError
 
@@ -52,20 +56,85 @@ def test_it_parses_the_generic_evaluation_examples_file() -> None:
     ]
 
 
-def test_it_parses_a_report_through_the_registry() -> None:
-    label, parser = PARSERS[reports.GENERIC]
+def test_it_parses_a_report_through_parse_report() -> None:
+    document = load_json_document(EXAMPLES.read_bytes())
 
-    assert label == "Generic model card evaluation"
-    assert parser is parse_generic_evaluation
-    assert (
-        parse_report(reports.GENERIC, EXAMPLES.read_bytes())
-        == json.loads(EXAMPLES.read_bytes())["metric_groups"]
+    assert reports.GENERIC == "Model Card Metric Schema"  # the SDK's EvaluationMetricTypeEnum value
+    assert parse_report(document, reports.GENERIC) == document["metric_groups"]
+    assert parse_report(document, "detect") == document["metric_groups"]
+
+
+def test_it_previews_a_valid_report_whole() -> None:
+    document = load_json_document(EXAMPLES.read_bytes())
+
+    preview = read_report(document, "detect")
+
+    assert preview == ReportPreview(
+        report_type=reports.GENERIC,
+        groups=document["metric_groups"],
+        problems=[],
+        metric_count=3,
     )
 
 
 def test_it_rejects_an_unknown_report_type() -> None:
     with pytest.raises(ReportError, match="Unknown report type “clarify-typo”"):
-        parse_report("clarify-typo", EXAMPLES.read_bytes())
+        parse_report(load_json_document(EXAMPLES.read_bytes()), "clarify-typo")
+
+
+def test_the_preview_leaves_out_what_a_card_would_refuse_and_keeps_the_rest() -> None:
+    # parse_generic_evaluation refuses the whole file; the preview offers what can be used.
+    doc = {
+        "metric_groups": [
+            {
+                "name": "quality",
+                "metric_data": [
+                    {"name": "auc", "type": "number", "value": 0.9},
+                    {"name": "recall", "type": "number", "value": "high"},
+                    {"name": "cm", "type": "matrix", "value": [[1] * 3] * 21},
+                    {"name": "lift", "type": "bar_chart", "value": [3], "unit": "%"},
+                ],
+            },
+            "accuracy",
+            {"name": "", "metric_data": [{"name": "f1", "type": "number", "value": 0.7}]},
+            {"name": "empty", "metric_data": []},
+            {"name": "no data"},
+        ]
+    }
+
+    preview = read_report(doc, reports.GENERIC)
+
+    assert preview.groups == [
+        {"name": "quality", "metric_data": [{"name": "auc", "type": "number", "value": 0.9}]}
+    ]
+    assert preview.metric_count == 1
+    assert preview.problems == [
+        "Item 2 of “metric_groups” is text, not an object with a name and metric_data, so it is "
+        "left out.",
+        "recall in quality is left out: A number metric needs a numeric value.",
+        "cm in quality is 21 x 3; SageMaker accepts matrices of at most 20 x 20, so it is left "
+        "out.",
+        "lift in quality is left out: unit: Unknown field “unit” in this metric. Allowed fields: "
+        "name, notes, type, value, x_axis_name, y_axis_name.",
+        "Group 2 (it has no name) is left out: name: This cannot be empty.",
+        "The group empty has no metrics, so it is left out.",
+        "The group no data is left out: metric_data: “metric_data” is required.",
+    ]
+    with pytest.raises(ReportError):
+        parse_generic_evaluation(doc)
+
+
+def test_a_report_with_nothing_a_card_can_hold_raises_report_error() -> None:
+    doc = report({"name": "recall", "type": "number", "value": "high"})
+
+    with pytest.raises(ReportError) as raised:
+        read_report(doc, reports.GENERIC)
+
+    assert str(raised.value) == (
+        "Nothing in this report can be added to a model card. recall in group is left out: A "
+        "number metric needs a numeric value. The group group has no metrics left, so it is left "
+        "out as well."
+    )
 
 
 def test_it_accepts_every_metric_kind() -> None:
