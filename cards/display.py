@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.safestring import SafeString
+
+from cards.charts import metric_chart
+
 OVERVIEW_LABELS = [
     ("model_name", "Model name"),
     ("model_id", "Model ID / ARN"),
@@ -84,6 +88,29 @@ def metric_view(metric: dict) -> dict[str, Any]:
     return view
 
 
+def group_overview(group: dict) -> SafeString | None:
+    """A bar chart of a group's number metrics (Clarify's bias metrics per facet, say)."""
+    numbers = [
+        metric
+        for metric in group.get("metric_data") or []
+        if isinstance(metric, dict)
+        and metric.get("type") == "number"
+        and isinstance(metric.get("value"), int | float)
+        and not isinstance(metric.get("value"), bool)
+    ]
+    if not 2 <= len(numbers) <= 60:
+        return None
+    return metric_chart(
+        {
+            "name": group.get("name") or "",
+            "type": "bar_chart",
+            "value": [metric["value"] for metric in numbers],
+            "x_axis_name": [str(metric.get("name", "")) for metric in numbers],
+            "y_axis_name": "value",
+        }
+    )
+
+
 def card_view(content: dict) -> dict[str, Any]:
     overview = content.get("model_overview") or {}
     training = content.get("training_details") or {}
@@ -100,6 +127,7 @@ def card_view(content: dict) -> dict[str, Any]:
                     {
                         "name": group.get("name"),
                         "metrics": [metric_view(m) for m in group.get("metric_data") or []],
+                        "overview": group_overview(group),
                     }
                     for group in evaluation.get("metric_groups") or []
                     if isinstance(group, dict)

@@ -8,7 +8,7 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from cards.models import ModelCard
-from tests.factories import PASSWORD, make_team, make_user
+from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # around it are ordinary blocking calls.
@@ -110,3 +110,34 @@ def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):
         {"name": "max_depth", "value": "6"},
         {"name": "eta", "value": "0.3"},
     ]
+
+
+def test_a_person_attaches_a_clarify_bias_report_and_sees_its_chart(live_server, page):
+    alice = make_user("alice", team=make_team("Growth"))
+    card = make_card(user=alice, name="fraud-detector", content={})
+    report = DATA / "reports" / "clarify_bias_analysis.fraud_detection.json"
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/cards/{card.name}/edit/evaluation/")
+
+    page.get_by_label("Report type").select_option("detect")
+    page.get_by_label("Upload a report").set_input_files(str(report))
+    page.get_by_role("button", name="Preview report").click()
+    preview = page.get_by_role("region", name="Report preview")
+    expect(preview).to_contain_text("Clarify")
+    expect(preview).to_contain_text("post_training_bias_metrics")
+    page.get_by_label("Add its metrics to evaluation job").fill("bias-review")
+    page.get_by_role("button", name="Attach metrics").click()
+    expect(page.locator(".flash")).to_contain_text("bias-review")
+
+    page.get_by_role("button", name="Save and exit").click()
+    expect(page.get_by_role("heading", name="fraud-detector")).to_be_visible()
+    evaluation = page.locator("#evaluation-details")
+    expect(evaluation).to_contain_text("bias-review")
+    chart = evaluation.locator("svg").first
+    expect(chart).to_be_visible()
+    expect(chart).to_contain_text("DPPL")
+    expect(page.locator("#evidence")).to_contain_text("clarify_bias_analysis.fraud_detection.json")
