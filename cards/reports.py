@@ -195,6 +195,7 @@ _MODEL_QUALITY_KINDS = {
     _MULTICLASS_KEY: MULTICLASS_CLASSIFICATION,
 }
 _CLASSIFICATION_KEYS = (_BINARY_KEY, _MULTICLASS_KEY)
+_PDP_GROUP = "explanations - pdp"  # the SDK puts every PDP graph in this one group
 # Strings Clarify and Model Monitor write for numbers JSON cannot hold.
 _NON_FINITE = frozenset(
     {"nan", "-nan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
@@ -573,9 +574,6 @@ def _pdp(pdp: object, problems: Problems) -> list[dict]:
     if pdp:
         problems.append(f"No PDP could be used, so the group {_PDP_GROUP} is left out.")
     return []
-
-
-_PDP_GROUP = "explanations - pdp"
 
 
 def _pdp_entry(index: int, entry: object, problems: Problems) -> list[dict]:
