@@ -32,23 +32,26 @@ class AwsError(Exception):
 
 
 @cache
-def _client(service: str, region: str, endpoint: str, connect: int, read: int):
+def _client(service: str, region: str, endpoint: str, connect: int, read: int, attempts: int):
     config = Config(
         region_name=region,
-        retries={"mode": "standard", "max_attempts": 2},
+        retries={"mode": "standard", "max_attempts": attempts},
         connect_timeout=connect,
         read_timeout=read,
     )
     return boto3.client(service, endpoint_url=endpoint or None, config=config)
 
 
-def client(service: str):
+def client(service: str, *, interactive: bool = True):
+    """A client for ``service``. Interactive clients (a person is waiting) try once; the
+    worker's retry on throttling and server errors with standard backoff."""
     return _client(
         service,
         settings.AWS_REGION,
         settings.AWS_ENDPOINT_URL,
         settings.AWS_CONNECT_TIMEOUT,
         settings.AWS_READ_TIMEOUT,
+        1 if interactive else 5,
     )
 
 

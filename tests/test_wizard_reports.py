@@ -190,6 +190,16 @@ def test_a_bad_report_is_explained_next_to_the_file_and_the_step_is_still_saved(
     assert not EvaluationReport.objects.exists()
 
 
+def test_a_report_of_another_type_than_the_one_chosen_is_explained(alice_client, alice):
+    card = make_card(user=alice)
+    response = preview(
+        alice_client, card, upload=upload(GENERIC), report_type="Clarify Explainability"
+    )
+    assert response.status_code == 200
+    assert response.context["wizard"]["form"].errors["report_file"]
+    assert not EvaluationReport.objects.exists()
+
+
 def test_a_report_over_the_size_limit_is_refused_before_it_is_read(alice_client, alice, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     card = make_card(user=alice)
