@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,12 +17,14 @@ from cards.models import (
     CardStatus,
     EvaluationReport,
     ModelCard,
+    Publication,
+    PublicationState,
     ReportState,
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
 from cards.reports import load_json_document, read_report
-from cards.validation import validate_content
+from cards.validation import ContentInvalid, validate_content
 
 
 class CardChanged(Exception):
@@ -244,6 +247,8 @@ def report_preview(
     """
     document = load_json_document(raw)
     preview = read_report(document, report_type)
+    # One preview at a time per person and card: earlier unattached ones are dropped.
+    EvaluationReport.objects.filter(card=card, created_by=user, state=ReportState.PENDING).delete()
     return EvaluationReport.objects.create(
         card=card,
         source=source,
@@ -350,3 +355,73 @@ def report_remove(*, card: ModelCard, user, report: EvaluationReport) -> ModelCa
             base_revision=current.revision,
             note=f"Removed metrics from {report.source}"[:200],
         )
+
+
+# --- Publishing to SageMaker ---------------------------------------------------------------
+
+
+class PublishRefused(Exception):
+    """The card cannot be published as it stands; the message says why, for the user."""
+
+
+def publication_request(*, card: ModelCard, user, any_status: bool = False) -> Publication:
+    """Queue a publish of the card's current revision with its status.
+
+    The Publication row and the job are written in one transaction: both exist or neither.
+    While a publish of this card is already waiting, that one is returned instead.
+    ``any_status`` (for operators: ``manage.py publish_card``) skips the status rule.
+    """
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from cards.tasks import publish_card
+
+    _publish_check(card, any_status=any_status)
+    with transaction.atomic():
+        # The row lock orders this request after any save in progress.
+        current = ModelCard.objects.select_for_update().get(pk=card.pk)
+        try:
+            # A savepoint: the queueing-lock violation would abort the whole transaction.
+            with transaction.atomic():
+                publication = Publication.objects.create(
+                    card=current,
+                    revision=current.revision,
+                    target_status=current.status,
+                    requested_by=user,
+                )
+                publish_card.configure(
+                    lock=f"card-{current.pk}", queueing_lock=f"publish-card-{current.pk}"
+                ).defer(publication_id=publication.pk)
+        except AlreadyEnqueued:
+            waiting = current.publications.filter(
+                state__in=[PublicationState.QUEUED, PublicationState.RETRYING]
+            ).first()
+            if waiting is None:  # pragma: no cover - a job without its row cannot be written
+                raise PublishRefused("A publish of this card is already waiting.") from None
+            return waiting
+    return publication
+
+
+def _publish_check(card: ModelCard, *, any_status: bool) -> None:
+    if not any_status:
+        if card.status == CardStatus.ARCHIVED:
+            if not card.publications.filter(state=PublicationState.PUBLISHED).exists():
+                raise PublishRefused(
+                    "This card was archived before it was ever published, so there is "
+                    "nothing to archive in SageMaker."
+                )
+        elif card.status == CardStatus.DRAFT:
+            if not settings.PUBLISH_DRAFTS:
+                raise PublishRefused("Only approved cards can be published. Submit it for review.")
+        elif card.status != CardStatus.APPROVED:
+            raise PublishRefused(
+                "This card is waiting for review; it can be published once it is approved."
+            )
+    try:
+        validate_content(card.content)
+    except ContentInvalid as error:
+        raise PublishRefused(f"{error} Fix the card before publishing it.") from None
+
+
+def card_publication(card: ModelCard) -> Publication | None:
+    """The card's latest publication, if it was ever published or queued."""
+    return card.publications.select_related("requested_by").first()
