@@ -185,3 +185,47 @@ class EvaluationReport(models.Model):
     @property
     def group_names(self) -> list[str]:
         return [group.get("name", "") for group in self.produced.get("metric_groups", [])]
+
+
+class PublicationState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Publishing"
+    RETRYING = "retrying", "Retrying"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class Publication(models.Model):
+    """One request to publish a card to SageMaker, and what became of it."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="publications")
+    # The revision and status sent (the worker sets them to what it really sent).
+    revision = models.PositiveIntegerField()
+    target_status = models.CharField(max_length=20, choices=CardStatus)
+    state = models.CharField(
+        max_length=10, choices=PublicationState, default=PublicationState.QUEUED
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    arn = models.CharField(max_length=256, blank=True)
+    remote_version = models.PositiveIntegerField(null=True, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["card", "-created_at"], name="publication_card_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} r{self.revision} {self.state}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {PublicationState.PUBLISHED, PublicationState.FAILED}

@@ -18,9 +18,11 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     ReadTimeoutError,
 )
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
 # S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens.
@@ -35,7 +37,8 @@ class AwsError(Exception):
 def _client(service: str, region: str, endpoint: str, connect: int, read: int, attempts: int):
     config = Config(
         region_name=region,
-        retries={"mode": "standard", "max_attempts": attempts},
+        # total_max_attempts counts the first try; botocore's max_attempts counts only retries.
+        retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=connect,
         read_timeout=read,
     )
@@ -151,3 +154,125 @@ def _s3_message(error: ClientError, s3, bucket: str, uri: str) -> str:
         return f"{uri} changed while it was being read. Try again."
     message = error.response.get("Error", {}).get("Message") or code
     return f"S3 refused to read {uri}: {message}"
+
+
+# --- Model cards, for the publishing worker ------------------------------------------------
+
+
+class PublishFailed(AwsError):
+    """SageMaker refused the request; trying again will not help."""
+
+
+class AwsUnavailable(AwsError):
+    """Throttling, a server error, a timeout or a lost connection: worth trying again later."""
+
+
+class CardExists(AwsError):
+    """CreateModelCard found a card with that name (someone, or an earlier attempt, made it)."""
+
+
+# Error codes that mean "later may work"; every other client error is permanent.
+_TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "InternalFailure",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
+
+
+def _classified(error: Exception, action: str) -> AwsError:
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        code = details.get("Code", "")
+        message = details.get("Message") or code
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in _TRANSIENT_CODES or status >= 500:
+            return AwsUnavailable(f"SageMaker is busy or unavailable ({code}) while {action}.")
+        if code in {"AccessDeniedException", "AccessDenied"}:
+            return PublishFailed(
+                f"Access denied while {action}: the server's AWS role needs the SageMaker "
+                f"model card permissions. ({message})"
+            )
+        if code == "ResourceLimitExceeded":
+            return PublishFailed(f"A SageMaker limit was reached while {action}: {message}")
+        return PublishFailed(f"SageMaker refused {action}: {message}")
+    if isinstance(error, NoCredentialsError):
+        return PublishFailed("No AWS credentials are configured on the server.")
+    if isinstance(error, (BotoConnectionError, HTTPClientError)):
+        # Includes EndpointConnectionError, ConnectTimeoutError and ReadTimeoutError.
+        return AwsUnavailable(f"SageMaker did not answer while {action}: {error}")
+    return PublishFailed(f"AWS configuration error while {action}: {error}")
+
+
+def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params):
+    # A content update is not idempotent (each one is a new version) and botocore would resend
+    # it after a timeout whose request did land: it gets one try, and the job's next attempt
+    # compares the remote content before sending anything again.
+    sagemaker = client("sagemaker", interactive=not retry)
+    try:
+        return getattr(sagemaker, operation)(**params)
+    except (ClientError, BotoCoreError) as error:
+        raise _classified(error, action) from error
+
+
+def describe_model_card(name: str) -> dict | None:
+    """The latest version of the remote card, or None if SageMaker has no card by that name."""
+    try:
+        return _sagemaker_call("describe_model_card", f"reading {name}", ModelCardName=name)
+    except PublishFailed as error:
+        cause = error.__cause__
+        if isinstance(cause, ClientError) and cause.response["Error"].get("Code") in {
+            "ResourceNotFound",
+            "ResourceNotFoundException",
+        }:
+            return None
+        raise
+
+
+def create_model_card(name: str, content: str, status: str) -> str:
+    """Create the card (with the configured KMS key and tags); returns its ARN."""
+    params: dict = {"ModelCardName": name, "Content": content, "ModelCardStatus": status}
+    if settings.SAGEMAKER_KMS_KEY_ID:
+        params["SecurityConfig"] = {"KmsKeyId": settings.SAGEMAKER_KMS_KEY_ID}
+    if settings.SAGEMAKER_TAGS:
+        params["Tags"] = [{"Key": k, "Value": v} for k, v in settings.SAGEMAKER_TAGS.items()]
+    try:
+        return _sagemaker_call("create_model_card", f"creating {name}", **params)["ModelCardArn"]
+    except PublishFailed as error:
+        cause = error.__cause__
+        if isinstance(cause, ClientError) and cause.response["Error"].get("Code") == (
+            "ConflictException"
+        ):
+            raise CardExists(str(error)) from cause
+        raise
+
+
+# SageMaker refuses content and status in one UpdateModelCard call: two functions.
+def update_model_card_content(name: str, content: str) -> None:
+    _sagemaker_call(
+        "update_model_card",
+        f"updating the content of {name}",
+        retry=False,
+        ModelCardName=name,
+        Content=content,
+    )
+
+
+def update_model_card_status(name: str, status: str) -> None:
+    _sagemaker_call(
+        "update_model_card",
+        f"setting the status of {name}",
+        ModelCardName=name,
+        ModelCardStatus=status,
+    )

@@ -7,9 +7,11 @@ app_name = "cards"
 urlpatterns = [
     path("", views.card_list, name="list"),
     path("import/", views.card_import, name="import"),
+    path("publications/", views.publication_list, name="publications"),
     path("cards/<str:name>/", views.card_detail, name="detail"),
     path("cards/<str:name>/export.json", views.card_export, name="export"),
     path("cards/<str:name>/delete/", views.card_delete_view, name="delete"),
+    path("cards/<str:name>/publish/", views.card_publish, name="publish"),
     path(
         "cards/<str:name>/reports/<int:report_id>/remove/",
         views.report_remove_view,

@@ -11,12 +11,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cards.access import card_for_edit, card_for_view, teams_for_user
 from cards.display import card_view
 from cards.forms import CardFilterForm, ImportCardForm
-from cards.models import CardStatus, ModelCard, ReportState, RiskRating
+from cards.models import (
+    CardStatus,
+    ModelCard,
+    Publication,
+    PublicationState,
+    ReportState,
+    RiskRating,
+)
 from cards.services import (
     CardChanged,
     CardNotEditable,
+    PublishRefused,
     card_delete,
     card_import_json,
+    card_publication,
+    publication_request,
     report_remove,
 )
 from cards.validation import ContentInvalid, format_path, serialize_content
@@ -55,11 +65,47 @@ def card_list(request: HttpRequest) -> HttpResponse:
 def card_detail(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for_view(request.user, name)
     reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    publication = card_publication(card)
     return render(
         request,
         "cards/detail.html",
-        {"card": card, "view": card_view(card.content), "reports": list(reports)},
+        {
+            "card": card,
+            "view": card_view(card.content),
+            "reports": list(reports),
+            "publication": publication,
+            "out_of_date": publication is not None
+            and publication.state == PublicationState.PUBLISHED
+            and (publication.revision, publication.target_status) != (card.revision, card.status),
+        },
     )
+
+
+@require_POST
+def card_publish(request: HttpRequest, name: str) -> HttpResponse:
+    # Any member of the card's team, until roles arrive with the review workflow.
+    card = card_for_view(request.user, name)
+    try:
+        publication = publication_request(card=card, user=request.user)
+    except PublishRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Publishing revision {publication.revision} to SageMaker. The worker does it in "
+            "the background; this page shows how it goes.",
+        )
+    return redirect(f"{reverse('cards:detail', args=[card.name])}#publishing")
+
+
+def publication_list(request: HttpRequest) -> HttpResponse:
+    publications = (
+        Publication.objects.filter(card__in=ModelCard.objects.visible_to(request.user))
+        .select_related("card", "requested_by")
+        .order_by("-created_at")
+    )
+    page = Paginator(publications, 50).get_page(request.GET.get("page"))
+    return render(request, "cards/publications.html", {"page": page})
 
 
 @require_POST

@@ -167,3 +167,25 @@ REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
 AWS_CONNECT_TIMEOUT = env_int("AWS_CONNECT_TIMEOUT", 3)
 AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)
 # --- end of the AWS block ---
+
+# --- Publishing to SageMaker (owned by cards/tasks.py) ---
+# Whether Draft cards may be published (Approved cards always may).
+PUBLISH_DRAFTS = env_bool("PUBLISH_DRAFTS", False)
+# Optional KMS key for the content of cards created in SageMaker.
+SAGEMAKER_KMS_KEY_ID = env_str("SAGEMAKER_KMS_KEY_ID")
+
+
+def env_tags(name: str) -> dict[str, str]:
+    """``"team=ml,env=prod"`` -> ``{"team": "ml", "env": "prod"}``."""
+    tags = {}
+    for item in env_list(name, []):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ImproperlyConfigured(f"{name} must look like key=value,key2=value2")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
+# Tags for cards created in SageMaker.
+SAGEMAKER_TAGS = env_tags("SAGEMAKER_TAGS")
+# --- end of the publishing block ---

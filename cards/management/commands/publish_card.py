@@ -1,0 +1,66 @@
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cards.models import ModelCard, Publication, PublicationState
+from cards.services import PublishRefused, publication_request
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish a card's current revision, with its current status, to SageMaker through "
+        "the worker. With --wait, wait for the result and fail if publishing fails."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="The card's name.")
+        parser.add_argument("--wait", action="store_true", help="Wait until the job finishes.")
+        parser.add_argument(
+            "--timeout", type=float, default=600, help="Seconds --wait waits at most (600)."
+        )
+        parser.add_argument("--user", help="Username recorded as requester (default: first admin).")
+
+    def handle(self, *args, name: str, wait: bool, timeout: float, user: str | None, **options):
+        try:
+            card = ModelCard.objects.get(name=name)
+        except ModelCard.DoesNotExist:
+            raise CommandError(f"No card named {name!r}.") from None
+        try:
+            publication = publication_request(card=card, user=self.requester(user), any_status=True)
+        except PublishRefused as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"Queued revision {publication.revision} of {card.name} "
+            f"({publication.get_target_status_display()})."
+        )
+        if not wait:
+            return
+        deadline = time.monotonic() + timeout
+        while not publication.is_finished:
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"Still {publication.get_state_display().lower()} after {timeout:.0f} s; "
+                    "is the worker running (manage.py procrastinate worker)?"
+                )
+            time.sleep(0.5)
+            publication = Publication.objects.get(pk=publication.pk)
+        if publication.state == PublicationState.FAILED:
+            raise CommandError(f"Publishing {card.name} failed: {publication.last_error}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published {card.name} as version {publication.remote_version}: {publication.arn}"
+            )
+        )
+
+    def requester(self, username: str | None):
+        users = get_user_model().objects
+        if username:
+            try:
+                return users.get(username=username)
+            except users.model.DoesNotExist:
+                raise CommandError(f"No user named {username!r}.") from None
+        admin = users.filter(is_superuser=True).order_by("pk").first()
+        if admin is None:
+            raise CommandError("Say which user requests the publish with --user.")
+        return admin

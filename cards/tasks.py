@@ -1,0 +1,169 @@
+"""Background jobs, run by `manage.py procrastinate worker` (procrastinate finds this module
+through its Django app's autodiscovery of ``tasks.py`` in installed apps)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from procrastinate import JobContext, RetryStrategy
+from procrastinate.contrib.django import app
+
+from cards import sagemaker
+from cards.models import ModelCard, Publication, PublicationState
+from cards.validation import ContentInvalid, serialize_content, validate_content
+
+logger = logging.getLogger(__name__)
+
+# Across attempts; botocore's standard retries already back off inside each attempt.
+# Waits 2, 4, 8, 16, 32, 64 s: seven runs in all over about two minutes.
+PUBLISH_RETRY = RetryStrategy(
+    max_attempts=6, exponential_wait=2, retry_exceptions={sagemaker.AwsUnavailable}
+)
+
+# Tests only: the job waits after its remote update while this file exists, so that a test
+# can kill the worker at the worst moment.
+PAUSE_FILE_VARIABLE = "STUDIO_TEST_PUBLISH_PAUSE_FILE"
+
+ARCHIVED = "Archived"
+
+
+@app.task(name="cards.publish_card", retry=PUBLISH_RETRY, pass_context=True)
+def publish_card(context: JobContext, publication_id: int) -> None:
+    job = context.job
+    final = job is None or job.attempts >= (PUBLISH_RETRY.max_attempts or 0)
+    publication_sync(publication_id=publication_id, final_attempt=final)
+
+
+@app.periodic(cron="*/5 * * * *")
+@app.task(queueing_lock="retry_stalled_jobs", pass_context=True)
+async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
+    # procrastinate's documented recovery for jobs whose worker died (SIGKILL, lost machine).
+    # No `lock` here: a stalled sweeper holding a lock would block the next sweeper
+    # (procrastinate issue #1408).
+    for job in await context.app.job_manager.get_stalled_jobs():
+        logger.warning("Retrying stalled job %s (%s)", job.id, job.task_name)
+        await context.app.job_manager.retry_job(job)
+
+
+@dataclass(frozen=True)
+class RemoteCard:
+    arn: str
+    version: int
+
+
+def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publication:
+    """Make SageMaker hold the card's current content and status; safe to run any number of
+    times. Raises ``AwsUnavailable`` (after recording it) when a later attempt may work and
+    this is not the final attempt."""
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().get(pk=publication_id)
+        if publication.is_finished:
+            return publication  # a redelivered job: the work is done
+        card = ModelCard.objects.get(pk=publication.card_id)
+        publication.state = PublicationState.RUNNING
+        publication.attempts += 1
+        publication.revision = card.revision
+        publication.target_status = card.status
+        publication.save(
+            update_fields=["state", "attempts", "revision", "target_status", "updated_at"]
+        )
+
+    try:
+        validate_content(card.content)
+    except ContentInvalid as error:
+        return _finish(publication, failed=f"{error} Fix the card and publish it again.")
+    content = serialize_content(card.content)
+    digest = hashlib.sha256(content.encode()).hexdigest()
+
+    try:
+        remote = _sync_remote(card.name, content=content, digest=digest, status=card.status)
+    except sagemaker.AwsUnavailable as error:
+        if final_attempt:
+            return _finish(publication, failed=f"{error} Gave up after several attempts.")
+        publication.state = PublicationState.RETRYING
+        publication.last_error = str(error)
+        publication.save(update_fields=["state", "last_error", "updated_at"])
+        raise
+    except sagemaker.AwsError as error:
+        return _finish(publication, failed=str(error))
+    except Exception as error:
+        # Never leave a publication "Publishing" forever; the job fails (and is logged) too.
+        _finish(publication, failed=f"Publishing stopped on an unexpected error: {error!r}")
+        raise
+
+    _pause_for_tests()
+    publication.arn = remote.arn
+    publication.remote_version = remote.version
+    publication.content_sha256 = digest
+    return _finish(publication)
+
+
+def _sync_remote(name: str, *, content: str, digest: str, status: str) -> RemoteCard:
+    described = sagemaker.describe_model_card(name)
+    if described is None:
+        try:
+            sagemaker.create_model_card(name, content, status)
+        except sagemaker.CardExists:
+            # Made meanwhile (or by an attempt whose answer was lost): compare with it.
+            described = sagemaker.describe_model_card(name)
+            if described is None:
+                raise sagemaker.AwsUnavailable(
+                    f"SageMaker reported {name} as existing and then as missing."
+                ) from None
+        else:
+            return _described(name)
+
+    content_differs = _remote_digest(described.get("Content")) != digest
+    status_differs = described.get("ModelCardStatus") != status
+    if not (content_differs or status_differs):
+        return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
+    if described.get("ModelCardStatus") == ARCHIVED:
+        raise sagemaker.PublishFailed(
+            f"{name} is archived in SageMaker, and archived cards are never changed."
+        )
+    if content_differs:
+        sagemaker.update_model_card_content(name, content)
+    if status_differs:
+        sagemaker.update_model_card_status(name, status)
+    return _described(name)
+
+
+def _described(name: str) -> RemoteCard:
+    described = sagemaker.describe_model_card(name)
+    if described is None:
+        raise sagemaker.AwsUnavailable(f"SageMaker does not show {name} after writing it.")
+    return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
+
+
+def _remote_digest(remote_content: object) -> str:
+    """The hash of the remote content in our canonical form ('' if it is not a JSON object)."""
+    if not isinstance(remote_content, str):
+        return ""
+    try:
+        document = json.loads(remote_content)
+    except ValueError:
+        return ""
+    if not isinstance(document, dict):
+        return ""
+    return hashlib.sha256(serialize_content(document).encode()).hexdigest()
+
+
+def _finish(publication: Publication, *, failed: str = "") -> Publication:
+    publication.state = PublicationState.FAILED if failed else PublicationState.PUBLISHED
+    publication.last_error = failed
+    publication.finished_at = timezone.now()
+    publication.save()
+    return publication
+
+
+def _pause_for_tests() -> None:
+    path = os.environ.get(PAUSE_FILE_VARIABLE)
+    while path and os.path.exists(path):
+        time.sleep(0.05)

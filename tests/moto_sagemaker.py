@@ -1,0 +1,34 @@
+"""moto's UpdateModelCard drops whichever of Content and ModelCardStatus a call leaves out
+(moto 5: the new version gets None). SageMaker keeps them, and it refuses both in one call,
+so every status change would erase the content. This carries the omitted field over, as AWS
+does; moto still appends a version for a status-only update (AWS does not)."""
+
+from __future__ import annotations
+
+import sys
+
+from moto.sagemaker.models import SageMakerModelBackend
+
+_original = SageMakerModelBackend.update_model_card
+
+
+def _update_model_card(self, model_card_name: str, content, model_card_status):
+    versions = self.model_cards.get(model_card_name)
+    if versions:
+        latest = versions[-1]
+        content = latest.content if content is None else content
+        status = latest.model_card_status
+        model_card_status = status if model_card_status is None else model_card_status
+    return _original(self, model_card_name, content, model_card_status)
+
+
+def patch_moto() -> None:
+    SageMakerModelBackend.update_model_card = _update_model_card
+
+
+if __name__ == "__main__":
+    # `python tests/moto_sagemaker.py -H 127.0.0.1 -p PORT`: moto_server with the fix.
+    from moto.server import main
+
+    patch_moto()
+    main(sys.argv[1:])

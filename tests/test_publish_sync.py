@@ -1,0 +1,247 @@
+"""The publish job's sync against in-process moto, with faults injected through botocore's
+own event hooks (so botocore's retry handling really runs)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import botocore.endpoint
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from moto import mock_aws
+from moto.sagemaker.models import SageMakerModelBackend
+
+from cards import sagemaker
+from cards.models import CardStatus, ModelCard, Publication, PublicationState
+from cards.services import card_save_content
+from cards.tasks import publication_sync
+from tests import moto_sagemaker
+from tests.factories import make_card
+
+
+@pytest.fixture
+def aws(monkeypatch, settings):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.AWS_ENDPOINT_URL = ""
+    settings.AWS_REGION = "us-east-1"
+    monkeypatch.setattr(
+        SageMakerModelBackend, "update_model_card", moto_sagemaker._update_model_card
+    )
+    # botocore's backoff between its own retries: real retries, no real waiting.
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
+    sagemaker._client.cache_clear()
+    with mock_aws():
+        yield sagemaker.client("sagemaker", interactive=False)
+    sagemaker._client.cache_clear()
+
+
+@pytest.fixture
+def card(alice):
+    card = make_card(user=alice, name="churn-model")
+    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
+    card.refresh_from_db()
+    return card
+
+
+def publish(card: ModelCard, **kwargs) -> Publication:
+    publication = Publication.objects.create(
+        card=card, revision=card.revision, target_status=card.status, requested_by=card.created_by
+    )
+    return publication_sync(publication_id=publication.pk, **kwargs)
+
+
+def versions(client, name: str) -> int:
+    return len(client.list_model_card_versions(ModelCardName=name)["ModelCardVersionSummaryList"])
+
+
+def error_response(code: str, status: int = 400) -> AWSResponse:
+    body = json.dumps({"__type": code, "message": f"{code} injected"}).encode()
+    raw = SimpleNamespace(stream=lambda **kwargs: iter([body]))
+    return AWSResponse("https://sagemaker.test", status, {}, raw)
+
+
+def test_it_creates_a_new_card_with_the_local_content_and_status(aws, card):
+    publication = publish(card)
+
+    remote = aws.describe_model_card(ModelCardName="churn-model")
+    assert publication.state == PublicationState.PUBLISHED
+    assert json.loads(remote["Content"]) == card.content
+    assert remote["ModelCardStatus"] == "Approved"
+    assert publication.arn == remote["ModelCardArn"]
+    assert publication.remote_version == 1
+    assert publication.attempts == 1
+    assert len(publication.content_sha256) == 64
+    assert publication.finished_at is not None
+
+
+def test_it_updates_the_content_of_a_published_card(aws, card, alice):
+    publish(card)
+    content = {**card.content, "model_overview": {"model_name": "churn", "model_owner": "Ana"}}
+    card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+
+    publication = publish(card)
+
+    remote = aws.describe_model_card(ModelCardName="churn-model")
+    assert json.loads(remote["Content"]) == content
+    assert remote["ModelCardStatus"] == "Approved"
+    assert publication.revision == card.revision
+    assert publication.remote_version == remote["ModelCardVersion"] == 2
+
+
+def test_it_changes_only_the_status_when_only_the_status_changed(aws, card):
+    publish(card)
+    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.ARCHIVED)
+    card.refresh_from_db()
+
+    publication = publish(card)
+
+    remote = aws.describe_model_card(ModelCardName="churn-model")
+    assert publication.state == PublicationState.PUBLISHED
+    assert remote["ModelCardStatus"] == "Archived"
+    assert json.loads(remote["Content"]) == card.content
+    # One status-only update (moto records it as a version; SageMaker does not).
+    assert versions(aws, "churn-model") == 2
+
+
+def test_repeating_a_publish_without_changes_creates_no_version(aws, card):
+    publish(card)
+    publish(card)
+    publication = publish(card)
+
+    assert publication.state == PublicationState.PUBLISHED
+    assert versions(aws, "churn-model") == 1
+
+
+def test_it_compares_the_remote_content_in_canonical_form(aws, card):
+    # Same document, other key order and spacing: not a change.
+    aws.create_model_card(
+        ModelCardName="churn-model",
+        Content=json.dumps(dict(reversed(list(card.content.items()))), indent=2),
+        ModelCardStatus="Approved",
+    )
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.PUBLISHED
+    assert versions(aws, "churn-model") == 1
+
+
+def test_it_never_updates_a_card_archived_in_sagemaker(aws, card):
+    aws.create_model_card(ModelCardName="churn-model", Content="{}", ModelCardStatus="Archived")
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.FAILED
+    assert "archived in SageMaker" in publication.last_error
+    assert versions(aws, "churn-model") == 1
+    assert aws.describe_model_card(ModelCardName="churn-model")["Content"] == "{}"
+
+
+def test_invalid_content_never_reaches_aws(aws, card):
+    ModelCard.objects.filter(pk=card.pk).update(content={"model_overview": {"nope": 1}})
+    card.refresh_from_db()
+    sent = []
+    aws.meta.events.register_first("before-send.sagemaker", lambda **kwargs: sent.append(1))
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.FAILED
+    assert "model_overview" in publication.last_error
+    assert sent == []
+
+
+def test_throttling_twice_then_success_is_retried_by_botocore(aws, card):
+    calls = []
+
+    def throttle(**kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            return error_response("ThrottlingException")
+        return None
+
+    aws.meta.events.register_first("before-send.sagemaker.DescribeModelCard", throttle)
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.PUBLISHED
+    assert len(calls) >= 3
+    assert aws.describe_model_card(ModelCardName="churn-model")["ModelCardStatus"] == "Approved"
+
+
+def test_a_connection_error_leaves_it_retrying_and_raises_a_transient_error(aws, card):
+    def unreachable(request, **kwargs):
+        raise EndpointConnectionError(endpoint_url=request.url)
+
+    aws.meta.events.register_first("before-send.sagemaker", unreachable)
+
+    with pytest.raises(sagemaker.AwsUnavailable):
+        publish(card, final_attempt=False)
+
+    publication = Publication.objects.get(card=card)
+    assert publication.state == PublicationState.RETRYING
+    assert "did not answer" in publication.last_error
+    assert publication.finished_at is None
+
+
+def test_a_connection_error_on_the_final_attempt_fails(aws, card):
+    def unreachable(request, **kwargs):
+        raise EndpointConnectionError(endpoint_url=request.url)
+
+    aws.meta.events.register_first("before-send.sagemaker", unreachable)
+
+    publication = publish(card, final_attempt=True)
+
+    assert publication.state == PublicationState.FAILED
+    assert "Gave up" in publication.last_error
+
+
+def test_an_update_whose_answer_is_lost_is_not_sent_twice(aws, card, alice):
+    publish(card)
+    content = {**card.content, "intended_uses": {"risk_rating": "High"}}
+    card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+    lost = []
+
+    def lose_answer(request, event_name, **kwargs):
+        # Registered on the same event as moto's handler and after it, so it runs once moto
+        # has applied the update: only the answer is lost.
+        if event_name.endswith(".UpdateModelCard") and not lost:
+            lost.append(1)
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+    writer = sagemaker.client("sagemaker", interactive=True)
+    writer.meta.events.register_last("before-send", lose_answer)
+
+    with pytest.raises(sagemaker.AwsUnavailable):
+        publish(card, final_attempt=False)
+    assert versions(aws, "churn-model") == 2
+    publication = Publication.objects.filter(card=card).first()
+    assert publication.state == PublicationState.RETRYING
+
+    # The job's next attempt finds the content already there.
+    publication = publication_sync(publication_id=publication.pk)
+
+    assert publication.state == PublicationState.PUBLISHED
+    assert publication.attempts == 2
+    assert versions(aws, "churn-model") == 2
+    assert json.loads(aws.describe_model_card(ModelCardName="churn-model")["Content"]) == content
+
+
+def test_a_validation_exception_fails_at_once_with_its_message(aws, card):
+    calls = []
+
+    def refuse(**kwargs):
+        calls.append(1)
+        return error_response("ValidationException")
+
+    aws.meta.events.register_first("before-send.sagemaker.CreateModelCard", refuse)
+
+    publication = publish(card, final_attempt=False)
+
+    assert publication.state == PublicationState.FAILED
+    assert "ValidationException injected" in publication.last_error
+    assert len(calls) == 1
