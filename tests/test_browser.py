@@ -9,6 +9,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from cards.models import ModelCard
 from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
+from tests.test_publish_worker import moto_url, start_worker, worker  # noqa: F401 - fixtures
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # around it are ordinary blocking calls.
@@ -141,3 +142,22 @@ def test_a_person_attaches_a_clarify_bias_report_and_sees_its_chart(live_server,
     expect(chart).to_be_visible()
     expect(chart).to_contain_text("DPPL")
     expect(page.locator("#evidence")).to_contain_text("clarify_bias_analysis.fraud_detection.json")
+
+
+def test_a_person_publishes_an_approved_card_and_sees_its_version(
+    live_server, page, worker, moto_url
+):
+    alice = make_user("alice", team=make_team("Growth"))
+    card = make_card(user=alice, name="fraud-detector")
+    ModelCard.objects.filter(pk=card.pk).update(status="Approved")
+
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/cards/{card.name}/")
+    page.get_by_role("button", name="Publish to SageMaker").click()
+
+    # The page refreshes itself while the worker publishes.
+    expect(page.locator("#publishing")).to_contain_text("Published as version 1", timeout=30_000)
+    expect(page.locator("#publishing")).to_contain_text("model-card/fraud-detector")
