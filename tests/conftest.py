@@ -3,6 +3,9 @@ from django.conf import settings as django_settings
 
 from tests.factories import make_team, make_user
 
+# moto_url, start_worker and worker: a moto server and real worker processes.
+pytest_plugins = ["tests.worker_fixtures"]
+
 
 @pytest.fixture
 def team_a(db):

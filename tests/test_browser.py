@@ -9,7 +9,6 @@ from playwright.sync_api import expect, sync_playwright
 
 from cards.models import ModelCard
 from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
-from tests.test_publish_worker import moto_url, start_worker, worker  # noqa: F401 - fixtures
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # around it are ordinary blocking calls.

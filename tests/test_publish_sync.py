@@ -13,11 +13,10 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from moto import mock_aws
 from moto.sagemaker.models import SageMakerModelBackend
 
-from cards import sagemaker
+from cards import sagemaker, sandbox
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.services import card_save_content
 from cards.tasks import publication_sync
-from tests import moto_sagemaker
 from tests.factories import make_card
 
 
@@ -29,9 +28,7 @@ def aws(monkeypatch, settings):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     settings.AWS_ENDPOINT_URL = ""
     settings.AWS_REGION = "us-east-1"
-    monkeypatch.setattr(
-        SageMakerModelBackend, "update_model_card", moto_sagemaker._update_model_card
-    )
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_card", sandbox._update_model_card)
     # botocore's backoff between its own retries: real retries, no real waiting.
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
     sagemaker._client.cache_clear()

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -133,10 +132,9 @@ class Command(BaseCommand):
             self.say("Using the AWS credentials configured on this machine.")
         else:
             sandbox_port = free_port("127.0.0.1", SANDBOX_PORT)
-            moto_server = Path(sys.executable).with_name("moto_server")
-            self.start(
-                "AWS sandbox", [str(moto_server), "-H", "127.0.0.1", "-p", str(sandbox_port)], env
-            )
+            # moto in server mode, with its model card updates corrected (cards/sandbox.py).
+            sandbox = [sys.executable, "-m", "cards.sandbox", "-H", "127.0.0.1", "-p"]
+            self.start("AWS sandbox", [*sandbox, str(sandbox_port)], env)
             self.wait_for_port("AWS sandbox", "127.0.0.1", sandbox_port)
             # The sandbox accepts any credentials; these only keep boto3 from looking further.
             env |= {

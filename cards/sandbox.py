@@ -1,4 +1,8 @@
-"""moto's UpdateModelCard drops whichever of Content and ModelCardStatus a call leaves out
+"""The local AWS sandbox: moto in server mode, corrected where it differs from SageMaker.
+
+`python -m cards.sandbox -H 127.0.0.1 -p PORT` runs it (manage.py studio and the tests do).
+
+moto's UpdateModelCard drops whichever of Content and ModelCardStatus a call leaves out
 (moto 5: the new version gets None). SageMaker keeps them, and it refuses both in one call,
 so every status change would erase the content. This carries the omitted field over, as AWS
 does; moto still appends a version for a status-only update (AWS does not)."""
@@ -27,7 +31,6 @@ def patch_moto() -> None:
 
 
 if __name__ == "__main__":
-    # `python tests/moto_sagemaker.py -H 127.0.0.1 -p PORT`: moto_server with the fix.
     from moto.server import main
 
     patch_moto()
