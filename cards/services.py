@@ -228,6 +228,37 @@ def card_delete(*, card: ModelCard, user) -> None:
         raise CardNotEditable("Only draft cards can be deleted.")
 
 
+def card_archive(*, card: ModelCard, user) -> Publication | None:
+    """Archive the card (read-only from now on); if it was published, archive it in SageMaker.
+
+    The status change is guarded (only a card that is not archived yet changes) and recorded
+    as a revision. Returns the publication that carries it to SageMaker, if any.
+    """
+    with transaction.atomic():
+        current = ModelCard.objects.select_for_update().get(pk=card.pk)
+        if current.status == CardStatus.ARCHIVED:
+            raise CardNotEditable("This card is archived already.")
+        ModelCard.objects.filter(pk=card.pk).update(
+            status=CardStatus.ARCHIVED,
+            revision=F("revision") + 1,
+            updated_by=user,
+            updated_at=timezone.now(),
+        )
+        CardRevision.objects.create(
+            card=current,
+            number=current.revision + 1,
+            content=current.content,
+            status=CardStatus.ARCHIVED,
+            author=user,
+            note="Archived",
+        )
+        current.refresh_from_db()
+        if not current.publications.filter(state=PublicationState.PUBLISHED).exists():
+            return None
+        # In the same transaction: the archive and its trip to SageMaker commit together.
+        return publication_request(card=current, user=user, any_status=True)
+
+
 # --- evaluation reports -------------------------------------------------------------------
 
 

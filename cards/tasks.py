@@ -82,8 +82,13 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     content = serialize_content(card.content)
     digest = hashlib.sha256(content.encode()).hexdigest()
 
+    # A card never published before is most likely new in SageMaker too: create it straight
+    # away (one call) and fall back to comparing only if it turns out to exist.
+    first_time = not card.publications.filter(state=PublicationState.PUBLISHED).exists()
     try:
-        remote = _sync_remote(card.name, content=content, digest=digest, status=card.status)
+        remote = _sync_remote(
+            card.name, content=content, digest=digest, status=card.status, first_time=first_time
+        )
     except sagemaker.AwsUnavailable as error:
         if final_attempt:
             return _finish(publication, failed=f"{error} Gave up after several attempts.")
@@ -105,11 +110,13 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     return _finish(publication)
 
 
-def _sync_remote(name: str, *, content: str, digest: str, status: str) -> RemoteCard:
-    described = sagemaker.describe_model_card(name)
+def _sync_remote(
+    name: str, *, content: str, digest: str, status: str, first_time: bool = False
+) -> RemoteCard:
+    described = None if first_time else sagemaker.describe_model_card(name)
     if described is None:
         try:
-            sagemaker.create_model_card(name, content, status)
+            arn = sagemaker.create_model_card(name, content, status)
         except sagemaker.CardExists:
             # Made meanwhile (or by an attempt whose answer was lost): compare with it.
             described = sagemaker.describe_model_card(name)
@@ -118,7 +125,8 @@ def _sync_remote(name: str, *, content: str, digest: str, status: str) -> Remote
                     f"SageMaker reported {name} as existing and then as missing."
                 ) from None
         else:
-            return _described(name)
+            # CreateModelCard always makes version 1.
+            return RemoteCard(arn=arn, version=1)
 
     content_differs = _remote_digest(described.get("Content")) != digest
     status_differs = described.get("ModelCardStatus") != status

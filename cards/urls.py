@@ -12,6 +12,7 @@ urlpatterns = [
     path("cards/<str:name>/export.json", views.card_export, name="export"),
     path("cards/<str:name>/delete/", views.card_delete_view, name="delete"),
     path("cards/<str:name>/publish/", views.card_publish, name="publish"),
+    path("cards/<str:name>/archive/", views.card_archive_view, name="archive"),
     path(
         "cards/<str:name>/reports/<int:report_id>/remove/",
         views.report_remove_view,

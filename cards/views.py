@@ -23,6 +23,7 @@ from cards.services import (
     CardChanged,
     CardNotEditable,
     PublishRefused,
+    card_archive,
     card_delete,
     card_import_json,
     card_publication,
@@ -79,6 +80,21 @@ def card_detail(request: HttpRequest, name: str) -> HttpResponse:
             and (publication.revision, publication.target_status) != (card.revision, card.status),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_edit(request.user, name)
+    if request.method == "POST":
+        try:
+            publication = card_archive(card=card, user=request.user)
+        except (CardNotEditable, PublishRefused) as error:
+            messages.error(request, str(error))
+        else:
+            note = " It is being archived in SageMaker too." if publication else ""
+            messages.success(request, f"Archived “{card.name}”.{note}")
+        return redirect("cards:detail", name=card.name)
+    return render(request, "cards/archive.html", {"card": card})
 
 
 @require_POST

@@ -131,3 +131,28 @@ def test_publish_card_command_waits_and_says_when_no_worker_answers(alice):
 def test_publish_card_command_refuses_an_unknown_card(alice):
     with pytest.raises(CommandError, match="No card named"):
         call_command("publish_card", "missing", "--user", "alice")
+
+
+def test_archiving_a_never_published_card_makes_it_read_only(alice_client, alice):
+    card = make_card(user=alice)
+    assert alice_client.get(reverse("cards:archive", args=[card.name])).status_code == 200
+    response = alice_client.post(reverse("cards:archive", args=[card.name]))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.status, card.revision) == (CardStatus.ARCHIVED, 2)
+    assert card.revisions.first().status == CardStatus.ARCHIVED
+    assert not Publication.objects.exists()
+    assert alice_client.get(step_url(card, "details")).status_code == 403
+    assert alice_client.get(reverse("cards:export", args=[card.name])).status_code == 200
+
+
+def test_archiving_a_published_card_queues_its_archive_in_sagemaker(alice_client, alice):
+    card = approved_card(alice)
+    alice_client.post(reverse("cards:publish", args=[card.name]))
+    # What the worker leaves behind when it has published the card.
+    Publication.objects.update(state=PublicationState.PUBLISHED, remote_version=1)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'succeeded'")
+    alice_client.post(reverse("cards:archive", args=[card.name]))
+    latest = Publication.objects.first()
+    assert (latest.target_status, latest.state) == (CardStatus.ARCHIVED, PublicationState.QUEUED)

@@ -161,7 +161,8 @@ def test_throttling_twice_then_success_is_retried_by_botocore(aws, card):
             return error_response("ThrottlingException")
         return None
 
-    aws.meta.events.register_first("before-send.sagemaker.DescribeModelCard", throttle)
+    # A first publish goes straight to CreateModelCard.
+    aws.meta.events.register_first("before-send.sagemaker.CreateModelCard", throttle)
 
     publication = publish(card)
 
@@ -242,3 +243,30 @@ def test_a_validation_exception_fails_at_once_with_its_message(aws, card):
     assert publication.state == PublicationState.FAILED
     assert "ValidationException injected" in publication.last_error
     assert len(calls) == 1
+
+
+def test_archiving_a_published_card_archives_it_in_sagemaker(aws, card, alice):
+    from cards.services import card_archive
+
+    publish(card)
+    publication = card_archive(card=card, user=alice)
+    assert publication is not None
+    assert publication.target_status == CardStatus.ARCHIVED
+    publication = publication_sync(publication_id=publication.pk)
+    assert publication.state == PublicationState.PUBLISHED
+    remote = aws.describe_model_card(ModelCardName="churn-model")
+    assert remote["ModelCardStatus"] == "Archived"
+    assert json.loads(remote["Content"]) == card.content
+
+
+def test_a_first_publish_of_a_card_that_exists_remotely_compares_instead_of_failing(aws, card):
+    from cards.validation import serialize_content
+
+    aws.create_model_card(
+        ModelCardName="churn-model",
+        Content=serialize_content(card.content),
+        ModelCardStatus="Approved",
+    )
+    publication = publish(card)
+    assert publication.state == PublicationState.PUBLISHED
+    assert versions(aws, "churn-model") == 1

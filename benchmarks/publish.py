@@ -1,0 +1,203 @@
+"""Publishing N cards through the worker against bare create_model_card calls.
+
+Both go to the same local SageMaker sandbox (moto in server mode, cards/sandbox.py), same run,
+same machine. The budget (ARCHITECTURE.md): the worker takes at most 1.3x the bare time.
+
+    uv run python benchmarks/publish.py [--cards 200]
+
+It creates (and afterwards drops) its own database on the configured server, and starts its own
+sandbox and worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import boto3  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from cards.models import (  # noqa: E402
+    CardRevision,
+    CardStatus,
+    Membership,
+    ModelCard,
+    Publication,
+    PublicationState,
+    Team,
+)
+from cards.services import publication_request  # noqa: E402
+from cards.validation import serialize_content  # noqa: E402
+from tests.worker_fixtures import database_url_for_subprocesses  # noqa: E402
+
+CONTENT = {
+    "model_overview": {"model_description": "Benchmark card", "model_owner": "bench"},
+    "intended_uses": {"purpose_of_model": "Benchmarking", "risk_rating": "Low"},
+    "additional_information": {"custom_details": {"run": "benchmark"}},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the sandbox did not start")
+
+
+def seed(count: int):
+    user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
+    team = Team.objects.create(name="Bench")
+    Membership.objects.create(team=team, user=user)
+    cards = ModelCard.objects.bulk_create(
+        ModelCard(
+            name=f"worker-{number:04d}",
+            team=team,
+            status=CardStatus.APPROVED,
+            content=CONTENT,
+            risk_rating="Low",
+            created_by=user,
+            updated_by=user,
+        )
+        for number in range(count + 1)
+    )
+    CardRevision.objects.bulk_create(
+        CardRevision(card=card, number=1, content=CONTENT, status=card.status, author=user)
+        for card in cards
+    )
+    return user, cards
+
+
+def wait_published(count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        finished = Publication.objects.filter(
+            state__in=[PublicationState.PUBLISHED, PublicationState.FAILED]
+        ).count()
+        if finished >= count:
+            failed = Publication.objects.filter(state=PublicationState.FAILED).first()
+            if failed:
+                raise SystemExit(f"a publish failed: {failed.last_error}")
+            return
+        time.sleep(0.02)
+    raise SystemExit("the worker did not finish in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cards", type=int, default=200)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=int(os.environ.get("WORKER_CONCURRENCY") or 2),
+        help="Jobs the worker runs at once (as WORKER_CONCURRENCY does for manage.py studio).",
+    )
+    args = parser.parse_args()
+
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    aws_env = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_REGION": "us-east-1",
+    }
+    sandbox = subprocess.Popen(  # noqa: S603 - our own fixed command
+        [sys.executable, "-m", "cards.sandbox", "-H", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    worker = None
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        wait_for_port(port)
+        user, cards = seed(args.cards)
+        connection.close()
+        worker = subprocess.Popen(  # noqa: S603 - our own fixed command
+            [
+                sys.executable,
+                "manage.py",
+                "procrastinate",
+                "worker",
+                f"--concurrency={args.concurrency}",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **aws_env, "DATABASE_URL": database_url_for_subprocesses()},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        # Warm-up: the worker is up and connected once it has published one card.
+        publication_request(card=cards[-1], user=user)
+        wait_published(1, timeout=60)
+
+        sagemaker = boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",  # noqa: S106 - the sandbox accepts anything
+        )
+        content = serialize_content(CONTENT)
+        start = time.perf_counter()
+        for number in range(args.cards):
+            sagemaker.create_model_card(
+                ModelCardName=f"bare-{number:04d}", Content=content, ModelCardStatus="Approved"
+            )
+        bare = time.perf_counter() - start
+
+        start = time.perf_counter()
+        for card in cards[:-1]:
+            publication_request(card=card, user=user)
+        requested = time.perf_counter() - start
+        wait_published(args.cards + 1, timeout=600)
+        through_worker = time.perf_counter() - start
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=20)
+        sandbox.terminate()
+        sandbox.wait(timeout=20)
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    print(
+        f"{args.cards} cards against the local sandbox ({settings.AWS_REGION}), one worker "
+        f"running {args.concurrency} job(s) at once"
+    )
+    print(f"  bare create_model_card calls  {bare:7.2f} s  ({args.cards / bare:6.1f} cards/s)")
+    print(
+        f"  requested, published by worker {through_worker:6.2f} s  "
+        f"({args.cards / through_worker:6.1f} cards/s)"
+    )
+    print(f"  (of which requesting them all  {requested:6.2f} s)")
+    print(f"worker / bare = {through_worker / bare:.2f}x (budget: at most 1.3x)")
+
+
+if __name__ == "__main__":
+    main()
