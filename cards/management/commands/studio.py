@@ -150,7 +150,11 @@ class Command(BaseCommand):
             )
 
         manage = str(settings.BASE_DIR / "manage.py")
-        self.start("worker", [sys.executable, manage, "procrastinate", "worker"], env)
+        # Jobs run one at a time unless WORKER_CONCURRENCY says otherwise: SageMaker's
+        # model card APIs have low rate limits, and one publish per card runs at a time anyway.
+        concurrency = env.get("WORKER_CONCURRENCY") or "1"
+        worker = [sys.executable, manage, "procrastinate", "worker", f"--concurrency={concurrency}"]
+        self.start("worker", worker, env)
         web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
         # No control socket: its default path is shared by every gunicorn of this user.
         self.start("web server", [*web, "--access-logfile", "-", "--no-control-socket"], env)
