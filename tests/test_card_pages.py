@@ -284,3 +284,10 @@ def test_a_card_that_is_not_a_draft_cannot_be_deleted(alice_client, alice):
     response = alice_client.post(reverse("cards:delete", args=[card.name]))
     assert response["Location"] == reverse("cards:detail", args=[card.name])
     assert ModelCard.objects.filter(pk=card.pk).exists()
+
+
+def test_every_page_says_when_aws_is_the_local_sandbox(alice_client, alice, settings):
+    settings.AWS_SANDBOX = True
+    assert "Sandbox: not AWS" in alice_client.get(reverse("cards:list")).content.decode()
+    settings.AWS_SANDBOX = False
+    assert "Sandbox: not AWS" not in alice_client.get(reverse("cards:list")).content.decode()
