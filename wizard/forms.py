@@ -267,6 +267,16 @@ class RowForm(ContentForm):
     """A row of a formset; rows shown from the content map onto its items by position."""
 
     stored_row = False  # set by StepForm for rows that were shown from stored items
+    # The field that names the row, and what to say when a filled-in row has no name.
+    name_field: ClassVar[str | None] = None
+    name_missing: ClassVar[str] = ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        field = self.name_field
+        if field and self.has_content() and not data.get(field) and self.changed(field):
+            self.add_error(field, self.name_missing)
+        return data
 
     @property
     def is_stored(self) -> bool:
@@ -588,12 +598,12 @@ class TrainingMetricForm(RowForm):
     value = forms.CharField(label="Value", required=False)
     notes = TextField(label="Notes", max_length=1024)
 
+    name_field, name_missing = "name", "Give the metric a name."
+
     def clean(self) -> dict:
         data = super().clean()
         if not self.has_content():
             return data
-        if not data.get("name") and self.changed("name"):
-            self.add_error("name", "Give the metric a name.")
         if self.changed("value"):
             if not data.get("value"):
                 self.add_error("value", "Give the metric a numeric value.")
@@ -609,11 +619,7 @@ class HyperParameterForm(RowForm):
     name = TextField(label="Name", max_length=255)
     value = TextField(label="Value", max_length=255)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if self.has_content() and not data.get("name") and self.changed("name"):
-            self.add_error("name", "Give the hyperparameter a name.")
-        return data
+    name_field, name_missing = "name", "Give the hyperparameter a name."
 
 
 TrainingMetricFormSet = rows_formset(TrainingMetricForm)
@@ -740,12 +746,7 @@ class EvaluationJobForm(RowForm):
     metadata = KeyValueLinesField(label="Metadata")
 
     FIELDS = ("name", "evaluation_observation", "evaluation_job_arn", "datasets", "metadata")
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if self.has_content() and not data.get("name") and self.changed("name"):
-            self.add_error("name", "Give the evaluation job a name.")
-        return data
+    name_field, name_missing = "name", "Give the evaluation job a name."
 
 
 def parse_axis(value: str) -> str | list | None:
@@ -845,11 +846,7 @@ class CustomDetailForm(RowForm):
     key = TextField(label="Key", max_length=1024)
     value = TextField(label="Value", max_length=1024)
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if self.has_content() and not data.get("key") and self.changed("key"):
-            self.add_error("key", "Give the custom detail a name.")
-        return data
+    name_field, name_missing = "key", "Give the custom detail a name."
 
 
 EvaluationJobFormSet = rows_formset(EvaluationJobForm)

@@ -1,10 +1,10 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cards.management.acting_user import acting_user
 from cards.models import Team
 from cards.services import card_import_json
 from cards.validation import ContentInvalid, format_path
@@ -28,7 +28,7 @@ class Command(BaseCommand):
                 f"{settings.UPLOAD_MAX_BYTES:,} (UPLOAD_MAX_BYTES)."
             )
         card_team = self.team(team)
-        author = self.author(user)
+        author = acting_user(user, doing="imports the card")
         try:
             card = card_import_json(user=author, team=card_team, name=name, raw=file.read_bytes())
         except ContentInvalid as invalid:
@@ -54,15 +54,3 @@ class Command(BaseCommand):
         if len(teams) != 1:
             raise CommandError("Say which team gets the card with --team.")
         return teams[0]
-
-    def author(self, username: str | None):
-        users = get_user_model().objects
-        if username:
-            try:
-                return users.get(username=username)
-            except users.model.DoesNotExist:
-                raise CommandError(f"No user named {username!r}.") from None
-        admin = users.filter(is_superuser=True).order_by("pk").first()
-        if admin is None:
-            raise CommandError("Say which user imports the card with --user.")
-        return admin

@@ -1,8 +1,8 @@
 import time
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cards.management.acting_user import acting_user
 from cards.models import ModelCard, Publication, PublicationState
 from cards.services import PublishRefused, publication_request
 
@@ -27,7 +27,8 @@ class Command(BaseCommand):
         except ModelCard.DoesNotExist:
             raise CommandError(f"No card named {name!r}.") from None
         try:
-            publication = publication_request(card=card, user=self.requester(user), any_status=True)
+            requester = acting_user(user, doing="requests the publish")
+            publication = publication_request(card=card, user=requester, any_status=True)
         except PublishRefused as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
@@ -52,15 +53,3 @@ class Command(BaseCommand):
                 f"Published {card.name} as version {publication.remote_version}: {publication.arn}"
             )
         )
-
-    def requester(self, username: str | None):
-        users = get_user_model().objects
-        if username:
-            try:
-                return users.get(username=username)
-            except users.model.DoesNotExist:
-                raise CommandError(f"No user named {username!r}.") from None
-        admin = users.filter(is_superuser=True).order_by("pk").first()
-        if admin is None:
-            raise CommandError("Say which user requests the publish with --user.")
-        return admin
