@@ -253,7 +253,9 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
             note="Archived",
         )
         current.refresh_from_db()
-        if not current.publications.filter(state=PublicationState.PUBLISHED).exists():
+        # Published, or on its way (a running first publish read the old status): SageMaker
+        # must end up archived too, so a publish follows (or the waiting one carries it).
+        if not current.publications.exclude(state=PublicationState.FAILED).exists():
             return None
         # In the same transaction: the archive and its trip to SageMaker commit together.
         return publication_request(card=current, user=user, any_status=True)
@@ -302,15 +304,23 @@ def _job_named(content: dict, name: str) -> dict | None:
     return None
 
 
-def _without_groups(content: dict, job_name: str, group_names: list[str]) -> dict:
+def _without_groups(content: dict, job_name: str, groups: list[dict]) -> dict:
+    """The content without exactly the groups a report added (one occurrence each).
+
+    Groups are matched whole, not by name: two reports of one kind produce the same group
+    names, and a group the author edited since is theirs now and stays.
+    """
     content = copy.deepcopy(content)
     job = _job_named(content, job_name)
     if job is not None and isinstance(job.get("metric_groups"), list):
-        job["metric_groups"] = [
-            group
-            for group in job["metric_groups"]
-            if not (isinstance(group, dict) and group.get("name") in group_names)
-        ]
+        remaining = list(groups)
+        kept = []
+        for group in job["metric_groups"]:
+            if group in remaining:
+                remaining.remove(group)
+            else:
+                kept.append(group)
+        job["metric_groups"] = kept
     return content
 
 
@@ -337,7 +347,7 @@ def report_attach(
         ).exclude(pk=report.pk)
     )
     for earlier in replaced:
-        content = _without_groups(content, job_name, earlier.group_names)
+        content = _without_groups(content, job_name, earlier.produced["metric_groups"])
     content = copy.deepcopy(content)
     job = _job_named(content, job_name)
     if job is None:
@@ -378,7 +388,9 @@ def report_remove(*, card: ModelCard, user, report: EvaluationReport) -> ModelCa
         if not removed:
             raise ValidationError("This report is not attached to the card.")
         current = ModelCard.objects.select_for_update().get(pk=card.pk)
-        content = _without_groups(current.content, report.evaluation_job, report.group_names)
+        content = _without_groups(
+            current.content, report.evaluation_job, report.produced["metric_groups"]
+        )
         return card_save_content(
             card=current,
             user=user,

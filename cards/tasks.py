@@ -10,10 +10,13 @@ import os
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from asgiref.sync import sync_to_async
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Job, Status
 
 from cards import sagemaker
 from cards.models import ModelCard, Publication, PublicationState
@@ -47,9 +50,37 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
     # procrastinate's documented recovery for jobs whose worker died (SIGKILL, lost machine).
     # No `lock` here: a stalled sweeper holding a lock would block the next sweeper
     # (procrastinate issue #1408).
-    for job in await context.app.job_manager.get_stalled_jobs():
-        logger.warning("Retrying stalled job %s (%s)", job.id, job.task_name)
-        await context.app.job_manager.retry_job(job)
+    manager = context.app.job_manager
+    for job in await manager.get_stalled_jobs():
+        await recover_stalled_job(manager, job)
+
+
+async def recover_stalled_job(manager, job: Job) -> None:
+    logger.warning("Retrying stalled job %s (%s)", job.id, job.task_name)
+    try:
+        await manager.retry_job(job)
+    except (UniqueViolation, IntegrityError):
+        # A newer publish of the same card is already waiting (same queueing lock) and will
+        # re-read the card, so this one is superseded. Finish it, or its `lock` would block
+        # the waiting one forever; the other stalled jobs are still recovered.
+        logger.warning("Stalled job %s is superseded by a waiting one", job.id)
+        await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+        arguments = job.task_kwargs or {}
+        if isinstance(arguments, str):  # some connectors hand back the JSON text
+            arguments = json.loads(arguments)
+        publication_id = arguments.get("publication_id")
+        if publication_id:
+            await sync_to_async(_supersede)(publication_id)
+
+
+def _supersede(publication_id: int) -> None:
+    Publication.objects.filter(pk=publication_id).exclude(
+        state__in=[PublicationState.PUBLISHED, PublicationState.FAILED]
+    ).update(
+        state=PublicationState.FAILED,
+        last_error="Interrupted, and superseded by the publish queued after it.",
+        finished_at=timezone.now(),
+    )
 
 
 @dataclass(frozen=True)

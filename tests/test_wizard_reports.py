@@ -20,12 +20,16 @@ CLARIFY_BIAS = DATA / "reports" / "clarify_bias_analysis.sdk_test.json"
 
 
 def preview(client, card, *, upload=None, uri="", report_type="detect", fields=None):
+    """Preview a report the way the page does: the step's rows are posted as they are."""
     card.refresh_from_db()
+    shown, rows = rows_from_initial("evaluation", card.content)
     data = step_post(
         card,
         "evaluation",
-        {"report_type": report_type, "report_uri": uri, **(fields or {})},
+        {**shown, "report_type": report_type, "report_uri": uri, **(fields or {})},
+        rows,
         action="wizard_preview_report",
+        stored_rows=True,
     )
     if upload is not None:
         data["evaluation-report_file"] = upload
@@ -318,3 +322,50 @@ def test_s3_access_denied_is_explained(alice_client, alice, s3_bucket):
         card = make_card(user=alice)
         response = preview(alice_client, card, uri="s3://team-reports/secret.json")
     assert "denied" in " ".join(response.context["wizard"]["form"].errors["report_uri"])
+
+
+def test_removing_one_report_keeps_another_reports_groups_of_the_same_names(alice_client, alice):
+    card = make_card(user=alice, content={"evaluation_details": [{"name": "eval"}]})
+    preview(alice_client, card, upload=upload(GENERIC, "a.json"))
+    first = EvaluationReport.objects.get()
+    attach(alice_client, card, first, "eval")
+    preview(alice_client, card, upload=upload(GENERIC, "b.json"))
+    second = EvaluationReport.objects.get(state=ReportState.PENDING)
+    attach(alice_client, card, second, "eval")
+    groups = json.loads(GENERIC.read_text())["metric_groups"]
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"] == groups + groups
+
+    alice_client.post(reverse("cards:report_remove", args=[card.name, first.pk]))
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"] == groups
+
+
+def test_removing_a_report_keeps_a_group_the_author_changed_or_wrote(alice_client, alice):
+    own = {
+        "name": "post_training_bias_metrics - label Target = 1 and facet Gender=0",
+        "metric_data": [{"name": "mine", "type": "number", "value": 1}],
+    }
+    card = make_card(
+        user=alice, content={"evaluation_details": [{"name": "eval", "metric_groups": [own]}]}
+    )
+    preview(alice_client, card, upload=upload(GENERIC))
+    report = EvaluationReport.objects.get()
+    attach(alice_client, card, report, "eval")
+    alice_client.post(reverse("cards:report_remove", args=[card.name, report.pk]))
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"] == [own]
+
+
+@pytest.mark.parametrize("forged", ["²", "abc", "-1", "99999999999999999999999"])
+def test_a_forged_report_id_is_not_a_crash(alice_client, alice, forged):
+    card = make_card(user=alice)
+    assert alice_client.get(step_url(card, "evaluation") + f"?report={forged}").status_code == 200
+    data = step_post(
+        card, "evaluation", {"attach_job": "x"}, action="wizard_attach_report", action_value=forged
+    )
+    response = alice_client.post(step_url(card, "evaluation"), data)
+    assert response.status_code == 200
+    assert "preview the report again" in " ".join(
+        response.context["wizard"]["form"].non_field_errors()
+    )

@@ -215,9 +215,13 @@ class CardWizard(NamedUrlSessionWizardView):
         return redirect(self.get_step_url(self.steps.current))
 
     def pending_report(self, report_id: str | None) -> EvaluationReport | None:
-        if self.card is None or not (report_id or "").isdigit():
+        try:
+            pk = int(report_id or "")
+        except ValueError:  # "²" passes str.isdigit() and still is not an id
             return None
-        return self.card.reports.filter(pk=report_id, state=ReportState.PENDING).first()
+        if self.card is None:
+            return None
+        return self.card.reports.filter(pk=pk, state=ReportState.PENDING).first()
 
     def rebased(self, form: StepForm) -> StepForm:
         """The same input, based on the card's current revision (after a save)."""
