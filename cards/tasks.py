@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
@@ -19,7 +20,7 @@ from procrastinate.exceptions import UniqueViolation
 from procrastinate.jobs import Job, Status
 
 from cards import sagemaker
-from cards.models import ModelCard, Publication, PublicationState
+from cards.models import Publication, PublicationState
 from cards.validation import ContentInvalid, serialize_content, validate_content
 
 logger = logging.getLogger(__name__)
@@ -93,11 +94,21 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     """Make SageMaker hold the card's current content and status; safe to run any number of
     times. Raises ``AwsUnavailable`` (after recording it) when a later attempt may work and
     this is not the final attempt."""
+    published_before = Publication.objects.filter(
+        card=OuterRef("card"), state=PublicationState.PUBLISHED
+    )
     with transaction.atomic():
-        publication = Publication.objects.select_for_update().get(pk=publication_id)
+        # One read: the publication (locked alone), its card, and whether the card was ever
+        # published; every round trip here is time added to each publish.
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("card")
+            .annotate(published_before=Exists(published_before))
+            .get(pk=publication_id)
+        )
         if publication.is_finished:
             return publication  # a redelivered job: the work is done
-        card = ModelCard.objects.get(pk=publication.card_id)
+        card = publication.card
         publication.state = PublicationState.RUNNING
         publication.attempts += 1
         publication.revision = card.revision
@@ -115,7 +126,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
 
     # A card never published before is most likely new in SageMaker too: create it straight
     # away (one call) and fall back to comparing only if it turns out to exist.
-    first_time = not card.publications.filter(state=PublicationState.PUBLISHED).exists()
+    first_time = not publication.published_before
     try:
         remote = _sync_remote(
             card.name, content=content, digest=digest, status=card.status, first_time=first_time
@@ -198,7 +209,17 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
     publication.state = PublicationState.FAILED if failed else PublicationState.PUBLISHED
     publication.last_error = failed
     publication.finished_at = timezone.now()
-    publication.save()
+    publication.save(
+        update_fields=[
+            "state",
+            "last_error",
+            "finished_at",
+            "arn",
+            "remote_version",
+            "content_sha256",
+            "updated_at",
+        ]
+    )
     return publication
 
 
