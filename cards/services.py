@@ -454,7 +454,10 @@ def _publish_check(card: ModelCard, *, any_status: bool) -> None:
                 )
         elif card.status == CardStatus.DRAFT:
             if not settings.PUBLISH_DRAFTS:
-                raise PublishRefused("Only approved cards can be published. Submit it for review.")
+                raise PublishRefused(
+                    "Only approved cards can be published. An administrator can allow "
+                    "publishing drafts too (PUBLISH_DRAFTS=true)."
+                )
         elif card.status != CardStatus.APPROVED:
             raise PublishRefused(
                 "This card is waiting for review; it can be published once it is approved."

@@ -18,4 +18,12 @@ urlpatterns = [
         views.report_remove_view,
         name="report_remove",
     ),
+    path("cards/<str:name>/history/", views.card_history, name="history"),
+    path("cards/<str:name>/history/<int:number>/", views.card_revision, name="revision"),
+    path(
+        "cards/<str:name>/history/<int:number>/export.json",
+        views.card_revision_export,
+        name="revision_export",
+    ),
+    path("cards/<str:name>/compare/", views.card_compare, name="compare"),
 ]

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cards.access import card_for_edit, card_for_view, teams_for_user
 from cards.display import card_view
 from cards.forms import CardFilterForm, ImportCardForm
+from cards.history import content_diff, delta_text, value_text
 from cards.models import (
+    CardRevision,
     CardStatus,
     ModelCard,
     Publication,
@@ -193,3 +195,80 @@ def card_delete_view(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Deleted “{card.name}”.")
         return redirect("cards:list")
     return render(request, "cards/delete.html", {"card": card})
+
+
+def card_history(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    revisions = card.revisions.select_related("author").defer("content")
+    page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    return render(request, "cards/history.html", {"card": card, "page": page})
+
+
+def _revision_for_view(card: ModelCard, number: int) -> CardRevision:
+    try:
+        return card.revisions.select_related("author").get(number=number)
+    except CardRevision.DoesNotExist:
+        raise Http404("No such revision.") from None
+
+
+def card_revision(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    revision = _revision_for_view(card, number)
+    return render(
+        request,
+        "cards/revision.html",
+        {"card": card, "revision": revision, "view": card_view(revision.content)},
+    )
+
+
+def card_revision_export(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    revision = _revision_for_view(card, number)
+    response = HttpResponse(serialize_content(revision.content), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{card.name}-r{number}.json"'
+    return response
+
+
+def _revision_number(raw: str | None) -> int | None:
+    try:
+        number = int((raw or "").strip())
+    except ValueError:
+        return None
+    return number if number > 0 else None
+
+
+def card_compare(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    numbers = list(card.revisions.values_list("number", flat=True))
+    raw_from, raw_to = request.GET.get("from"), request.GET.get("to")
+    first, second = _revision_number(raw_from), _revision_number(raw_to)
+    context = {"card": card, "numbers": numbers, "first": first, "second": second}
+    if not raw_from and not raw_to:
+        context["message"] = "Choose two revisions to compare."
+        return render(request, "cards/compare.html", context)
+    if first is None or second is None:
+        context["error"] = "Revisions are whole numbers, such as 3; choose two from the lists."
+        return render(request, "cards/compare.html", context, status=400)
+    revisions = {
+        revision.number: revision
+        for revision in card.revisions.select_related("author").filter(number__in=[first, second])
+    }
+    missing = [number for number in (first, second) if number not in revisions]
+    if missing:
+        context["error"] = f"This card has no revision {missing[0]}; choose one from the lists."
+        return render(request, "cards/compare.html", context, status=400)
+    old, new = revisions[first], revisions[second]
+    context.update(
+        old=old,
+        new=new,
+        changes=[
+            {
+                "change": change,
+                "old": value_text(change.old),
+                "new": value_text(change.new),
+                "delta": delta_text(change),
+            }
+            for change in content_diff(old.content, new.content)
+        ],
+    )
+    return render(request, "cards/compare.html", context)

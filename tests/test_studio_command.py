@@ -174,6 +174,7 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
             environ = child.environ()
             assert environ["AWS_ENDPOINT_URL"] == sandbox
             assert environ["STUDIO_AWS_SANDBOX"] == "1"
+            assert environ["PUBLISH_DRAFTS"] == "true"  # only ever the sandbox
             assert environ["DATABASE_URL"] == scratch_database_url
 
         process.send_signal(signal.SIGINT)

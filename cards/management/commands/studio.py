@@ -143,6 +143,8 @@ class Command(BaseCommand):
                 "AWS_SECRET_ACCESS_KEY": "sandbox",  # noqa: S105 - not a real secret
                 "STUDIO_AWS_SANDBOX": "1",
             }
+            # Nothing leaves this machine, so drafts may be tried out in the sandbox.
+            env.setdefault("PUBLISH_DRAFTS", "true")
             env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
             self.say(
                 f"No AWS credentials found: publishing goes to a local sandbox (moto) at "

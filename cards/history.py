@@ -1,0 +1,220 @@
+"""Field-level differences between two revisions of a card's content."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from cards.display import (
+    ADDITIONAL_LABELS,
+    BUSINESS_LABELS,
+    OVERVIEW_LABELS,
+    USES_LABELS,
+)
+
+ChangeKind = Literal["added", "removed", "changed"]
+PathPart = str | int
+
+SECTION_LABELS = {
+    "model_overview": "Model details",
+    "intended_uses": "Intended uses",
+    "business_details": "Business details",
+    "training_details": "Training",
+    "evaluation_details": "Evaluation",
+    "additional_information": "Additional information",
+}
+FIELD_LABELS = dict(OVERVIEW_LABELS + USES_LABELS + BUSINESS_LABELS + ADDITIONAL_LABELS)
+# Lists of items that SageMaker identifies by their "name": matched by name, so a reordering is
+# not a change and a metric keeps its identity when others are added before it.
+NAMED_LISTS = {
+    "evaluation_details",
+    "metric_groups",
+    "metric_data",
+    "training_metrics",
+    "user_provided_training_metrics",
+    "hyper_parameters",
+    "user_provided_hyper_parameters",
+}
+# Named lists whose key adds nothing to a label: "Evaluation › q3 › summary › auc".
+SILENT_LISTS = {"metric_groups", "metric_data"}
+# Maps whose keys are the user's own words, shown as written.
+FREE_MAPS = {"custom_details", "metadata"}
+
+
+@dataclass(frozen=True)
+class Change:
+    path: tuple[PathPart, ...]
+    kind: ChangeKind
+    old: object
+    new: object
+    label: str
+    delta: float | None = None
+
+
+def content_diff(old: Any, new: Any) -> list[Change]:
+    """The changes from ``old`` to ``new``, in document order.
+
+    Items of named lists appear in paths by name (a later duplicate of a name as "name#2");
+    the side that is missing in an added or removed change is None.
+    """
+    changes: list[Change] = []
+    _diff(old, new, (), (), changes)
+    return changes
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if _is_number(old) and _is_number(new):
+        return old == new
+    return type(old) is type(new) and old == new
+
+
+def _delta(old: Any, new: Any) -> float | None:
+    if not (_is_number(old) and _is_number(new)):
+        return None
+    try:
+        # Twelve significant digits drop the binary noise of 0.88 - 0.91.
+        return float(f"{new - old:.12g}")
+    except (OverflowError, ValueError):
+        return None
+
+
+def _diff(
+    old: Any,
+    new: Any,
+    path: tuple[PathPart, ...],
+    labels: tuple[str, ...],
+    out: list[Change],
+) -> None:
+    if _same(old, new):
+        return
+    key = path[-1] if path else None
+    if isinstance(old, dict) and isinstance(new, dict):
+        for child in list(old) + [k for k in new if k not in old]:
+            child_path = (*path, child)
+            child_labels = (*labels, _key_label(path, child))
+            if child not in new:
+                out.append(_change(child_path, "removed", old[child], None, child_labels))
+            elif child not in old:
+                out.append(_change(child_path, "added", None, new[child], child_labels))
+            else:
+                _diff(old[child], new[child], child_path, child_labels, out)
+        return
+    if isinstance(old, list) and isinstance(new, list) and not _is_metric_value(path):
+        if key in NAMED_LISTS:
+            _diff_named(old, new, path, labels, out)
+        else:
+            _diff_positional(old, new, path, labels, out)
+        return
+    out.append(_change(path, "changed", old, new, labels, delta=_delta(old, new)))
+
+
+def _diff_named(
+    old: list, new: list, path: tuple[PathPart, ...], labels: tuple[str, ...], out: list[Change]
+) -> None:
+    old_items = _by_name(old)
+    new_items = _by_name(new)
+    for ident in list(old_items) + [i for i in new_items if i not in old_items]:
+        child_path = (*path, ident)
+        child_labels = (*labels, _ident_label(ident))
+        if ident not in new_items:
+            out.append(_change(child_path, "removed", old_items[ident], None, child_labels))
+        elif ident not in old_items:
+            out.append(_change(child_path, "added", None, new_items[ident], child_labels))
+        else:
+            _diff(old_items[ident], new_items[ident], child_path, child_labels, out)
+
+
+def _by_name(items: list) -> dict[PathPart, Any]:
+    """Items keyed by name; duplicates (and nameless items) keep their order among equals."""
+    keyed: dict[PathPart, Any] = {}
+    seen: dict[str | None, int] = {}
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else None
+        name = name if isinstance(name, str) else None
+        count = seen[name] = seen.get(name, 0) + 1
+        if name is None:
+            keyed[count - 1] = item
+            continue
+        ident = name if count == 1 else f"{name}#{count}"
+        while ident in keyed:  # a real name that looks like a numbered duplicate
+            ident += "#"
+        keyed[ident] = item
+    return keyed
+
+
+def _ident_label(ident: PathPart) -> str:
+    if isinstance(ident, int):
+        return f"Item {ident + 1}"
+    return ident
+
+
+def _diff_positional(
+    old: list, new: list, path: tuple[PathPart, ...], labels: tuple[str, ...], out: list[Change]
+) -> None:
+    for index in range(max(len(old), len(new))):
+        child_path = (*path, index)
+        child_labels = (*labels, f"Item {index + 1}")
+        if index >= len(new):
+            out.append(_change(child_path, "removed", old[index], None, child_labels))
+        elif index >= len(old):
+            out.append(_change(child_path, "added", None, new[index], child_labels))
+        else:
+            _diff(old[index], new[index], child_path, child_labels, out)
+
+
+def _is_metric_value(path: tuple[PathPart, ...]) -> bool:
+    # A chart's data (points, bars, a matrix) reads better as one change than cell by cell.
+    return len(path) >= 3 and path[-1] == "value" and path[-3] in NAMED_LISTS
+
+
+def _key_label(parent: tuple[PathPart, ...], key: Any) -> str:
+    if not parent:
+        return SECTION_LABELS.get(key) or _words(key)
+    if parent[-1] in FREE_MAPS:
+        return str(key)
+    if key in SILENT_LISTS:
+        return ""
+    if key == "value" and len(parent) >= 2 and parent[-2] in NAMED_LISTS:
+        # A metric's value is the metric itself: "… › summary › auc".
+        return ""
+    return FIELD_LABELS.get(key) or _words(key)
+
+
+def _words(key: Any) -> str:
+    text = str(key).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _change(
+    path: tuple[PathPart, ...],
+    kind: ChangeKind,
+    old: object,
+    new: object,
+    labels: tuple[str, ...],
+    delta: float | None = None,
+) -> Change:
+    label = " › ".join(part for part in labels if part) or "Whole card"
+    return Change(path=path, kind=kind, old=old, new=new, label=label, delta=delta)
+
+
+def value_text(value: object) -> str:
+    """A value as JSON writes it, compactly; strings as they are."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def delta_text(change: Change) -> str:
+    """ "0.91 → 0.88 (−0.03)" for a numeric change, else the empty string."""
+    if change.delta is None:
+        return ""
+    sign = "+" if change.delta >= 0 else "−"
+    return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{abs(change.delta):.12g})"
