@@ -67,10 +67,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _same(old: Any, new: Any) -> bool:
+def _same_scalar(old: Any, new: Any) -> bool:
+    # Type-aware: in Python 1 == True, but in a card a number turning into a boolean is a change.
     if _is_number(old) and _is_number(new):
         return old == new
-    return type(old) is type(new) and old == new
+    return type(old) is type(new) and not isinstance(old, dict | list) and old == new
+
+
+def _equal(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_equal(old[k], new[k]) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(map(_equal, old, new))
+    return _same_scalar(old, new)
 
 
 def _delta(old: Any, new: Any) -> float | None:
@@ -90,7 +99,7 @@ def _diff(
     labels: tuple[str, ...],
     out: list[Change],
 ) -> None:
-    if _same(old, new):
+    if _same_scalar(old, new):
         return
     key = path[-1] if path else None
     if isinstance(old, dict) and isinstance(new, dict):
@@ -104,8 +113,11 @@ def _diff(
             else:
                 _diff(old[child], new[child], child_path, child_labels, out)
         return
-    if isinstance(old, list) and isinstance(new, list) and not _is_metric_value(path):
-        if key in NAMED_LISTS:
+    if isinstance(old, list) and isinstance(new, list):
+        if _is_metric_value(path):
+            if not _equal(old, new):
+                out.append(_change(path, "changed", old, new, labels))
+        elif key in NAMED_LISTS:
             _diff_named(old, new, path, labels, out)
         else:
             _diff_positional(old, new, path, labels, out)
