@@ -168,40 +168,47 @@ class TextField(forms.CharField):
         return text if text.strip() else ""
 
 
-class LinesField(forms.CharField):
-    """A list of strings, one per line."""
+class LinesTextField(forms.CharField):
+    """A value shown and edited as lines of text in a textarea."""
 
     widget = forms.Textarea(attrs={"rows": 3})
+    default_help = ""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "One per line.")
+        kwargs.setdefault("help_text", self.default_help)
         super().__init__(**kwargs)
 
     def prepare_value(self, value: Any) -> str:
-        if isinstance(value, list):
-            return "\n".join(as_text(item) for item in value)
+        if isinstance(value, list | dict):
+            return "\n".join(self.lines(value))
         return value or ""
+
+    def lines(self, value: Any) -> list[str]:
+        raise NotImplementedError
+
+
+class LinesField(LinesTextField):
+    """A list of strings, one per line."""
+
+    default_help = "One per line."
+
+    def lines(self, value: Any) -> list[str]:
+        return [as_text(item) for item in value]
 
     def to_python(self, value: Any) -> list[str]:
         text = super().to_python(value)
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class KeyValueLinesField(forms.CharField):
+class KeyValueLinesField(LinesTextField):
     """A map of strings, one ``key: value`` per line."""
 
-    widget = forms.Textarea(attrs={"rows": 3})
+    default_help = "One “key: value” per line."
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "One “key: value” per line.")
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, dict):
-            return "\n".join(f"{key}: {as_text(item)}" for key, item in value.items())
-        return value or ""
+    def lines(self, value: Any) -> list[str]:
+        items = value.items() if isinstance(value, dict) else []
+        return [f"{key}: {as_text(item)}" for key, item in items]
 
     def to_python(self, value: Any) -> dict[str, str]:
         text = super().to_python(value)
