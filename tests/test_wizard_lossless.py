@@ -342,6 +342,13 @@ def test_text_postgresql_cannot_store_or_absurd_json_is_refused_cleanly(
         step_url(card, "evaluation"), step_post(card, "evaluation", {}, rows)
     )
     assert response.status_code == 200
+    form = response.context["wizard"]["form"]
+    messages = list(form.errors.values()) + [
+        errors for formset in form.formsets.values() for errors in formset.errors if errors
+    ]
+    assert messages, "the page must say what is wrong"
+    if field:
+        assert form.formsets["metrics"].forms[0].errors[field]
     card.refresh_from_db()
     assert card.revision == 1
 
