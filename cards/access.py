@@ -1,25 +1,40 @@
 """One access helper per object: it returns the object or raises."""
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from cards.models import ModelCard, Team
+from cards.models import Membership, ModelCard, Team
+from cards.permissions import Action, require, teams_where
 
 
-def card_for_view(user, name: str) -> ModelCard:
+def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
+    """The card, if the user may take ``action`` on it.
+
+    Raises Http404 for a card the user cannot see (other teams' names are not disclosed)
+    and NotAllowed (403, with the reason) when their role or the card's status forbids it.
+    """
+    role = Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
     try:
-        return ModelCard.objects.visible_to(user).for_page().get(name=name)
+        card = (
+            ModelCard.objects.visible_to(user)
+            .for_page()
+            .annotate(user_role=Subquery(role))
+            .get(name=name)
+        )
     except ModelCard.DoesNotExist:
-        # 404 rather than 403: other teams' card names are not disclosed.
         raise Http404("No such model card.") from None
-
-
-def card_for_edit(user, name: str) -> ModelCard:
-    card = card_for_view(user, name)
-    if not card.is_editable:
-        raise PermissionDenied("Archived cards cannot be edited.")
+    require(user, card, action)
     return card
 
 
+def card_for_view(user, name: str) -> ModelCard:
+    return card_for(user, name, Action.VIEW)
+
+
+def card_for_edit(user, name: str) -> ModelCard:
+    return card_for(user, name, Action.EDIT)
+
+
 def teams_for_user(user) -> list[Team]:
-    return list(Team.objects.filter(memberships__user=user).order_by("name"))
+    """The teams in which the user may create cards."""
+    return teams_where(user, Action.CREATE)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
 # letter or digit (consecutive hyphens are allowed).
@@ -28,13 +31,20 @@ class Team(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    """A member's role in one team; what each may do is cards/permissions.py."""
+
+    VIEWER = "viewer", "Viewer"
+    EDITOR = "editor", "Editor"
+    REVIEWER = "reviewer", "Reviewer"
+
+
 class Membership(models.Model):
-    # Roles (author, reviewer, admin) arrive with the review workflow; membership alone
-    # decides what a user can see and edit for now.
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
+    role = models.CharField(max_length=10, choices=Role, default=Role.EDITOR)
 
     class Meta:
         constraints = [
@@ -63,7 +73,27 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
     def visible_to(self, user) -> ModelCardQuerySet:
         if not user.is_authenticated:
             return self.none()
+        if user.is_superuser:
+            # Site admins manage every team's cards (restore is theirs alone).
+            return self.all()
         return self.filter(team__in=Membership.objects.filter(user=user).values("team_id"))
+
+    def waiting_for_review_by(self, user) -> ModelCardQuerySet:
+        """Cards submitted for review that this user may approve (four eyes included)."""
+        cards = self.filter(status=CardStatus.PENDING_REVIEW)
+        if not user.is_superuser:
+            cards = cards.filter(
+                team__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values(
+                    "team_id"
+                )
+            )
+        edited_by_user = CardRevision.objects.filter(
+            card=OuterRef("pk"),
+            author=user,
+            content_changed=True,
+            number__gt=Coalesce(OuterRef("approved_revision"), 0),
+        )
+        return cards.exclude(Exists(edited_by_user))
 
     def for_list(self) -> ModelCardQuerySet:
         # Only the listed columns: the content is large and most user columns are unused.
@@ -82,7 +112,19 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
         )
 
     def for_page(self) -> ModelCardQuerySet:
-        return self.select_related("created_by", "updated_by", "team")
+        return self.select_related("created_by", "updated_by", "team").defer("search")
+
+
+class _CardText(Func):
+    """The card's name and the text values of its content, for full-text search.
+
+    to_tsvector(regconfig, jsonb) reads only the string values (not the keys), and both
+    forms are immutable, so PostgreSQL can store the result as a generated column.
+    """
+
+    template = "to_tsvector('english'::regconfig, %(expressions)s)"
+    arg_joiner = ") || to_tsvector('english'::regconfig, "
+    output_field = SearchVectorField()
 
 
 class ModelCard(models.Model):
@@ -97,6 +139,13 @@ class ModelCard(models.Model):
     model_name = models.CharField(max_length=1024, blank=True)
     # Bumped on every save; a save that started from an older revision is refused.
     revision = models.PositiveIntegerField(default=1)
+    # The revision the last approval approved (its content is what was reviewed).
+    approved_revision = models.PositiveIntegerField(null=True, blank=True)
+    search = models.GeneratedField(
+        expression=_CardText(F("name"), F("content")),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -118,6 +167,7 @@ class ModelCard(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="card_recent_idx"),
             models.Index(fields=["status"], name="card_status_idx"),
             models.Index(fields=["risk_rating"], name="card_risk_idx"),
+            GinIndex(fields=["search"], name="card_search_idx"),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +188,9 @@ class CardRevision(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
+    # False for a status change (submit, approve, archive...): the content is the previous
+    # revision's. Four eyes counts only the people who changed the content.
+    content_changed = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-number"]
@@ -229,3 +282,123 @@ class Publication(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {PublicationState.PUBLISHED, PublicationState.FAILED}
+
+
+class Approval(models.Model):
+    """A reviewer's approval of exactly one revision; at most one per revision."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="approvals")
+    revision = models.PositiveIntegerField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "revision"], name="one_approval_per_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} r{self.revision} approved"
+
+
+class Section(models.TextChoices):
+    CARD = "card", "The whole card"
+    MODEL_DETAILS = "model_details", "Model details"
+    INTENDED_USES = "intended_uses", "Intended uses"
+    TRAINING = "training", "Training details"
+    EVALUATION = "evaluation", "Evaluation details"
+    ADDITIONAL = "additional", "Additional details"
+
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    def open(self) -> CommentQuerySet:
+        return self.filter(parent=None, resolved_at=None)
+
+    def threads(self) -> CommentQuerySet:
+        return self.filter(parent=None).select_related("author", "resolved_by")
+
+
+class Comment(models.Model):
+    """A review comment on the card or one of its sections; replies hang off a thread."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(max_length=20, choices=Section, default=Section.CARD)
+    # Replies point at the thread's first comment; resolving is per thread.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    revision = models.PositiveIntegerField()  # the card's revision when it was written
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["card", "created_at"], name="comment_card_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.card_id}: {self.body[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    IMPORT = "import", "Imported"
+    EDIT = "edit", "Edited"
+    SUBMIT = "submit", "Submitted for review"
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Requested changes"
+    ARCHIVE = "archive", "Archived"
+    RESTORE = "restore", "Restored"
+    COMMENT = "comment", "Commented"
+    RESOLVE = "resolve", "Resolved a comment"
+    EXPORT = "export", "Exported"
+    DELETE = "delete", "Deleted"
+    PUBLISH = "publish", "Requested a publish"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which card, when. Append-only: a database trigger refuses UPDATE
+    and DELETE, so not even a bug in the app can rewrite it.
+
+    The card is referenced by id and name, not by a foreign key: a deleted card's events
+    stay, and nothing here cascades.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=AuditAction)
+    card_id = models.BigIntegerField(null=True, blank=True)
+    card_name = models.CharField(max_length=63, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["card_id", "-at"], name="audit_card_idx"),
+            models.Index(fields=["team_id", "-at"], name="audit_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.card_name}"

@@ -13,16 +13,24 @@ from django.utils import timezone
 
 from cards.models import (
     CARD_NAME_MESSAGE,
+    COMMENT_MAX_LENGTH,
+    Approval,
+    AuditAction,
+    AuditEvent,
     CardRevision,
     CardStatus,
+    Comment,
     EvaluationReport,
     ModelCard,
     Publication,
     PublicationState,
     ReportState,
+    Section,
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
+from cards.notifications import notify_reviewed, notify_submitted
+from cards.permissions import Action, NotAllowed, require
 from cards.reports import load_json_document, read_report
 from cards.validation import ContentInvalid, validate_content
 
@@ -41,6 +49,25 @@ class CardChanged(Exception):
 
 class CardNotEditable(Exception):
     pass
+
+
+class TransitionRefused(Exception):
+    """A review step cannot happen as asked (the card moved on); the message says why."""
+
+
+def audit_record(
+    *, actor, action: AuditAction, card: ModelCard | None = None, detail: str = ""
+) -> AuditEvent:
+    """Append one event to the audit log (rows are never updated or deleted)."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        card_id=card.pk if card else None,
+        card_name=card.name if card else "",
+        team_id=card.team_id if card else None,
+        revision=card.revision if card else None,
+        detail=detail[:500],
+    )
 
 
 def _promoted(content: dict) -> dict[str, str]:
@@ -97,6 +124,7 @@ def _integrity_to_validation(error: IntegrityError) -> ValidationError:
 
 
 def card_create(*, user, team: Team, name: str, content: dict, note: str = "Created") -> ModelCard:
+    require(user, None, Action.CREATE, team_id=team.pk)
     card_name_check(name)
     validate_content(content)
     promoted = _promoted(content)
@@ -116,6 +144,8 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
             CardRevision.objects.create(
                 card=card, number=1, content=content, status=card.status, author=user, note=note
             )
+            action = AuditAction.IMPORT if note == "Imported" else AuditAction.CREATE
+            audit_record(actor=user, action=action, card=card, detail=note)
     except IntegrityError as error:
         # Two people creating the same name or model at once: the constraint decides.
         raise _integrity_to_validation(error) from None
@@ -173,9 +203,14 @@ def _save_locked(
         return current
     if promoted["model_id"] != current.model_id:
         _model_id_check(promoted["model_id"], exclude_pk=card.pk)
+    # Approved content is never changed silently: an edit makes the card a draft again.
+    status = CardStatus.DRAFT if current.status == CardStatus.APPROVED else current.status
+    if status != current.status:
+        note = f"{note} (approved card back to draft)".strip()[:200]
     now = timezone.now()
     ModelCard.objects.filter(pk=card.pk).update(
         content=content,
+        status=status,
         revision=F("revision") + 1,
         updated_by=user,
         updated_at=now,
@@ -185,15 +220,17 @@ def _save_locked(
         card=current,
         number=base_revision + 1,
         content=content,
-        status=current.status,
+        status=status,
         author=user,
         note=note,
     )
     # What the UPDATE wrote, without reading it back.
     current.content = content
+    current.status = status
     current.revision = base_revision + 1
     current.updated_by = user
     current.updated_at = now
+    audit_record(actor=user, action=AuditAction.EDIT, card=current, detail=note)
     for field, value in promoted.items():
         setattr(current, field, value)
     return current
@@ -222,10 +259,162 @@ def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
 
 @transaction.atomic
 def card_delete(*, card: ModelCard, user) -> None:
+    require(user, card, Action.DELETE)
     # Only drafts are deleted here; published cards leave through SageMaker's own states.
     deleted, _ = ModelCard.objects.filter(pk=card.pk, status=CardStatus.DRAFT).delete()
     if not deleted:
         raise CardNotEditable("Only draft cards can be deleted.")
+    audit_record(actor=user, action=AuditAction.DELETE, card=card)
+
+
+def card_export_record(*, card: ModelCard, user, revision: int | None = None) -> None:
+    require(user, card, Action.EXPORT)
+    detail = f"Revision {revision}" if revision else f"Revision {card.revision} (current)"
+    audit_record(actor=user, action=AuditAction.EXPORT, card=card, detail=detail)
+
+
+def _locked(card: ModelCard) -> ModelCard:
+    # The card row alone (see _save_locked); the team is needed for permissions.
+    return ModelCard.objects.select_for_update(of=("self",)).select_related("team").get(pk=card.pk)
+
+
+def _transition(
+    current: ModelCard, *, user, status: str, note: str, **fields
+) -> ModelCard:
+    """Move a locked card to another status, as a revision with unchanged content."""
+    now = timezone.now()
+    ModelCard.objects.filter(pk=current.pk).update(
+        status=status, revision=F("revision") + 1, updated_by=user, updated_at=now, **fields
+    )
+    CardRevision.objects.create(
+        card=current,
+        number=current.revision + 1,
+        content=current.content,
+        status=status,
+        author=user,
+        note=note,
+        content_changed=False,
+    )
+    current.status = status
+    current.revision += 1
+    current.updated_by = user
+    current.updated_at = now
+    for field, value in fields.items():
+        setattr(current, field, value)
+    return current
+
+
+def _check_revision(current: ModelCard, revision: int | None, doing: str) -> None:
+    if revision is not None and current.revision != revision:
+        raise TransitionRefused(
+            f"The card changed since you opened it: it is now revision {current.revision} "
+            f"(by {current.updated_by}). Look at the changes, then {doing} again."
+        )
+
+
+def editors_since_approval(card: ModelCard) -> set[int]:
+    """Who changed the content since the last approval (or ever, before a first one)."""
+    return set(
+        CardRevision.objects.filter(
+            card=card, content_changed=True, number__gt=card.approved_revision or 0
+        ).values_list("author_id", flat=True)
+    )
+
+
+def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelCard:
+    """Draft -> PendingReview. The content must pass full validation."""
+    with transaction.atomic():
+        current = _locked(card)
+        require(user, current, Action.SUBMIT)
+        _check_revision(current, revision, "submit")
+        validate_content(current.content)
+        current = _transition(
+            current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
+        )
+        audit_record(actor=user, action=AuditAction.SUBMIT, card=current)
+        notify_submitted(current, user)
+    return current
+
+
+def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
+    """PendingReview -> Approved, approving exactly ``revision`` (the one the reviewer saw).
+
+    Four eyes: whoever changed the content since the last approval cannot approve it.
+    """
+    with transaction.atomic():
+        current = _locked(card)
+        require(user, current, Action.APPROVE)
+        _check_revision(current, revision, "approve")
+        if user.pk in editors_since_approval(current):
+            raise NotAllowed(
+                "Four eyes: you changed this card since its last approval, so another "
+                "reviewer has to approve it."
+            )
+        previous = current.approved_revision or 0
+        try:
+            # The row lock already orders approvals; the constraint makes a second one of
+            # the same revision impossible whatever happens.
+            with transaction.atomic():
+                Approval.objects.create(card=current, revision=revision, approved_by=user)
+        except IntegrityError:  # pragma: no cover - the row lock gets there first
+            raise TransitionRefused("This revision is approved already.") from None
+        current = _transition(
+            current,
+            user=user,
+            status=CardStatus.APPROVED,
+            note=f"Approved revision {revision}",
+            approved_revision=revision,
+        )
+        audit_record(
+            actor=user, action=AuditAction.APPROVE, card=current, detail=f"Revision {revision}"
+        )
+        notify_reviewed(current, user, since_revision=previous, approved=True)
+    return current
+
+
+def _comment_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write the comment first."})
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Comments are at most {COMMENT_MAX_LENGTH} characters ({len(body)} now)."}
+        )
+    return body
+
+
+def card_request_changes(
+    *, card: ModelCard, user, body: str, section: str = Section.CARD
+) -> ModelCard:
+    """PendingReview -> Draft, with a comment saying what must change (required)."""
+    try:
+        body = _comment_body(body)
+    except ValidationError:
+        raise ValidationError(
+            {"body": "Say what needs to change: a comment is required to request changes."}
+        ) from None
+    if section not in Section.values:
+        raise ValidationError({"section": "Choose a section of the card."})
+    with transaction.atomic():
+        current = _locked(card)
+        require(user, current, Action.REQUEST_CHANGES)
+        Comment.objects.create(
+            card=current, section=section, author=user, body=body, revision=current.revision
+        )
+        current = _transition(
+            current, user=user, status=CardStatus.DRAFT, note="Changes requested"
+        )
+        audit_record(
+            actor=user, action=AuditAction.REQUEST_CHANGES, card=current, detail=body[:300]
+        )
+        notify_reviewed(
+            current,
+            user,
+            since_revision=current.approved_revision or 0,
+            approved=False,
+            comment=body,
+        )
+    return current
 
 
 def card_archive(*, card: ModelCard, user) -> Publication | None:
@@ -235,30 +424,81 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
     as a revision. Returns the publication that carries it to SageMaker, if any.
     """
     with transaction.atomic():
-        current = ModelCard.objects.select_for_update().get(pk=card.pk)
+        current = _locked(card)
         if current.status == CardStatus.ARCHIVED:
             raise CardNotEditable("This card is archived already.")
-        ModelCard.objects.filter(pk=card.pk).update(
-            status=CardStatus.ARCHIVED,
-            revision=F("revision") + 1,
-            updated_by=user,
-            updated_at=timezone.now(),
-        )
-        CardRevision.objects.create(
-            card=current,
-            number=current.revision + 1,
-            content=current.content,
-            status=CardStatus.ARCHIVED,
-            author=user,
-            note="Archived",
-        )
-        current.refresh_from_db()
+        require(user, current, Action.ARCHIVE)
+        current = _transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
+        audit_record(actor=user, action=AuditAction.ARCHIVE, card=current)
         # Published, or on its way (a running first publish read the old status): SageMaker
         # must end up archived too, so a publish follows (or the waiting one carries it).
         if not current.publications.exclude(state=PublicationState.FAILED).exists():
             return None
         # In the same transaction: the archive and its trip to SageMaker commit together.
         return publication_request(card=current, user=user, any_status=True)
+
+
+def card_restore(*, card: ModelCard, user) -> ModelCard:
+    """Archived -> Draft (site admins). SageMaker's copy, if any, stays archived there."""
+    with transaction.atomic():
+        current = _locked(card)
+        require(user, current, Action.RESTORE)
+        current = _transition(current, user=user, status=CardStatus.DRAFT, note="Restored")
+        audit_record(actor=user, action=AuditAction.RESTORE, card=current)
+    return current
+
+
+# --- review comments -----------------------------------------------------------------------
+
+
+def comment_add(
+    *,
+    card: ModelCard,
+    user,
+    body: str,
+    section: str = Section.CARD,
+    parent: Comment | None = None,
+) -> Comment:
+    """A new thread on the card or a section, or a reply to a thread."""
+    require(user, card, Action.COMMENT)
+    body = _comment_body(body)
+    if parent is not None:
+        if parent.card_id != card.pk:
+            raise ValidationError({"parent": "That comment belongs to another card."})
+        # Replies join the thread of the comment they answer; the thread keeps its section.
+        parent = parent.parent or parent
+        section = parent.section
+    elif section not in Section.values:
+        raise ValidationError({"section": "Choose a section of the card."})
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            card=card,
+            section=section,
+            parent=parent,
+            author=user,
+            body=body,
+            revision=card.revision,
+        )
+        where = Section(section).label
+        audit_record(
+            actor=user, action=AuditAction.COMMENT, card=card, detail=f"{where}: {body[:200]}"
+        )
+    return comment
+
+
+def comment_resolve(*, card: ModelCard, user, comment: Comment) -> None:
+    """Mark a thread resolved (guarded: resolving twice is refused)."""
+    require(user, card, Action.COMMENT)
+    thread = comment.parent or comment
+    with transaction.atomic():
+        resolved = Comment.objects.filter(pk=thread.pk, card=card, resolved_at=None).update(
+            resolved_at=timezone.now(), resolved_by=user
+        )
+        if not resolved:
+            raise TransitionRefused("This thread is resolved already.")
+        audit_record(
+            actor=user, action=AuditAction.RESOLVE, card=card, detail=thread.body[:200]
+        )
 
 
 # --- evaluation reports -------------------------------------------------------------------
@@ -418,6 +658,7 @@ def publication_request(*, card: ModelCard, user, any_status: bool = False) -> P
 
     from cards.tasks import publish_card
 
+    require(user, card, Action.PUBLISH)
     _publish_check(card, any_status=any_status)
     with transaction.atomic():
         # The row lock orders this request after any save in progress.
@@ -434,6 +675,12 @@ def publication_request(*, card: ModelCard, user, any_status: bool = False) -> P
                 publish_card.configure(
                     lock=f"card-{current.pk}", queueing_lock=f"publish-card-{current.pk}"
                 ).defer(publication_id=publication.pk)
+                audit_record(
+                    actor=user,
+                    action=AuditAction.PUBLISH,
+                    card=current,
+                    detail=f"Revision {current.revision} as {current.status}",
+                )
         except AlreadyEnqueued:
             waiting = current.publications.filter(
                 state__in=[PublicationState.QUEUED, PublicationState.RETRYING]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "formtools",
     "procrastinate.contrib.django",
     "cards",
@@ -192,3 +193,21 @@ def env_tags(name: str) -> dict[str, str]:
 # Tags for cards created in SageMaker.
 SAGEMAKER_TAGS = env_tags("SAGEMAKER_TAGS")
 # --- end of the publishing block ---
+
+# --- E-mail for the review workflow (cards/notifications.py) ---
+# Printed to the console unless an SMTP server is configured.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Model Card Studio <studio@localhost>")
+# The address people open the app at, for the links in e-mails.
+STUDIO_URL = env_str("STUDIO_URL", "http://localhost:8000").rstrip("/")

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings as django_settings
 
+from cards.models import Role
 from tests.factories import make_team, make_user
 
 # moto_url, start_worker and worker: a moto server and real worker processes.
@@ -30,6 +31,24 @@ def bob(team_a):
 
 
 @pytest.fixture
+def rita(team_a):
+    """A reviewer in team A."""
+    return make_user("rita", team=team_a, role=Role.REVIEWER)
+
+
+@pytest.fixture
+def vera(team_a):
+    """A viewer in team A: reads and exports, changes nothing."""
+    return make_user("vera", team=team_a, role=Role.VIEWER)
+
+
+@pytest.fixture
+def sam(db):
+    """A site administrator, in no team."""
+    return make_user("sam", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
 def charlie(team_b):
     """In another team: sees none of team A's cards."""
     return make_user("charlie", team=team_b)
@@ -47,6 +66,15 @@ def bob_client(alice, bob):
 
     other = Client()
     other.force_login(bob)
+    return other
+
+
+@pytest.fixture
+def rita_client(rita):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(rita)
     return other
 
 

@@ -7,17 +7,19 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from cards.models import Membership, ModelCard, Team
+from cards.models import Membership, ModelCard, Role, Team
 from cards.services import card_create
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct-horse-battery-staple"
 
 
-def make_user(username: str, *, team: Team | None = None):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+def make_user(username: str, *, team: Team | None = None, role: str = Role.EDITOR, **fields):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.com", **fields
+    )
     if team is not None:
-        Membership.objects.create(team=team, user=user)
+        Membership.objects.create(team=team, user=user, role=role)
     return user
 
 
@@ -39,3 +41,11 @@ def make_card(
             "intended_uses": {"risk_rating": "Low"},
         }
     return card_create(user=user, team=team, name=name, content=content)
+
+
+def approve(card: ModelCard, *, author, reviewer) -> ModelCard:
+    """Take a draft through review: the author submits it, the reviewer approves it."""
+    from cards.services import card_approve, card_submit
+
+    card = card_submit(card=card, user=author)
+    return card_approve(card=card, user=reviewer, revision=card.revision)

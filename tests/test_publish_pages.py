@@ -133,10 +133,10 @@ def test_publish_card_command_refuses_an_unknown_card(alice):
         call_command("publish_card", "missing", "--user", "alice")
 
 
-def test_archiving_a_never_published_card_makes_it_read_only(alice_client, alice):
+def test_archiving_a_never_published_card_makes_it_read_only(alice_client, alice, rita_client):
     card = make_card(user=alice)
-    assert alice_client.get(reverse("cards:archive", args=[card.name])).status_code == 200
-    response = alice_client.post(reverse("cards:archive", args=[card.name]))
+    assert rita_client.get(reverse("cards:archive", args=[card.name])).status_code == 200
+    response = rita_client.post(reverse("cards:archive", args=[card.name]))
     assert response.status_code == 302
     card.refresh_from_db()
     assert (card.status, card.revision) == (CardStatus.ARCHIVED, 2)
@@ -146,13 +146,15 @@ def test_archiving_a_never_published_card_makes_it_read_only(alice_client, alice
     assert alice_client.get(reverse("cards:export", args=[card.name])).status_code == 200
 
 
-def test_archiving_a_published_card_queues_its_archive_in_sagemaker(alice_client, alice):
+def test_archiving_a_published_card_queues_its_archive_in_sagemaker(
+    alice_client, alice, rita_client
+):
     card = approved_card(alice)
     alice_client.post(reverse("cards:publish", args=[card.name]))
     # What the worker leaves behind when it has published the card.
     Publication.objects.update(state=PublicationState.PUBLISHED, remote_version=1)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'succeeded'")
-    alice_client.post(reverse("cards:archive", args=[card.name]))
+    rita_client.post(reverse("cards:archive", args=[card.name]))
     latest = Publication.objects.first()
     assert (latest.target_status, latest.state) == (CardStatus.ARCHIVED, PublicationState.QUEUED)

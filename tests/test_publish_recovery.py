@@ -26,7 +26,7 @@ def _no_jobs_left():
         cursor.execute("DELETE FROM procrastinate_jobs")
 
 
-def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice):
+def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice, rita):
     card = make_card(user=alice)
     ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
     card.refresh_from_db()
@@ -37,7 +37,7 @@ def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice):
         (stalled_id,) = cursor.fetchone()
     Publication.objects.filter(pk=first.pk).update(state=PublicationState.RUNNING)
     # Meanwhile the card is archived: a second publish waits behind the first.
-    second = card_archive(card=card, user=alice)
+    second = card_archive(card=card, user=rita)
     assert second is not None and second.pk != first.pk
 
     (stalled,) = app.job_manager.list_jobs(id=stalled_id)
@@ -62,7 +62,7 @@ def test_a_stalled_publish_with_nothing_waiting_is_retried(alice):
     assert jobs() == [("todo", f"card-{card.pk}")]
 
 
-def test_archiving_during_a_first_publish_queues_the_archive_behind_it(alice):
+def test_archiving_during_a_first_publish_queues_the_archive_behind_it(alice, rita):
     card = make_card(user=alice)
     ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
     card.refresh_from_db()
@@ -70,6 +70,6 @@ def test_archiving_during_a_first_publish_queues_the_archive_behind_it(alice):
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'doing'")
     Publication.objects.filter(pk=first.pk).update(state=PublicationState.RUNNING)
-    archived = card_archive(card=card, user=alice)
+    archived = card_archive(card=card, user=rita)
     assert archived is not None and archived.pk != first.pk
     assert jobs() == [("doing", f"card-{card.pk}"), ("todo", f"card-{card.pk}")]

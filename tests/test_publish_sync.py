@@ -17,7 +17,7 @@ from cards import sagemaker, sandbox
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.services import card_save_content
 from cards.tasks import publication_sync
-from tests.factories import make_card
+from tests.factories import approve, make_card
 
 
 @pytest.fixture
@@ -76,10 +76,11 @@ def test_it_creates_a_new_card_with_the_local_content_and_status(aws, card):
     assert publication.finished_at is not None
 
 
-def test_it_updates_the_content_of_a_published_card(aws, card, alice):
+def test_it_updates_the_content_of_a_published_card(aws, card, alice, rita):
     publish(card)
     content = {**card.content, "model_overview": {"model_name": "churn", "model_owner": "Ana"}}
     card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+    card = approve(card, author=alice, reviewer=rita)
 
     publication = publish(card)
 
@@ -198,10 +199,11 @@ def test_a_connection_error_on_the_final_attempt_fails(aws, card):
     assert "Gave up" in publication.last_error
 
 
-def test_an_update_whose_answer_is_lost_is_not_sent_twice(aws, card, alice):
+def test_an_update_whose_answer_is_lost_is_not_sent_twice(aws, card, alice, rita):
     publish(card)
     content = {**card.content, "intended_uses": {"risk_rating": "High"}}
     card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+    card = approve(card, author=alice, reviewer=rita)
     lost = []
 
     def lose_answer(request, event_name, **kwargs):
@@ -245,11 +247,11 @@ def test_a_validation_exception_fails_at_once_with_its_message(aws, card):
     assert len(calls) == 1
 
 
-def test_archiving_a_published_card_archives_it_in_sagemaker(aws, card, alice):
+def test_archiving_a_published_card_archives_it_in_sagemaker(aws, card, rita):
     from cards.services import card_archive
 
     publish(card)
-    publication = card_archive(card=card, user=alice)
+    publication = card_archive(card=card, user=rita)
     assert publication is not None
     assert publication.target_status == CardStatus.ARCHIVED
     publication = publication_sync(publication_id=publication.pk)

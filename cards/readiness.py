@@ -1,0 +1,109 @@
+"""The readiness checklist: which recommended fields a card still lacks before review.
+
+Only full validation blocks a submission; the checklist is advice that the card page shows
+while drafting and the submit page shows before the card goes to the reviewers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cards.validation import content_errors, format_path
+
+
+@dataclass(frozen=True)
+class Check:
+    label: str
+    done: bool
+    step: str  # the wizard step where it is filled in
+
+
+def _value(content: dict, *path: str) -> Any:
+    node: Any = content
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _filled(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | dict):
+        return bool(value)
+    return value is not None
+
+
+def _evaluation_has_metrics(content: dict) -> bool:
+    jobs = content.get("evaluation_details")
+    if not isinstance(jobs, list):
+        return False
+    for job in jobs:
+        groups = job.get("metric_groups") if isinstance(job, dict) else None
+        if isinstance(groups, list) and any(
+            isinstance(group, dict) and group.get("metric_data") for group in groups
+        ):
+            return True
+    return False
+
+
+def readiness_checklist(content: dict) -> list[Check]:
+    content = content if isinstance(content, dict) else {}
+    risk = _value(content, "intended_uses", "risk_rating")
+    return [
+        Check(
+            "Model description",
+            _filled(_value(content, "model_overview", "model_description")),
+            "details",
+        ),
+        Check(
+            "Model owner", _filled(_value(content, "model_overview", "model_owner")), "details"
+        ),
+        Check(
+            "Purpose of the model",
+            _filled(_value(content, "intended_uses", "purpose_of_model")),
+            "details",
+        ),
+        Check(
+            "Intended uses",
+            _filled(_value(content, "intended_uses", "intended_uses")),
+            "details",
+        ),
+        Check("Risk rating other than Unknown", risk in {"Low", "Medium", "High"}, "details"),
+        Check(
+            "Explanation for the risk rating",
+            _filled(_value(content, "intended_uses", "explanations_for_risk_rating")),
+            "details",
+        ),
+        Check(
+            "Objective function",
+            _filled(_value(content, "training_details", "objective_function", "function")),
+            "training",
+        ),
+        Check(
+            "Training job or training observations",
+            _filled(_value(content, "training_details", "training_job_details"))
+            or _filled(_value(content, "training_details", "training_observations")),
+            "training",
+        ),
+        Check(
+            "At least one evaluation job with metrics", _evaluation_has_metrics(content), "evaluation"
+        ),
+        Check(
+            "Ethical considerations",
+            _filled(_value(content, "additional_information", "ethical_considerations")),
+            "additional",
+        ),
+        Check(
+            "Caveats and recommendations",
+            _filled(_value(content, "additional_information", "caveats_and_recommendations")),
+            "additional",
+        ),
+    ]
+
+
+def submission_problems(content: dict) -> list[str]:
+    """What full validation finds wrong (a submission needs none)."""
+    return [f"{format_path(error.path)}: {error.message}" for error in content_errors(content)]
