@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from cards.models import CardRevision, EvaluationReport, Membership, ModelCard, Team
+from cards.models import (
+    AuditEvent,
+    CardRevision,
+    EvaluationReport,
+    Membership,
+    ModelCard,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,4 +63,24 @@ class EvaluationReportAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    # Read only: the database refuses UPDATE and DELETE anyway (a trigger), and the
+    # admin must not offer what would fail.
+    list_display = ["at", "actor", "action", "card_name", "team_id", "revision", "detail"]
+    list_filter = ["action"]
+    search_fields = ["card_name", "actor__username", "detail"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

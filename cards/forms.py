@@ -1,16 +1,91 @@
 from django import forms
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 
-from cards.models import CardStatus, RiskRating, Team
+from cards.models import (
+    COMMENT_MAX_LENGTH,
+    AuditAction,
+    CardStatus,
+    ModelCardQuerySet,
+    RiskRating,
+    Role,
+    Section,
+    Team,
+)
 
 
 class CardFilterForm(forms.Form):
-    q = forms.CharField(label="Find cards", required=False, max_length=200)
-    status = forms.ChoiceField(choices=[("", "Any status")] + CardStatus.choices, required=False)
-    risk_rating = forms.ChoiceField(
-        label="Risk rating", choices=[("", "Any risk rating")] + RiskRating.choices, required=False
+    """The list's filters. A value that does not clean is left out, and its message shown."""
+
+    q = forms.CharField(
+        label="Find cards",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Search for at most %(limit_value)d characters."},
     )
+    team = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "“%(value)s” is not one of your teams; showing every team."},
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status")] + CardStatus.choices,
+        required=False,
+        error_messages={"invalid_choice": "There is no status “%(value)s”; showing every status."},
+    )
+    risk_rating = forms.ChoiceField(
+        label="Risk rating",
+        choices=[("", "Any risk rating")] + RiskRating.choices,
+        required=False,
+        error_messages={
+            "invalid_choice": "There is no risk rating “%(value)s”; showing every risk rating."
+        },
+    )
+    owner = forms.CharField(
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "User names have at most %(limit_value)d characters."},
+    )
+    waiting = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # One query gives the team select and tells whether the user reviews anywhere (the
+        # "Waiting for my review" link is counted only for those who do).
+        teams = Team.objects.order_by("name")
+        if not user.is_superuser:
+            teams = teams.filter(memberships__user=user).annotate(role=F("memberships__role"))
+        self.teams = list(teams)
+        self.reviews = user.is_superuser or any(team.role == Role.REVIEWER for team in self.teams)
+        self.fields["team"].choices = [("", "Any team")] + [
+            (team.pk, team.name) for team in self.teams
+        ]
+
+    def matching(self, cards: ModelCardQuerySet) -> ModelCardQuerySet:
+        """``cards`` narrowed by every filter whose value is valid; the others are left out."""
+        self.is_valid()  # cleans once; cleaned_data then holds only the valid values
+        chosen = self.cleaned_data
+        if words := chosen.get("q"):
+            # The name also by substring: the full-text index matches whole words only.
+            text = SearchQuery(words, config="english", search_type="websearch")
+            cards = cards.filter(
+                Q(search=text) | Q(name__icontains=words) | Q(model_name__icontains=words)
+            )
+        if chosen.get("team") is not None:
+            cards = cards.filter(team_id=chosen["team"])
+        if chosen.get("status"):
+            cards = cards.filter(status=chosen["status"])
+        if chosen.get("risk_rating"):
+            cards = cards.filter(risk_rating=chosen["risk_rating"])
+        if chosen.get("owner"):
+            cards = cards.filter(created_by__username__iexact=chosen["owner"])
+        if chosen.get("waiting"):
+            cards = cards.waiting_for_review_by(self.user)
+        return cards
 
 
 class ImportCardForm(forms.Form):
@@ -41,3 +116,78 @@ class ImportCardForm(forms.Form):
                 f"{limit / 1_000_000:.0f} MB."
             )
         return upload
+
+
+class CommentForm(forms.Form):
+    """A new thread (on the card or a section), a reply, or the note of a change request."""
+
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the comment first."},
+    )
+    section = forms.ChoiceField(label="On", choices=Section.choices, initial=Section.CARD)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+
+class RequestChangesForm(forms.Form):
+    body = forms.CharField(
+        label="What needs to change",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Say what needs to change: a comment is required to request changes."
+        },
+    )
+    section = forms.ChoiceField(label="Section", choices=Section.choices, initial=Section.CARD)
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of an audit log; ``teams`` are the ones whose events the user may read.
+
+    For one card's log (``for_card``) the card and team filters are left out.
+    """
+
+    action = forms.ChoiceField(
+        choices=[("", "Any action")] + AuditAction.choices,
+        required=False,
+        error_messages={"invalid_choice": "Choose an action from the list."},
+    )
+    actor = forms.CharField(label="Who", required=False, max_length=150)
+    card = forms.CharField(label="Card name", required=False, max_length=63)
+    team = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose one of your teams from the list."},
+    )
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Write the first day as YYYY-MM-DD, such as 2026-11-27."},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Write the last day as YYYY-MM-DD, such as 2026-11-27."},
+    )
+
+    def __init__(self, *args, teams: list[Team], for_card: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if for_card:
+            del self.fields["card"]
+            del self.fields["team"]
+        else:
+            self.fields["team"].choices = [("", "Any team")] + [
+                (team.pk, team.name) for team in teams
+            ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, last = cleaned.get("date_from"), cleaned.get("date_to")
+        if first and last and first > last:
+            self.add_error("date_to", "The last day comes before the first; swap them.")
+        return cleaned

@@ -83,9 +83,7 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
         cards = self.filter(status=CardStatus.PENDING_REVIEW)
         if not user.is_superuser:
             cards = cards.filter(
-                team__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values(
-                    "team_id"
-                )
+                team__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
             )
         edited_by_user = CardRevision.objects.filter(
             card=OuterRef("pk"),
@@ -321,7 +319,12 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return self.filter(parent=None, resolved_at=None)
 
     def threads(self) -> CommentQuerySet:
-        return self.filter(parent=None).select_related("author", "resolved_by")
+        replies = Comment.objects.select_related("author")
+        return (
+            self.filter(parent=None)
+            .select_related("author", "resolved_by")
+            .prefetch_related(models.Prefetch("replies", queryset=replies))
+        )
 
 
 class Comment(models.Model):

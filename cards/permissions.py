@@ -97,9 +97,7 @@ def role_in_team(user, team_id: int) -> str | None:
     if user.is_superuser:
         return SITE_ADMIN
     return (
-        Membership.objects.filter(user=user, team_id=team_id)
-        .values_list("role", flat=True)
-        .first()
+        Membership.objects.filter(user=user, team_id=team_id).values_list("role", flat=True).first()
     )
 
 

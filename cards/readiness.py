@@ -58,9 +58,7 @@ def readiness_checklist(content: dict) -> list[Check]:
             _filled(_value(content, "model_overview", "model_description")),
             "details",
         ),
-        Check(
-            "Model owner", _filled(_value(content, "model_overview", "model_owner")), "details"
-        ),
+        Check("Model owner", _filled(_value(content, "model_overview", "model_owner")), "details"),
         Check(
             "Purpose of the model",
             _filled(_value(content, "intended_uses", "purpose_of_model")),
@@ -89,7 +87,9 @@ def readiness_checklist(content: dict) -> list[Check]:
             "training",
         ),
         Check(
-            "At least one evaluation job with metrics", _evaluation_has_metrics(content), "evaluation"
+            "At least one evaluation job with metrics",
+            _evaluation_has_metrics(content),
+            "evaluation",
         ),
         Check(
             "Ethical considerations",

@@ -278,9 +278,7 @@ def _locked(card: ModelCard) -> ModelCard:
     return ModelCard.objects.select_for_update(of=("self",)).select_related("team").get(pk=card.pk)
 
 
-def _transition(
-    current: ModelCard, *, user, status: str, note: str, **fields
-) -> ModelCard:
+def _transition(current: ModelCard, *, user, status: str, note: str, **fields) -> ModelCard:
     """Move a locked card to another status, as a revision with unchanged content."""
     now = timezone.now()
     ModelCard.objects.filter(pk=current.pk).update(
@@ -401,9 +399,7 @@ def card_request_changes(
         Comment.objects.create(
             card=current, section=section, author=user, body=body, revision=current.revision
         )
-        current = _transition(
-            current, user=user, status=CardStatus.DRAFT, note="Changes requested"
-        )
+        current = _transition(current, user=user, status=CardStatus.DRAFT, note="Changes requested")
         audit_record(
             actor=user, action=AuditAction.REQUEST_CHANGES, card=current, detail=body[:300]
         )
@@ -460,7 +456,6 @@ def comment_add(
     parent: Comment | None = None,
 ) -> Comment:
     """A new thread on the card or a section, or a reply to a thread."""
-    require(user, card, Action.COMMENT)
     body = _comment_body(body)
     if parent is not None:
         if parent.card_id != card.pk:
@@ -471,6 +466,9 @@ def comment_add(
     elif section not in Section.values:
         raise ValidationError({"section": "Choose a section of the card."})
     with transaction.atomic():
+        # Under the card's row lock: a card archived a moment ago takes no more comments.
+        card = _locked(card)
+        require(user, card, Action.COMMENT)
         comment = Comment.objects.create(
             card=card,
             section=section,
@@ -496,9 +494,7 @@ def comment_resolve(*, card: ModelCard, user, comment: Comment) -> None:
         )
         if not resolved:
             raise TransitionRefused("This thread is resolved already.")
-        audit_record(
-            actor=user, action=AuditAction.RESOLVE, card=card, detail=thread.body[:200]
-        )
+        audit_record(actor=user, action=AuditAction.RESOLVE, card=card, detail=thread.body[:200])
 
 
 # --- evaluation reports -------------------------------------------------------------------

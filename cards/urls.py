@@ -26,4 +26,21 @@ urlpatterns = [
         name="revision_export",
     ),
     path("cards/<str:name>/compare/", views.card_compare, name="compare"),
+    path("cards/<str:name>/submit/", views.card_submit_view, name="submit"),
+    path("cards/<str:name>/review/", views.card_review, name="review"),
+    path("cards/<str:name>/approve/", views.card_approve_view, name="approve"),
+    path(
+        "cards/<str:name>/request-changes/",
+        views.card_request_changes_view,
+        name="request_changes",
+    ),
+    path("cards/<str:name>/restore/", views.card_restore_view, name="restore"),
+    path("cards/<str:name>/comments/", views.comment_add_view, name="comment_add"),
+    path(
+        "cards/<str:name>/comments/<int:comment_id>/resolve/",
+        views.comment_resolve_view,
+        name="comment_resolve",
+    ),
+    path("audit/", views.audit_list, name="audit"),
+    path("cards/<str:name>/audit/", views.card_audit, name="card_audit"),
 ]

@@ -1,34 +1,56 @@
+from datetime import date, datetime, time, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cards.access import card_for_edit, card_for_view, teams_for_user
+from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.display import card_view
-from cards.forms import CardFilterForm, ImportCardForm
+from cards.forms import (
+    AuditFilterForm,
+    CardFilterForm,
+    CommentForm,
+    ImportCardForm,
+    RequestChangesForm,
+)
 from cards.history import content_diff, delta_text, value_text
 from cards.models import (
+    AuditEvent,
     CardRevision,
     CardStatus,
+    Comment,
     ModelCard,
     Publication,
     PublicationState,
     ReportState,
     RiskRating,
+    Team,
 )
+from cards.permissions import Action, NotAllowed, allowed_actions
+from cards.readiness import readiness_checklist, submission_problems
 from cards.services import (
     CardChanged,
     CardNotEditable,
     PublishRefused,
+    TransitionRefused,
+    card_approve,
     card_archive,
     card_delete,
+    card_export_record,
     card_import_json,
     card_publication,
+    card_request_changes,
+    card_restore,
+    card_submit,
+    comment_add,
+    comment_resolve,
     publication_request,
     report_remove,
 )
@@ -36,16 +58,9 @@ from cards.validation import ContentInvalid, format_path, serialize_content
 
 
 def card_list(request: HttpRequest) -> HttpResponse:
-    cards = ModelCard.objects.visible_to(request.user).for_list()
-    filters = CardFilterForm(request.GET)
-    if filters.is_valid():
-        if filters.cleaned_data["q"]:
-            words = filters.cleaned_data["q"]
-            cards = cards.filter(Q(name__icontains=words) | Q(model_name__icontains=words))
-        if filters.cleaned_data["status"]:
-            cards = cards.filter(status=filters.cleaned_data["status"])
-        if filters.cleaned_data["risk_rating"]:
-            cards = cards.filter(risk_rating=filters.cleaned_data["risk_rating"])
+    visible = ModelCard.objects.visible_to(request.user)
+    filters = CardFilterForm(request.GET, user=request.user)
+    cards = filters.matching(visible.for_list())
     page = Paginator(cards, settings.CARDS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -57,40 +72,56 @@ def card_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": query.urlencode(),
             "cards_url": reverse("cards:detail", args=["x"])[:-2],
-            # The two selects are written out in the template: rendering them as form widgets
+            # One COUNT, and only for users who review in some team.
+            "waiting_count": visible.waiting_for_review_by(request.user).count()
+            if filters.reviews
+            else None,
+            # The selects are written out in the template: rendering them as form widgets
             # costs more than the 25 rows of the list (see benchmarks/list_page.py).
+            "teams": filters.teams,
             "status_choices": CardStatus.choices,
             "risk_choices": RiskRating.choices,
         },
     )
 
 
-def card_detail(request: HttpRequest, name: str) -> HttpResponse:
-    card = card_for_view(request.user, name)
+def _comment_threads(card: ModelCard) -> list[Comment]:
+    return list(card.comments.threads())
+
+
+def _detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
     publication = card_publication(card)
-    return render(
-        request,
-        "cards/detail.html",
-        {
-            "card": card,
-            "view": card_view(card.content),
-            "reports": list(reports),
-            "publication": publication,
-            "out_of_date": publication is not None
-            and publication.state == PublicationState.PUBLISHED
-            and (publication.revision, publication.target_status) != (card.revision, card.status),
-        },
-    )
+    threads = _comment_threads(card)
+    return {
+        "card": card,
+        "view": card_view(card.content),
+        "reports": list(reports),
+        "publication": publication,
+        "out_of_date": publication is not None
+        and publication.state == PublicationState.PUBLISHED
+        and (publication.revision, publication.target_status) != (card.revision, card.status),
+        "allowed": allowed_actions(request.user, card),
+        "checklist": readiness_checklist(card.content) if card.status == CardStatus.DRAFT else [],
+        "threads": threads,
+        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
+        "comment_form": CommentForm(),
+        **extra,
+    }
+
+
+def card_detail(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    return render(request, "cards/detail.html", _detail_context(request, card))
 
 
 @require_http_methods(["GET", "POST"])
 def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
-    card = card_for_edit(request.user, name)
+    card = card_for(request.user, name, Action.ARCHIVE)
     if request.method == "POST":
         try:
             publication = card_archive(card=card, user=request.user)
-        except (CardNotEditable, PublishRefused) as error:
+        except (CardNotEditable, PublishRefused, NotAllowed) as error:
             messages.error(request, str(error))
         else:
             note = " It is being archived in SageMaker too." if publication else ""
@@ -101,11 +132,10 @@ def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_POST
 def card_publish(request: HttpRequest, name: str) -> HttpResponse:
-    # Any member of the card's team, until roles arrive with the review workflow.
-    card = card_for_view(request.user, name)
+    card = card_for(request.user, name, Action.PUBLISH)
     try:
         publication = publication_request(card=card, user=request.user)
-    except PublishRefused as error:
+    except (PublishRefused, NotAllowed) as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -146,7 +176,8 @@ def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpR
 
 
 def card_export(request: HttpRequest, name: str) -> HttpResponse:
-    card = card_for_view(request.user, name)
+    card = card_for(request.user, name, Action.EXPORT)
+    card_export_record(card=card, user=request.user)
     response = HttpResponse(serialize_content(card.content), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{card.name}.json"'
     return response
@@ -186,10 +217,11 @@ def card_delete_view(request: HttpRequest, name: str) -> HttpResponse:
     if card.status != CardStatus.DRAFT:
         messages.error(request, "Only draft cards can be deleted.")
         return redirect("cards:detail", name=card.name)
+    card = card_for(request.user, name, Action.DELETE)
     if request.method == "POST":
         try:
             card_delete(card=card, user=request.user)
-        except CardNotEditable as error:
+        except (CardNotEditable, NotAllowed) as error:
             messages.error(request, str(error))
             return redirect("cards:detail", name=card.name)
         messages.success(request, f"Deleted “{card.name}”.")
@@ -222,8 +254,9 @@ def card_revision(request: HttpRequest, name: str, number: int) -> HttpResponse:
 
 
 def card_revision_export(request: HttpRequest, name: str, number: int) -> HttpResponse:
-    card = card_for_view(request.user, name)
+    card = card_for(request.user, name, Action.EXPORT)
     revision = _revision_for_view(card, number)
+    card_export_record(card=card, user=request.user, revision=number)
     response = HttpResponse(serialize_content(revision.content), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{card.name}-r{number}.json"'
     return response
@@ -272,3 +305,250 @@ def card_compare(request: HttpRequest, name: str) -> HttpResponse:
         ],
     )
     return render(request, "cards/compare.html", context)
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+def _back_to(card: ModelCard, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("cards:detail", args=[card.name]) + (f"#{anchor}" if anchor else ""))
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    return _revision_number(request.POST.get("revision"))
+
+
+@require_http_methods(["GET", "POST"])
+def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.SUBMIT)
+    problems = submission_problems(card.content)
+    if request.method == "POST" and not problems:
+        try:
+            card_submit(card=card, user=request.user, revision=_posted_revision(request))
+        except (TransitionRefused, NotAllowed) as error:
+            messages.error(request, str(error))
+        except ContentInvalid:
+            messages.error(request, "The card changed and no longer passes validation.")
+        else:
+            messages.success(
+                request, f"Submitted “{card.name}” for review. The team's reviewers are told."
+            )
+            return _back_to(card)
+    return render(
+        request,
+        "cards/submit.html",
+        {"card": card, "checklist": readiness_checklist(card.content), "problems": problems},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
+    approved = None
+    changes = []
+    if card.approved_revision:
+        approved = card.revisions.select_related("author").filter(
+            number=card.approved_revision
+        ).first()
+    if approved is not None:
+        changes = [
+            {
+                "change": change,
+                "old": value_text(change.old),
+                "new": value_text(change.new),
+                "delta": delta_text(change),
+            }
+            for change in content_diff(approved.content, card.content)
+        ]
+    threads = _comment_threads(card)
+    return {
+        "card": card,
+        "allowed": allowed_actions(request.user, card),
+        "approved": approved,
+        "changes": changes,
+        "checklist": readiness_checklist(card.content),
+        "threads": threads,
+        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
+        "comment_form": CommentForm(),
+        "request_form": RequestChangesForm(),
+        **extra,
+    }
+
+
+def card_review(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    return render(request, "cards/review.html", _review_context(request, card))
+
+
+@require_POST
+def card_approve_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.APPROVE)
+    revision = _posted_revision(request)
+    if revision is None:
+        messages.error(request, "Approve from the review page: it says which revision you saw.")
+        return redirect("cards:review", name=card.name)
+    try:
+        card_approve(card=card, user=request.user, revision=revision)
+    except (TransitionRefused, NotAllowed) as error:
+        messages.error(request, str(error))
+        return redirect("cards:review", name=card.name)
+    messages.success(request, f"Approved revision {revision} of “{card.name}”.")
+    return _back_to(card)
+
+
+@require_POST
+def card_request_changes_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.REQUEST_CHANGES)
+    form = RequestChangesForm(request.POST)
+    if form.is_valid():
+        try:
+            card_request_changes(
+                card=card,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        except (TransitionRefused, NotAllowed) as error:
+            messages.error(request, str(error))
+            return redirect("cards:review", name=card.name)
+        else:
+            messages.success(request, f"Sent “{card.name}” back to its authors as a draft.")
+            return _back_to(card)
+    return render(
+        request, "cards/review.html", _review_context(request, card, request_form=form), status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def card_restore_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.RESTORE)
+    if request.method == "POST":
+        try:
+            card_restore(card=card, user=request.user)
+        except (TransitionRefused, NotAllowed) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Restored “{card.name}” as a draft.")
+        return _back_to(card)
+    return render(request, "cards/restore.html", {"card": card})
+
+
+@require_POST
+def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.COMMENT)
+    form = CommentForm(request.POST)
+    parent = None
+    if form.is_valid() and form.cleaned_data["parent"]:
+        parent = card.comments.filter(pk=form.cleaned_data["parent"]).first()
+        if parent is None:
+            form.add_error(None, "The comment you answered is not on this card.")
+    if form.is_valid():
+        try:
+            comment = comment_add(
+                card=card,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+                parent=parent,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            thread = comment.parent_id or comment.pk
+            return _back_to(card, f"comment-{thread}")
+    # Shown again with what was typed, next to the problem.
+    template, context = (
+        ("cards/review.html", _review_context(request, card, comment_form=form))
+        if request.POST.get("from") == "review"
+        else ("cards/detail.html", _detail_context(request, card, comment_form=form))
+    )
+    return render(request, template, context, status=400)
+
+
+@require_POST
+def comment_resolve_view(request: HttpRequest, name: str, comment_id: int) -> HttpResponse:
+    card = card_for(request.user, name, Action.COMMENT)
+    comment = get_object_or_404(card.comments, pk=comment_id)
+    try:
+        comment_resolve(card=card, user=request.user, comment=comment)
+    except (TransitionRefused, NotAllowed) as error:
+        messages.error(request, str(error))
+    target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
+    anchor = f"#comment-{comment.parent_id or comment.pk}"
+    return redirect(reverse(target, args=[card.name]) + anchor)
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+AUDIT_EVENTS_PER_PAGE = 50
+
+
+def _audit_filtered(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> QuerySet:
+    # With some invalid input the valid filters still apply; the page says what was wrong.
+    filters.is_valid()
+    chosen = filters.cleaned_data
+    if chosen.get("action"):
+        events = events.filter(action=chosen["action"])
+    if chosen.get("actor"):
+        events = events.filter(actor__username__iexact=chosen["actor"])
+    if chosen.get("card"):
+        events = events.filter(card_name__icontains=chosen["card"])
+    if chosen.get("team"):
+        events = events.filter(team_id=chosen["team"])
+    # Day bounds in the site's time zone, as datetimes (so the (team_id, -at) index serves).
+    zone = timezone.get_current_timezone()
+    if chosen.get("date_from"):
+        events = events.filter(at__gte=datetime.combine(chosen["date_from"], time.min, zone))
+    if chosen.get("date_to") and chosen["date_to"] < date.max:
+        day_after = chosen["date_to"] + timedelta(days=1)
+        events = events.filter(at__lt=datetime.combine(day_after, time.min, zone))
+    return events
+
+
+def _audit_page(
+    request: HttpRequest, events: QuerySet[AuditEvent], filters: AuditFilterForm, **context
+) -> HttpResponse:
+    # AuditEvent has no foreign keys to cards or teams (deleted cards keep their events),
+    # so whether the card still exists and the team's name come as subqueries: no query
+    # per row.
+    events = (
+        _audit_filtered(events, filters)
+        .select_related("actor")
+        .annotate(
+            card_exists=Exists(ModelCard.objects.filter(pk=OuterRef("card_id"))),
+            team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")[:1]),
+        )
+        .order_by("-at", "-pk")
+    )
+    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cards/audit.html",
+        {"page": page, "filters": filters, "query": query.urlencode(), **context},
+    )
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Every event of the user's teams' cards (all teams for site admins), deleted cards too."""
+    user = request.user
+    teams = Team.objects.all() if user.is_superuser else Team.objects.filter(memberships__user=user)
+    teams = list(teams.order_by("name"))
+    events = AuditEvent.objects.all()
+    if not user.is_superuser:
+        events = events.filter(team_id__in=[team.pk for team in teams])
+    return _audit_page(request, events, AuditFilterForm(request.GET, teams=teams))
+
+
+def card_audit(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    events = AuditEvent.objects.filter(card_id=card.pk)
+    filters = AuditFilterForm(request.GET, teams=[], for_card=True)
+    return _audit_page(request, events, filters, card=card)

@@ -7,6 +7,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from cards.models import CardStatus, ModelCard
+from cards.services import comment_add
 from cards.validation import serialize_content
 from tests.factories import DATA, load_json, make_card
 
@@ -108,8 +109,9 @@ def test_the_list_page_uses_a_fixed_number_of_queries(
 ):
     for number in range(count):
         make_card(user=alice, name=f"card-{number}")
-    # 1 session, 2 user, 3 count for the paginator, 4 the page of cards with their users
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 the user's teams for the team select, 4 count for the paginator,
+    # 5 the page of cards with their users (alice reviews nowhere: no waiting count)
+    with django_assert_num_queries(5):
         response = alice_client.get(reverse("cards:list"))
     assert len(response.context["page"]) == min(count, 25)
 
@@ -122,9 +124,13 @@ def test_the_card_page_uses_a_fixed_number_of_queries(
     metrics = [{"name": f"m{i}", "type": "number", "value": i} for i in range(count)]
     content["evaluation_details"][0]["metric_groups"][0]["metric_data"] = metrics
     card = make_card(user=alice, name="big-card", content=content)
-    # 1 session, 2 user, 3 the card with its team and users, 4 its reports with their importers,
-    # 5 its latest publication
-    with django_assert_num_queries(5):
+    for number in range(count):
+        thread = comment_add(card=card, user=alice, body=f"Thread {number}")
+        comment_add(card=card, user=alice, body="A reply", parent=thread)
+    # 1 session, 2 user, 3 the card with its team, users and the user's role, 4 its reports
+    # with their importers, 5 its latest publication, 6 comment threads with their authors,
+    # 7 their replies with their authors
+    with django_assert_num_queries(7):
         response = alice_client.get(reverse("cards:detail", args=[card.name]))
     assert f"m{count - 1}" in response.content.decode()
 

@@ -22,7 +22,7 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from cards.access import card_for_edit, teams_for_user
-from cards.models import EvaluationReport, ModelCard, ReportState, RiskRating
+from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
 from cards.sagemaker import AwsError, s3_read_report
 from cards.services import (
@@ -157,6 +157,7 @@ class CardWizard(NamedUrlSessionWizardView):
             # From now on the wizard is the card's own: its prefix and URLs carry it.
             self.storage.reset()
             return
+        was_approved = self.card.status == CardStatus.APPROVED
         self.card = card_save_content(
             card=self.card,
             user=user,
@@ -164,6 +165,12 @@ class CardWizard(NamedUrlSessionWizardView):
             base_revision=form.cleaned_data["base_revision"],
             note=f"Step: {form.title}",
         )
+        if was_approved and self.card.status == CardStatus.DRAFT:
+            messages.warning(
+                self.request,
+                "The card was approved; your change makes it a draft again, to be reviewed "
+                "anew. The approved revision stays in its history.",
+            )
 
     def preview_report(self, form: StepForm) -> HttpResponse:
         """Read the chosen report and show what it would add; nothing is attached yet."""
