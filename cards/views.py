@@ -459,8 +459,9 @@ def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         else:
-            thread = comment.parent_id or comment.pk
-            return _back_to(card, f"comment-{thread}")
+            target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
+            anchor = f"#comment-{comment.parent_id or comment.pk}"
+            return redirect(reverse(target, args=[card.name]) + anchor)
     # Shown again with what was typed, next to the problem.
     template, context = (
         ("cards/review.html", _review_context(request, card, comment_form=form))

@@ -160,3 +160,102 @@ def test_a_person_publishes_an_approved_card_and_sees_its_version(
     # The page refreshes itself while the worker publishes.
     expect(page.locator("#publishing")).to_contain_text("Published as version 1", timeout=30_000)
     expect(page.locator("#publishing")).to_contain_text("model-card/fraud-detector")
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Model cards")).to_be_visible()
+
+
+def test_a_card_goes_through_review_with_four_eyes(live_server, page):
+    from cards.models import Role
+
+    growth = make_team("Growth")
+    alice = make_user("alice", team=growth)
+    make_user("rita", team=growth, role=Role.REVIEWER)
+    make_user("charlie", team=make_team("Payments"))
+    content = {
+        "model_overview": {"model_name": "churn-xgb", "model_description": "Predicts churn"},
+        "intended_uses": {"risk_rating": "Medium", "purpose_of_model": "Retention offers"},
+    }
+    make_card(user=alice, name="churn-model", content=content)
+    card_url = live_server.url + "/cards/churn-model/"
+
+    # Alice sees what is still missing, and submits anyway.
+    sign_in(page, live_server, "alice")
+    page.goto(card_url)
+    checklist = page.locator("#readiness")
+    expect(checklist).to_contain_text("Objective function — still empty")
+    page.get_by_role("link", name="Submit for review").click()
+    expect(page.get_by_role("heading", name="Submit “churn-model” for review")).to_be_visible()
+    page.get_by_role("button", name="Submit revision 1 for review").click()
+    expect(page.get_by_text("Submitted “churn-model” for review.")).to_be_visible()
+    expect(page.locator("h1 .status")).to_have_text("Pending review")
+    # Alice cannot approve her own card: the review page offers her no decision.
+    page.get_by_role("link", name="Review", exact=True).click()
+    expect(page.get_by_role("button", name="Approve revision 2")).to_have_count(0)
+
+    # Rita comments on the training section and sends the card back.
+    sign_in(page, live_server, "rita")
+    page.get_by_role("link", name="Waiting for my review").click()
+    page.get_by_role("link", name="churn-model").click()
+    page.get_by_role("link", name="Review", exact=True).click()
+    comments = page.locator("#comments")
+    comments.get_by_label("On", exact=True).select_option("training")
+    comments.get_by_label("New comment").fill("Which metric does training optimise?")
+    comments.get_by_role("button", name="Comment").click()
+    expect(page.locator("#comments")).to_contain_text("Which metric does training optimise?")
+    expect(page.locator("#comments")).to_contain_text("(1 open)")
+    decision = page.locator("#decision")
+    decision.get_by_role("button", name="Request changes").click()
+    expect(decision.get_by_text("a comment is required")).to_be_visible()
+    decision.get_by_label("Section").select_option("training")
+    decision.get_by_label("What needs to change (required)").fill("Add the objective function.")
+    decision.get_by_role("button", name="Request changes").click()
+    expect(page.get_by_text("Sent “churn-model” back to its authors")).to_be_visible()
+    expect(page.locator("h1 .status")).to_have_text("Draft")
+
+    # Alice fixes it in the wizard, answers, and submits again.
+    sign_in(page, live_server, "alice")
+    page.goto(card_url)
+    expect(page.locator("#comments")).to_contain_text("Add the objective function.")
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", name="Training details")).to_be_visible()
+    page.get_by_label("Optimization direction").select_option("Maximize")
+    page.get_by_label("Metric", exact=True).fill("AUC")
+    page.get_by_role("button", name="Save and exit").click()
+    thread = page.locator("#comments .thread").first
+    thread.locator("summary", has_text="Reply").click()
+    thread.get_by_label("Reply").fill("Done: AUC, maximised.")
+    thread.get_by_role("button", name="Reply").click()
+    expect(page.locator("#comments")).to_contain_text("Done: AUC, maximised.")
+    page.get_by_role("link", name="Submit for review").click()
+    page.get_by_role("button", name="Submit revision 4 for review").click()
+
+    # Rita sees exactly what changed, resolves her thread and approves.
+    sign_in(page, live_server, "rita")
+    page.goto(card_url + "review/")
+    expect(page.locator("#changes")).to_contain_text("never been approved")
+    page.locator("#comments .thread").first.get_by_role("button", name="Resolve").click()
+    expect(page.locator("#comments")).to_contain_text("Resolved by rita")
+    page.get_by_role("button", name="Approve revision 5").click()
+    expect(page.get_by_text("Approved revision 5 of “churn-model”.")).to_be_visible()
+    expect(page.locator("h1 .status")).to_have_text("Approved")
+
+    card = ModelCard.objects.get(name="churn-model")
+    assert (card.status, card.approved_revision) == ("Approved", 5)
+    assert card.content["training_details"]["objective_function"]["function"] == {
+        "function": "Maximize",
+        "facet": "AUC",
+    }
+
+    # Charlie, in another team, cannot open it.
+    sign_in(page, live_server, "charlie")
+    response = page.goto(card_url)
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
