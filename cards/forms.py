@@ -29,7 +29,9 @@ class CardFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": "“%(value)s” is not one of your teams; showing every team."},
+        error_messages={
+            "invalid_choice": "“%(value)s” is not one of your teams; showing every team."
+        },
     )
     status = forms.ChoiceField(
         choices=[("", "Any status")] + CardStatus.choices,

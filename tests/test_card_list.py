@@ -50,7 +50,9 @@ def submitted(card: ModelCard, *, by) -> ModelCard:
 def test_it_filters_by_status_and_risk_rating(alice_client, alice):
     make_card(user=alice, name="low-draft", content=described("low-draft", risk="Low"))
     make_card(user=alice, name="high-draft", content=described("high-draft", risk="High"))
-    submitted(make_card(user=alice, name="high-pending", content=described("x", risk="High")), by=alice)
+    submitted(
+        make_card(user=alice, name="high-pending", content=described("x", risk="High")), by=alice
+    )
     assert names(alice_client.get(URL, {"risk_rating": "High"})) == ["high-draft", "high-pending"]
     assert names(alice_client.get(URL, {"status": "PendingReview"})) == ["high-pending"]
     assert names(alice_client.get(URL, {"status": "Draft", "risk_rating": "High"})) == [

@@ -158,3 +158,18 @@ def test_archiving_a_published_card_queues_its_archive_in_sagemaker(
     rita_client.post(reverse("cards:archive", args=[card.name]))
     latest = Publication.objects.first()
     assert (latest.target_status, latest.state) == (CardStatus.ARCHIVED, PublicationState.QUEUED)
+
+
+def test_publish_card_command_refuses_a_user_whose_role_may_not_publish(alice, vera):
+    card = make_card(user=alice)
+    with pytest.raises(CommandError, match="Only the team's editors and reviewers can publish"):
+        call_command("publish_card", card.name, "--user", "vera")
+    assert not Publication.objects.exists()
+
+
+def test_publishing_is_refused_to_a_viewer(alice, vera, client):
+    card = approved_card(alice)
+    client.force_login(vera)
+    response = client.post(reverse("cards:publish", args=[card.name]))
+    assert response.status_code == 403
+    assert not Publication.objects.exists()

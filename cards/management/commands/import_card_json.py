@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.management.acting_user import acting_user
 from cards.models import Team
+from cards.permissions import NotAllowed
 from cards.services import card_import_json
 from cards.validation import ContentInvalid, format_path
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 f"  {message}" for messages in error.message_dict.values() for message in messages
             )
             raise CommandError(f"Cannot import {file}:\n{problems}") from None
+        except NotAllowed as error:
+            raise CommandError(f"{author} cannot import into {card_team}: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Imported {card.name} as a draft in {card.team}."))
 
     def team(self, name: str | None) -> Team:
