@@ -139,6 +139,15 @@ class ModelCard(models.Model):
     revision = models.PositiveIntegerField(default=1)
     # The revision the last approval approved (its content is what was reviewed).
     approved_revision = models.PositiveIntegerField(null=True, blank=True)
+    # The SageMaker card this one is kept in step with: its ARN and the remote version we last
+    # wrote or read. A newer remote version (someone edited it in the console) is drift.
+    sagemaker_arn = models.CharField(max_length=256, blank=True)
+    sagemaker_version = models.PositiveIntegerField(null=True, blank=True)
+    sagemaker_newer_version = models.PositiveIntegerField(null=True, blank=True)
+    sagemaker_checked_at = models.DateTimeField(null=True, blank=True)
+    # Which content fields a SageMaker look-up filled, and from where:
+    # {"model_overview.model_id": {"source": "DescribeModel churn", "value": ...}}.
+    provenance = models.JSONField(default=dict, blank=True)
     search = models.GeneratedField(
         expression=_CardText(F("name"), F("content")),
         output_field=SearchVectorField(),

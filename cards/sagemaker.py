@@ -276,3 +276,136 @@ def update_model_card_status(name: str, status: str) -> None:
         ModelCardName=name,
         ModelCardStatus=status,
     )
+
+
+# --- Reading from SageMaker: look-ups for the wizard, existing cards to import -------------
+# A person is waiting on each of these: one try, short timeouts (the interactive client).
+
+
+class NotFound(AwsError):
+    """SageMaker has no such resource."""
+
+
+class SearchUnavailable(AwsError):
+    """SageMaker's Search cannot answer this query here (an emulator, an older region...)."""
+
+
+_NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound"})
+
+
+def _lookup(operation: str, action: str, missing: str, **params) -> dict:
+    try:
+        return _sagemaker_call(operation, action, retry=False, **params)
+    except PublishFailed as error:
+        cause = error.__cause__
+        if isinstance(cause, ClientError):
+            code = cause.response["Error"].get("Code", "")
+            message = cause.response["Error"].get("Message", "")
+            # DescribeModel and friends answer ValidationException "Could not find ...".
+            if code in _NOT_FOUND_CODES or message.lower().startswith("could not find"):
+                raise NotFound(missing) from cause
+        raise
+
+
+def _name_from_arn(name_or_arn: str, resource: str) -> str:
+    """``arn:aws:sagemaker:...:training-job/NAME`` -> NAME; a plain name stays as it is."""
+    value = name_or_arn.strip()
+    marker = f":{resource}/"
+    return value.split(marker, 1)[1] if value.startswith("arn:") and marker in value else value
+
+
+def describe_model(name: str) -> dict:
+    name = name.strip()
+    return _lookup(
+        "describe_model",
+        f"looking up the model {name}",
+        f"SageMaker has no model named “{name}” in {settings.AWS_REGION}.",
+        ModelName=name,
+    )
+
+
+def describe_training_job(name_or_arn: str) -> dict:
+    name = _name_from_arn(name_or_arn, "training-job")
+    return _lookup(
+        "describe_training_job",
+        f"looking up the training job {name}",
+        f"SageMaker has no training job named “{name}” in {settings.AWS_REGION}.",
+        TrainingJobName=name,
+    )
+
+
+def describe_model_package(arn: str) -> dict:
+    arn = arn.strip()
+    return _lookup(
+        "describe_model_package",
+        f"looking up the model package {arn}",
+        f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
+        ModelPackageName=arn,
+    )
+
+
+def search(resource: str, filters: list[dict], *, sort_by: str = "", limit: int = 10) -> list:
+    """SageMaker's Search: the matching records of ``resource`` (newest first when sorted).
+
+    Raises SearchUnavailable when Search cannot run this query (moto, for one, implements
+    neither model cards nor nested training-job filters); callers fall back or explain.
+    """
+    params: dict = {
+        "Resource": resource,
+        "SearchExpression": {"Filters": filters},
+        "MaxResults": limit,
+    }
+    if sort_by:
+        params.update(SortBy=sort_by, SortOrder="Descending")
+    try:
+        response = _sagemaker_call("search", f"searching {resource}", retry=False, **params)
+    except PublishFailed as error:
+        raise SearchUnavailable(f"SageMaker could not search {resource}: {error}") from error
+    except AwsUnavailable as error:
+        raise SearchUnavailable(str(error)) from error
+    return [result.get(resource, {}) for result in response.get("Results", [])]
+
+
+def list_model_cards(*, limit: int = 1000) -> list[dict]:
+    """Summaries of the account's model cards (every page, up to ``limit``)."""
+    cards: list[dict] = []
+    params: dict = {"MaxResults": 100, "SortBy": "Name", "SortOrder": "Ascending"}
+    while len(cards) < limit:
+        page = _sagemaker_call("list_model_cards", "listing model cards", retry=False, **params)
+        cards += page.get("ModelCardSummaries", [])
+        if not page.get("NextToken"):
+            break
+        params["NextToken"] = page["NextToken"]
+    return cards[:limit]
+
+
+def list_model_card_versions(name: str) -> list[dict]:
+    """Summaries of every version of a card, oldest first."""
+    versions: list[dict] = []
+    params: dict = {
+        "ModelCardName": name,
+        "MaxResults": 100,
+        "SortBy": "Version",
+        "SortOrder": "Ascending",
+    }
+    while True:
+        page = _sagemaker_call(
+            "list_model_card_versions", f"listing the versions of {name}", retry=False, **params
+        )
+        versions += page.get("ModelCardVersionSummaryList", [])
+        if not page.get("NextToken"):
+            return versions
+        params["NextToken"] = page["NextToken"]
+
+
+def describe_model_card_version(name: str, version: int | None = None) -> dict:
+    """One version of a remote card (the latest when ``version`` is None)."""
+    params: dict = {"ModelCardName": name}
+    if version is not None:
+        params["ModelCardVersion"] = version
+    return _lookup(
+        "describe_model_card",
+        f"reading {name}",
+        f"SageMaker has no model card named “{name}”.",
+        **params,
+    )
