@@ -270,6 +270,9 @@ class Publication(models.Model):
     arn = models.CharField(max_length=256, blank=True)
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
+    # The person saw that the SageMaker card changed since we last wrote it, and chose to
+    # replace it; without this a publish never overwrites a newer remote version.
+    overwrite = models.BooleanField(default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -30,6 +30,7 @@ class Action(enum.StrEnum):
     ARCHIVE = "archive"
     RESTORE = "restore"
     PUBLISH = "publish"
+    IMPORT_SAGEMAKER = "import_sagemaker"  # bring the account's existing cards into a team
 
 
 SITE_ADMIN = "site admin"
@@ -43,7 +44,12 @@ _WRITE = _READ | {
     Action.SUBMIT,
     Action.PUBLISH,
 }
-_REVIEW = _WRITE | {Action.APPROVE, Action.REQUEST_CHANGES, Action.ARCHIVE}
+_REVIEW = _WRITE | {
+    Action.APPROVE,
+    Action.REQUEST_CHANGES,
+    Action.ARCHIVE,
+    Action.IMPORT_SAGEMAKER,
+}
 
 MATRIX: dict[str, frozenset[Action]] = {
     Role.VIEWER: frozenset(_READ),
@@ -83,6 +89,7 @@ _ROLE_MESSAGES = {
     Action.ARCHIVE: "Only the team's reviewers can archive cards.",
     Action.RESTORE: "Only a site administrator can restore an archived card.",
     Action.PUBLISH: "Only the team's editors and reviewers can publish cards.",
+    Action.IMPORT_SAGEMAKER: "Only the team's reviewers can import cards from SageMaker.",
 }
 
 

@@ -102,6 +102,12 @@ def assert_transition(card: ModelCard, before: dict, *, status: str, actor, acti
     return card
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Every test here makes several users; hashing their passwords is not what is tested.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def ralph(team_a):
     """A second reviewer in team A."""
@@ -243,7 +249,7 @@ def attempt(action: str, card: ModelCard, user) -> None:
     ],
 )
 def test_a_forbidden_transition_is_refused_and_changes_nothing(
-    request, alice, bob, rita, vera, charlie, sam, status, actor, action
+    request, alice, rita, status, actor, action
 ):
     card = card_in(status, author=alice, reviewer=rita)
     before = state(card)
@@ -354,7 +360,9 @@ def test_a_reviewer_who_edited_only_before_the_last_approval_may_approve_the_nex
     card.refresh_from_db()
     assert card.status == APPROVED
     assert list(
-        Approval.objects.filter(card=card).order_by("revision").values_list("approved_by", flat=True)
+        Approval.objects.filter(card=card)
+        .order_by("revision")
+        .values_list("approved_by", flat=True)
     ) == [ralph.pk, rita.pk]
 
 
@@ -579,9 +587,7 @@ def test_approving_mails_the_cards_authors_but_not_the_reviewer(
     alice, bob, rita, vera, mailoutbox, django_capture_on_commit_callbacks
 ):
     card = make_card(user=alice)
-    card = card_save_content(
-        card=card, user=bob, content=edited(card, "From bob"), base_revision=1
-    )
+    card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=alice)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -616,9 +622,7 @@ def test_requesting_changes_mails_the_authors_the_comment(
     alice, bob, rita, vera, mailoutbox, django_capture_on_commit_callbacks
 ):
     card = make_card(user=alice)
-    card = card_save_content(
-        card=card, user=bob, content=edited(card, "From bob"), base_revision=1
-    )
+    card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=bob)
 
     with django_capture_on_commit_callbacks(execute=True):

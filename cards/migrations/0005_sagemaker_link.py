@@ -35,4 +35,9 @@ class Migration(migrations.Migration):
             name='sagemaker_version',
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='publication',
+            name='overwrite',
+            field=models.BooleanField(default=False),
+        ),
     ]
