@@ -643,12 +643,15 @@ class PublishRefused(Exception):
     """The card cannot be published as it stands; the message says why, for the user."""
 
 
-def publication_request(*, card: ModelCard, user, any_status: bool = False) -> Publication:
+def publication_request(
+    *, card: ModelCard, user, any_status: bool = False, overwrite: bool = False
+) -> Publication:
     """Queue a publish of the card's current revision with its status.
 
     The Publication row and the job are written in one transaction: both exist or neither.
     While a publish of this card is already waiting, that one is returned instead.
     ``any_status`` (for operators: ``manage.py publish_card``) skips the status rule.
+    ``overwrite``: the user compared with a newer SageMaker version and chose to replace it.
     """
     from procrastinate.exceptions import AlreadyEnqueued
 
@@ -667,6 +670,7 @@ def publication_request(*, card: ModelCard, user, any_status: bool = False) -> P
                     revision=current.revision,
                     target_status=current.status,
                     requested_by=user,
+                    overwrite=overwrite,
                 )
                 publish_card.configure(
                     lock=f"card-{current.pk}", queueing_lock=f"publish-card-{current.pk}"
@@ -683,6 +687,9 @@ def publication_request(*, card: ModelCard, user, any_status: bool = False) -> P
             ).first()
             if waiting is None:  # pragma: no cover - a job without its row cannot be written
                 raise PublishRefused("A publish of this card is already waiting.") from None
+            if overwrite and not waiting.overwrite:
+                Publication.objects.filter(pk=waiting.pk).update(overwrite=True)
+                waiting.overwrite = True
             return waiting
     return publication
 
@@ -714,3 +721,39 @@ def _publish_check(card: ModelCard, *, any_status: bool) -> None:
 def card_publication(card: ModelCard) -> Publication | None:
     """The card's latest publication, if it was ever published or queued."""
     return card.publications.select_related("requested_by").first()
+
+
+# --- drift: the SageMaker copy changed outside this app ------------------------------------
+
+
+def card_take_remote_version(*, card: ModelCard, user, described: dict) -> ModelCard:
+    """Keep the SageMaker version someone edited in the console: it becomes the card's next
+    revision (content exactly as SageMaker holds it) and the version known here.
+
+    ``described`` is DescribeModelCard's answer, read before this is called (no network
+    inside the transaction).
+    """
+    from cards.reports import ReportError
+
+    version = described["ModelCardVersion"]
+    try:
+        content = load_json_document(str(described.get("Content") or "{}").encode())
+    except ReportError as error:
+        raise ValidationError(f"SageMaker's version {version} is not readable: {error}") from None
+    if not isinstance(content, dict):
+        raise ValidationError(f"SageMaker's version {version} is not a model card document.")
+    with transaction.atomic():
+        current = _locked(card)
+        require(user, current, Action.EDIT)
+        current = card_save_content(
+            card=current,
+            user=user,
+            content=content,
+            base_revision=current.revision,
+            note=f"SageMaker version {version}, kept from the console",
+        )
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_version=version, sagemaker_newer_version=None
+        )
+        current.sagemaker_version, current.sagemaker_newer_version = version, None
+    return current

@@ -20,7 +20,7 @@ from procrastinate.exceptions import UniqueViolation
 from procrastinate.jobs import Job, Status
 
 from cards import sagemaker
-from cards.models import Publication, PublicationState
+from cards.models import ModelCard, Publication, PublicationState
 from cards.validation import ContentInvalid, serialize_content, validate_content
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,18 @@ class RemoteCard:
     version: int
 
 
+class ChangedInSageMaker(sagemaker.AwsError):
+    """The remote card has content we never wrote: publishing would overwrite someone's edit."""
+
+    def __init__(self, name: str, version: int, known: int) -> None:
+        self.version = version
+        super().__init__(
+            f"{name} was changed in SageMaker (version {version}; the last version written or "
+            f"read here is {known}). Nothing was overwritten: open the card's “Changed in "
+            "SageMaker” page to compare and choose."
+        )
+
+
 def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publication:
     """Make SageMaker hold the card's current content and status; safe to run any number of
     times. Raises ``AwsUnavailable`` (after recording it) when a later attempt may work and
@@ -124,13 +136,23 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     content = serialize_content(card.content)
     digest = hashlib.sha256(content.encode()).hexdigest()
 
-    # A card never published before is most likely new in SageMaker too: create it straight
-    # away (one call) and fall back to comparing only if it turns out to exist.
-    first_time = not publication.published_before
+    # A card never published (nor imported) before is most likely new in SageMaker too:
+    # create it straight away (one call) and fall back to comparing only if it exists.
+    first_time = not publication.published_before and card.sagemaker_version is None
     try:
         remote = _sync_remote(
-            card.name, content=content, digest=digest, status=card.status, first_time=first_time
+            card.name,
+            content=content,
+            digest=digest,
+            status=card.status,
+            first_time=first_time,
+            known=None if publication.overwrite else _known_remote(card),
         )
+    except ChangedInSageMaker as error:
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_newer_version=error.version, sagemaker_checked_at=timezone.now()
+        )
+        return _finish(publication, failed=str(error))
     except sagemaker.AwsUnavailable as error:
         if final_attempt:
             return _finish(publication, failed=f"{error} Gave up after several attempts.")
@@ -149,11 +171,41 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     publication.arn = remote.arn
     publication.remote_version = remote.version
     publication.content_sha256 = digest
+    ModelCard.objects.filter(pk=card.pk).update(
+        sagemaker_arn=remote.arn,
+        sagemaker_version=remote.version,
+        sagemaker_newer_version=None,
+        sagemaker_checked_at=timezone.now(),
+    )
     return _finish(publication)
 
 
+@dataclass(frozen=True)
+class KnownRemote:
+    version: int  # the remote version last written or read here
+    digests: frozenset[str]  # content hashes written here (ours, not someone else's edit)
+
+
+def _known_remote(card: ModelCard) -> KnownRemote | None:
+    if card.sagemaker_version is None:
+        return None
+    written = card.publications.filter(state=PublicationState.PUBLISHED).exclude(
+        content_sha256=""
+    )
+    return KnownRemote(
+        version=card.sagemaker_version,
+        digests=frozenset(written.values_list("content_sha256", flat=True)),
+    )
+
+
 def _sync_remote(
-    name: str, *, content: str, digest: str, status: str, first_time: bool = False
+    name: str,
+    *,
+    content: str,
+    digest: str,
+    status: str,
+    first_time: bool = False,
+    known: KnownRemote | None = None,
 ) -> RemoteCard:
     described = None if first_time else sagemaker.describe_model_card(name)
     if described is None:
@@ -170,8 +222,19 @@ def _sync_remote(
             # CreateModelCard always makes version 1.
             return RemoteCard(arn=arn, version=1)
 
-    content_differs = _remote_digest(described.get("Content")) != digest
+    remote_digest = _remote_digest(described.get("Content"))
+    content_differs = remote_digest != digest
     status_differs = described.get("ModelCardStatus") != status
+    # Drift: a newer remote version whose content is neither ours nor anything we wrote
+    # (someone edited it in the console). A retry whose earlier update did land finds our
+    # own content there and goes on.
+    if (
+        known is not None
+        and content_differs
+        and described["ModelCardVersion"] > known.version
+        and remote_digest not in known.digests
+    ):
+        raise ChangedInSageMaker(name, described["ModelCardVersion"], known.version)
     if not (content_differs or status_differs):
         return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
     if described.get("ModelCardStatus") == ARCHIVED:
@@ -227,3 +290,36 @@ def _pause_for_tests() -> None:
     path = os.environ.get(PAUSE_FILE_VARIABLE)
     while path and os.path.exists(path):
         time.sleep(0.05)
+
+
+@app.periodic(cron="*/15 * * * *")
+@app.task(name="cards.check_sagemaker_drift", queueing_lock="check_sagemaker_drift")
+def check_sagemaker_drift(timestamp: int) -> None:
+    """Mark the cards whose SageMaker copy someone changed since we last wrote or read it."""
+    linked = ModelCard.objects.exclude(sagemaker_version=None).order_by("pk")
+    for card in linked.iterator(chunk_size=100):
+        try:
+            drift_check(card)
+        except sagemaker.AwsError as error:
+            logger.warning("Could not check %s in SageMaker: %s", card.name, error)
+
+
+def drift_check(card: ModelCard) -> int | None:
+    """Compare one card with SageMaker; returns the newer remote version, if any."""
+    described = sagemaker.describe_model_card(card.name)
+    newer = None
+    if described is not None:
+        known = _known_remote(card)
+        remote_digest = _remote_digest(described.get("Content"))
+        ours = hashlib.sha256(serialize_content(card.content).encode()).hexdigest()
+        if (
+            known is not None
+            and described["ModelCardVersion"] > known.version
+            and remote_digest != ours
+            and remote_digest not in known.digests
+        ):
+            newer = described["ModelCardVersion"]
+    ModelCard.objects.filter(pk=card.pk).update(
+        sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()
+    )
+    return newer

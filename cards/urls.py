@@ -35,6 +35,11 @@ urlpatterns = [
         name="request_changes",
     ),
     path("cards/<str:name>/restore/", views.card_restore_view, name="restore"),
+    path(
+        "cards/<str:name>/sagemaker-changes/",
+        views.card_sagemaker_changes,
+        name="sagemaker_changes",
+    ),
     path("cards/<str:name>/comments/", views.comment_add_view, name="comment_add"),
     path(
         "cards/<str:name>/comments/<int:comment_id>/resolve/",

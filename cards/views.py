@@ -1,3 +1,4 @@
+import json
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from cards.models import (
 )
 from cards.permissions import Action, NotAllowed, allowed_actions
 from cards.readiness import readiness_checklist, submission_problems
+from cards import sagemaker
 from cards.services import (
     CardChanged,
     CardNotEditable,
@@ -49,6 +51,7 @@ from cards.services import (
     card_request_changes,
     card_restore,
     card_submit,
+    card_take_remote_version,
     comment_add,
     comment_resolve,
     publication_request,
@@ -133,6 +136,13 @@ def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
 @require_POST
 def card_publish(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.PUBLISH)
+    if card.sagemaker_newer_version:
+        messages.warning(
+            request,
+            f"Someone changed {card.name} in SageMaker (version {card.sagemaker_newer_version}). "
+            "Compare it with this card and choose what to keep before publishing.",
+        )
+        return redirect("cards:sagemaker_changes", name=card.name)
     try:
         publication = publication_request(card=card, user=request.user)
     except (PublishRefused, NotAllowed) as error:
@@ -553,3 +563,91 @@ def card_audit(request: HttpRequest, name: str) -> HttpResponse:
     events = AuditEvent.objects.filter(card_id=card.pk)
     filters = AuditFilterForm(request.GET, teams=[], for_card=True)
     return _audit_page(request, events, filters, card=card)
+
+
+# --- changed in SageMaker (drift) -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
+    """The card next to the SageMaker version someone edited in the console, and the choice:
+    overwrite SageMaker, keep SageMaker's version as a new revision, or leave both."""
+    card = card_for_view(request.user, name)
+    allowed = allowed_actions(request.user, card)
+    # The person asked for this comparison: one short, explicit read of the remote card.
+    try:
+        described = sagemaker.describe_model_card_version(card.name)
+    except sagemaker.AwsError as error:
+        messages.error(request, f"Could not read {card.name} from SageMaker: {error}")
+        return _back_to(card, "publishing")
+    remote_content = _remote_content(described)
+    if request.method == "POST":
+        choice = request.POST.get("choice")
+        seen = _revision_number(request.POST.get("version"))
+        if seen != described["ModelCardVersion"]:
+            messages.error(
+                request,
+                f"SageMaker changed again (now version {described['ModelCardVersion']}); "
+                "compare once more before choosing.",
+            )
+        elif choice == "overwrite":
+            card = card_for(request.user, name, Action.PUBLISH)
+            try:
+                publication = publication_request(card=card, user=request.user, overwrite=True)
+            except (PublishRefused, NotAllowed) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    f"Publishing revision {publication.revision} over SageMaker's version "
+                    f"{described['ModelCardVersion']}.",
+                )
+                return _back_to(card, "publishing")
+        elif choice == "keep_remote":
+            card = card_for(request.user, name, Action.EDIT)
+            try:
+                card = card_take_remote_version(card=card, user=request.user, described=described)
+            except (ValidationError, CardChanged, CardNotEditable, NotAllowed) as error:
+                text = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                messages.error(request, text)
+            else:
+                messages.success(
+                    request,
+                    f"Kept SageMaker's version {described['ModelCardVersion']} as revision "
+                    f"{card.revision}.",
+                )
+                return _back_to(card)
+        else:
+            messages.error(request, "Choose one of the options below.")
+    changes = []
+    if remote_content is not None:
+        changes = [
+            {
+                "change": change,
+                "old": value_text(change.old),
+                "new": value_text(change.new),
+                "delta": delta_text(change),
+            }
+            for change in content_diff(card.content, remote_content)
+        ]
+    return render(
+        request,
+        "cards/sagemaker_changes.html",
+        {
+            "card": card,
+            "allowed": allowed,
+            "described": described,
+            "remote_version": described.get("ModelCardVersion"),
+            "remote_status": described.get("ModelCardStatus"),
+            "remote_readable": remote_content is not None,
+            "changes": changes,
+        },
+    )
+
+
+def _remote_content(described: dict) -> dict | None:
+    try:
+        content = json.loads(described.get("Content") or "{}")
+    except ValueError:
+        return None
+    return content if isinstance(content, dict) else None

@@ -290,9 +290,8 @@ def test_submitting_invalid_content_is_refused_and_the_card_stays_a_draft(
     ModelCard.objects.filter(pk=card.pk).update(content=content)
     before = state(card)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(ContentInvalid):
-            card_submit(card=card, user=alice)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ContentInvalid):
+        card_submit(card=card, user=alice)
 
     assert state(card) == before
     assert before["status"] == DRAFT
@@ -474,6 +473,8 @@ def race(card: ModelCard, *calls) -> list[str]:
                 if cursor.fetchone()[0] >= len(calls):
                     break
             time.sleep(0.01)
+        else:
+            pytest.fail(f"The calls never waited for the row lock together: {outcomes}")
     for thread in threads:
         thread.join(timeout=30)
     return outcomes
@@ -487,8 +488,12 @@ def test_two_reviewers_approving_at_once_give_one_approval(alice, rita, ralph):
 
         outcomes = race(
             card,
-            lambda card=card: card_approve(card=card, user=rita, revision=revision),
-            lambda card=card: card_approve(card=card, user=ralph, revision=revision),
+            lambda card=card, revision=revision: card_approve(
+                card=card, user=rita, revision=revision
+            ),
+            lambda card=card, revision=revision: card_approve(
+                card=card, user=ralph, revision=revision
+            ),
         )
 
         assert sorted(outcomes) in (["NotAllowed", "done"], ["TransitionRefused", "done"]), outcomes
@@ -512,10 +517,12 @@ def test_an_edit_and_an_approval_of_the_same_revision_cannot_both_succeed(alice,
 
         outcomes = race(
             card,
-            lambda card=card, content=content: card_save_content(
+            lambda card=card, content=content, revision=revision: card_save_content(
                 card=card, user=alice, content=content, base_revision=revision
             ),
-            lambda card=card: card_approve(card=card, user=rita, revision=revision),
+            lambda card=card, revision=revision: card_approve(
+                card=card, user=rita, revision=revision
+            ),
         )
 
         edit, approval = outcomes
@@ -639,9 +646,8 @@ def test_a_refused_review_step_mails_nobody(
 ):
     card = card_in(PENDING, author=alice, reviewer=rita)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(TransitionRefused):
-            card_approve(card=card, user=rita, revision=card.revision - 1)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionRefused):
+        card_approve(card=card, user=rita, revision=card.revision - 1)
 
     assert mailoutbox == []
 
@@ -725,6 +731,33 @@ def test_a_comment_on_a_card_archived_since_it_was_loaded_is_refused(alice, bob,
         comment_add(card=card, user=bob, body="Posted after the archive")
 
     assert not Comment.objects.filter(card=card).exists()
+
+
+def test_resolving_a_thread_on_an_archived_card_is_refused(alice, rita):
+    card = make_card(user=alice)
+    thread = comment_add(card=card, user=rita, body="Which data?")
+    card_archive(card=card, user=rita)
+    card.refresh_from_db()
+
+    with pytest.raises(NotAllowed, match="comments are closed"):
+        comment_resolve(card=card, user=alice, comment=thread)
+
+    thread.refresh_from_db()
+    assert not thread.is_resolved
+
+
+def test_resolving_a_thread_on_a_card_archived_since_it_was_loaded_is_refused(alice, rita):
+    # As for new comments: the page loaded the card before a reviewer archived it.
+    card = make_card(user=alice)
+    thread = comment_add(card=card, user=rita, body="Which data?")
+    card_archive(card=ModelCard.objects.get(pk=card.pk), user=rita)
+
+    with pytest.raises(NotAllowed):
+        comment_resolve(card=card, user=alice, comment=thread)
+
+    thread.refresh_from_db()
+    assert not thread.is_resolved
+    assert not AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.RESOLVE).exists()
 
 
 def test_a_comment_over_the_length_limit_is_refused(alice, bob):
