@@ -193,3 +193,34 @@ class AuditFilterForm(forms.Form):
         if first and last and first > last:
             self.add_error("date_to", "The last day comes before the first; swap them.")
         return cleaned
+
+
+class SagemakerImportForm(forms.Form):
+    """Which of the account's SageMaker cards to import, into which team."""
+
+    names = forms.MultipleChoiceField(
+        label="Cards to import",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one card to import.",
+            "invalid_choice": "SageMaker has no card named “%(value)s” (any more).",
+        },
+    )
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
+    with_versions = forms.BooleanField(
+        label="Include version history",
+        required=False,
+        help_text="Every SageMaker version becomes a revision; otherwise only the latest.",
+    )
+
+    def __init__(self, *args, teams: list[Team], names: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["names"].choices = [(name, name) for name in names]
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
+        if len(teams) == 1:
+            self.fields["team"].required = False
+            self.fields["team"].widget = forms.HiddenInput()
+        self.only_team = teams[0] if len(teams) == 1 else None
+
+    def clean_team(self) -> Team:
+        return self.cleaned_data.get("team") or self.only_team

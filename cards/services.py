@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cards import sagemaker
+from cards.lookups import Fill, Lookup, ReportFill, job_key, summary
 from cards.models import (
     CARD_NAME_MESSAGE,
     COMMENT_MAX_LENGTH,
@@ -30,7 +32,7 @@ from cards.models import (
 )
 from cards.models import validate_card_name as _validate_name_pattern
 from cards.notifications import notify_reviewed, notify_submitted
-from cards.permissions import Action, NotAllowed, require
+from cards.permissions import Action, NotAllowed, can, require
 from cards.reports import load_json_document, read_report
 from cards.validation import ContentInvalid, validate_content
 
@@ -199,6 +201,10 @@ def _save_locked(
         raise CardChanged(current)
     if not current.is_editable:
         raise CardNotEditable("Archived cards cannot be edited.")
+    if hasattr(card, "user_role"):
+        # The role the access helper read with the card (cards.access.card_for).
+        current.user_role = card.user_role
+    require(user, current, Action.EDIT)
     if current.content == content:
         return current
     if promoted["model_id"] != current.model_id:
@@ -421,7 +427,7 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
     """
     with transaction.atomic():
         current = _locked(card)
-        if current.status == CardStatus.ARCHIVED:
+        if current.status == CardStatus.ARCHIVED and can(user, current, Action.VIEW):
             raise CardNotEditable("This card is archived already.")
         require(user, current, Action.ARCHIVE)
         current = _transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
@@ -486,9 +492,11 @@ def comment_add(
 
 def comment_resolve(*, card: ModelCard, user, comment: Comment) -> None:
     """Mark a thread resolved (guarded: resolving twice is refused)."""
-    require(user, card, Action.COMMENT)
     thread = comment.parent or comment
     with transaction.atomic():
+        # Under the card's row lock, like comment_add: an archived card's threads stay put.
+        card = _locked(card)
+        require(user, card, Action.COMMENT)
         resolved = Comment.objects.filter(pk=thread.pk, card=card, resolved_at=None).update(
             resolved_at=timezone.now(), resolved_by=user
         )
@@ -757,3 +765,218 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
         )
         current.sagemaker_version, current.sagemaker_newer_version = version, None
     return current
+
+
+# --- Importing cards that already exist in SageMaker ---------------------------------------
+
+
+class ImportRefused(Exception):
+    """A SageMaker card cannot be imported; the message says why, for the user."""
+
+
+class AlreadyImported(ImportRefused):
+    """The card is here already, imported from the same SageMaker card."""
+
+
+def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = False) -> ModelCard:
+    """Bring the SageMaker card ``name`` into ``team``: its latest content and status exactly
+    as SageMaker holds them, and with ``with_versions`` every earlier version as a revision.
+
+    Raises ImportRefused (AlreadyImported when it is here already) and NotAllowed.
+    """
+    require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
+    # Every read from AWS happens here, before the transaction below: no network inside it.
+    latest = _remote_version(name, None)
+    arn = latest["ModelCardArn"]
+    local_arn = ModelCard.objects.filter(name=name).values_list("sagemaker_arn", flat=True)
+    if local_arn:
+        if local_arn[0] == arn:
+            raise AlreadyImported(f"“{name}” is already imported from this SageMaker card.")
+        raise ImportRefused(
+            f"A card named “{name}” already exists here and is not this SageMaker card; "
+            "card names are unique, so it cannot be imported beside it."
+        )
+    described = [latest]
+    if with_versions:
+        newest = latest["ModelCardVersion"]
+        numbers = [
+            summary["ModelCardVersion"]
+            for summary in _remote_read(sagemaker.list_model_card_versions, name)
+            # A version written since the first read is left for the drift check to find.
+            if summary["ModelCardVersion"] < newest
+        ]
+        described = [_remote_version(name, number) for number in sorted(numbers)] + described
+    versions = [_imported_version(name, item) for item in described]
+
+    number, status, content = versions[-1]
+    promoted = _promoted(content)
+    try:
+        card_name_check(name)
+        _model_id_check(promoted["model_id"], exclude_pk=None)
+    except ValidationError as error:
+        raise ImportRefused(" ".join(error.messages)) from None
+    try:
+        with transaction.atomic():
+            card = ModelCard.objects.create(
+                name=name,
+                team=team,
+                status=status,
+                content=content,
+                revision=len(versions),
+                # Approved in SageMaker: that content counts as reviewed (four eyes).
+                approved_revision=len(versions) if status == CardStatus.APPROVED else None,
+                sagemaker_arn=arn,
+                sagemaker_version=number,
+                sagemaker_checked_at=timezone.now(),
+                created_by=user,
+                updated_by=user,
+                **promoted,
+            )
+            previous = None
+            revisions = []
+            for position, (version, version_status, version_content) in enumerate(versions, 1):
+                revisions.append(
+                    CardRevision(
+                        card=card,
+                        number=position,
+                        content=version_content,
+                        status=version_status,
+                        author=user,
+                        note=f"SageMaker version {version}",
+                        content_changed=version_content != previous,
+                    )
+                )
+                previous = version_content
+            CardRevision.objects.bulk_create(revisions)
+            history = f" with {len(versions)} versions" if len(versions) > 1 else ""
+            audit_record(
+                actor=user,
+                action=AuditAction.IMPORT,
+                card=card,
+                detail=f"From SageMaker version {number}{history}",
+            )
+    except IntegrityError as error:
+        # Someone imported or created the same name or model meanwhile: the constraint decides.
+        problem = _integrity_to_validation(error)
+        raise ImportRefused(" ".join(problem.messages)) from None
+    return card
+
+
+def _remote_read(read, *args):
+    try:
+        return read(*args)
+    except sagemaker.AwsError as error:
+        raise ImportRefused(str(error)) from None
+
+
+def _remote_version(name: str, number: int | None) -> dict:
+    return _remote_read(sagemaker.describe_model_card_version, name, number)
+
+
+def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
+    """(version, status, content) of one described version, or ImportRefused saying why not."""
+    from cards.reports import ReportError
+
+    version = described["ModelCardVersion"]
+    where = f"Version {version} of “{name}”"
+    status = described.get("ModelCardStatus")
+    if status not in CardStatus.values:
+        raise ImportRefused(f"{where} has the status “{status}”, which is not a card status.")
+    raw = str(described.get("Content") or "").encode("utf-8", "surrogatepass")
+    try:
+        # SageMaker bounds Content (100,000 characters), so no size limit of our own.
+        content = load_json_document(raw, max_bytes=max(len(raw), 1))
+    except ReportError as error:
+        raise ImportRefused(f"{where} is not readable JSON: {error}") from None
+    if not isinstance(content, dict):
+        raise ImportRefused(f"{where} is not a model card document (a JSON object).")
+    try:
+        validate_content(content)
+    except ContentInvalid as error:
+        raise ImportRefused(f"{where} cannot be imported. {error}") from None
+    return version, status, content
+
+
+# --- Look-ups in SageMaker ------------------------------------------------------------------
+
+
+def _node(content: dict, path: tuple[str, ...]) -> dict:
+    node = content
+    for key in path:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+            node[key] = child
+        node = child
+    return node
+
+
+def card_apply_lookup(
+    *, card: ModelCard, user, lookup: Lookup, base_revision: int
+) -> tuple[ModelCard, list[str], list[str]]:
+    """Fill what a SageMaker look-up found into the card, as one revision.
+
+    A fill replaces the value at its path, except a carry-over fill, which only fills a field
+    that is still empty; a report becomes an evaluation job unless the card has a job of that
+    name. Each filled value is recorded in ``provenance`` with its source, so the wizard can
+    mark it while it stays unchanged. Returns the card, one sentence per source saying what
+    it filled, and the notes for the user (what was left out or skipped, and why).
+    """
+    content = copy.deepcopy(card.content)
+    applied: list[Fill] = []
+    notes = list(lookup.notes)
+    for fill in lookup.fills:
+        node = _node(content, fill.path[:-1])
+        if fill.only_if_empty and node.get(fill.path[-1]) not in (None, "", [], {}):
+            continue
+        node[fill.path[-1]] = copy.deepcopy(fill.value)
+        applied.append(fill)
+    reports: list[ReportFill] = []
+    jobs = content.setdefault("evaluation_details", [])
+    for report in lookup.reports:
+        if not isinstance(jobs, list) or _job_named(content, report.job_name) is not None:
+            notes.append(
+                f"The card already has an evaluation job “{report.job_name}”; the report "
+                f"{report.source} was not added again."
+            )
+            continue
+        jobs.append({"name": report.job_name, "metric_groups": copy.deepcopy(report.groups)})
+        reports.append(report)
+    if content.get("evaluation_details") == [] and "evaluation_details" not in card.content:
+        del content["evaluation_details"]
+    provenance = dict(card.provenance or {})
+    for fill in applied:
+        provenance[fill.key] = {"source": fill.source, "value": fill.value}
+    for report in reports:
+        job = _job_named(content, report.job_name)
+        provenance[job_key(report.job_name)] = {"source": report.source, "value": job}
+    now = timezone.now()
+    with transaction.atomic():
+        saved = card_save_content(
+            card=card,
+            user=user,
+            content=content,
+            base_revision=base_revision,
+            note=f"Look-up: {lookup.source}"[:200],
+        )
+        ModelCard.objects.filter(pk=card.pk).update(provenance=provenance)
+        saved.provenance = provenance
+        EvaluationReport.objects.bulk_create(
+            EvaluationReport(
+                card=saved,
+                source=report.source,
+                etag=report.etag,
+                version_id=report.version_id,
+                report_type=report.report_type,
+                sha256=hashlib.sha256(report.raw).hexdigest(),
+                raw=report.document,
+                produced={"metric_groups": report.groups},
+                problems=report.problems,
+                evaluation_job=report.job_name,
+                state=ReportState.ATTACHED,
+                created_by=user,
+                attached_at=now,
+            )
+            for report in reports
+        )
+    return saved, summary(applied, reports), notes

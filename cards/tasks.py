@@ -189,9 +189,7 @@ class KnownRemote:
 def _known_remote(card: ModelCard) -> KnownRemote | None:
     if card.sagemaker_version is None:
         return None
-    written = card.publications.filter(state=PublicationState.PUBLISHED).exclude(
-        content_sha256=""
-    )
+    written = card.publications.filter(state=PublicationState.PUBLISHED).exclude(content_sha256="")
     return KnownRemote(
         version=card.sagemaker_version,
         digests=frozenset(written.values_list("content_sha256", flat=True)),

@@ -7,6 +7,7 @@ app_name = "cards"
 urlpatterns = [
     path("", views.card_list, name="list"),
     path("import/", views.card_import, name="import"),
+    path("sagemaker/import/", views.sagemaker_import, name="sagemaker_import"),
     path("publications/", views.publication_list, name="publications"),
     path("cards/<str:name>/", views.card_detail, name="detail"),
     path("cards/<str:name>/export.json", views.card_export, name="export"),

@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cards import sagemaker
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.display import card_view
 from cards.forms import (
@@ -36,7 +37,6 @@ from cards.models import (
 )
 from cards.permissions import Action, NotAllowed, allowed_actions
 from cards.readiness import readiness_checklist, submission_problems
-from cards import sagemaker
 from cards.services import (
     CardChanged,
     CardNotEditable,
@@ -356,9 +356,9 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     approved = None
     changes = []
     if card.approved_revision:
-        approved = card.revisions.select_related("author").filter(
-            number=card.approved_revision
-        ).first()
+        approved = (
+            card.revisions.select_related("author").filter(number=card.approved_revision).first()
+        )
     if approved is not None:
         changes = [
             {
@@ -651,3 +651,84 @@ def _remote_content(described: dict) -> dict | None:
     except ValueError:
         return None
     return content if isinstance(content, dict) else None
+
+
+@require_http_methods(["GET", "POST"])
+def sagemaker_import(request: HttpRequest) -> HttpResponse:
+    """The account's SageMaker cards, and importing the chosen ones into a team."""
+    from cards.forms import SagemakerImportForm
+    from cards.permissions import teams_where
+    from cards.services import AlreadyImported, ImportRefused, card_import_sagemaker
+
+    teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
+    if not teams:
+        if request.user.is_superuser:
+            messages.error(request, "There are no teams yet: create one to import cards into.")
+            return redirect("cards:list")
+        raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
+    problem = ""
+    try:
+        summaries = sagemaker.list_model_cards()
+    except sagemaker.AwsError as error:
+        summaries, problem = [], str(error)
+    names = [summary["ModelCardName"] for summary in summaries]
+    form = SagemakerImportForm(request.POST or None, teams=teams, names=names)
+    results = []
+    if request.method == "POST" and form.is_valid():
+        for name in form.cleaned_data["names"]:
+            try:
+                card = card_import_sagemaker(
+                    user=request.user,
+                    team=form.cleaned_data["team"],
+                    name=name,
+                    with_versions=form.cleaned_data["with_versions"],
+                )
+            except AlreadyImported as error:
+                results.append({"name": name, "outcome": "skipped", "reason": str(error)})
+            except (ImportRefused, NotAllowed) as error:
+                results.append({"name": name, "outcome": "failed", "reason": str(error)})
+            else:
+                results.append({"name": name, "outcome": "imported", "card": card})
+    return render(
+        request,
+        "cards/sagemaker_import.html",
+        {
+            "form": form,
+            "problem": problem,
+            "results": results,
+            "rows": _sagemaker_rows(request.user, summaries),
+        },
+    )
+
+
+def _sagemaker_rows(user, summaries: list[dict]) -> list[dict]:
+    """The remote cards, each with whether a card of that name is here (and visible)."""
+    names = [summary["ModelCardName"] for summary in summaries]
+    here = {
+        name: arn
+        for name, arn in ModelCard.objects.filter(name__in=names).values_list(
+            "name", "sagemaker_arn"
+        )
+    }
+    visible = set(
+        ModelCard.objects.visible_to(user).filter(name__in=names).values_list("name", flat=True)
+    )
+    rows = []
+    for summary in summaries:
+        name = summary["ModelCardName"]
+        if name not in here:
+            state = ""
+        elif here[name] == summary.get("ModelCardArn"):
+            state = "imported"
+        else:
+            state = "clash"
+        rows.append(
+            {
+                "name": name,
+                "status": summary.get("ModelCardStatus", ""),
+                "modified": summary.get("LastModifiedTime") or summary.get("CreationTime"),
+                "state": state,
+                "visible": name in visible,
+            }
+        )
+    return rows

@@ -79,6 +79,12 @@ def rita_client(rita):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Tests make many users; hashing their passwords (PBKDF2) is not what they test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     # The manifest storage needs collectstatic first; tests serve files as they are.
     settings.STORAGES = {

@@ -157,8 +157,9 @@ def test_saving_a_wizard_step_stays_within_its_query_budget(
     fields = {**fields, "model_description": "changed", "training_observations": "changed"}
     fields |= {"ethical_considerations": "changed"}
     rows.get("jobs", [{}])[0]["evaluation_observation"] = "changed"
-    # session, user, card; then SAVEPOINT, the locked card, its UPDATE, the revision INSERT and
-    # RELEASE (the test's transaction turns BEGIN/COMMIT into savepoints).
+    # session, user, card with the user's role; then SAVEPOINT, the locked card, its UPDATE,
+    # the revision INSERT, the audit INSERT and RELEASE (the test's transaction turns
+    # BEGIN/COMMIT into savepoints); then the session's UPDATE in its own savepoint.
     with django_assert_max_num_queries(12):
         response = alice_client.post(step_url(card, step), step_post(card, step, fields, rows))
     assert response.status_code == 302

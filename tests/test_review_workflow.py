@@ -102,12 +102,6 @@ def assert_transition(card: ModelCard, before: dict, *, status: str, actor, acti
     return card
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every test here makes several users; hashing their passwords is not what is tested.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ralph(team_a):
     """A second reviewer in team A."""

@@ -321,10 +321,16 @@ class StepForm(ContentForm):
     # The page: panels of fields and tables, in order; a table is (name, legend, help, row).
     sections: ClassVar[list[tuple[str, list[str | tuple[str, str, str, str]]]]] = []
 
+    # field name -> the look-up buttons next to it: (wizard_lookup value, button text)
+    lookups: ClassVar[dict[str, list[tuple[str, str]]]] = {}
+
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, content: dict, user, teams: list[Team], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # content path ("model_overview.model_id") -> where a look-up filled it from, for
+        # values still as filled (set by the view from the card's provenance)
+        self.marks: dict[str, str] = {}
         self.content = content
         self.user = user
         self.teams = teams
@@ -382,6 +388,10 @@ class StepForm(ContentForm):
         return True
 
     def layout(self) -> list[dict[str, Any]]:
+        formset_keys = {
+            name: ".".join(str(part) for part in path)
+            for path, name in self.formset_paths().items()
+        }
         panels = []
         for title, items in self.sections:
             entries = []
@@ -394,10 +404,18 @@ class StepForm(ContentForm):
                             "legend": legend,
                             "help": help_text,
                             "row_name": row_name,
+                            "mark": self.marks.get(formset_keys.get(name, "")),
                         }
                     )
                 elif item in self.fields:
-                    entries.append({"field": self[item]})
+                    path = ".".join(str(part) for part in self.paths.get(item, ()))
+                    entries.append(
+                        {
+                            "field": self[item],
+                            "mark": self.marks.get(path),
+                            "lookups": self.lookups.get(item, []),
+                        }
+                    )
             panels.append({"title": title, "entries": entries})
         return panels
 
@@ -482,6 +500,15 @@ class DetailsForm(StepForm):
         help_text="If your model is in SageMaker, its exact name. A model has only one card.",
     )
     model_id = text("Model ID / ARN", 1024, help_text="A SageMaker model ARN or your own model ID.")
+    # Only the input of a look-up: what it finds is stored in model_package_details.
+    model_package_arn = forms.CharField(
+        label="Model package ARN",
+        required=False,
+        max_length=2048,
+        help_text="To document a model registered in the SageMaker Model Registry: the look-up "
+        "fills the model package details, training details, evaluation reports, and carries "
+        "over business details and intended uses from the group's newest card.",
+    )
     model_version = forms.CharField(label="Model version", required=False)
     model_description = text("Model description", 1024, rows=3)
     problem_type = text("Problem type")
@@ -541,6 +568,7 @@ class DetailsForm(StepForm):
                 "team",
                 "model_name",
                 "model_id",
+                "model_package_arn",
                 "model_version",
                 "model_description",
                 "problem_type",
@@ -563,6 +591,19 @@ class DetailsForm(StepForm):
         ),
         ("Business details", ["business_problem", "business_stakeholders", "line_of_business"]),
     ]
+
+    lookups = {
+        "model_name": [("model", "Look up in SageMaker")],
+        "model_package_arn": [("model_package", "Look up model package")],
+    }
+
+    @classmethod
+    def initial_from_content(cls, content: dict) -> dict[str, Any]:
+        initial = super().initial_from_content(content)
+        initial["model_package_arn"] = as_text(
+            dig(content, "model_package_details", "model_package_arn")
+        )
+        return initial
 
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -652,7 +693,12 @@ class TrainingForm(StepForm):
     condition = text("Description", 63, help_text="For example “validation AUC”.")
     notes = text("Notes", 1024, rows=2, help_text="Why this objective was chosen.")
     training_observations = text("Training observations", 1024, rows=3)
-    training_arn = text("Training job ARN", 1024)
+    training_arn = text(
+        "Training job ARN",
+        1024,
+        help_text="A training job name or ARN: the look-up fills the ARN, image, final metrics "
+        "and hyperparameters.",
+    )
     training_datasets = LinesField(label="Training datasets", help_text="S3 URIs, one per line.")
     container_image = LinesField(label="Training container images", help_text="One per line.")
 
@@ -708,6 +754,13 @@ class TrainingForm(StepForm):
         "user_provided_training_metrics": ("name", "value", "notes"),
         "hyper_parameters": ("name", "value"),
         "user_provided_hyper_parameters": ("name", "value"),
+    }
+
+    lookups = {
+        "training_arn": [
+            ("training_job", "Look up training job"),
+            ("training_artifact", "Find it from the model artifact"),
+        ]
     }
 
     def formset_paths(self) -> dict[Path, str]:

@@ -21,6 +21,7 @@ from django.urls import reverse
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from cards import lookups
 from cards.access import card_for_edit, teams_for_user
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
@@ -28,6 +29,7 @@ from cards.sagemaker import AwsError, s3_read_report
 from cards.services import (
     CardChanged,
     CardNotEditable,
+    card_apply_lookup,
     card_create,
     card_save_content,
     report_attach,
@@ -35,9 +37,9 @@ from cards.services import (
     report_preview,
 )
 from cards.validation import ContentInvalid
-from wizard.forms import STEPS, StepForm
+from wizard.forms import JOB, STEPS, StepForm, as_text, dig
 
-NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report")
+NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wizard_lookup")
 
 
 class CardWizard(NamedUrlSessionWizardView):
@@ -121,6 +123,8 @@ class CardWizard(NamedUrlSessionWizardView):
             if "wizard_attach_report" in self.request.POST:
                 return self.attach_report(form)
             self.save_step(form)
+            if "wizard_lookup" in self.request.POST:
+                return self.lookup(form)
             if "wizard_preview_report" in self.request.POST:
                 return self.preview_report(form)
         except (ReportError, AwsError) as error:
@@ -199,6 +203,65 @@ class CardWizard(NamedUrlSessionWizardView):
             raise ReportError("Choose a report file to upload or enter its S3 URI.")
         url = self.get_step_url(self.steps.current)
         return redirect(f"{url}?{urlencode({'report': report.pk})}#add-report")
+
+    def lookup(self, form: StepForm) -> HttpResponse:
+        """Look the step's model, package or training job up in SageMaker and fill the card.
+
+        The step was saved first (on a new card that creates it), so what the user typed is
+        kept whatever SageMaker answers; the outcome is told through messages on the step.
+        """
+        request, card = self.request, self.card
+        url = self.get_step_url(self.steps.current)
+        kind = request.POST.get("wizard_lookup")
+        content = card.content
+        try:
+            if kind == "model":
+                name = as_text(dig(content, "model_overview", "model_name")).strip()
+                if not name:
+                    raise AwsError("Enter the model's name in SageMaker, then look it up.")
+                found = lookups.lookup_model(name, card=card, user=request.user)
+            elif kind == "model_package":
+                arn = (form.cleaned_data.get("model_package_arn") or "").strip()
+                if not arn:
+                    raise AwsError("Enter the model package ARN, then look it up.")
+                found = lookups.lookup_model_package(arn, card=card, user=request.user)
+            elif kind == "training_job":
+                job = as_text(dig(content, *JOB, "training_arn")).strip()
+                if not job:
+                    raise AwsError("Enter the training job name or ARN, then look it up.")
+                found = lookups.lookup_training_job(job)
+            elif kind == "training_artifact":
+                artifacts = dig(content, "model_overview", "model_artifact")
+                found = lookups.lookup_training_from_artifacts(
+                    [a for a in artifacts if isinstance(a, str)]
+                    if isinstance(artifacts, list)
+                    else []
+                )
+            else:
+                return redirect(url)
+            if found.blocked:
+                messages.error(request, found.blocked)
+                return redirect(url)
+            self.card, filled, notes = card_apply_lookup(
+                card=card, user=request.user, lookup=found, base_revision=card.revision
+            )
+        except AwsError as error:
+            messages.error(request, str(error))
+            return redirect(url)
+        except (CardChanged, ValidationError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return redirect(url)
+        except ContentInvalid as invalid:
+            problems = "; ".join(error.message for error in invalid.errors[:3])
+            messages.error(
+                request, f"What SageMaker returned does not fit a model card: {problems}"
+            )
+            return redirect(url)
+        for sentence in filled or ["The look-up found nothing new to fill."]:
+            messages.success(request, sentence)
+        for note in notes:
+            messages.warning(request, note)
+        return redirect(url)
 
     def attach_report(self, form: StepForm) -> HttpResponse:
         """Save the step and add the previewed report's metrics, as one revision."""
@@ -279,6 +342,14 @@ class CardWizard(NamedUrlSessionWizardView):
             for number, (slug, form_class) in enumerate(self.form_list.items(), start=1)
         ]
         context["step_title"] = form.title
+        if self.card is not None and self.card.provenance:
+            form.marks = lookups.marks(self.card.content, self.card.provenance)
+            if self.steps.current == "evaluation":
+                context["lookup_jobs"] = [
+                    (key.removeprefix("evaluation_details[")[:-1], source)
+                    for key, source in form.marks.items()
+                    if key.startswith("evaluation_details[")
+                ]
         if self.steps.current == "evaluation":
             context["pending_report"] = self.pending_report(self.request.GET.get("report"))
             context["report_buckets"] = settings.REPORT_BUCKETS

@@ -1,0 +1,105 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cards import sagemaker
+from cards.management.acting_user import acting_user
+from cards.models import ModelCard, Team
+from cards.permissions import NotAllowed
+from cards.services import AlreadyImported, ImportRefused, card_import_sagemaker
+
+
+class Command(BaseCommand):
+    help = (
+        "Import model cards that already exist in SageMaker. Without --name or --all, list "
+        "the account's cards and say which are here."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--name", action="append", default=[], help="A card to import (repeatable)."
+        )
+        parser.add_argument(
+            "--all", dest="everything", action="store_true", help="Import every card not yet here."
+        )
+        parser.add_argument(
+            "--versions", action="store_true", help="Import each card's version history too."
+        )
+        parser.add_argument("--team", help="Team name (required when there is more than one).")
+        parser.add_argument("--user", help="Username recorded as importer (default: first admin).")
+
+    def handle(
+        self,
+        *args,
+        name: list[str],
+        everything: bool,
+        versions: bool,
+        team: str | None,
+        user: str | None,
+        **options,
+    ) -> None:
+        try:
+            summaries = sagemaker.list_model_cards()
+        except sagemaker.AwsError as error:
+            raise CommandError(f"Cannot list the SageMaker cards: {error}") from None
+        here = dict(
+            ModelCard.objects.filter(
+                name__in=[summary["ModelCardName"] for summary in summaries]
+            ).values_list("name", "sagemaker_arn")
+        )
+        if not name and not everything:
+            self.list(summaries, here)
+            return
+        chosen = name or [s["ModelCardName"] for s in summaries if s["ModelCardName"] not in here]
+        if not chosen:
+            self.stdout.write("Every SageMaker card is here already.")
+            return
+        card_team = self.team(team)
+        importer = acting_user(user, doing="imports the cards")
+        failures = []
+        for card_name in chosen:
+            try:
+                card = card_import_sagemaker(
+                    user=importer, team=card_team, name=card_name, with_versions=versions
+                )
+            except AlreadyImported as error:
+                self.stdout.write(f"Skipped {card_name}: {error}")
+            except (ImportRefused, NotAllowed) as error:
+                failures.append(f"{card_name}: {error}")
+                self.stderr.write(f"Failed {card_name}: {error}")
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Imported {card.name} into {card_team} as {card.status} "
+                        f"(SageMaker version {card.sagemaker_version}, "
+                        f"{card.revision} revision{'s' if card.revision != 1 else ''})."
+                    )
+                )
+        if failures:
+            raise CommandError(
+                f"{len(failures)} of {len(chosen)} cards failed to import:\n  "
+                + "\n  ".join(failures)
+            )
+
+    def list(self, summaries: list[dict], here: dict[str, str]) -> None:
+        if not summaries:
+            self.stdout.write("This account has no model cards in SageMaker.")
+            return
+        for summary in summaries:
+            card_name = summary["ModelCardName"]
+            if card_name not in here:
+                state = "not here"
+            elif here[card_name] == summary.get("ModelCardArn"):
+                state = "imported"
+            else:
+                state = "another card here has this name"
+            self.stdout.write(f"{card_name}\t{summary.get('ModelCardStatus', '')}\t{state}")
+
+    def team(self, name: str | None) -> Team:
+        if name:
+            try:
+                return Team.objects.get(name=name)
+            except Team.DoesNotExist:
+                raise CommandError(f"No team named {name!r}.") from None
+        teams = list(Team.objects.all()[:2])
+        if len(teams) != 1:
+            raise CommandError("Say which team gets the cards with --team.")
+        return teams[0]

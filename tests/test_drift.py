@@ -1,0 +1,188 @@
+"""Someone edits a published card in the SageMaker console: nothing here overwrites it
+silently, a periodic check notices, and the person compares and chooses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from cards.models import ModelCard, Publication, PublicationState
+from cards.services import card_save_content
+from cards.tasks import drift_check, publication_sync
+from tests.factories import approve, make_card
+from tests.test_publish_sync import aws  # noqa: F401  (the in-process moto fixture)
+
+pytestmark = pytest.mark.django_db
+
+CONSOLE_EDIT = {
+    "model_overview": {"model_name": "churn", "model_description": "Edited in the console"},
+    "intended_uses": {"risk_rating": "High"},
+}
+
+
+def publish(card: ModelCard, *, overwrite: bool = False) -> Publication:
+    card.refresh_from_db()
+    publication = Publication.objects.create(
+        card=card,
+        revision=card.revision,
+        target_status=card.status,
+        requested_by=card.created_by,
+        overwrite=overwrite,
+    )
+    return publication_sync(publication_id=publication.pk)
+
+
+@pytest.fixture
+def published(aws, alice, rita):  # noqa: F811
+    card = approve(make_card(user=alice, name="churn-model"), author=alice, reviewer=rita)
+    assert publish(card).state == PublicationState.PUBLISHED
+    card.refresh_from_db()
+    return card
+
+
+def edit_in_console(client, content: dict = CONSOLE_EDIT) -> int:
+    client.update_model_card(ModelCardName="churn-model", Content=json.dumps(content))
+    return client.describe_model_card(ModelCardName="churn-model")["ModelCardVersion"]
+
+
+def edit_here(card: ModelCard, user, rita) -> ModelCard:
+    card.refresh_from_db()
+    content = {**card.content, "model_overview": {"model_name": "churn", "model_owner": "Ana"}}
+    card = card_save_content(card=card, user=user, content=content, base_revision=card.revision)
+    return approve(card, author=user, reviewer=rita)
+
+
+def remote_content(client) -> dict:
+    return json.loads(client.describe_model_card(ModelCardName="churn-model")["Content"])
+
+
+def test_publishing_records_the_remote_version_it_wrote(published, aws):  # noqa: F811
+    remote = aws.describe_model_card(ModelCardName="churn-model")
+    assert published.sagemaker_arn == remote["ModelCardArn"]
+    assert published.sagemaker_version == remote["ModelCardVersion"]
+    assert published.sagemaker_newer_version is None
+
+
+def test_a_publish_never_overwrites_a_console_edit(published, aws, alice, rita):  # noqa: F811
+    version = edit_in_console(aws)
+    card = edit_here(published, alice, rita)
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.FAILED
+    assert "changed in SageMaker" in publication.last_error
+    assert remote_content(aws) == CONSOLE_EDIT
+    card.refresh_from_db()
+    assert card.sagemaker_newer_version == version
+
+
+def test_the_periodic_check_marks_a_card_changed_in_sagemaker(published, aws):  # noqa: F811
+    assert drift_check(published) is None
+    version = edit_in_console(aws)
+
+    assert drift_check(published) == version
+    published.refresh_from_db()
+    assert published.sagemaker_newer_version == version
+    assert published.sagemaker_checked_at is not None
+
+
+def test_our_own_publishes_are_not_drift(published, aws, alice, rita):  # noqa: F811
+    card = edit_here(published, alice, rita)
+    assert publish(card).state == PublicationState.PUBLISHED
+    card.refresh_from_db()
+    assert drift_check(card) is None
+
+
+def test_publish_asks_first_when_sagemaker_changed(published, aws, alice_client):  # noqa: F811
+    edit_in_console(aws)
+    drift_check(published)
+
+    response = alice_client.post(reverse("cards:publish", args=[published.name]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cards:sagemaker_changes", args=[published.name])
+    assert not Publication.objects.filter(state=PublicationState.QUEUED).exists()
+
+
+def test_the_comparison_shows_both_versions_field_by_field(
+    published,
+    aws,  # noqa: F811
+    alice_client,
+):
+    version = edit_in_console(aws)
+    response = alice_client.get(reverse("cards:sagemaker_changes", args=[published.name]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"SageMaker now: version {version}" in page
+    assert "Edited in the console" in page
+    assert "A test model" in page  # this card's description, on the other side
+    assert f"Keep SageMaker's version {version} as a new revision" in page
+
+
+def test_choosing_overwrite_publishes_over_the_console_edit(
+    published,
+    aws,  # noqa: F811
+    alice,
+    rita,
+    alice_client,
+):
+    version = edit_in_console(aws)
+    card = edit_here(published, alice, rita)
+    url = reverse("cards:sagemaker_changes", args=[card.name])
+
+    alice_client.post(url, {"choice": "overwrite", "version": version})
+
+    queued = Publication.objects.get(state=PublicationState.QUEUED)
+    assert queued.overwrite
+    assert publication_sync(publication_id=queued.pk).state == PublicationState.PUBLISHED
+    card.refresh_from_db()
+    assert remote_content(aws) == card.content
+    assert card.sagemaker_newer_version is None
+
+
+def test_choosing_to_keep_sagemakers_version_makes_it_a_revision(
+    published,
+    aws,  # noqa: F811
+    alice_client,
+):
+    version = edit_in_console(aws)
+    before = published.revision
+    url = reverse("cards:sagemaker_changes", args=[published.name])
+
+    alice_client.post(url, {"choice": "keep_remote", "version": version})
+
+    card = ModelCard.objects.get(pk=published.pk)
+    assert card.content == CONSOLE_EDIT
+    assert card.revision == before + 1
+    assert card.revisions.first().note.startswith(f"SageMaker version {version}")
+    assert (card.sagemaker_version, card.sagemaker_newer_version) == (version, None)
+    # Publishing it again changes nothing in SageMaker's content.
+    card.refresh_from_db()
+
+
+def test_a_choice_made_on_an_older_comparison_is_refused(
+    published,
+    aws,  # noqa: F811
+    alice_client,
+):
+    version = edit_in_console(aws)
+    edit_in_console(aws, {**CONSOLE_EDIT, "intended_uses": {"risk_rating": "Low"}})
+    url = reverse("cards:sagemaker_changes", args=[published.name])
+
+    response = alice_client.post(url, {"choice": "keep_remote", "version": version})
+
+    assert response.status_code == 200
+    assert "SageMaker changed again" in response.content.decode()
+    published.refresh_from_db()
+    assert published.content != CONSOLE_EDIT
+
+
+def test_cancel_changes_nothing(published, aws, alice_client):  # noqa: F811
+    edit_in_console(aws)
+    before = (published.revision, published.content)
+    alice_client.get(reverse("cards:sagemaker_changes", args=[published.name]))
+    published.refresh_from_db()
+    assert (published.revision, published.content) == before
+    assert remote_content(aws) == CONSOLE_EDIT
