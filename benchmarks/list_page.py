@@ -6,7 +6,8 @@ least 65% of the bare page's requests per second with 10,000 cards.
 
     uv run python benchmarks/list_page.py [--cards 10000] [--requests 400]
 
-It creates (and afterwards drops) its own database on the configured server.
+It creates (and afterwards drops) its own database on the configured server. `--profile`
+prints where the card list spends its time.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cards", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the card list spends its time"
+    )
     args = parser.parse_args()
 
     old_name = connection.settings_dict["NAME"]
@@ -116,6 +120,13 @@ def main() -> None:
                 for name, url in pages.items():
                     results[name] += measure(client, url, args.requests // 4)
             filtered = measure(client, "/?status=Approved&risk_rating=High&page=20", 100)
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.runcall(measure, client, "/", 200)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

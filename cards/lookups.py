@@ -558,7 +558,10 @@ def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[di
             name = record.get("ModelCardName", "")
             if card is None or name != card.name:
                 described = sagemaker.describe_model_card_version(name)
-                content = json.loads(described.get("Content") or "{}")
+                try:
+                    content = json.loads(described.get("Content") or "{}")
+                except ValueError:
+                    continue
                 modified = described.get("LastModifiedTime")
                 candidates.append((modified, content, f"the SageMaker model card “{name}”"))
     except sagemaker.SearchUnavailable:
@@ -586,7 +589,18 @@ def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[di
 
 
 def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
-    response = sagemaker.describe_model_package(arn)
+    try:
+        response = sagemaker.describe_model_package(arn)
+    except sagemaker.NotFound:
+        raise
+    except sagemaker.AwsError as error:
+        # DescribeModelPackage answers a missing package with a ValidationException
+        # ("... does not exist", moto: "... not found"), not ResourceNotFound.
+        if "does not exist" in str(error) or "not found" in str(error).lower():
+            raise sagemaker.NotFound(
+                f"SageMaker has no model package “{arn.strip()}” in {settings.AWS_REGION}."
+            ) from error
+        raise
     source = f"DescribeModelPackage {response.get('ModelPackageArn', arn)}"
     lookup = Lookup(source=source)
     details = model_package_details(response, lookup.notes)

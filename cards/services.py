@@ -788,9 +788,9 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
     # Every read from AWS happens here, before the transaction below: no network inside it.
     latest = _remote_version(name, None)
     arn = latest["ModelCardArn"]
-    local_arn = ModelCard.objects.filter(name=name).values_list("sagemaker_arn", flat=True)
-    if local_arn:
-        if local_arn[0] == arn:
+    here = list(ModelCard.objects.filter(name=name).values_list("sagemaker_arn", flat=True))
+    if here:
+        if here[0] == arn:
             raise AlreadyImported(f"“{name}” is already imported from this SageMaker card.")
         raise ImportRefused(
             f"A card named “{name}” already exists here and is not this SageMaker card; "
@@ -862,7 +862,7 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
     return card
 
 
-def _remote_read(read, *args):
+def _remote_read(read, *args: object):
     try:
         return read(*args)
     except sagemaker.AwsError as error:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cards import sagemaker
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
-from cards.display import card_view
+from cards.display import card_list_rows, card_view
 from cards.forms import (
     AuditFilterForm,
     CardFilterForm,
@@ -72,9 +72,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
         "cards/list.html",
         {
             "page": page,
+            "rows": card_list_rows(page, reverse("cards:detail", args=["x"])[:-2]),
             "filters": filters,
             "query": query.urlencode(),
-            "cards_url": reverse("cards:detail", args=["x"])[:-2],
             # One COUNT, and only for users who review in some team.
             "waiting_count": visible.waiting_for_review_by(request.user).count()
             if filters.reviews

@@ -266,3 +266,11 @@ def test_waiting_uses_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = rita_client.get(URL, {"waiting": "1"})
     assert len(response.context["page"]) == min(count, 25)
+
+
+def test_user_text_is_escaped_in_the_list(alice_client, alice):
+    content = {"model_overview": {"model_name": "<script>alert(1)</script>"}}
+    make_card(user=alice, name="escaped-card", content=content)
+    page = alice_client.get(reverse("cards:list")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page

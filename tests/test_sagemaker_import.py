@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import botocore.endpoint
 import pytest
+from botocore.awsrequest import AWSResponse
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from moto import mock_aws
@@ -277,6 +278,23 @@ def test_posting_with_history_imports_every_version(aws, rita_client, team_a):
     assert ModelCard.objects.get(name="churn-model").revisions.count() == 2
 
 
+def test_the_page_says_why_the_cards_cannot_be_listed(aws, rita_client):
+    def denied(**kwargs) -> AWSResponse:
+        body = json.dumps({"__type": "AccessDeniedException", "message": "no"}).encode()
+        raw = SimpleNamespace(stream=lambda **kwargs: iter([body]))
+        return AWSResponse("https://sagemaker.test", 400, {}, raw)
+
+    sagemaker.client("sagemaker").meta.events.register_first(
+        "before-send.sagemaker.ListModelCards", denied
+    )
+
+    response = rita_client.get(URL)
+
+    assert response.status_code == 200
+    assert "Access denied while listing model cards" in response.context["problem"]
+    assert response.context["rows"] == []
+
+
 def test_posting_nothing_chosen_says_so(aws, rita_client, team_a):
     remote_card(aws, "churn-model", small_content("churn"))
 
@@ -348,3 +366,18 @@ def test_the_command_needs_a_team_when_there_are_several(aws, sam, team_a, team_
 
     with pytest.raises(CommandError, match="--team"):
         run("--name", "churn-model")
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_the_page_reads_the_database_a_fixed_number_of_times(
+    aws, alice, rita_client, team_a, count, django_assert_num_queries
+):
+    for number in range(count):
+        remote_card(aws, f"model-{number}", small_content(f"model-{number}"))
+    make_card(user=alice, name="model-0")
+    rita_client.get(URL)  # the session's first read
+
+    # session, user, the teams rita may import into, the names here, the names she sees
+    with django_assert_num_queries(5):
+        response = rita_client.get(URL)
+    assert len(response.context["rows"]) == count
