@@ -520,7 +520,7 @@ def lookup_training_from_artifacts(artifacts: list[str]) -> Lookup:
 
 def _report(job_name: str, report_type: str, uri: str, notes: list[str]) -> ReportFill | None:
     try:
-        s3_object = sagemaker.s3_read_model_metrics(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        s3_object = sagemaker.s3_read_report(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
         document = load_json_document(s3_object.body)
         preview = read_report(document, report_type)
     except (sagemaker.AwsError, ReportError) as error:

@@ -409,36 +409,3 @@ def describe_model_card_version(name: str, version: int | None = None) -> dict:
         f"SageMaker has no model card named “{name}”.",
         **params,
     )
-
-
-def s3_read_model_metrics(uri: str, *, max_bytes: int) -> S3Object:
-    """Read a report that a model package's ModelMetrics points at.
-
-    Unlike ``s3_read_report`` this does not require the bucket to be in REPORT_BUCKETS: the
-    URI is not typed by a user but recorded in SageMaker by whoever registered the package
-    (and the server's role must be allowed to read it anyway). The size limit still holds,
-    and the bytes only ever reach the report parsers.
-    """
-    bucket, key = parse_s3_uri(uri)
-    s3 = client("s3")
-    try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-        if head["ContentLength"] > max_bytes:
-            raise AwsError(
-                f"{uri} is {head['ContentLength'] / 1_000_000:.1f} MB; the limit is "
-                f"{max_bytes / 1_000_000:.0f} MB."
-            )
-        response = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])
-        body = response["Body"].read(max_bytes + 1)
-    except ClientError as error:
-        raise AwsError(_s3_message(error, s3, bucket, uri)) from None
-    except (BotoCoreError, BotoConnectionError) as error:
-        raise AwsError(f"Could not read {uri} from S3: {error}") from None
-    if len(body) > max_bytes:
-        raise AwsError(f"{uri} is larger than the {max_bytes / 1_000_000:.0f} MB limit.")
-    return S3Object(
-        uri=uri,
-        body=body,
-        etag=head.get("ETag", "").strip('"'),
-        version_id=head.get("VersionId") or "",
-    )

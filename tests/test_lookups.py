@@ -36,7 +36,8 @@ def aws(monkeypatch, settings):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     settings.AWS_ENDPOINT_URL = ""
     settings.AWS_REGION = "us-east-1"
-    settings.REPORT_BUCKETS = []  # ModelMetrics reports do not need to be allowed
+    # Reports named by a package's ModelMetrics are read only from allowed buckets, as any.
+    settings.REPORT_BUCKETS = ["registry-reports"]
     sagemaker._client.cache_clear()
     with mock_aws():
         yield sagemaker.client("sagemaker")
@@ -558,3 +559,23 @@ def test_a_mark_goes_once_the_value_changes():
         "model_overview.model_name": "DescribeModel a"
     }
     assert lookups.marks({"model_overview": {"model_name": "b"}}, provenance) == {}
+
+
+def test_model_metrics_in_a_bucket_not_allowed_are_named_and_left_out(
+    aws, settings, alice_client, alice
+):
+    package_arn = create_package(aws)
+    settings.REPORT_BUCKETS = []
+    card = make_card(user=alice, name="churn-card", content={})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    card.refresh_from_db()
+    assert card.content["model_package_details"]["model_package_arn"] == package_arn
+    assert "evaluation_details" not in card.content
+    assert any(
+        "cannot be read from the bucket “registry-reports”" in message
+        for message in messages_of(response)
+    )
