@@ -3,16 +3,22 @@
 Both go to the same local SageMaker sandbox (moto in server mode, cards/sandbox.py), same run,
 same machine. The budget (ARCHITECTURE.md): the worker takes at most 1.3x the bare time.
 
-    uv run python benchmarks/publish.py [--cards 200]
+    uv run python benchmarks/publish.py [--cards 200] [--concurrency 2] [--latency-ms 0]
 
 It creates (and afterwards drops) its own database on the configured server, and starts its own
-sandbox and worker.
+sandbox and worker. The sandbox answers in a few milliseconds on loopback, much faster than
+SageMaker across a network; ``--latency-ms`` puts a relay in front of it that holds each request
+for that long (both the bare calls and the worker go through it), to see the ratio at a
+realistic round trip.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import os
+import threading
 import socket
 import subprocess
 import sys
@@ -56,6 +62,43 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def start_relay(target_port: int, latency: float) -> int:
+    """A TCP relay on loopback that holds each request burst for ``latency`` seconds."""
+    port = free_port()
+
+    async def pipe(reader, writer, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        last, release = 0.0, 0.0
+        try:
+            while data := await reader.read(65536):
+                now = loop.time()
+                if now - last > 0.002:  # a new request, not the rest of the same one
+                    release = now + delay
+                last = now
+                await asyncio.sleep(max(0.0, release - loop.time()))
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def handle(client_reader, client_writer) -> None:
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target_port)
+        await asyncio.gather(
+            pipe(client_reader, server_writer, latency),
+            pipe(server_reader, client_writer, 0.0),
+            return_exceptions=True,
+        )
+
+    async def serve() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
+
+    threading.Thread(target=asyncio.run, args=(serve(),), daemon=True).start()
+    wait_for_port(port)
+    return port
 
 
 def wait_for_port(port: int) -> None:
@@ -116,7 +159,15 @@ def main() -> None:
         default=int(os.environ.get("WORKER_CONCURRENCY") or 2),
         help="Jobs the worker runs at once (as WORKER_CONCURRENCY does for manage.py studio).",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0,
+        help="Hold each AWS request this long, as a network to SageMaker would (default 0).",
+    )
     args = parser.parse_args()
+    # One "Deferred 1 job" line per request is not part of what is measured.
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
 
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
@@ -137,6 +188,9 @@ def main() -> None:
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         wait_for_port(port)
+        if args.latency_ms:
+            endpoint = f"http://127.0.0.1:{start_relay(port, args.latency_ms / 1000)}"
+            aws_env["AWS_ENDPOINT_URL"] = endpoint
         user, cards = seed(args.cards)
         connection.close()
         worker = subprocess.Popen(  # noqa: S603 - our own fixed command
@@ -188,7 +242,7 @@ def main() -> None:
 
     print(
         f"{args.cards} cards against the local sandbox ({settings.AWS_REGION}), one worker "
-        f"running {args.concurrency} job(s) at once"
+        f"running {args.concurrency} job(s) at once, {args.latency_ms:g} ms added per request"
     )
     print(f"  bare create_model_card calls  {bare:7.2f} s  ({args.cards / bare:6.1f} cards/s)")
     print(

@@ -187,29 +187,38 @@ def fills_from_training_job(
         fills.append(
             Fill((*JOB, "training_environment", "container_image"), [image], source, only_if_empty)
         )
-    metrics, skipped = [], 0
+    metrics, skipped, unnamed = [], 0, 0
     for item in response.get("FinalMetricDataList") or []:
-        name, value = item.get("MetricName", ""), item.get("Value")
+        name, value = item.get("MetricName") or "", item.get("Value")
         number = isinstance(value, int | float) and not isinstance(value, bool)
         usable = number and math.isfinite(value)
-        if not name or len(name) > TEXT_LIMITS["training_metric_name"] or not usable:
+        if not name.strip():
+            unnamed += 1
+        elif len(name) > TEXT_LIMITS["training_metric_name"] or not usable:
             skipped += 1
         else:
             metrics.append({"name": name, "value": value})
+    if unnamed:
+        notes.append(f"{unnamed} final metrics from {source} were left out: they have no name.")
     if skipped:
         notes.append(f"{skipped} final metrics from {source} were left out (no usable value).")
     metrics = _capped(metrics, "training_metrics", "final metrics", source, notes)
     if metrics:
         fills.append(Fill((*JOB, "training_metrics"), metrics, source, only_if_empty))
-    parameters, long = [], []
+    parameters, long, unnamed = [], [], 0
     for name, value in (response.get("HyperParameters") or {}).items():
         value = str(value)
-        if len(name) > TEXT_LIMITS["hyper_parameter_name"] or not _fits(
+        if not name.strip():
+            # SageMaker accepts an empty key; a card's hyperparameter needs a name.
+            unnamed += 1
+        elif len(name) > TEXT_LIMITS["hyper_parameter_name"] or not _fits(
             value, "hyper_parameter_value"
         ):
             long.append(name[:60])
         else:
             parameters.append({"name": name, "value": value})
+    if unnamed:
+        notes.append(f"{unnamed} hyperparameters from {source} were left out: they have no name.")
     if long:
         notes.append(
             f"Hyperparameters longer than 255 characters were left out: {', '.join(long)}."
@@ -540,35 +549,63 @@ def _report(job_name: str, report_type: str, uri: str, notes: list[str]) -> Repo
     )
 
 
+# Search's newest few records of a group: the card's own SageMaker copy (often the newest)
+# and cards hidden from the user are passed over, so one record would not do.
+GROUP_SEARCH_LIMIT = 5
+
+
+def _hidden_names(names: list[str], user) -> set[str]:
+    """Those of ``names`` that are cards here the user cannot see (another team's)."""
+    here = ModelCard.objects.filter(name__in=names)
+    return set(here.values_list("name", flat=True)) - set(
+        here.visible_to(user).values_list("name", flat=True)
+    )
+
+
 def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[dict, str] | None:
     """Content and description of the newest card of the model package group ``group``.
 
     SageMaker's Search when it has it, else ListModelCards + DescribeModelCard; this app's
-    own cards (those the user can see) count as well, the newest wins.
+    own cards (those the user can see) count as well, the newest wins. A SageMaker card that
+    is also a card here the user cannot see is passed over (and never named); one that is not
+    in this app at all counts, as in the SDK.
     """
     candidates: list[tuple[datetime | None, dict, str]] = []
+    own = card.name if card is not None else None
     try:
         found = sagemaker.search(
             "ModelCard",
             [{"Name": "ModelPackageGroupName", "Operator": "Equals", "Value": group}],
             sort_by="LastModifiedTime",
-            limit=1,
+            limit=GROUP_SEARCH_LIMIT,
         )
-        for record in found[:1]:
-            name = record.get("ModelCardName", "")
-            if card is None or name != card.name:
+        names = [record.get("ModelCardName", "") for record in found]
+        hidden = _hidden_names(names, user)
+        for name in names:
+            if not name or name == own or name in hidden:
+                continue
+            try:
                 described = sagemaker.describe_model_card_version(name)
-                try:
-                    content = json.loads(described.get("Content") or "{}")
-                except ValueError:
-                    continue
+                content = json.loads(described.get("Content") or "{}")
+            except (sagemaker.NotFound, ValueError):
+                continue
+            if isinstance(content, dict):
                 modified = described.get("LastModifiedTime")
                 candidates.append((modified, content, f"the SageMaker model card “{name}”"))
+                break  # newest first
     except sagemaker.SearchUnavailable:
-        for name, content, modified in _remote_contents():
-            same = dig(content, ("model_package_details", "model_package_group_name")) == group
-            if same and (card is None or name != card.name):
-                candidates.append((modified, content, f"the SageMaker model card “{name}”"))
+        remote = [
+            (name, content, modified)
+            for name, content, modified in _remote_contents()
+            if name != own
+            and dig(content, ("model_package_details", "model_package_group_name")) == group
+        ]
+        hidden = _hidden_names([name for name, _, _ in remote], user)
+        candidates += [
+            (modified, content, f"the SageMaker model card “{name}”")
+            for name, content, modified in remote
+            if name not in hidden
+        ]
     local = ModelCard.objects.visible_to(user).filter(
         content__model_package_details__model_package_group_name=group
     )

@@ -270,9 +270,9 @@ class Publication(models.Model):
     arn = models.CharField(max_length=256, blank=True)
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
-    # The person saw that the SageMaker card changed since we last wrote it, and chose to
-    # replace it; without this a publish never overwrites a newer remote version.
-    overwrite = models.BooleanField(default=False)
+    # The SageMaker version a person compared with this card and chose to replace. A publish
+    # never overwrites a remote version it did not write, except exactly this one.
+    overwrite_version = models.PositiveIntegerField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -652,14 +652,15 @@ class PublishRefused(Exception):
 
 
 def publication_request(
-    *, card: ModelCard, user, any_status: bool = False, overwrite: bool = False
+    *, card: ModelCard, user, any_status: bool = False, overwrite_version: int | None = None
 ) -> Publication:
     """Queue a publish of the card's current revision with its status.
 
     The Publication row and the job are written in one transaction: both exist or neither.
     While a publish of this card is already waiting, that one is returned instead.
     ``any_status`` (for operators: ``manage.py publish_card``) skips the status rule.
-    ``overwrite``: the user compared with a newer SageMaker version and chose to replace it.
+    ``overwrite_version``: the SageMaker version the user compared with this card and chose
+    to replace (only that version is overwritten).
     """
     from procrastinate.exceptions import AlreadyEnqueued
 
@@ -678,7 +679,7 @@ def publication_request(
                     revision=current.revision,
                     target_status=current.status,
                     requested_by=user,
-                    overwrite=overwrite,
+                    overwrite_version=overwrite_version,
                 )
                 publish_card.configure(
                     lock=f"card-{current.pk}", queueing_lock=f"publish-card-{current.pk}"
@@ -695,9 +696,11 @@ def publication_request(
             ).first()
             if waiting is None:  # pragma: no cover - a job without its row cannot be written
                 raise PublishRefused("A publish of this card is already waiting.") from None
-            if overwrite and not waiting.overwrite:
-                Publication.objects.filter(pk=waiting.pk).update(overwrite=True)
-                waiting.overwrite = True
+            if overwrite_version and waiting.overwrite_version != overwrite_version:
+                Publication.objects.filter(pk=waiting.pk).update(
+                    overwrite_version=overwrite_version
+                )
+                waiting.overwrite_version = overwrite_version
             return waiting
     return publication
 
@@ -761,7 +764,9 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
             note=f"SageMaker version {version}, kept from the console",
         )
         ModelCard.objects.filter(pk=card.pk).update(
-            sagemaker_version=version, sagemaker_newer_version=None
+            sagemaker_arn=described.get("ModelCardArn", ""),
+            sagemaker_version=version,
+            sagemaker_newer_version=None,
         )
         current.sagemaker_version, current.sagemaker_newer_version = version, None
     return current

@@ -93,12 +93,21 @@ class RemoteCard:
 class ChangedInSageMaker(sagemaker.AwsError):
     """The remote card has content we never wrote: publishing would overwrite someone's edit."""
 
-    def __init__(self, name: str, version: int, known: int) -> None:
+    def __init__(self, name: str, version: int, known: int | None) -> None:
         self.version = version
+        if known is None:
+            what = (
+                f"SageMaker already has a card named {name} (version {version}) with other "
+                "content, which this app never wrote."
+            )
+        else:
+            what = (
+                f"{name} was changed in SageMaker (version {version}; the last version "
+                f"written or read here is {known})."
+            )
         super().__init__(
-            f"{name} was changed in SageMaker (version {version}; the last version written or "
-            f"read here is {known}). Nothing was overwritten: open the card's “Changed in "
-            "SageMaker” page to compare and choose."
+            f"{what} Nothing was overwritten: open the card's “Changed in SageMaker” page to "
+            "compare and choose."
         )
 
 
@@ -121,20 +130,30 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         if publication.is_finished:
             return publication  # a redelivered job: the work is done
         card = publication.card
+        content = serialize_content(card.content)
+        digest = hashlib.sha256(content.encode()).hexdigest()
         publication.state = PublicationState.RUNNING
         publication.attempts += 1
         publication.revision = card.revision
         publication.target_status = card.status
+        # Recorded before anything is sent: whatever becomes of this attempt, content with
+        # this hash in SageMaker is ours, never someone else's edit (see _sync_remote).
+        publication.content_sha256 = digest
         publication.save(
-            update_fields=["state", "attempts", "revision", "target_status", "updated_at"]
+            update_fields=[
+                "state",
+                "attempts",
+                "revision",
+                "target_status",
+                "content_sha256",
+                "updated_at",
+            ]
         )
 
     try:
         validate_content(card.content)
     except ContentInvalid as error:
         return _finish(publication, failed=f"{error} Fix the card and publish it again.")
-    content = serialize_content(card.content)
-    digest = hashlib.sha256(content.encode()).hexdigest()
 
     # A card never published (nor imported) before is most likely new in SageMaker too:
     # create it straight away (one call) and fall back to comparing only if it exists.
@@ -146,7 +165,8 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
             digest=digest,
             status=card.status,
             first_time=first_time,
-            known=None if publication.overwrite else _known_remote(card),
+            known=_known_remote(card),
+            overwrite_version=publication.overwrite_version,
         )
     except ChangedInSageMaker as error:
         ModelCard.objects.filter(pk=card.pk).update(
@@ -182,18 +202,13 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
 
 @dataclass(frozen=True)
 class KnownRemote:
-    version: int  # the remote version last written or read here
-    digests: frozenset[str]  # content hashes written here (ours, not someone else's edit)
+    version: int | None  # the remote version last written or read here, if any
+    digests: frozenset[str]  # hashes of all content this app sent (ours, not someone's edit)
 
 
-def _known_remote(card: ModelCard) -> KnownRemote | None:
-    if card.sagemaker_version is None:
-        return None
-    written = card.publications.filter(state=PublicationState.PUBLISHED).exclude(content_sha256="")
-    return KnownRemote(
-        version=card.sagemaker_version,
-        digests=frozenset(written.values_list("content_sha256", flat=True)),
-    )
+def _known_remote(card: ModelCard) -> KnownRemote:
+    sent = card.publications.exclude(content_sha256="").values_list("content_sha256", flat=True)
+    return KnownRemote(version=card.sagemaker_version, digests=frozenset(sent))
 
 
 def _sync_remote(
@@ -204,6 +219,7 @@ def _sync_remote(
     status: str,
     first_time: bool = False,
     known: KnownRemote | None = None,
+    overwrite_version: int | None = None,
 ) -> RemoteCard:
     described = None if first_time else sagemaker.describe_model_card(name)
     if described is None:
@@ -223,22 +239,25 @@ def _sync_remote(
     remote_digest = _remote_digest(described.get("Content"))
     content_differs = remote_digest != digest
     status_differs = described.get("ModelCardStatus") != status
-    # Drift: a newer remote version whose content is neither ours nor anything we wrote
-    # (someone edited it in the console). A retry whose earlier update did land finds our
-    # own content there and goes on.
-    if (
-        known is not None
-        and content_differs
-        and described["ModelCardVersion"] > known.version
-        and remote_digest not in known.digests
-    ):
-        raise ChangedInSageMaker(name, described["ModelCardVersion"], known.version)
     if not (content_differs or status_differs):
         return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
     if described.get("ModelCardStatus") == ARCHIVED:
         raise sagemaker.PublishFailed(
             f"{name} is archived in SageMaker, and archived cards are never changed."
         )
+    # Someone else's content: a remote version newer than the one we last wrote or read (or
+    # a card we never wrote at all) whose content is nothing this app ever sent, such as an
+    # edit in the console. A retry whose earlier update did land finds our own content and
+    # goes on; only the exact version a person compared and chose to replace is overwritten.
+    version = described["ModelCardVersion"]
+    if (
+        known is not None
+        and content_differs
+        and remote_digest not in known.digests
+        and (known.version is None or version > known.version)
+        and version != overwrite_version
+    ):
+        raise ChangedInSageMaker(name, version, known.version)
     if content_differs:
         sagemaker.update_model_card_content(name, content)
     if status_differs:
@@ -306,13 +325,12 @@ def drift_check(card: ModelCard) -> int | None:
     """Compare one card with SageMaker; returns the newer remote version, if any."""
     described = sagemaker.describe_model_card(card.name)
     newer = None
-    if described is not None:
+    if described is not None and card.sagemaker_version is not None:
         known = _known_remote(card)
         remote_digest = _remote_digest(described.get("Content"))
         ours = hashlib.sha256(serialize_content(card.content).encode()).hexdigest()
         if (
-            known is not None
-            and described["ModelCardVersion"] > known.version
+            described["ModelCardVersion"] > card.sagemaker_version
             and remote_digest != ours
             and remote_digest not in known.digests
         ):

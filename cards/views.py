@@ -593,7 +593,9 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
         elif choice == "overwrite":
             card = card_for(request.user, name, Action.PUBLISH)
             try:
-                publication = publication_request(card=card, user=request.user, overwrite=True)
+                publication = publication_request(
+                    card=card, user=request.user, overwrite_version=seen
+                )
             except (PublishRefused, NotAllowed) as error:
                 messages.error(request, str(error))
             else:
@@ -607,6 +609,16 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
             card = card_for(request.user, name, Action.EDIT)
             try:
                 card = card_take_remote_version(card=card, user=request.user, described=described)
+            except ContentInvalid as invalid:
+                problems = "; ".join(
+                    f"{format_path(error.path)}: {error.message}" for error in invalid.errors[:5]
+                )
+                messages.error(
+                    request,
+                    f"SageMaker's version {described['ModelCardVersion']} cannot be kept: it "
+                    f"breaks the model card rules ({problems}). Overwrite it, or fix it in "
+                    "SageMaker first.",
+                )
             except (ValidationError, CardChanged, CardNotEditable, NotAllowed) as error:
                 text = error.messages[0] if isinstance(error, ValidationError) else str(error)
                 messages.error(request, text)

@@ -22,14 +22,14 @@ CONSOLE_EDIT = {
 }
 
 
-def publish(card: ModelCard, *, overwrite: bool = False) -> Publication:
+def publish(card: ModelCard, *, overwrite_version: int | None = None) -> Publication:
     card.refresh_from_db()
     publication = Publication.objects.create(
         card=card,
         revision=card.revision,
         target_status=card.status,
         requested_by=card.created_by,
-        overwrite=overwrite,
+        overwrite_version=overwrite_version,
     )
     return publication_sync(publication_id=publication.pk)
 
@@ -47,9 +47,9 @@ def edit_in_console(client, content: dict = CONSOLE_EDIT) -> int:
     return client.describe_model_card(ModelCardName="churn-model")["ModelCardVersion"]
 
 
-def edit_here(card: ModelCard, user, rita) -> ModelCard:
+def edit_here(card: ModelCard, user, rita, owner: str = "Ana") -> ModelCard:
     card.refresh_from_db()
-    content = {**card.content, "model_overview": {"model_name": "churn", "model_owner": "Ana"}}
+    content = {**card.content, "model_overview": {"model_name": "churn", "model_owner": owner}}
     card = card_save_content(card=card, user=user, content=content, base_revision=card.revision)
     return approve(card, author=user, reviewer=rita)
 
@@ -135,7 +135,7 @@ def test_choosing_overwrite_publishes_over_the_console_edit(
     alice_client.post(url, {"choice": "overwrite", "version": version})
 
     queued = Publication.objects.get(state=PublicationState.QUEUED)
-    assert queued.overwrite
+    assert queued.overwrite_version == version
     assert publication_sync(publication_id=queued.pk).state == PublicationState.PUBLISHED
     card.refresh_from_db()
     assert remote_content(aws) == card.content
@@ -186,3 +186,87 @@ def test_cancel_changes_nothing(published, aws, alice_client):  # noqa: F811
     published.refresh_from_db()
     assert (published.revision, published.content) == before
     assert remote_content(aws) == CONSOLE_EDIT
+
+
+def test_a_card_of_the_same_name_this_app_never_wrote_is_not_overwritten(
+    aws,  # noqa: F811
+    alice,
+    rita,
+):
+    theirs = {"model_overview": {"model_description": "Someone else's card"}}
+    aws.create_model_card(
+        ModelCardName="churn-model", Content=json.dumps(theirs), ModelCardStatus="Draft"
+    )
+    card = approve(make_card(user=alice, name="churn-model"), author=alice, reviewer=rita)
+
+    publication = publish(card)
+
+    assert publication.state == PublicationState.FAILED
+    assert "never wrote" in publication.last_error
+    assert remote_content(aws) == theirs
+    card.refresh_from_db()
+    assert card.sagemaker_newer_version == 1
+
+
+def test_an_attempt_that_failed_after_its_update_landed_is_not_drift(
+    published,
+    aws,  # noqa: F811
+    alice,
+    rita,
+    monkeypatch,
+):
+    from cards import sagemaker
+
+    card = edit_here(published, alice, rita)
+    real_describe = sagemaker.describe_model_card
+    calls = []
+
+    def describe_then_fail(name):
+        calls.append(name)
+        if len(calls) > 1:  # the read-back after the update
+            raise sagemaker.AwsUnavailable("SageMaker did not answer")
+        return real_describe(name)
+
+    monkeypatch.setattr(sagemaker, "describe_model_card", describe_then_fail)
+    assert publish(card).state == PublicationState.FAILED  # the update itself landed
+    monkeypatch.setattr(sagemaker, "describe_model_card", real_describe)
+
+    card = edit_here(card, alice, rita, owner="Bo")
+    assert drift_check(card) is None
+    assert publish(card).state == PublicationState.PUBLISHED
+    card.refresh_from_db()
+    assert remote_content(aws) == card.content
+
+
+def test_overwrite_replaces_only_the_version_that_was_compared(
+    published,
+    aws,  # noqa: F811
+    alice,
+    rita,
+):
+    compared = edit_in_console(aws)
+    card = edit_here(published, alice, rita)
+    unseen = {**CONSOLE_EDIT, "intended_uses": {"risk_rating": "Low"}}
+    edit_in_console(aws, unseen)
+
+    publication = publish(card, overwrite_version=compared)
+
+    assert publication.state == PublicationState.FAILED
+    assert remote_content(aws) == unseen
+
+
+def test_keeping_a_sagemaker_version_that_breaks_the_rules_says_why(
+    published,
+    aws,  # noqa: F811
+    alice_client,
+):
+    broken = {"model_overview": {"model_description": "x" * 2000}}
+    version = edit_in_console(aws, broken)
+    url = reverse("cards:sagemaker_changes", args=[published.name])
+
+    response = alice_client.post(url, {"choice": "keep_remote", "version": version}, follow=True)
+
+    assert response.status_code == 200
+    assert "cannot be kept" in response.content.decode()
+    published.refresh_from_db()
+    assert published.content != broken

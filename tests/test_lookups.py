@@ -305,6 +305,52 @@ def test_a_training_job_look_up_fills_arn_image_metrics_and_hyperparameters(
     assert "from SageMaker (DescribeTrainingJob churn-train)" in page
 
 
+def test_hyperparameters_without_a_name_are_left_out_with_a_note(aws, alice_client, alice):
+    arn = aws.create_training_job(
+        TrainingJobName="churn-train",
+        HyperParameters={"": "1", "  ": "2", "eta": "0.2"},
+        AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
+        RoleArn=ROLE,
+        OutputDataConfig={"S3OutputPath": "s3://models/output"},
+        ResourceConfig={"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
+        StoppingCondition={"MaxRuntimeInSeconds": 3600},
+    )["TrainingJobArn"]
+    card = make_card(user=alice, name="churn-card")
+
+    response = look_up(alice_client, card, "training", "training_job", {"training_arn": arn})
+
+    card.refresh_from_db()
+    job = card.content["training_details"]["training_job_details"]
+    assert job["training_arn"] == arn
+    assert job["hyper_parameters"] == [{"name": "eta", "value": "0.2"}]
+    assert (
+        "2 hyperparameters from DescribeTrainingJob churn-train were left out: they have no name."
+        in messages_of(response)
+    )
+
+
+def test_final_metrics_without_a_name_are_left_out_with_a_note():
+    job = lookups.fills_from_training_job(
+        {
+            "TrainingJobName": "t",
+            "TrainingJobArn": "arn",
+            "FinalMetricDataList": [
+                {"MetricName": "", "Value": 1.0},
+                {"MetricName": " ", "Value": 2.0},
+                {"Value": 3.0},
+                {"MetricName": "auc", "Value": 0.9},
+            ],
+        }
+    )
+    values = {fill.key: fill.value for fill in job.fills}
+    assert values["training_details.training_job_details.training_metrics"] == [
+        {"name": "auc", "value": 0.9}
+    ]
+    assert job.notes == [
+        "3 final metrics from DescribeTrainingJob t were left out: they have no name."
+    ]
+
+
 def test_an_unknown_training_job_is_explained(aws, alice_client, alice):
     card = make_card(user=alice, name="churn-card")
     response = look_up(alice_client, card, "training", "training_job", {"training_arn": "nope"})
@@ -496,6 +542,76 @@ def test_a_model_package_carries_over_from_the_newest_sagemaker_card_without_sea
     assert "the SageMaker model card “churn-remote”" in told
     # moto cannot search training jobs by artifact: said, not hidden.
     assert "Training details were not filled: Could not search training jobs" in told
+
+
+def create_group_card(aws, name, content):
+    aws.create_model_card(
+        ModelCardName=name,
+        Content=json.dumps(
+            {"model_package_details": {"model_package_group_name": "churn-group"}, **content}
+        ),
+        ModelCardStatus="Draft",
+    )
+
+
+SECRET = {"business_details": {"business_problem": "Team B confidential"}}
+
+
+@pytest.mark.parametrize("search", [True, False], ids=["search", "without-search"])
+def test_another_teams_card_in_sagemaker_is_not_carried_over_nor_named(
+    aws, alice_client, alice, charlie, search
+):
+    package_arn = create_package(aws)
+    make_card(user=charlie, name="payments-secret", content=SECRET)
+    create_group_card(aws, "payments-secret", SECRET)
+    if search:
+        # Search, newest first: the other team's card, then one that is in SageMaker only.
+        create_group_card(aws, "churn-remote", {"intended_uses": {"intended_uses": "Scores"}})
+        answer_search(
+            aws,
+            {
+                "ModelCard": [
+                    {"ModelCardName": "payments-secret"},
+                    {"ModelCardName": "churn-remote"},
+                ]
+            },
+        )
+    card = make_card(user=alice, name="churn-v2", content={})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    card.refresh_from_db()
+    assert "Team B confidential" not in json.dumps(card.content)
+    told = " ".join(messages_of(response))
+    assert "payments-secret" not in told
+    if search:
+        # A card that is in SageMaker and not in this app still counts, as in the SDK.
+        assert card.content["intended_uses"]["intended_uses"] == "Scores"
+        assert "the SageMaker model card “churn-remote”" in told
+
+
+def test_search_passes_over_the_cards_own_sagemaker_copy_to_the_one_before(
+    aws, alice_client, alice
+):
+    package_arn = create_package(aws)
+    create_group_card(aws, "churn-v2", {"intended_uses": {"intended_uses": "Own copy"}})
+    create_group_card(aws, "churn-v1", {"intended_uses": {"intended_uses": "Weekly scores"}})
+    # The card's own published copy is the group's newest.
+    requests = answer_search(
+        aws, {"ModelCard": [{"ModelCardName": "churn-v2"}, {"ModelCardName": "churn-v1"}]}
+    )
+    card = make_card(user=alice, name="churn-v2", content={})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    assert requests[0]["SortBy"] == "LastModifiedTime"
+    card.refresh_from_db()
+    assert card.content["intended_uses"]["intended_uses"] == "Weekly scores"
+    assert "the SageMaker model card “churn-v1”" in " ".join(messages_of(response))
 
 
 def test_an_unknown_model_package_is_explained(aws, alice_client, alice):
