@@ -18,10 +18,10 @@ import argparse
 import asyncio
 import logging
 import os
-import threading
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 

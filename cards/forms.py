@@ -127,10 +127,22 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Write the comment first."},
+        error_messages={
+            "required": "Write the comment first.",
+            "max_length": "Comments are at most %(limit_value)d characters (%(show_value)d now).",
+        },
     )
-    section = forms.ChoiceField(label="On", choices=Section.choices, initial=Section.CARD)
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput())
+    section = forms.ChoiceField(
+        label="On",
+        choices=Section.choices,
+        initial=Section.CARD,
+        error_messages={"invalid_choice": "Choose the card or one of its sections."},
+    )
+    parent = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput(),
+        error_messages={"invalid": "The comment you answered is not on this card."},
+    )
 
 
 class RequestChangesForm(forms.Form):
@@ -139,10 +151,19 @@ class RequestChangesForm(forms.Form):
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
-            "required": "Say what needs to change: a comment is required to request changes."
+            "required": "Say what needs to change: a comment is required to request changes.",
+            "max_length": "Comments are at most %(limit_value)d characters (%(show_value)d now).",
         },
     )
-    section = forms.ChoiceField(label="Section", choices=Section.choices, initial=Section.CARD)
+    section = forms.ChoiceField(
+        label="Section",
+        choices=Section.choices,
+        initial=Section.CARD,
+        error_messages={
+            "invalid_choice": "Choose the card or one of its sections.",
+            "required": "Choose the card or one of its sections.",
+        },
+    )
 
 
 class AuditFilterForm(forms.Form):

@@ -40,13 +40,18 @@ def _emails(users) -> list[str]:
 
 
 def notify_submitted(card: ModelCard, submitter) -> None:
-    """Tell the team's reviewers (not the submitter) that a card waits for them."""
+    """Tell the team's reviewers who may approve it (not the submitter, and not those who
+    changed it since its last approval: four eyes) that a card waits for them."""
+    changed_it = CardRevision.objects.filter(
+        card=card, content_changed=True, number__gt=card.approved_revision or 0
+    ).values("author_id")
     reviewers = (
         get_user_model()
         .objects.filter(
             memberships__team_id=card.team_id, memberships__role=Role.REVIEWER, is_active=True
         )
         .exclude(pk=submitter.pk)
+        .exclude(pk__in=changed_it)
     )
     _send_after_commit(
         f"Review requested: {card.name}",

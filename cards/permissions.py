@@ -135,6 +135,12 @@ def denial(user, card: ModelCard | None, action: Action, *, team_id: int | None 
     return ""
 
 
+def role_allows(user, card: ModelCard, action: Action) -> bool:
+    """Whether the user's role may ever take this action on the card, whatever its status."""
+    role = role_on_card(user, card)
+    return role is not None and action in MATRIX[role]
+
+
 def can(user, card: ModelCard | None, action: Action, *, team_id: int | None = None) -> bool:
     return not denial(user, card, action, team_id=team_id)
 

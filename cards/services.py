@@ -8,7 +8,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from cards import sagemaker
@@ -209,10 +209,13 @@ def _save_locked(
         return current
     if promoted["model_id"] != current.model_id:
         _model_id_check(promoted["model_id"], exclude_pk=card.pk)
-    # Approved content is never changed silently: an edit makes the card a draft again.
-    status = CardStatus.DRAFT if current.status == CardStatus.APPROVED else current.status
-    if status != current.status:
-        note = f"{note} (approved card back to draft)".strip()[:200]
+    # Approved content is never changed silently, and reviewers approve what was submitted:
+    # an edit makes an approved or submitted card a draft again, to be submitted anew.
+    status = current.status
+    if status in {CardStatus.APPROVED, CardStatus.PENDING_REVIEW}:
+        status = CardStatus.DRAFT
+        was = "approved" if current.status == CardStatus.APPROVED else "submitted"
+        note = f"{note} ({was} card back to draft)".strip()[:200]
     now = timezone.now()
     ModelCard.objects.filter(pk=card.pk).update(
         content=content,
@@ -266,10 +269,17 @@ def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
 @transaction.atomic
 def card_delete(*, card: ModelCard, user) -> None:
     require(user, card, Action.DELETE)
-    # Only drafts are deleted here; published cards leave through SageMaker's own states.
-    deleted, _ = ModelCard.objects.filter(pk=card.pk, status=CardStatus.DRAFT).delete()
+    # Only drafts that were never approved nor sent to SageMaker: the others leave through
+    # Archived, and keep their history (and their SageMaker card is not orphaned).
+    never_approved_or_sent = ModelCard.objects.filter(
+        pk=card.pk, status=CardStatus.DRAFT, approved_revision=None, sagemaker_version=None
+    ).exclude(Exists(Publication.objects.filter(card=OuterRef("pk"))))
+    deleted, _ = never_approved_or_sent.delete()
     if not deleted:
-        raise CardNotEditable("Only draft cards can be deleted.")
+        raise CardNotEditable(
+            "Only drafts that were never approved or published can be deleted; archive "
+            "this card instead."
+        )
     audit_record(actor=user, action=AuditAction.DELETE, card=card)
 
 

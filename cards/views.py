@@ -35,7 +35,7 @@ from cards.models import (
     RiskRating,
     Team,
 )
-from cards.permissions import Action, NotAllowed, allowed_actions
+from cards.permissions import Action, NotAllowed, allowed_actions, denial, role_allows
 from cards.readiness import readiness_checklist, submission_problems
 from cards.services import (
     CardChanged,
@@ -54,6 +54,7 @@ from cards.services import (
     card_take_remote_version,
     comment_add,
     comment_resolve,
+    editors_since_approval,
     publication_request,
     report_remove,
 )
@@ -172,7 +173,7 @@ def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpR
     report = get_object_or_404(card.reports, pk=report_id, state=ReportState.ATTACHED)
     try:
         report_remove(card=card, user=request.user, report=report)
-    except (ValidationError, CardChanged) as error:
+    except (ValidationError, CardChanged, CardNotEditable, NotAllowed) as error:
         messages.error(
             request, error.messages[0] if isinstance(error, ValidationError) else str(error)
         )
@@ -370,9 +371,12 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
             for change in content_diff(approved.content, card.content)
         ]
     threads = _comment_threads(card)
+    allowed = allowed_actions(request.user, card)
     return {
         "card": card,
-        "allowed": allowed_actions(request.user, card),
+        "allowed": allowed,
+        "four_eyes_blocked": Action.APPROVE in allowed
+        and request.user.pk in editors_since_approval(card),
         "approved": approved,
         "changes": changes,
         "checklist": readiness_checklist(card.content),
@@ -405,9 +409,18 @@ def card_approve_view(request: HttpRequest, name: str) -> HttpResponse:
     return _back_to(card)
 
 
+def _card_for_writing(user, name: str, action: Action) -> ModelCard:
+    """The card, if the user's role allows the action (403 otherwise). Whether its status
+    allows it is the service's to say, so that what the user typed can be shown again."""
+    card = card_for_view(user, name)
+    if not role_allows(user, card, action):
+        raise NotAllowed(denial(user, card, action))
+    return card
+
+
 @require_POST
 def card_request_changes_view(request: HttpRequest, name: str) -> HttpResponse:
-    card = card_for(request.user, name, Action.REQUEST_CHANGES)
+    card = _card_for_writing(request.user, name, Action.REQUEST_CHANGES)
     form = RequestChangesForm(request.POST)
     if form.is_valid():
         try:
@@ -422,8 +435,9 @@ def card_request_changes_view(request: HttpRequest, name: str) -> HttpResponse:
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
         except (TransitionRefused, NotAllowed) as error:
-            messages.error(request, str(error))
-            return redirect("cards:review", name=card.name)
+            # The card moved on (approved, archived...): say so next to the text, kept.
+            form.add_error(None, f"{error} Your text is still below.")
+            card = card_for_view(request.user, name)
         else:
             messages.success(request, f"Sent “{card.name}” back to its authors as a draft.")
             return _back_to(card)
@@ -448,7 +462,7 @@ def card_restore_view(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_POST
 def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
-    card = card_for(request.user, name, Action.COMMENT)
+    card = _card_for_writing(request.user, name, Action.COMMENT)
     form = CommentForm(request.POST)
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
@@ -468,6 +482,8 @@ def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
             for field, problems in error.message_dict.items():
                 for problem in problems:
                     form.add_error(field if field in form.fields else None, problem)
+        except NotAllowed as error:
+            form.add_error(None, f"{error} Your text is still below.")
         else:
             target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
             anchor = f"#comment-{comment.parent_id or comment.pk}"

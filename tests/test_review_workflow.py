@@ -407,9 +407,10 @@ def test_approving_a_revision_that_is_no_longer_current_is_refused(alice, rita):
         card=card, user=alice, content=edited(card, "Late change"), base_revision=seen
     )
     before = state(card)
-    assert before["status"] == PENDING
+    # An edit sends a submitted card back to draft: it is to be submitted again.
+    assert before["status"] == DRAFT
 
-    with pytest.raises(TransitionRefused, match="changed since you opened it"):
+    with pytest.raises(NotAllowed, match="Only a card waiting for review can be approved"):
         card_approve(card=card, user=rita, revision=seen)
 
     assert state(card) == before
@@ -520,9 +521,7 @@ def test_an_edit_and_an_approval_of_the_same_revision_cannot_both_succeed(alice,
         )
 
         edit, approval = outcomes
-        assert sorted(outcomes) in (["CardChanged", "done"], ["TransitionRefused", "done"]), (
-            outcomes
-        )
+        assert sorted(outcomes) in (["CardChanged", "done"], ["NotAllowed", "done"]), outcomes
         card.refresh_from_db()
         assert card.revision == revision + 1
         if approval == "done":
@@ -531,8 +530,9 @@ def test_an_edit_and_an_approval_of_the_same_revision_cannot_both_succeed(alice,
             assert card.content != content
             assert Approval.objects.get(card=card).revision == revision
         else:
-            assert (edit, approval) == ("done", "TransitionRefused")
-            assert card.status == PENDING
+            # The edit won: the card went back to draft, which cannot be approved.
+            assert (edit, approval) == ("done", "NotAllowed")
+            assert card.status == DRAFT
             assert card.content == content
             assert not Approval.objects.filter(card=card).exists()
 

@@ -161,7 +161,7 @@ class CardWizard(NamedUrlSessionWizardView):
             # From now on the wizard is the card's own: its prefix and URLs carry it.
             self.storage.reset()
             return
-        was_approved = self.card.status == CardStatus.APPROVED
+        was = self.card.status
         self.card = card_save_content(
             card=self.card,
             user=user,
@@ -169,11 +169,12 @@ class CardWizard(NamedUrlSessionWizardView):
             base_revision=form.cleaned_data["base_revision"],
             note=f"Step: {form.title}",
         )
-        if was_approved and self.card.status == CardStatus.DRAFT:
+        if was != self.card.status == CardStatus.DRAFT:
+            state = "approved" if was == CardStatus.APPROVED else "waiting for review"
             messages.warning(
                 self.request,
-                "The card was approved; your change makes it a draft again, to be reviewed "
-                "anew. The approved revision stays in its history.",
+                f"The card was {state}; your change makes it a draft again, to be submitted "
+                "and reviewed anew. The earlier revision stays in its history.",
             )
 
     def preview_report(self, form: StepForm) -> HttpResponse:
