@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
@@ -165,7 +166,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
             digest=digest,
             status=card.status,
             first_time=first_time,
-            known=_known_remote(card),
+            known=lambda: _known_remote(card),
             overwrite_version=publication.overwrite_version,
         )
     except ChangedInSageMaker as error:
@@ -191,13 +192,14 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     publication.arn = remote.arn
     publication.remote_version = remote.version
     publication.content_sha256 = digest
-    ModelCard.objects.filter(pk=card.pk).update(
-        sagemaker_arn=remote.arn,
-        sagemaker_version=remote.version,
-        sagemaker_newer_version=None,
-        sagemaker_checked_at=timezone.now(),
-    )
-    return _finish(publication)
+    with transaction.atomic():  # one commit for both rows
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_arn=remote.arn,
+            sagemaker_version=remote.version,
+            sagemaker_newer_version=None,
+            sagemaker_checked_at=timezone.now(),
+        )
+        return _finish(publication)
 
 
 @dataclass(frozen=True)
@@ -218,9 +220,11 @@ def _sync_remote(
     digest: str,
     status: str,
     first_time: bool = False,
-    known: KnownRemote | None = None,
+    known: Callable[[], KnownRemote] | None = None,
     overwrite_version: int | None = None,
 ) -> RemoteCard:
+    """``known`` reads what this app knows of the remote card; it costs a query, so it is
+    asked only when the remote content differs from ours."""
     described = None if first_time else sagemaker.describe_model_card(name)
     if described is None:
         try:
@@ -250,14 +254,10 @@ def _sync_remote(
     # edit in the console. A retry whose earlier update did land finds our own content and
     # goes on; only the exact version a person compared and chose to replace is overwritten.
     version = described["ModelCardVersion"]
-    if (
-        known is not None
-        and content_differs
-        and remote_digest not in known.digests
-        and (known.version is None or version > known.version)
-        and version != overwrite_version
-    ):
-        raise ChangedInSageMaker(name, version, known.version)
+    if known is not None and content_differs and version != overwrite_version:
+        ours = known()
+        if remote_digest not in ours.digests and (ours.version is None or version > ours.version):
+            raise ChangedInSageMaker(name, version, ours.version)
     if content_differs:
         sagemaker.update_model_card_content(name, content)
     if status_differs:
