@@ -1,11 +1,35 @@
+from types import SimpleNamespace
+
+import botocore.endpoint
 import pytest
 from django.conf import settings as django_settings
+from moto import mock_aws
+from moto.sagemaker.models import SageMakerModelBackend
 
+from cards import sagemaker, sandbox
 from cards.models import Role
 from tests.factories import make_team, make_user
 
 # moto_url, start_worker and worker: a moto server and real worker processes.
 pytest_plugins = ["tests.worker_fixtures"]
+
+
+@pytest.fixture
+def aws(monkeypatch, settings):
+    """moto in-process, as the worker's SageMaker client sees it (with the sandbox's fix)."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.AWS_ENDPOINT_URL = ""
+    settings.AWS_REGION = "us-east-1"
+    monkeypatch.setattr(SageMakerModelBackend, "update_model_card", sandbox._update_model_card)
+    # botocore's backoff between its own retries: real retries, no real waiting.
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
+    sagemaker._client.cache_clear()
+    with mock_aws():
+        yield sagemaker.client("sagemaker", interactive=False)
+    sagemaker._client.cache_clear()
 
 
 @pytest.fixture

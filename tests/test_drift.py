@@ -12,7 +12,6 @@ from cards.models import ModelCard, Publication, PublicationState
 from cards.services import card_save_content
 from cards.tasks import drift_check, publication_sync
 from tests.factories import approve, make_card
-from tests.test_publish_sync import aws  # noqa: F401  (the in-process moto fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def publish(card: ModelCard, *, overwrite_version: int | None = None) -> Publica
 
 
 @pytest.fixture
-def published(aws, alice, rita):  # noqa: F811
+def published(aws, alice, rita):
     card = approve(make_card(user=alice, name="churn-model"), author=alice, reviewer=rita)
     assert publish(card).state == PublicationState.PUBLISHED
     card.refresh_from_db()
@@ -58,14 +57,14 @@ def remote_content(client) -> dict:
     return json.loads(client.describe_model_card(ModelCardName="churn-model")["Content"])
 
 
-def test_publishing_records_the_remote_version_it_wrote(published, aws):  # noqa: F811
+def test_publishing_records_the_remote_version_it_wrote(published, aws):
     remote = aws.describe_model_card(ModelCardName="churn-model")
     assert published.sagemaker_arn == remote["ModelCardArn"]
     assert published.sagemaker_version == remote["ModelCardVersion"]
     assert published.sagemaker_newer_version is None
 
 
-def test_a_publish_never_overwrites_a_console_edit(published, aws, alice, rita):  # noqa: F811
+def test_a_publish_never_overwrites_a_console_edit(published, aws, alice, rita):
     version = edit_in_console(aws)
     card = edit_here(published, alice, rita)
 
@@ -78,7 +77,7 @@ def test_a_publish_never_overwrites_a_console_edit(published, aws, alice, rita):
     assert card.sagemaker_newer_version == version
 
 
-def test_the_periodic_check_marks_a_card_changed_in_sagemaker(published, aws):  # noqa: F811
+def test_the_periodic_check_marks_a_card_changed_in_sagemaker(published, aws):
     assert drift_check(published) is None
     version = edit_in_console(aws)
 
@@ -88,14 +87,14 @@ def test_the_periodic_check_marks_a_card_changed_in_sagemaker(published, aws):  
     assert published.sagemaker_checked_at is not None
 
 
-def test_our_own_publishes_are_not_drift(published, aws, alice, rita):  # noqa: F811
+def test_our_own_publishes_are_not_drift(published, aws, alice, rita):
     card = edit_here(published, alice, rita)
     assert publish(card).state == PublicationState.PUBLISHED
     card.refresh_from_db()
     assert drift_check(card) is None
 
 
-def test_publish_asks_first_when_sagemaker_changed(published, aws, alice_client):  # noqa: F811
+def test_publish_asks_first_when_sagemaker_changed(published, aws, alice_client):
     edit_in_console(aws)
     drift_check(published)
 
@@ -108,7 +107,7 @@ def test_publish_asks_first_when_sagemaker_changed(published, aws, alice_client)
 
 def test_the_comparison_shows_both_versions_field_by_field(
     published,
-    aws,  # noqa: F811
+    aws,
     alice_client,
 ):
     version = edit_in_console(aws)
@@ -123,7 +122,7 @@ def test_the_comparison_shows_both_versions_field_by_field(
 
 def test_choosing_overwrite_publishes_over_the_console_edit(
     published,
-    aws,  # noqa: F811
+    aws,
     alice,
     rita,
     alice_client,
@@ -144,7 +143,7 @@ def test_choosing_overwrite_publishes_over_the_console_edit(
 
 def test_choosing_to_keep_sagemakers_version_makes_it_a_revision(
     published,
-    aws,  # noqa: F811
+    aws,
     alice_client,
 ):
     version = edit_in_console(aws)
@@ -164,7 +163,7 @@ def test_choosing_to_keep_sagemakers_version_makes_it_a_revision(
 
 def test_a_choice_made_on_an_older_comparison_is_refused(
     published,
-    aws,  # noqa: F811
+    aws,
     alice_client,
 ):
     version = edit_in_console(aws)
@@ -179,7 +178,7 @@ def test_a_choice_made_on_an_older_comparison_is_refused(
     assert published.content != CONSOLE_EDIT
 
 
-def test_cancel_changes_nothing(published, aws, alice_client):  # noqa: F811
+def test_cancel_changes_nothing(published, aws, alice_client):
     edit_in_console(aws)
     before = (published.revision, published.content)
     alice_client.get(reverse("cards:sagemaker_changes", args=[published.name]))
@@ -189,7 +188,7 @@ def test_cancel_changes_nothing(published, aws, alice_client):  # noqa: F811
 
 
 def test_a_card_of_the_same_name_this_app_never_wrote_is_not_overwritten(
-    aws,  # noqa: F811
+    aws,
     alice,
     rita,
 ):
@@ -210,7 +209,7 @@ def test_a_card_of_the_same_name_this_app_never_wrote_is_not_overwritten(
 
 def test_an_attempt_that_failed_after_its_update_landed_is_not_drift(
     published,
-    aws,  # noqa: F811
+    aws,
     alice,
     rita,
     monkeypatch,
@@ -240,7 +239,7 @@ def test_an_attempt_that_failed_after_its_update_landed_is_not_drift(
 
 def test_overwrite_replaces_only_the_version_that_was_compared(
     published,
-    aws,  # noqa: F811
+    aws,
     alice,
     rita,
 ):
@@ -257,7 +256,7 @@ def test_overwrite_replaces_only_the_version_that_was_compared(
 
 def test_keeping_a_sagemaker_version_that_breaks_the_rules_says_why(
     published,
-    aws,  # noqa: F811
+    aws,
     alice_client,
 ):
     broken = {"model_overview": {"model_description": "x" * 2000}}

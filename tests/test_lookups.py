@@ -14,7 +14,6 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from moto import mock_aws
 
 from cards import lookups, sagemaker
 from cards.models import EvaluationReport, ModelCard, ReportState
@@ -29,19 +28,11 @@ REPORTS = DATA / "reports"
 
 
 @pytest.fixture
-def aws(monkeypatch, settings):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings.AWS_ENDPOINT_URL = ""
-    settings.AWS_REGION = "us-east-1"
+def aws(aws, settings):
+    """The conftest's moto, through the client a person's look-up uses (one try)."""
     # Reports named by a package's ModelMetrics are read only from allowed buckets, as any.
     settings.REPORT_BUCKETS = ["registry-reports"]
-    sagemaker._client.cache_clear()
-    with mock_aws():
-        yield sagemaker.client("sagemaker")
-    sagemaker._client.cache_clear()
+    return sagemaker.client("sagemaker")
 
 
 def answer_search(client, answers: dict[str, list[dict]]) -> list[dict]:

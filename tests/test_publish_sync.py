@@ -6,35 +6,15 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
-from moto import mock_aws
-from moto.sagemaker.models import SageMakerModelBackend
 
-from cards import sagemaker, sandbox
+from cards import sagemaker
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.services import card_save_content
 from cards.tasks import publication_sync
 from tests.factories import approve, make_card
-
-
-@pytest.fixture
-def aws(monkeypatch, settings):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings.AWS_ENDPOINT_URL = ""
-    settings.AWS_REGION = "us-east-1"
-    monkeypatch.setattr(SageMakerModelBackend, "update_model_card", sandbox._update_model_card)
-    # botocore's backoff between its own retries: real retries, no real waiting.
-    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
-    sagemaker._client.cache_clear()
-    with mock_aws():
-        yield sagemaker.client("sagemaker", interactive=False)
-    sagemaker._client.cache_clear()
 
 
 @pytest.fixture

@@ -8,15 +8,12 @@ import json
 from io import StringIO
 from types import SimpleNamespace
 
-import botocore.endpoint
 import pytest
 from botocore.awsrequest import AWSResponse
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from moto import mock_aws
-from moto.sagemaker.models import SageMakerModelBackend
 
-from cards import sagemaker, sandbox
+from cards import sagemaker
 from cards.models import AuditAction, AuditEvent, CardStatus, ModelCard, Publication
 from cards.permissions import NotAllowed
 from cards.services import (
@@ -30,23 +27,6 @@ from tests.factories import approve, load_json, make_card
 
 URL = reverse("cards:sagemaker_import")
 FULL_CARDS = ["sdk_v2_standalone_card.json", "sdk_v2_model_package_card.json"]
-
-
-@pytest.fixture
-def aws(monkeypatch, settings):
-    # As in tests/test_publish_sync.py: moto in-process, with the sandbox's UpdateModelCard fix.
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings.AWS_ENDPOINT_URL = ""
-    settings.AWS_REGION = "us-east-1"
-    monkeypatch.setattr(SageMakerModelBackend, "update_model_card", sandbox._update_model_card)
-    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
-    sagemaker._client.cache_clear()
-    with mock_aws():
-        yield sagemaker.client("sagemaker", interactive=False)
-    sagemaker._client.cache_clear()
 
 
 def remote_card(client, name: str, content: dict | str, status: str = "Draft") -> str:
