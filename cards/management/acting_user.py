@@ -14,3 +14,18 @@ def acting_user(username: str | None, *, doing: str):
     if admin is None:
         raise CommandError(f"Say which user {doing} with --user.")
     return admin
+
+
+def acting_team(name: str | None, *, what: str):
+    """The team a command puts ``what`` in: the one named, or else the only one there is."""
+    from cards.models import Team
+
+    if name:
+        try:
+            return Team.objects.get(name=name)
+        except Team.DoesNotExist:
+            raise CommandError(f"No team named {name!r}.") from None
+    teams = list(Team.objects.all()[:2])
+    if len(teams) != 1:
+        raise CommandError(f"Say which team gets {what} with --team.")
+    return teams[0]

@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cards.management.acting_user import acting_user
-from cards.models import Team
+from cards.management.acting_user import acting_team, acting_user
 from cards.permissions import NotAllowed
 from cards.services import card_import_json
 from cards.validation import ContentInvalid, format_path
@@ -28,7 +27,7 @@ class Command(BaseCommand):
                 f"{file} is {file.stat().st_size:,} bytes; the limit is "
                 f"{settings.UPLOAD_MAX_BYTES:,} (UPLOAD_MAX_BYTES)."
             )
-        card_team = self.team(team)
+        card_team = acting_team(team, what="the card")
         author = acting_user(user, doing="imports the card")
         try:
             card = card_import_json(user=author, team=card_team, name=name, raw=file.read_bytes())
@@ -46,14 +45,3 @@ class Command(BaseCommand):
         except NotAllowed as error:
             raise CommandError(f"{author} cannot import into {card_team}: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Imported {card.name} as a draft in {card.team}."))
-
-    def team(self, name: str | None) -> Team:
-        if name:
-            try:
-                return Team.objects.get(name=name)
-            except Team.DoesNotExist:
-                raise CommandError(f"No team named {name!r}.") from None
-        teams = list(Team.objects.all()[:2])
-        if len(teams) != 1:
-            raise CommandError("Say which team gets the card with --team.")
-        return teams[0]

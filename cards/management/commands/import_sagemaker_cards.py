@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards import sagemaker
-from cards.management.acting_user import acting_user
-from cards.models import ModelCard, Team
+from cards.management.acting_user import acting_team, acting_user
+from cards.models import ModelCard
 from cards.permissions import NotAllowed
 from cards.services import AlreadyImported, ImportRefused, card_import_sagemaker
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         if not chosen:
             self.stdout.write("Every SageMaker card is here already.")
             return
-        card_team = self.team(team)
+        card_team = acting_team(team, what="the cards")
         importer = acting_user(user, doing="imports the cards")
         failures = []
         for card_name in chosen:
@@ -92,14 +92,3 @@ class Command(BaseCommand):
             else:
                 state = "another card here has this name"
             self.stdout.write(f"{card_name}\t{summary.get('ModelCardStatus', '')}\t{state}")
-
-    def team(self, name: str | None) -> Team:
-        if name:
-            try:
-                return Team.objects.get(name=name)
-            except Team.DoesNotExist:
-                raise CommandError(f"No team named {name!r}.") from None
-        teams = list(Team.objects.all()[:2])
-        if len(teams) != 1:
-            raise CommandError("Say which team gets the cards with --team.")
-        return teams[0]
