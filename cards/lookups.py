@@ -640,6 +640,24 @@ def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
         raise
     source = f"DescribeModelPackage {response.get('ModelPackageArn', arn)}"
     lookup = Lookup(source=source)
+    # One card per model package, as the SDK has it: a card here that already documents it.
+    documented = ModelCard.objects.filter(
+        content__model_package_details__model_package_arn=response.get("ModelPackageArn", arn)
+    )
+    if card is not None:
+        documented = documented.exclude(pk=card.pk)
+    other = documented.first()
+    if other is not None:
+        link = _card_link(other, user)
+        lookup.blocked = (
+            format_html(
+                "This model package already has a model card here: {}. Edit that card instead.",
+                link,
+            )
+            if link
+            else "This model package already has a model card in another team."
+        )
+        return lookup
     details = model_package_details(response, lookup.notes)
     lookup.fills.append(Fill(("model_package_details",), details, source))
 

@@ -686,3 +686,23 @@ def test_model_metrics_in_a_bucket_not_allowed_are_named_and_left_out(
         "cannot be read from the bucket “registry-reports”" in message
         for message in messages_of(response)
     )
+
+
+def test_a_model_package_documented_by_another_card_is_linked_and_not_filled(
+    aws, alice_client, alice
+):
+    package_arn = create_package(aws)
+    make_card(
+        user=alice,
+        name="first-card",
+        content={"model_package_details": {"model_package_arn": package_arn}},
+    )
+    card = make_card(user=alice, name="second-card", content={})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    card.refresh_from_db()
+    assert "model_package_details" not in card.content
+    assert any("/cards/first-card/" in message for message in messages_of(response))
