@@ -230,3 +230,16 @@ def delta_text(change: Change) -> str:
         return ""
     sign = "+" if change.delta >= 0 else "−"
     return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{abs(change.delta):.12g})"
+
+
+def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
+    """The diff of two contents as the pages show it: the change and its texts."""
+    return [
+        {
+            "change": change,
+            "old": value_text(change.old),
+            "new": value_text(change.new),
+            "delta": delta_text(change),
+        }
+        for change in content_diff(old, new)
+    ]

@@ -22,12 +22,11 @@ from cards.forms import (
     ImportCardForm,
     RequestChangesForm,
 )
-from cards.history import content_diff, delta_text, value_text
+from cards.history import change_rows
 from cards.models import (
     AuditEvent,
     CardRevision,
     CardStatus,
-    Comment,
     ModelCard,
     Publication,
     PublicationState,
@@ -89,14 +88,18 @@ def card_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _comment_threads(card: ModelCard) -> list[Comment]:
-    return list(card.comments.threads())
+def _comments_context(card: ModelCard) -> dict:
+    threads = list(card.comments.threads())
+    return {
+        "threads": threads,
+        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
+        "comment_form": CommentForm(),
+    }
 
 
 def _detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
     publication = card_publication(card)
-    threads = _comment_threads(card)
     return {
         "card": card,
         "view": card_view(card.content),
@@ -107,9 +110,7 @@ def _detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         and (publication.revision, publication.target_status) != (card.revision, card.status),
         "allowed": allowed_actions(request.user, card),
         "checklist": readiness_checklist(card.content) if card.status == CardStatus.DRAFT else [],
-        "threads": threads,
-        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
-        "comment_form": CommentForm(),
+        **_comments_context(card),
         **extra,
     }
 
@@ -305,15 +306,7 @@ def card_compare(request: HttpRequest, name: str) -> HttpResponse:
     context.update(
         old=old,
         new=new,
-        changes=[
-            {
-                "change": change,
-                "old": value_text(change.old),
-                "new": value_text(change.new),
-                "delta": delta_text(change),
-            }
-            for change in content_diff(old.content, new.content)
-        ],
+        changes=change_rows(old.content, new.content),
     )
     return render(request, "cards/compare.html", context)
 
@@ -361,16 +354,7 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
             card.revisions.select_related("author").filter(number=card.approved_revision).first()
         )
     if approved is not None:
-        changes = [
-            {
-                "change": change,
-                "old": value_text(change.old),
-                "new": value_text(change.new),
-                "delta": delta_text(change),
-            }
-            for change in content_diff(approved.content, card.content)
-        ]
-    threads = _comment_threads(card)
+        changes = change_rows(approved.content, card.content)
     allowed = allowed_actions(request.user, card)
     return {
         "card": card,
@@ -380,9 +364,7 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "approved": approved,
         "changes": changes,
         "checklist": readiness_checklist(card.content),
-        "threads": threads,
-        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
-        "comment_form": CommentForm(),
+        **_comments_context(card),
         "request_form": RequestChangesForm(),
         **extra,
     }
@@ -649,15 +631,7 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
             messages.error(request, "Choose one of the options below.")
     changes = []
     if remote_content is not None:
-        changes = [
-            {
-                "change": change,
-                "old": value_text(change.old),
-                "new": value_text(change.new),
-                "delta": delta_text(change),
-            }
-            for change in content_diff(card.content, remote_content)
-        ]
+        changes = change_rows(card.content, remote_content)
     return render(
         request,
         "cards/sagemaker_changes.html",

@@ -157,8 +157,9 @@ def test_choosing_to_keep_sagemakers_version_makes_it_a_revision(
     assert card.revision == before + 1
     assert card.revisions.first().note.startswith(f"SageMaker version {version}")
     assert (card.sagemaker_version, card.sagemaker_newer_version) == (version, None)
-    # Publishing it again changes nothing in SageMaker's content.
-    card.refresh_from_db()
+    # Publishing it again is no drift, and SageMaker's content stays what was kept.
+    assert publish(card).state == PublicationState.PUBLISHED
+    assert remote_content(aws) == CONSOLE_EDIT
 
 
 def test_a_choice_made_on_an_older_comparison_is_refused(
