@@ -86,11 +86,8 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
                 team__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
             )
         edited_by_user = CardRevision.objects.filter(
-            card=OuterRef("pk"),
-            author=user,
-            content_changed=True,
-            number__gt=Coalesce(OuterRef("approved_revision"), 0),
-        )
+            card=OuterRef("pk"), author=user
+        ).content_changes_after(Coalesce(OuterRef("approved_revision"), 0))
         return cards.exclude(Exists(edited_by_user))
 
     def for_list(self) -> ModelCardQuerySet:
@@ -185,6 +182,13 @@ class ModelCard(models.Model):
         return self.status != CardStatus.ARCHIVED
 
 
+class CardRevisionQuerySet(models.QuerySet["CardRevision"]):
+    def content_changes_after(self, number) -> CardRevisionQuerySet:
+        """Revisions after ``number`` that changed the content (not status changes): the
+        changes four eyes counts since an approval."""
+        return self.filter(content_changed=True, number__gt=number)
+
+
 class CardRevision(models.Model):
     """An immutable snapshot of a card, written by every save; never updated."""
 
@@ -198,6 +202,8 @@ class CardRevision(models.Model):
     # False for a status change (submit, approve, archive...): the content is the previous
     # revision's. Four eyes counts only the people who changed the content.
     content_changed = models.BooleanField(default=True)
+
+    objects = CardRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]

@@ -42,9 +42,11 @@ def _emails(users) -> list[str]:
 def notify_submitted(card: ModelCard, submitter) -> None:
     """Tell the team's reviewers who may approve it (not the submitter, and not those who
     changed it since its last approval: four eyes) that a card waits for them."""
-    changed_it = CardRevision.objects.filter(
-        card=card, content_changed=True, number__gt=card.approved_revision or 0
-    ).values("author_id")
+    changed_it = (
+        CardRevision.objects.filter(card=card)
+        .content_changes_after(card.approved_revision or 0)
+        .values("author_id")
+    )
     reviewers = (
         get_user_model()
         .objects.filter(
@@ -66,9 +68,11 @@ def notify_reviewed(
 ) -> None:
     """Tell the card's authors: who created it, and who changed it after ``since_revision``
     (the previous approval), as long as they are still in its team."""
-    changed_it = CardRevision.objects.filter(
-        card=card, content_changed=True, number__gt=since_revision
-    ).values("author_id")
+    changed_it = (
+        CardRevision.objects.filter(card=card)
+        .content_changes_after(since_revision)
+        .values("author_id")
+    )
     in_team = Membership.objects.filter(team_id=card.team_id).values("user_id")
     authors = (
         get_user_model()

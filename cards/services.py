@@ -329,9 +329,9 @@ def _check_revision(current: ModelCard, revision: int | None, doing: str) -> Non
 def editors_since_approval(card: ModelCard) -> set[int]:
     """Who changed the content since the last approval (or ever, before a first one)."""
     return set(
-        CardRevision.objects.filter(
-            card=card, content_changed=True, number__gt=card.approved_revision or 0
-        ).values_list("author_id", flat=True)
+        CardRevision.objects.filter(card=card)
+        .content_changes_after(card.approved_revision or 0)
+        .values_list("author_id", flat=True)
     )
 
 
