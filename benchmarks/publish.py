@@ -38,6 +38,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from cards.content.validation import serialize_content  # noqa: E402
 from cards.models import (  # noqa: E402
     CardRevision,
     CardStatus,
@@ -48,7 +49,6 @@ from cards.models import (  # noqa: E402
     Team,
 )
 from cards.services import publication_request  # noqa: E402
-from cards.validation import serialize_content  # noqa: E402
 from tests.worker_fixtures import database_url_for_subprocesses  # noqa: E402
 
 CONTENT = {

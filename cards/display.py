@@ -9,35 +9,13 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from cards.charts import metric_chart
+from cards.content.fields import section_labels
 from cards.models import CardStatus
 
-OVERVIEW_LABELS = [
-    ("model_name", "Model name"),
-    ("model_id", "Model ID / ARN"),
-    ("model_version", "Model version"),
-    ("model_description", "Model description"),
-    ("problem_type", "Problem type"),
-    ("algorithm_type", "Algorithm type"),
-    ("model_creator", "Model creator"),
-    ("model_owner", "Model owner"),
-    ("model_artifact", "Model artifacts"),
-]
-USES_LABELS = [
-    ("purpose_of_model", "Purpose of the model"),
-    ("intended_uses", "Intended uses"),
-    ("factors_affecting_model_efficiency", "Factors affecting model efficacy"),
-    ("risk_rating", "Risk rating"),
-    ("explanations_for_risk_rating", "Explanation for risk rating"),
-]
-BUSINESS_LABELS = [
-    ("business_problem", "Business problem"),
-    ("business_stakeholders", "Business stakeholders"),
-    ("line_of_business", "Line of business"),
-]
-ADDITIONAL_LABELS = [
-    ("ethical_considerations", "Ethical considerations"),
-    ("caveats_and_recommendations", "Caveats and recommendations"),
-]
+OVERVIEW_LABELS = section_labels("model_overview")
+USES_LABELS = section_labels("intended_uses")
+BUSINESS_LABELS = section_labels("business_details")
+ADDITIONAL_LABELS = section_labels("additional_information")
 SHOWN_SECTIONS = {
     "model_overview",
     "intended_uses",

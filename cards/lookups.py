@@ -11,7 +11,6 @@ sentence saying what was left out: a look-up never produces content SageMaker wo
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from cards import sagemaker
+from cards.content.document import dig, parse_content
+from cards.content.fields import LIST_LIMITS, TEXT_LIMITS, label
 from cards.models import ModelCard
 from cards.reports import (
     CLARIFY_BIAS,
@@ -31,38 +32,12 @@ from cards.reports import (
     load_json_document,
     read_report,
 )
-from cards.validation import LIST_LIMITS, TEXT_LIMITS
 
 Path = tuple[str, ...]
 
 OVERVIEW = ("model_overview",)
 JOB = ("training_details", "training_job_details")
 
-# Content path -> the label the wizard shows for it (the console's words).
-LABELS: dict[str, str] = {
-    "model_overview.model_id": "Model ID / ARN",
-    "model_overview.model_name": "Model name",
-    "model_overview.model_artifact": "Model artifacts",
-    "model_overview.inference_environment.container_image": "Inference container images",
-    "training_details.training_job_details.training_arn": "Training job ARN",
-    "training_details.training_job_details.training_environment.container_image": (
-        "Training container images"
-    ),
-    "training_details.training_job_details.training_metrics": "Training metrics",
-    "training_details.training_job_details.hyper_parameters": "Hyperparameters",
-    "model_package_details": "Model package details",
-    "intended_uses.purpose_of_model": "Purpose of the model",
-    "intended_uses.intended_uses": "Intended uses",
-    "intended_uses.factors_affecting_model_efficiency": "Factors affecting model efficacy",
-    "intended_uses.risk_rating": "Risk rating",
-    "intended_uses.explanations_for_risk_rating": "Explanation for risk rating",
-    "business_details.business_problem": "Business problem",
-    "business_details.business_stakeholders": "Business stakeholders",
-    "business_details.line_of_business": "Line of business",
-    "additional_information.ethical_considerations": "Ethical considerations",
-    "additional_information.caveats_and_recommendations": "Caveats and recommendations",
-    "additional_information.custom_details": "Custom details",
-}
 # What the SDK carries over from the previous card of a model package group.
 CARRIED_SECTIONS = ("intended_uses", "business_details", "additional_information")
 # ModelMetrics (DescribeModelPackage) -> evaluation job name and report type, as the SDK.
@@ -83,7 +58,7 @@ class Fill:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.key, self.key.replace("_", " "))
+        return label(self.key)
 
 
 @dataclass(frozen=True)
@@ -332,14 +307,6 @@ def carry_over_fills(previous: dict, source: str) -> list[Fill]:
 # --- provenance ----------------------------------------------------------------------------
 
 
-def dig(content: Any, path: Path) -> Any:
-    for key in path:
-        if not isinstance(content, dict):
-            return None
-        content = content.get(key)
-    return content
-
-
 def job_key(name: str) -> str:
     return f"evaluation_details[{name}]"
 
@@ -355,7 +322,7 @@ def marks(content: dict, provenance: dict) -> dict[str, str]:
     for key, entry in (provenance or {}).items():
         if not isinstance(entry, dict):
             continue
-        current = jobs.get(key) if key in jobs else dig(content, tuple(key.split(".")))
+        current = jobs.get(key) if key in jobs else dig(content, *key.split("."))
         if current is not None and current == entry.get("value"):
             shown[key] = entry.get("source", "SageMaker")
     return shown
@@ -443,7 +410,7 @@ def remote_cards_for_model(model_arn: str) -> list[str]:
     return [
         name
         for name, content, _ in _remote_contents()
-        if dig(content, (*OVERVIEW, "model_id")) == model_arn
+        if dig(content, *OVERVIEW, "model_id") == model_arn
     ]
 
 
@@ -457,8 +424,8 @@ def _remote_contents() -> list[tuple[str, dict, Any]]:
         name = summary_.get("ModelCardName", "")
         try:
             described = sagemaker.describe_model_card_version(name)
-            content = json.loads(described.get("Content") or "{}")
-        except (sagemaker.NotFound, ValueError):
+            content = parse_content(described.get("Content") or "{}")
+        except sagemaker.NotFound:
             continue
         if isinstance(content, dict):
             modified = described.get("LastModifiedTime") or summary_.get("LastModifiedTime")
@@ -586,8 +553,8 @@ def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[di
                 continue
             try:
                 described = sagemaker.describe_model_card_version(name)
-                content = json.loads(described.get("Content") or "{}")
-            except (sagemaker.NotFound, ValueError):
+                content = parse_content(described.get("Content") or "{}")
+            except sagemaker.NotFound:
                 continue
             if isinstance(content, dict):
                 modified = described.get("LastModifiedTime")
@@ -598,7 +565,7 @@ def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[di
             (name, content, modified)
             for name, content, modified in _remote_contents()
             if name != own
-            and dig(content, ("model_package_details", "model_package_group_name")) == group
+            and dig(content, "model_package_details", "model_package_group_name") == group
         ]
         hidden = _hidden_names([name for name, _, _ in remote], user)
         candidates += [

@@ -28,7 +28,7 @@ from itertools import accumulate
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from cards.validation import (
+from cards.content.validation import (
     MAX_CONTENT_CHARS,
     MAX_MATRIX_SIZE,
     ContentError,
@@ -214,7 +214,7 @@ class ReportPreview:
     """What importing a report would add to a model card, and what it leaves out."""
 
     report_type: str  # the resolved type, never DETECT
-    groups: list[dict]  # every group valid under cards.validation rules
+    groups: list[dict]  # every group valid under cards.content.validation rules
     problems: list[str]  # what was left out and why, one sentence each
     metric_count: int
 
@@ -920,7 +920,7 @@ _Piece = tuple[int, int | None]
 
 
 def _screen(groups: list[dict]) -> tuple[list[dict], Problems]:
-    """Drop the metrics (or groups) cards.validation refuses, and the groups left empty."""
+    """Drop the metrics (or groups) cards.content.validation refuses, and the groups left empty."""
     group_errors: dict[int, list[ContentError]] = {}
     metric_errors: dict[tuple[int, int], list[ContentError]] = {}
     for batch in _batches(groups):

@@ -12,6 +12,8 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from cards import sagemaker
+from cards.content.document import section
+from cards.content.validation import ContentInvalid, validate_content
 from cards.lookups import Fill, Lookup, ReportFill, job_key, summary
 from cards.models import (
     CARD_NAME_MESSAGE,
@@ -34,7 +36,6 @@ from cards.models import validate_card_name as _validate_name_pattern
 from cards.notifications import notify_reviewed, notify_submitted
 from cards.permissions import Action, NotAllowed, can, require
 from cards.reports import load_json_document, read_report
-from cards.validation import ContentInvalid, validate_content
 
 
 class CardChanged(Exception):
@@ -915,17 +916,6 @@ def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
 # --- Look-ups in SageMaker ------------------------------------------------------------------
 
 
-def _node(content: dict, path: tuple[str, ...]) -> dict:
-    node = content
-    for key in path:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    return node
-
-
 def card_apply_lookup(
     *, card: ModelCard, user, lookup: Lookup, base_revision: int
 ) -> tuple[ModelCard, list[str], list[str]]:
@@ -941,7 +931,7 @@ def card_apply_lookup(
     applied: list[Fill] = []
     notes = list(lookup.notes)
     for fill in lookup.fills:
-        node = _node(content, fill.path[:-1])
+        node = section(content, *fill.path[:-1])
         if fill.only_if_empty and node.get(fill.path[-1]) not in (None, "", [], {}):
             continue
         node[fill.path[-1]] = copy.deepcopy(fill.value)

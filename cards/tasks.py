@@ -3,7 +3,6 @@ through its Django app's autodiscovery of ``tasks.py`` in installed apps)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -21,8 +20,9 @@ from procrastinate.exceptions import UniqueViolation
 from procrastinate.jobs import Job, Status
 
 from cards import sagemaker
+from cards.content import document
+from cards.content.validation import ContentInvalid, validate_content
 from cards.models import ModelCard, Publication, PublicationState
-from cards.validation import ContentInvalid, serialize_content, validate_content
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,8 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         if publication.is_finished:
             return publication  # a redelivered job: the work is done
         card = publication.card
-        content = serialize_content(card.content)
-        digest = hashlib.sha256(content.encode()).hexdigest()
+        content = document.serialize_content(card.content)
+        digest = document.content_digest(card.content)
         publication.state = PublicationState.RUNNING
         publication.attempts += 1
         publication.revision = card.revision
@@ -240,7 +240,7 @@ def _sync_remote(
             # CreateModelCard always makes version 1.
             return RemoteCard(arn=arn, version=1)
 
-    remote_digest = _remote_digest(described.get("Content"))
+    remote_digest = document.remote_digest(described.get("Content"))
     content_differs = remote_digest != digest
     status_differs = described.get("ModelCardStatus") != status
     if not (content_differs or status_differs):
@@ -270,19 +270,6 @@ def _described(name: str) -> RemoteCard:
     if described is None:
         raise sagemaker.AwsUnavailable(f"SageMaker does not show {name} after writing it.")
     return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
-
-
-def _remote_digest(remote_content: object) -> str:
-    """The hash of the remote content in our canonical form ('' if it is not a JSON object)."""
-    if not isinstance(remote_content, str):
-        return ""
-    try:
-        document = json.loads(remote_content)
-    except ValueError:
-        return ""
-    if not isinstance(document, dict):
-        return ""
-    return hashlib.sha256(serialize_content(document).encode()).hexdigest()
 
 
 def _finish(publication: Publication, *, failed: str = "") -> Publication:
@@ -327,8 +314,8 @@ def drift_check(card: ModelCard) -> int | None:
     newer = None
     if described is not None and card.sagemaker_version is not None:
         known = _known_remote(card)
-        remote_digest = _remote_digest(described.get("Content"))
-        ours = hashlib.sha256(serialize_content(card.content).encode()).hexdigest()
+        remote_digest = document.remote_digest(described.get("Content"))
+        ours = document.content_digest(card.content)
         if (
             described["ModelCardVersion"] > card.sagemaker_version
             and remote_digest != ours

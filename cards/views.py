@@ -1,4 +1,3 @@
-import json
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -14,6 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cards import sagemaker
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
+from cards.content.diff import change_rows
+from cards.content.document import format_path, parse_content, serialize_content
+from cards.content.readiness import readiness_checklist, submission_problems
+from cards.content.validation import ContentInvalid
 from cards.display import card_list_rows, card_view
 from cards.forms import (
     AuditFilterForm,
@@ -22,7 +25,6 @@ from cards.forms import (
     ImportCardForm,
     RequestChangesForm,
 )
-from cards.history import change_rows
 from cards.models import (
     AuditEvent,
     CardRevision,
@@ -35,7 +37,6 @@ from cards.models import (
     Team,
 )
 from cards.permissions import Action, NotAllowed, allowed_actions, denial, role_allows
-from cards.readiness import readiness_checklist, submission_problems
 from cards.services import (
     CardChanged,
     CardNotEditable,
@@ -57,7 +58,6 @@ from cards.services import (
     publication_request,
     report_remove,
 )
-from cards.validation import ContentInvalid, format_path, serialize_content
 
 
 def card_list(request: HttpRequest) -> HttpResponse:
@@ -648,11 +648,7 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _remote_content(described: dict) -> dict | None:
-    try:
-        content = json.loads(described.get("Content") or "{}")
-    except ValueError:
-        return None
-    return content if isinstance(content, dict) else None
+    return parse_content(described.get("Content") or "{}")
 
 
 @require_http_methods(["GET", "POST"])

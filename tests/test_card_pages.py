@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from cards.content.validation import serialize_content
 from cards.models import CardStatus, ModelCard
 from cards.services import comment_add
-from cards.validation import serialize_content
 from tests.factories import DATA, load_json, make_card
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from cards.content.validation import ContentInvalid
 from cards.models import CardRevision, CardStatus, ModelCard
 from cards.services import (
     CardChanged,
@@ -12,7 +13,6 @@ from cards.services import (
     card_delete,
     card_save_content,
 )
-from cards.validation import ContentInvalid
 from tests.factories import load_json, make_card
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""cards.validation: the content SageMaker accepts, and the messages authors see when it won't."""
+"""cards.content.validation: the content SageMaker accepts, and the messages authors see."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cards.validation import (
+from cards.content.validation import (
     LIST_LIMITS,
     MAX_CONTENT_CHARS,
     MAX_MATRIX_SIZE,

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from cards.history import content_diff, delta_text
+from cards.content.diff import content_diff, delta_text
 from cards.services import card_save_content
 from tests.factories import load_json, make_card
 

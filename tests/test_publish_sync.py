@@ -242,7 +242,7 @@ def test_archiving_a_published_card_archives_it_in_sagemaker(aws, card, rita):
 
 
 def test_a_first_publish_of_a_card_that_exists_remotely_compares_instead_of_failing(aws, card):
-    from cards.validation import serialize_content
+    from cards.content.validation import serialize_content
 
     aws.create_model_card(
         ModelCardName="churn-model",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cards import reports
+from cards.content.validation import content_errors
 from cards.reports import (
     CLARIFY_BIAS,
     CLARIFY_EXPLAINABILITY,
@@ -27,7 +28,6 @@ from cards.reports import (
     parse_report,
     read_report,
 )
-from cards.validation import content_errors
 
 DATA = Path(__file__).parent / "data" / "reports"
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from cards import reports
+from cards.content.validation import MAX_CONTENT_CHARS, ContentError
 from cards.reports import (
     MAX_JSON_DEPTH,
     ReportError,
@@ -22,7 +23,6 @@ from cards.reports import (
     parse_report,
     read_report,
 )
-from cards.validation import MAX_CONTENT_CHARS, ContentError
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "generic_model_card_evaluation.examples.json"

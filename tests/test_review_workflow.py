@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
+from cards.content.validation import ContentInvalid
 from cards.models import (
     COMMENT_MAX_LENGTH,
     Approval,
@@ -34,7 +35,6 @@ from cards.services import (
     comment_resolve,
     editors_since_approval,
 )
-from cards.validation import ContentInvalid
 from tests.factories import approve, make_card, make_user
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 
+from cards.content.document import EMPTY, Path, dig, prune, put, section
+from cards.content.fields import FIELDS
+from cards.content.validation import ContentError, content_errors
 from cards.models import CARD_NAME_MESSAGE, RiskRating, Team
 from cards.reports import REPORT_TYPES, ReportError, load_json_document
 from cards.services import card_name_check
-from cards.validation import ContentError, content_errors
+
+# Dotted paths into the content, as the table of fields (cards.content.fields) names them.
+JOB_PATH = "training_details.training_job_details"
+METRIC_PATH = "evaluation_details.*.metric_groups.*.metric_data.*"
 
 METRIC_TYPES = [
     ("number", "Number"),
@@ -40,65 +46,6 @@ JSON_EXAMPLES = {
     "bar_chart": "[3, 5, 2]",
     "matrix": "[[50, 2], [4, 44]]",
 }
-
-Path = tuple[str | int, ...]
-EMPTY = (None, "", [], {})
-
-
-# --- reading and writing content -------------------------------------------------------------
-
-
-def dig(content: Any, *path: str | int) -> Any:
-    for key in path:
-        if isinstance(content, dict):
-            content = content.get(key)
-        elif isinstance(content, list) and isinstance(key, int) and key < len(content):
-            content = content[key]
-        else:
-            return None
-    return content
-
-
-def section(content: dict, *path: str | int) -> dict:
-    """The dict at ``path``, created on the way if missing (or replaced if not a dict)."""
-    node = content
-    for key in path:
-        child = node.get(key)
-        if not isinstance(child, dict):
-            child = {}
-            node[key] = child
-        node = child
-    return node
-
-
-def put(node: dict, key: str, value: Any) -> None:
-    """Set ``key`` to ``value``; an empty value removes the key (the SDK drops empty fields).
-
-    A key stored with an empty value keeps it when the field is left empty.
-    """
-    if value not in EMPTY:
-        node[key] = value
-    elif node.get(key) not in EMPTY:
-        del node[key]
-
-
-def prune(content: dict, original: dict, *path: str | int) -> None:
-    """Remove the dict at ``path``, and parents it leaves empty, if the step emptied it.
-
-    A dict that was already in the stored content (even empty) stays: saving never drops
-    what was there.
-    """
-    parents = [content]
-    for key in path[:-1]:
-        child = parents[-1].get(key)
-        if not isinstance(child, dict):
-            return
-        parents.append(child)
-    for depth in range(len(path), 0, -1):
-        node, key = parents[depth - 1], path[depth - 1]
-        if node.get(key) != {} or dig(original, *path[:depth]) is not None:
-            return
-        del node[key]
 
 
 def as_text(value: Any) -> str:
@@ -225,9 +172,12 @@ class KeyValueLinesField(LinesTextField):
         return pairs
 
 
-def text(label: str, max_length: int | None = None, rows: int = 0, **kwargs: Any) -> forms.Field:
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
-    return TextField(label=label, max_length=max_length, widget=widget, **kwargs)
+def text(path: str, rows: int = 0, **kwargs: Any) -> forms.Field:
+    """A text field for the content at ``path``: the console's label, SageMaker's limit."""
+    entry = FIELDS[path]
+    kwargs.setdefault("label", entry.label)
+    kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput)
+    return TextField(max_length=entry.max_length, **kwargs)
 
 
 # --- forms ----------------------------------------------------------------------------------
@@ -495,11 +445,12 @@ class DetailsForm(StepForm):
     )
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
     model_name = text(
-        "Model name",
-        1024,
+        "model_overview.model_name",
         help_text="If your model is in SageMaker, its exact name. A model has only one card.",
     )
-    model_id = text("Model ID / ARN", 1024, help_text="A SageMaker model ARN or your own model ID.")
+    model_id = text(
+        "model_overview.model_id", help_text="A SageMaker model ARN or your own model ID."
+    )
     # Only the input of a look-up: what it finds is stored in model_package_details.
     model_package_arn = forms.CharField(
         label="Model package ARN",
@@ -510,23 +461,25 @@ class DetailsForm(StepForm):
         "over business details and intended uses from the group's newest card.",
     )
     model_version = forms.CharField(label="Model version", required=False)
-    model_description = text("Model description", 1024, rows=3)
-    problem_type = text("Problem type")
-    algorithm_type = text("Algorithm type", 1024)
-    model_creator = text("Model creator", 1024)
-    model_owner = text("Model owner", 1024)
+    model_description = text("model_overview.model_description", rows=3)
+    problem_type = text("model_overview.problem_type")
+    algorithm_type = text("model_overview.algorithm_type")
+    model_creator = text("model_overview.model_creator")
+    model_owner = text("model_overview.model_owner")
     model_artifact = LinesField(label="Model artifacts", help_text="S3 URIs, one per line.")
     container_image = LinesField(label="Inference container images", help_text="One per line.")
-    purpose_of_model = text("Purpose of the model", 2048, rows=3)
-    intended_uses = text("Intended uses", 2048, rows=3)
-    factors_affecting_model_efficiency = text("Factors affecting model efficacy", 2048, rows=3)
+    purpose_of_model = text("intended_uses.purpose_of_model", rows=3)
+    intended_uses = text("intended_uses.intended_uses", rows=3)
+    factors_affecting_model_efficiency = text(
+        "intended_uses.factors_affecting_model_efficiency", rows=3
+    )
     risk_rating = forms.ChoiceField(
         label="Risk rating", choices=[("", "—")] + RiskRating.choices, required=False
     )
-    explanations_for_risk_rating = text("Explanation for risk rating", 2048, rows=3)
-    business_problem = text("Business problem", 2048, rows=2)
-    business_stakeholders = text("Business stakeholders", 2048, rows=2)
-    line_of_business = text("Line of business", 2048)
+    explanations_for_risk_rating = text("intended_uses.explanations_for_risk_rating", rows=3)
+    business_problem = text("business_details.business_problem", rows=2)
+    business_stakeholders = text("business_details.business_stakeholders", rows=2)
+    line_of_business = text("business_details.line_of_business")
 
     paths = {
         **{
@@ -642,9 +595,9 @@ class DetailsForm(StepForm):
 
 
 class TrainingMetricForm(RowForm):
-    name = TextField(label="Name", max_length=255)
+    name = text(f"{JOB_PATH}.training_metrics.*.name")
     value = forms.CharField(label="Value", required=False)
-    notes = TextField(label="Notes", max_length=1024)
+    notes = text(f"{JOB_PATH}.training_metrics.*.notes")
 
     name_field, name_missing = "name", "Give the metric a name."
 
@@ -664,8 +617,8 @@ class TrainingMetricForm(RowForm):
 
 
 class HyperParameterForm(RowForm):
-    name = TextField(label="Name", max_length=255)
-    value = TextField(label="Value", max_length=255)
+    name = text(f"{JOB_PATH}.hyper_parameters.*.name")
+    value = text(f"{JOB_PATH}.hyper_parameters.*.value")
 
     name_field, name_missing = "name", "Give the hyperparameter a name."
 
@@ -684,18 +637,26 @@ class TrainingForm(StepForm):
         choices=[("", "—"), ("Minimize", "Minimize"), ("Maximize", "Maximize")],
         required=False,
     )
-    facet = TextField(
+    facet = text(
+        "training_details.objective_function.function.facet",
         label="Metric",
-        max_length=63,
         help_text="Loss, Accuracy, RMSE, MAE, AUC or your own.",
         widget=forms.TextInput(attrs={"list": "facets"}),
     )
-    condition = text("Description", 63, help_text="For example “validation AUC”.")
-    notes = text("Notes", 1024, rows=2, help_text="Why this objective was chosen.")
-    training_observations = text("Training observations", 1024, rows=3)
+    condition = text(
+        "training_details.objective_function.function.condition",
+        label="Description",
+        help_text="For example “validation AUC”.",
+    )
+    notes = text(
+        "training_details.objective_function.notes",
+        rows=2,
+        label="Notes",
+        help_text="Why this objective was chosen.",
+    )
+    training_observations = text("training_details.training_observations", rows=3)
     training_arn = text(
-        "Training job ARN",
-        1024,
+        f"{'.'.join(JOB)}.training_arn",
         help_text="A training job name or ARN: the look-up fills the ARN, image, final metrics "
         "and hyperparameters.",
     )
@@ -798,10 +759,8 @@ class TrainingForm(StepForm):
 
 class EvaluationJobForm(RowForm):
     name = TextField(label="Name")
-    evaluation_observation = TextField(
-        label="Evaluation observation", max_length=2096, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    evaluation_job_arn = TextField(label="Evaluation job ARN", max_length=256)
+    evaluation_observation = text("evaluation_details.*.evaluation_observation", rows=2)
+    evaluation_job_arn = text("evaluation_details.*.evaluation_job_arn")
     datasets = LinesField(label="Datasets", help_text="S3 URIs, one per line (at most 10).")
     metadata = KeyValueLinesField(label="Metadata")
 
@@ -834,7 +793,7 @@ class MetricForm(RowForm):
         strip=False,
         help_text="Charts: JSON, e.g. [[0, 0.1], [1, 0.4]] or [1, 2, 3].",
     )
-    notes = TextField(label="Notes", max_length=1024)
+    notes = text(f"{METRIC_PATH}.notes")
     x_axis_name = TextField(label="X axis name")
     y_axis_name = TextField(label="Y axis name")
 
@@ -903,8 +862,8 @@ class MetricForm(RowForm):
 
 
 class CustomDetailForm(RowForm):
-    key = TextField(label="Key", max_length=1024)
-    value = TextField(label="Value", max_length=1024)
+    key = TextField(label="Key", max_length=1024)  # the console's limit for a key
+    value = text("additional_information.custom_details.*")
 
     name_field, name_missing = "key", "Give the custom detail a name."
 
@@ -1169,8 +1128,8 @@ class EvaluationForm(StepForm):
 class AdditionalForm(StepForm):
     title = "Additional details"
 
-    ethical_considerations = text("Ethical considerations", 2048, rows=4)
-    caveats_and_recommendations = text("Caveats and recommendations", 2048, rows=4)
+    ethical_considerations = text("additional_information.ethical_considerations", rows=4)
+    caveats_and_recommendations = text("additional_information.caveats_and_recommendations", rows=4)
 
     paths = {
         "ethical_considerations": ("additional_information", "ethical_considerations"),

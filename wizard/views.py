@@ -23,6 +23,8 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 
 from cards import lookups
 from cards.access import card_for_edit, teams_for_user
+from cards.content.document import dig
+from cards.content.validation import ContentInvalid
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
 from cards.sagemaker import AwsError, s3_read_report
@@ -36,8 +38,7 @@ from cards.services import (
     report_discard,
     report_preview,
 )
-from cards.validation import ContentInvalid
-from wizard.forms import JOB, STEPS, StepForm, as_text, dig
+from wizard.forms import JOB, STEPS, StepForm, as_text
 
 NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wizard_lookup")
 

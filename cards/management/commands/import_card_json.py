@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cards.content.validation import ContentInvalid, format_path
 from cards.management.acting_user import acting_team, acting_user
 from cards.permissions import NotAllowed
 from cards.services import card_import_json
-from cards.validation import ContentInvalid, format_path
 
 
 class Command(BaseCommand):

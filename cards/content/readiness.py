@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cards.validation import content_errors, format_path
+from cards.content.document import dig
+from cards.content.validation import content_errors, format_path
 
 
 @dataclass(frozen=True)
@@ -17,15 +18,6 @@ class Check:
     label: str
     done: bool
     step: str  # the wizard step where it is filled in
-
-
-def _value(content: dict, *path: str) -> Any:
-    node: Any = content
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
 
 
 def _filled(value: Any) -> bool:
@@ -51,39 +43,39 @@ def _evaluation_has_metrics(content: dict) -> bool:
 
 def readiness_checklist(content: dict) -> list[Check]:
     content = content if isinstance(content, dict) else {}
-    risk = _value(content, "intended_uses", "risk_rating")
+    risk = dig(content, "intended_uses", "risk_rating")
     return [
         Check(
             "Model description",
-            _filled(_value(content, "model_overview", "model_description")),
+            _filled(dig(content, "model_overview", "model_description")),
             "details",
         ),
-        Check("Model owner", _filled(_value(content, "model_overview", "model_owner")), "details"),
+        Check("Model owner", _filled(dig(content, "model_overview", "model_owner")), "details"),
         Check(
             "Purpose of the model",
-            _filled(_value(content, "intended_uses", "purpose_of_model")),
+            _filled(dig(content, "intended_uses", "purpose_of_model")),
             "details",
         ),
         Check(
             "Intended uses",
-            _filled(_value(content, "intended_uses", "intended_uses")),
+            _filled(dig(content, "intended_uses", "intended_uses")),
             "details",
         ),
         Check("Risk rating other than Unknown", risk in {"Low", "Medium", "High"}, "details"),
         Check(
             "Explanation for the risk rating",
-            _filled(_value(content, "intended_uses", "explanations_for_risk_rating")),
+            _filled(dig(content, "intended_uses", "explanations_for_risk_rating")),
             "details",
         ),
         Check(
             "Objective function",
-            _filled(_value(content, "training_details", "objective_function", "function")),
+            _filled(dig(content, "training_details", "objective_function", "function")),
             "training",
         ),
         Check(
             "Training job or training observations",
-            _filled(_value(content, "training_details", "training_job_details"))
-            or _filled(_value(content, "training_details", "training_observations")),
+            _filled(dig(content, "training_details", "training_job_details"))
+            or _filled(dig(content, "training_details", "training_observations")),
             "training",
         ),
         Check(
@@ -93,12 +85,12 @@ def readiness_checklist(content: dict) -> list[Check]:
         ),
         Check(
             "Ethical considerations",
-            _filled(_value(content, "additional_information", "ethical_considerations")),
+            _filled(dig(content, "additional_information", "ethical_considerations")),
             "additional",
         ),
         Check(
             "Caveats and recommendations",
-            _filled(_value(content, "additional_information", "caveats_and_recommendations")),
+            _filled(dig(content, "additional_information", "caveats_and_recommendations")),
             "additional",
         ),
     ]

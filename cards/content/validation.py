@@ -1,8 +1,8 @@
 """Check model card content the way SageMaker will, with messages a card author understands.
 
-The JSON schema in ``cards/schema/model_card.schema.json`` is the official one plus the fields
-the console and SDK really write. The official file also *declares* limits that JSON Schema never
-applies (``maxContains`` without ``contains``, ``maxItems`` inside ``items``, unanchored
+The JSON schema in ``cards/content/schema/model_card.schema.json`` is the official one plus the
+fields the console and SDK really write. The official file also *declares* limits that JSON Schema
+never applies (``maxContains`` without ``contains``, ``maxItems`` inside ``items``, unanchored
 ``pattern`` lengths, a metric ``type`` unrelated to its ``value``); those are enforced here.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,76 +20,32 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from cards.content.document import format_path, is_number, serialize_content
+from cards.content.fields import (
+    ANY,
+    LIST_LIMITS,
+    MAX_CONTENT_CHARS,
+    MAX_MATRIX_SIZE,
+    TEXT_LIMITS,
+    list_caps,
+)
+
+__all__ = [
+    "LIST_LIMITS",
+    "MAX_CONTENT_CHARS",
+    "MAX_MATRIX_SIZE",
+    "TEXT_LIMITS",
+    "ContentError",
+    "ContentInvalid",
+    "content_errors",
+    "format_path",
+    "serialize_content",
+    "validate_content",
+]
+
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model_card.schema.json"
 
-# SageMaker's ModelCardContent is a string of at most 100,000 characters.
-MAX_CONTENT_CHARS = 100_000
-
-# From the SDK's schema_constraints.py; the schema file only hints at them.
-LIST_LIMITS: dict[str, int] = {
-    "model_artifact": 15,
-    "container_image": 15,
-    "training_datasets": 15,
-    "training_metrics": 50,
-    "user_provided_training_metrics": 50,
-    "hyper_parameters": 100,
-    "user_provided_hyper_parameters": 100,
-    "evaluation_datasets": 10,
-    "source_algorithms": 15,
-    "inference_containers": 15,
-}
-
-MAX_MATRIX_SIZE = 20
-
-# Character limits per field, for forms (maxlength attributes, help texts). The schema is the
-# authority; tests check that these agree with it.
-TEXT_LIMITS: dict[str, int] = {
-    "model_id": 1024,
-    "model_name": 1024,
-    "model_description": 1024,
-    "model_creator": 1024,
-    "model_owner": 1024,
-    "algorithm_type": 1024,
-    "model_artifact": 1024,
-    "container_image": 1024,
-    "purpose_of_model": 2048,
-    "intended_uses": 2048,
-    "factors_affecting_model_efficiency": 2048,
-    "explanations_for_risk_rating": 2048,
-    "business_problem": 2048,
-    "business_stakeholders": 2048,
-    "line_of_business": 2048,
-    "objective_function_notes": 1024,
-    "objective_function_facet": 63,
-    "objective_function_condition": 63,
-    "training_observations": 1024,
-    "training_arn": 1024,
-    "training_dataset": 1024,
-    "training_metric_name": 255,
-    "training_metric_notes": 1024,
-    "hyper_parameter_name": 255,
-    "hyper_parameter_value": 255,
-    "evaluation_name": 63,
-    "evaluation_observation": 2096,
-    "evaluation_job_arn": 256,
-    "evaluation_dataset": 1024,
-    "evaluation_metadata_value": 1024,
-    "metric_name": 255,
-    "metric_notes": 1024,
-    "metric_string_value": 63,
-    "axis_name": 63,
-    "ethical_considerations": 2048,
-    "caveats_and_recommendations": 2048,
-    "custom_detail_value": 1024,
-    "model_package_arn": 2048,
-    "model_package_description": 1024,
-    "approval_description": 1024,
-    "model_package_group_name": 63,
-    "model_package_name": 63,
-    "algorithm_name": 170,
-}
-
-_WILDCARD = object()  # any list index, in the path patterns below
+_WILDCARD = ANY  # any list index, in the path patterns below
 
 # Legitimate content is about 9 levels deep; this only stops pathological input before it
 # reaches recursive code (json, jsonschema).
@@ -110,52 +66,8 @@ _METRIC_TYPES = tuple(_METRIC_DEFINITIONS)
 _METRICS_PATTERN = ("evaluation_details", _WILDCARD, "metric_groups", _WILDCARD, "metric_data")
 _STRING_METRIC_MAX = 63
 
-# (path, LIST_LIMITS key, what the user calls the items)
-_LIST_CAPS: tuple[tuple[tuple[Any, ...], str, str], ...] = (
-    (("model_overview", "model_artifact"), "model_artifact", "model artifacts"),
-    (
-        ("model_overview", "inference_environment", "container_image"),
-        "container_image",
-        "inference container images",
-    ),
-    (
-        ("training_details", "training_job_details", "training_environment", "container_image"),
-        "container_image",
-        "training container images",
-    ),
-    (
-        ("training_details", "training_job_details", "training_datasets"),
-        "training_datasets",
-        "training datasets",
-    ),
-    (
-        ("training_details", "training_job_details", "training_metrics"),
-        "training_metrics",
-        "training metrics",
-    ),
-    (
-        ("training_details", "training_job_details", "user_provided_training_metrics"),
-        "user_provided_training_metrics",
-        "user-provided training metrics",
-    ),
-    (
-        ("training_details", "training_job_details", "hyper_parameters"),
-        "hyper_parameters",
-        "hyperparameters",
-    ),
-    (
-        ("training_details", "training_job_details", "user_provided_hyper_parameters"),
-        "user_provided_hyper_parameters",
-        "user-provided hyperparameters",
-    ),
-    (("evaluation_details", _WILDCARD, "datasets"), "evaluation_datasets", "evaluation datasets"),
-    (("model_package_details", "source_algorithms"), "source_algorithms", "source algorithms"),
-    (
-        ("model_package_details", "inference_specification", "containers"),
-        "inference_containers",
-        "inference containers",
-    ),
-)
+# (path, LIST_LIMITS key, what the user calls the items), from the one table of fields.
+_LIST_CAPS: tuple[tuple[tuple[Any, ...], str, str], ...] = tuple(list_caps())
 
 _TYPE_NOUNS = {
     "string": "text",
@@ -187,26 +99,6 @@ class ContentInvalid(Exception):
         )
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         super().__init__(f"The model card content is not valid: {shown}{more}")
-
-
-def serialize_content(content: dict) -> str:
-    """The exact ``Content`` string sent to SageMaker (and measured against its limit).
-
-    Keys are sorted: PostgreSQL's jsonb does not keep key order, so sorting is what makes
-    the same content always serialize (and hash) the same way.
-    """
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """``("evaluation_details", 0, "name")`` -> ``"evaluation_details[0].name"``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def validate_content(content: object) -> None:
@@ -325,7 +217,7 @@ def _is_metric_value_path(path: JsonPath) -> bool:
 def _is_capped_list(path: JsonPath) -> bool:
     for pattern, _, _ in _LIST_CAPS:
         if len(pattern) == len(path) and all(
-            want is _WILDCARD or want == got for want, got in zip(pattern, path, strict=True)
+            want in (_WILDCARD, got) for want, got in zip(pattern, path, strict=True)
         ):
             return True
     return False
@@ -415,7 +307,7 @@ def _find(document: object, pattern: tuple[Any, ...]) -> Iterator[tuple[JsonPath
     for part in pattern:
         step: list[tuple[JsonPath, object]] = []
         for path, node in found:
-            if part is _WILDCARD:
+            if part == _WILDCARD:
                 if isinstance(node, list):
                     step.extend(((*path, index), item) for index, item in enumerate(node))
             elif isinstance(node, dict) and part in node:
@@ -460,7 +352,7 @@ def _metric_errors(document: dict) -> list[ContentError]:
 
 def _check_metric_value(kind: str, value: object, path: JsonPath) -> list[ContentError]:
     if kind == "number":
-        if not _is_number(value):
+        if not is_number(value):
             return [ContentError(path, "A number metric needs a numeric value.")]
     elif kind == "string":
         if not isinstance(value, str):
@@ -489,7 +381,7 @@ def _check_linear_graph(value: object, path: JsonPath) -> list[ContentError]:
     if not isinstance(value, list) or not value:
         return [ContentError(path, message)]
     for index, point in enumerate(value):
-        if not (isinstance(point, list) and len(point) == 2 and all(map(_is_number, point))):
+        if not (isinstance(point, list) and len(point) == 2 and all(map(is_number, point))):
             return [
                 ContentError(
                     (*path, index),
@@ -504,7 +396,7 @@ def _check_bar_chart(value: object, path: JsonPath) -> list[ContentError]:
     if not isinstance(value, list) or not value:
         return [ContentError(path, message)]
     for index, bar in enumerate(value):
-        if not _is_number(bar):
+        if not is_number(bar):
             return [ContentError((*path, index), f"{message} Bar {index + 1} is {_show(bar)}.")]
     return []
 
@@ -518,7 +410,7 @@ def _check_matrix(value: object, path: JsonPath) -> list[ContentError]:
         if not isinstance(row, list) or not row:
             return [ContentError((*path, row_index), f"{shape} Row {row_index + 1} is not.")]
         for column, cell in enumerate(row):
-            if not _is_number(cell):
+            if not is_number(cell):
                 return [
                     ContentError(
                         (*path, row_index, column),
@@ -625,10 +517,6 @@ def _storable(text: str) -> bool:
 
 
 # --- wording ---------------------------------------------------------------------------------
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _describe(value: object) -> str:

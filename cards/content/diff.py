@@ -6,12 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from cards.display import (
-    ADDITIONAL_LABELS,
-    BUSINESS_LABELS,
-    OVERVIEW_LABELS,
-    USES_LABELS,
-)
+from cards.content.document import is_number
+from cards.content.fields import section_labels
 
 ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
@@ -24,7 +20,11 @@ SECTION_LABELS = {
     "evaluation_details": "Evaluation",
     "additional_information": "Additional information",
 }
-FIELD_LABELS = dict(OVERVIEW_LABELS + USES_LABELS + BUSINESS_LABELS + ADDITIONAL_LABELS)
+FIELD_LABELS = {
+    key: label
+    for section in ("model_overview", "intended_uses", "business_details", "additional_information")
+    for key, label in section_labels(section)
+}
 # Lists of items that SageMaker identifies by their "name": matched by name, so a reordering is
 # not a change and a metric keeps its identity when others are added before it.
 NAMED_LISTS = {
@@ -63,13 +63,9 @@ def content_diff(old: Any, new: Any) -> list[Change]:
     return changes
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _same_scalar(old: Any, new: Any) -> bool:
     # Type-aware: in Python 1 == True, but in a card a number turning into a boolean is a change.
-    if _is_number(old) and _is_number(new):
+    if is_number(old) and is_number(new):
         return old == new
     return type(old) is type(new) and not isinstance(old, dict | list) and old == new
 
@@ -83,7 +79,7 @@ def _equal(old: Any, new: Any) -> bool:
 
 
 def _delta(old: Any, new: Any) -> float | None:
-    if not (_is_number(old) and _is_number(new)):
+    if not (is_number(old) and is_number(new)):
         return None
     try:
         # Twelve significant digits drop the binary noise of 0.88 - 0.91.
