@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import enum
 
-from django.core.exceptions import PermissionDenied
-
+from cards.errors import NotAllowed
 from cards.models import CardStatus, Membership, ModelCard, Role
 
 
@@ -91,10 +90,6 @@ _ROLE_MESSAGES = {
     Action.PUBLISH: "Only the team's editors and reviewers can publish cards.",
     Action.IMPORT_SAGEMAKER: "Only the team's reviewers can import cards from SageMaker.",
 }
-
-
-class NotAllowed(PermissionDenied):
-    """The user may not do this (their role, or the card's status); the message says why."""
 
 
 def role_in_team(user, team_id: int) -> str | None:

@@ -35,6 +35,7 @@ from cards.content.validation import (
     content_errors,
     format_path,
 )
+from cards.errors import InvalidInput
 
 DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -47,7 +48,7 @@ _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _FRAGMENT = re.compile(r'\s*"[^"\\]*(?:\\.[^"\\]*)*"\s*:')
 
 
-class ReportError(Exception):
+class ReportError(InvalidInput):
     """A report cannot be used; the message is meant for the person who uploaded it."""
 
     def __init__(self, message: str, errors: list[ContentError] | None = None) -> None:

@@ -25,11 +25,13 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
+from cards.errors import Unavailable
+
 # S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
-class AwsError(Exception):
+class AwsError(Unavailable):
     """A failure to tell the user about, in their words."""
 
 

@@ -14,6 +14,13 @@ from django.utils import timezone
 from cards import sagemaker
 from cards.content.document import section
 from cards.content.validation import ContentInvalid, validate_content
+from cards.errors import (
+    AlreadyExists,
+    InvalidInput,
+    StaleRevision,
+    StudioError,
+    TransitionRefused,
+)
 from cards.lookups import Fill, Lookup, ReportFill, job_key, summary
 from cards.models import (
     CARD_NAME_MESSAGE,
@@ -38,24 +45,14 @@ from cards.permissions import Action, NotAllowed, can, require
 from cards.reports import load_json_document, read_report
 
 
-class CardChanged(Exception):
+def _stale(current: ModelCard) -> StaleRevision:
     """Someone saved the card after the revision this save started from."""
-
-    def __init__(self, current: ModelCard) -> None:
-        self.current = current
-        super().__init__(
-            f"{current.updated_by} saved this card (revision {current.revision}) while you "
-            "were editing it. Your input is still below: check it against their changes "
-            "and save again."
-        )
-
-
-class CardNotEditable(Exception):
-    pass
-
-
-class TransitionRefused(Exception):
-    """A review step cannot happen as asked (the card moved on); the message says why."""
+    return StaleRevision(
+        f"{current.updated_by} saved this card (revision {current.revision}) while you "
+        "were editing it. Your input is still below: check it against their changes "
+        "and save again.",
+        current=current,
+    )
 
 
 def audit_record(
@@ -83,21 +80,26 @@ def _promoted(content: dict) -> dict[str, str]:
     }
 
 
+def card_check_editable(card: ModelCard) -> None:
+    """The one rule for content: an archived card is read-only (viewed and exported only)."""
+    if not card.is_editable:
+        raise TransitionRefused("Archived cards cannot be edited.")
+
+
 def card_name_check(name: str, *, exclude_pk: int | None = None) -> None:
-    """Raise ValidationError({"name": ...}) when the name breaks SageMaker's rule or is taken."""
+    """Refuse (InvalidInput on "name") a name that breaks SageMaker's rule or is taken."""
     try:
         _validate_name_pattern(name)
     except ValidationError:
-        raise ValidationError({"name": CARD_NAME_MESSAGE}, code="invalid_name") from None
+        raise InvalidInput(CARD_NAME_MESSAGE, field="name") from None
     if len(name) > 63:
-        raise ValidationError({"name": CARD_NAME_MESSAGE}, code="invalid_name")
+        raise InvalidInput(CARD_NAME_MESSAGE, field="name")
     taken = ModelCard.objects.filter(name=name)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError(
-            {"name": f"A model card named “{name}” already exists. Choose another name."},
-            code="duplicate_name",
+        raise InvalidInput(
+            f"A model card named “{name}” already exists. Choose another name.", field="name"
         )
 
 
@@ -108,21 +110,19 @@ def _model_id_check(model_id: str, *, exclude_pk: int | None) -> None:
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ValidationError(
-            {
-                "model_id": "This model already has a model card. SageMaker allows one "
-                "card per model: edit that card instead."
-            },
-            code="model_has_card",
+        raise InvalidInput(
+            "This model already has a model card. SageMaker allows one card per model: edit "
+            "that card instead.",
+            field="model_id",
         )
 
 
-def _integrity_to_validation(error: IntegrityError) -> ValidationError:
+def _integrity_to_validation(error: IntegrityError) -> InvalidInput:
     text = str(error)
     if "one_card_per_model" in text:
-        return ValidationError({"model_id": "This model already has a model card."})
+        return InvalidInput("This model already has a model card.", field="model_id")
     if "name" in text:
-        return ValidationError({"name": "A model card with this name already exists."})
+        return InvalidInput("A model card with this name already exists.", field="name")
     raise error
 
 
@@ -167,8 +167,7 @@ def card_save_content(
 
     Saving unchanged content is a no-op and writes no revision.
     """
-    if not card.is_editable:
-        raise CardNotEditable("Archived cards cannot be edited.")
+    card_check_editable(card)
     validate_content(content)
     promoted = _promoted(content)
     try:
@@ -199,9 +198,8 @@ def _save_locked(
     # updated row after waiting for the lock and can drop the row.
     current = ModelCard.objects.select_for_update().get(pk=card.pk)
     if current.revision != base_revision:
-        raise CardChanged(current)
-    if not current.is_editable:
-        raise CardNotEditable("Archived cards cannot be edited.")
+        raise _stale(current)
+    card_check_editable(current)
     if hasattr(card, "user_role"):
         # The role the access helper read with the card (cards.access.card_for).
         current.user_role = card.user_role
@@ -253,15 +251,15 @@ def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
     try:
         document = load_json_document(raw)
     except ReportError as error:
-        raise ValidationError({"file": str(error)}) from None
+        raise InvalidInput(str(error), field="raw") from None
     if not isinstance(document, dict):
-        raise ValidationError({"file": "The file must hold one JSON object: a card's content."})
+        raise InvalidInput("The file must hold one JSON object: a card's content.", field="raw")
     # SageMaker's DescribeModelCard returns the content as a string inside "Content".
     if isinstance(document.get("Content"), str):
         try:
             document = load_json_document(document["Content"].encode("utf-8", "surrogatepass"))
         except ReportError as error:
-            raise ValidationError({"file": f"Its Content: {error}"}) from None
+            raise InvalidInput(f"Its Content: {error}", field="raw") from None
     return card_create(
         user=user, team=team, name=name, content=copy.deepcopy(document), note="Imported"
     )
@@ -277,7 +275,7 @@ def card_delete(*, card: ModelCard, user) -> None:
     ).exclude(Exists(Publication.objects.filter(card=OuterRef("pk"))))
     deleted, _ = never_approved_or_sent.delete()
     if not deleted:
-        raise CardNotEditable(
+        raise TransitionRefused(
             "Only drafts that were never approved or published can be deleted; archive "
             "this card instead."
         )
@@ -390,10 +388,11 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
 def _comment_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write the comment first."})
+        raise InvalidInput("Write the comment first.", field="body")
     if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
-            {"body": f"Comments are at most {COMMENT_MAX_LENGTH} characters ({len(body)} now)."}
+        raise InvalidInput(
+            f"Comments are at most {COMMENT_MAX_LENGTH} characters ({len(body)} now).",
+            field="body",
         )
     return body
 
@@ -404,12 +403,12 @@ def card_request_changes(
     """PendingReview -> Draft, with a comment saying what must change (required)."""
     try:
         body = _comment_body(body)
-    except ValidationError:
-        raise ValidationError(
-            {"body": "Say what needs to change: a comment is required to request changes."}
+    except InvalidInput:
+        raise InvalidInput(
+            "Say what needs to change: a comment is required to request changes.", field="body"
         ) from None
     if section not in Section.values:
-        raise ValidationError({"section": "Choose a section of the card."})
+        raise InvalidInput("Choose a section of the card.", field="section")
     with transaction.atomic():
         current = _locked(card)
         require(user, current, Action.REQUEST_CHANGES)
@@ -439,7 +438,7 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
     with transaction.atomic():
         current = _locked(card)
         if current.status == CardStatus.ARCHIVED and can(user, current, Action.VIEW):
-            raise CardNotEditable("This card is archived already.")
+            raise TransitionRefused("This card is archived already.")
         require(user, current, Action.ARCHIVE)
         current = _transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
         audit_record(actor=user, action=AuditAction.ARCHIVE, card=current)
@@ -476,12 +475,12 @@ def comment_add(
     body = _comment_body(body)
     if parent is not None:
         if parent.card_id != card.pk:
-            raise ValidationError({"parent": "That comment belongs to another card."})
+            raise InvalidInput("That comment belongs to another card.", field="parent")
         # Replies join the thread of the comment they answer; the thread keeps its section.
         parent = parent.parent or parent
         section = parent.section
     elif section not in Section.values:
-        raise ValidationError({"section": "Choose a section of the card."})
+        raise InvalidInput("Choose a section of the card.", field="section")
     with transaction.atomic():
         # Under the card's row lock: a card archived a moment ago takes no more comments.
         card = _locked(card)
@@ -595,7 +594,7 @@ def report_attach(
     """
     job_name = job_name.strip()
     if not job_name:
-        raise ValidationError({"attach_job": "Name the evaluation job that gets these metrics."})
+        raise InvalidInput("Name the evaluation job that gets these metrics.", field="job_name")
     replaced = list(
         card.reports.filter(
             state=ReportState.ATTACHED, source=report.source, evaluation_job=job_name
@@ -616,7 +615,7 @@ def report_attach(
             pk=report.pk, card=card, state=ReportState.PENDING
         ).update(state=ReportState.ATTACHED, evaluation_job=job_name, attached_at=timezone.now())
         if not attached:
-            raise ValidationError({"attach_job": "This report was already attached or discarded."})
+            raise InvalidInput("This report was already attached or discarded.", field="job_name")
         EvaluationReport.objects.filter(pk__in=[r.pk for r in replaced]).update(
             state=ReportState.REPLACED
         )
@@ -641,7 +640,7 @@ def report_remove(*, card: ModelCard, user, report: EvaluationReport) -> ModelCa
             pk=report.pk, card=card, state=ReportState.ATTACHED
         ).update(state=ReportState.REMOVED)
         if not removed:
-            raise ValidationError("This report is not attached to the card.")
+            raise TransitionRefused("This report is not attached to the card.")
         current = ModelCard.objects.select_for_update().get(pk=card.pk)
         content = _without_groups(
             current.content, report.evaluation_job, report.produced["metric_groups"]
@@ -656,10 +655,6 @@ def report_remove(*, card: ModelCard, user, report: EvaluationReport) -> ModelCa
 
 
 # --- Publishing to SageMaker ---------------------------------------------------------------
-
-
-class PublishRefused(Exception):
-    """The card cannot be published as it stands; the message says why, for the user."""
 
 
 def publication_request(
@@ -706,7 +701,7 @@ def publication_request(
                 state__in=[PublicationState.QUEUED, PublicationState.RETRYING]
             ).first()
             if waiting is None:  # pragma: no cover - a job without its row cannot be written
-                raise PublishRefused("A publish of this card is already waiting.") from None
+                raise TransitionRefused("A publish of this card is already waiting.") from None
             if overwrite_version and waiting.overwrite_version != overwrite_version:
                 Publication.objects.filter(pk=waiting.pk).update(
                     overwrite_version=overwrite_version
@@ -720,24 +715,24 @@ def _publish_check(card: ModelCard, *, any_status: bool) -> None:
     if not any_status:
         if card.status == CardStatus.ARCHIVED:
             if not card.publications.filter(state=PublicationState.PUBLISHED).exists():
-                raise PublishRefused(
+                raise TransitionRefused(
                     "This card was archived before it was ever published, so there is "
                     "nothing to archive in SageMaker."
                 )
         elif card.status == CardStatus.DRAFT:
             if not settings.PUBLISH_DRAFTS:
-                raise PublishRefused(
+                raise TransitionRefused(
                     "Only approved cards can be published. An administrator can allow "
                     "publishing drafts too (PUBLISH_DRAFTS=true)."
                 )
         elif card.status != CardStatus.APPROVED:
-            raise PublishRefused(
+            raise TransitionRefused(
                 "This card is waiting for review; it can be published once it is approved."
             )
     try:
         validate_content(card.content)
     except ContentInvalid as error:
-        raise PublishRefused(f"{error} Fix the card before publishing it.") from None
+        raise InvalidInput(f"{error} Fix the card before publishing it.") from None
 
 
 def card_publication(card: ModelCard) -> Publication | None:
@@ -761,9 +756,9 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
     try:
         content = load_json_document(str(described.get("Content") or "{}").encode())
     except ReportError as error:
-        raise ValidationError(f"SageMaker's version {version} is not readable: {error}") from None
+        raise InvalidInput(f"SageMaker's version {version} is not readable: {error}") from None
     if not isinstance(content, dict):
-        raise ValidationError(f"SageMaker's version {version} is not a model card document.")
+        raise InvalidInput(f"SageMaker's version {version} is not a model card document.")
     with transaction.atomic():
         current = _locked(card)
         require(user, current, Action.EDIT)
@@ -786,19 +781,11 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
 # --- Importing cards that already exist in SageMaker ---------------------------------------
 
 
-class ImportRefused(Exception):
-    """A SageMaker card cannot be imported; the message says why, for the user."""
-
-
-class AlreadyImported(ImportRefused):
-    """The card is here already, imported from the same SageMaker card."""
-
-
 def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = False) -> ModelCard:
     """Bring the SageMaker card ``name`` into ``team``: its latest content and status exactly
     as SageMaker holds them, and with ``with_versions`` every earlier version as a revision.
 
-    Raises ImportRefused (AlreadyImported when it is here already) and NotAllowed.
+    Raises StudioError (AlreadyExists when it is here already) and NotAllowed.
     """
     require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
     # Every read from AWS happens here, before the transaction below: no network inside it.
@@ -807,8 +794,8 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
     here = list(ModelCard.objects.filter(name=name).values_list("sagemaker_arn", flat=True))
     if here:
         if here[0] == arn:
-            raise AlreadyImported(f"“{name}” is already imported from this SageMaker card.")
-        raise ImportRefused(
+            raise AlreadyExists(f"“{name}” is already imported from this SageMaker card.")
+        raise StudioError(
             f"A card named “{name}” already exists here and is not this SageMaker card; "
             "card names are unique, so it cannot be imported beside it."
         )
@@ -829,8 +816,8 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
     try:
         card_name_check(name)
         _model_id_check(promoted["model_id"], exclude_pk=None)
-    except ValidationError as error:
-        raise ImportRefused(" ".join(error.messages)) from None
+    except InvalidInput as error:
+        raise TransitionRefused(error.message) from None
     try:
         with transaction.atomic():
             card = ModelCard.objects.create(
@@ -873,8 +860,7 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
             )
     except IntegrityError as error:
         # Someone imported or created the same name or model meanwhile: the constraint decides.
-        problem = _integrity_to_validation(error)
-        raise ImportRefused(" ".join(problem.messages)) from None
+        raise TransitionRefused(_integrity_to_validation(error).message) from None
     return card
 
 
@@ -882,7 +868,7 @@ def _remote_read(read, *args: object):
     try:
         return read(*args)
     except sagemaker.AwsError as error:
-        raise ImportRefused(str(error)) from None
+        raise StudioError(str(error)) from None
 
 
 def _remote_version(name: str, number: int | None) -> dict:
@@ -890,26 +876,26 @@ def _remote_version(name: str, number: int | None) -> dict:
 
 
 def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
-    """(version, status, content) of one described version, or ImportRefused saying why not."""
+    """(version, status, content) of one described version, or StudioError saying why not."""
     from cards.reports import ReportError
 
     version = described["ModelCardVersion"]
     where = f"Version {version} of “{name}”"
     status = described.get("ModelCardStatus")
     if status not in CardStatus.values:
-        raise ImportRefused(f"{where} has the status “{status}”, which is not a card status.")
+        raise StudioError(f"{where} has the status “{status}”, which is not a card status.")
     raw = str(described.get("Content") or "").encode("utf-8", "surrogatepass")
     try:
         # SageMaker bounds Content (100,000 characters), so no size limit of our own.
         content = load_json_document(raw, max_bytes=max(len(raw), 1))
     except ReportError as error:
-        raise ImportRefused(f"{where} is not readable JSON: {error}") from None
+        raise StudioError(f"{where} is not readable JSON: {error}") from None
     if not isinstance(content, dict):
-        raise ImportRefused(f"{where} is not a model card document (a JSON object).")
+        raise StudioError(f"{where} is not a model card document (a JSON object).")
     try:
         validate_content(content)
     except ContentInvalid as error:
-        raise ImportRefused(f"{where} cannot be imported. {error}") from None
+        raise StudioError(f"{where} cannot be imported. {error}") from None
     return version, status, content
 
 

@@ -1,52 +1,52 @@
 from django.urls import path
 
-from cards import views
+from cards.views import audit, cards, history, review, sagemaker
 
 app_name = "cards"
 
 urlpatterns = [
-    path("", views.card_list, name="list"),
-    path("import/", views.card_import, name="import"),
-    path("sagemaker/import/", views.sagemaker_import, name="sagemaker_import"),
-    path("publications/", views.publication_list, name="publications"),
-    path("cards/<str:name>/", views.card_detail, name="detail"),
-    path("cards/<str:name>/export.json", views.card_export, name="export"),
-    path("cards/<str:name>/delete/", views.card_delete_view, name="delete"),
-    path("cards/<str:name>/publish/", views.card_publish, name="publish"),
-    path("cards/<str:name>/archive/", views.card_archive_view, name="archive"),
+    path("", cards.card_list, name="list"),
+    path("import/", cards.card_import, name="import"),
+    path("sagemaker/import/", sagemaker.sagemaker_import, name="sagemaker_import"),
+    path("publications/", sagemaker.publication_list, name="publications"),
+    path("cards/<str:name>/", cards.card_detail, name="detail"),
+    path("cards/<str:name>/export.json", cards.card_export, name="export"),
+    path("cards/<str:name>/delete/", cards.card_delete_view, name="delete"),
+    path("cards/<str:name>/publish/", sagemaker.card_publish, name="publish"),
+    path("cards/<str:name>/archive/", cards.card_archive_view, name="archive"),
     path(
         "cards/<str:name>/reports/<int:report_id>/remove/",
-        views.report_remove_view,
+        cards.report_remove_view,
         name="report_remove",
     ),
-    path("cards/<str:name>/history/", views.card_history, name="history"),
-    path("cards/<str:name>/history/<int:number>/", views.card_revision, name="revision"),
+    path("cards/<str:name>/history/", history.card_history, name="history"),
+    path("cards/<str:name>/history/<int:number>/", history.card_revision, name="revision"),
     path(
         "cards/<str:name>/history/<int:number>/export.json",
-        views.card_revision_export,
+        history.card_revision_export,
         name="revision_export",
     ),
-    path("cards/<str:name>/compare/", views.card_compare, name="compare"),
-    path("cards/<str:name>/submit/", views.card_submit_view, name="submit"),
-    path("cards/<str:name>/review/", views.card_review, name="review"),
-    path("cards/<str:name>/approve/", views.card_approve_view, name="approve"),
+    path("cards/<str:name>/compare/", history.card_compare, name="compare"),
+    path("cards/<str:name>/submit/", review.card_submit_view, name="submit"),
+    path("cards/<str:name>/review/", review.card_review, name="review"),
+    path("cards/<str:name>/approve/", review.card_approve_view, name="approve"),
     path(
         "cards/<str:name>/request-changes/",
-        views.card_request_changes_view,
+        review.card_request_changes_view,
         name="request_changes",
     ),
-    path("cards/<str:name>/restore/", views.card_restore_view, name="restore"),
+    path("cards/<str:name>/restore/", review.card_restore_view, name="restore"),
     path(
         "cards/<str:name>/sagemaker-changes/",
-        views.card_sagemaker_changes,
+        sagemaker.card_sagemaker_changes,
         name="sagemaker_changes",
     ),
-    path("cards/<str:name>/comments/", views.comment_add_view, name="comment_add"),
+    path("cards/<str:name>/comments/", review.comment_add_view, name="comment_add"),
     path(
         "cards/<str:name>/comments/<int:comment_id>/resolve/",
-        views.comment_resolve_view,
+        review.comment_resolve_view,
         name="comment_resolve",
     ),
-    path("audit/", views.audit_list, name="audit"),
-    path("cards/<str:name>/audit/", views.card_audit, name="card_audit"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("cards/<str:name>/audit/", audit.card_audit, name="card_audit"),
 ]

@@ -1,14 +1,12 @@
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from cards.content.validation import ContentInvalid
+from cards.errors import InvalidInput, StaleRevision, TransitionRefused
 from cards.models import CardRevision, CardStatus, ModelCard
 from cards.services import (
-    CardChanged,
-    CardNotEditable,
     card_create,
     card_delete,
     card_save_content,
@@ -22,9 +20,10 @@ pytestmark = pytest.mark.django_db
     "name", ["", "-leading", "trailing-", "under_score", "spa ce", "dot.ted", "a" * 64, "ünï"]
 )
 def test_it_refuses_a_name_sagemaker_would_refuse(alice, team_a, name):
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         card_create(user=alice, team=team_a, name=name, content={})
-    assert "letters, digits and hyphens" in raised.value.message_dict["name"][0]
+    assert "letters, digits and hyphens" in raised.value.message
+    assert raised.value.field == "name"
 
 
 @pytest.mark.parametrize("name", ["a", "A1", "churn--model", "x" * 63, "0-9"])
@@ -34,19 +33,21 @@ def test_it_accepts_every_name_sagemaker_accepts(alice, team_a, name):
 
 def test_it_refuses_a_duplicate_name(alice, team_a, charlie, team_b):
     make_card(user=charlie, team=team_b, name="shared-name")
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         card_create(user=alice, team=team_a, name="shared-name", content={})
-    assert "already exists" in raised.value.message_dict["name"][0]
+    assert "already exists" in raised.value.message
+    assert raised.value.field == "name"
 
 
 def test_it_allows_one_card_per_model(alice, team_a):
     model = {"model_overview": {"model_id": "arn:aws:sagemaker:us-east-1:111122223333:model/m"}}
     make_card(user=alice, name="first", content=model)
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         card_create(user=alice, team=team_a, name="second", content=model)
-    assert "already has a model card" in raised.value.message_dict["model_id"][0]
+    assert "already has a model card" in raised.value.message
+    assert raised.value.field == "model_id"
     other = make_card(user=alice, name="other", content={})
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         card_save_content(card=other, user=alice, content=model, base_revision=1)
 
 
@@ -175,7 +176,7 @@ def test_saving_unchanged_content_writes_no_revision(alice):
 def test_a_save_from_an_old_revision_is_refused(alice, bob):
     card = make_card(user=alice, content={})
     card_save_content(card=card, user=alice, content={"business_details": {}}, base_revision=1)
-    with pytest.raises(CardChanged) as raised:
+    with pytest.raises(StaleRevision) as raised:
         card_save_content(card=card, user=bob, content={"intended_uses": {}}, base_revision=1)
     assert raised.value.current.revision == 2
     assert "alice" in str(raised.value)
@@ -187,14 +188,14 @@ def test_archived_cards_are_read_only(alice):
     card = make_card(user=alice)
     ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.ARCHIVED)
     card.refresh_from_db()
-    with pytest.raises(CardNotEditable):
+    with pytest.raises(TransitionRefused):
         card_save_content(card=card, user=alice, content={}, base_revision=card.revision)
 
 
 def test_only_drafts_are_deleted(alice):
     card = make_card(user=alice)
     ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.PENDING_REVIEW)
-    with pytest.raises(CardNotEditable):
+    with pytest.raises(TransitionRefused):
         card_delete(card=card, user=alice)
     assert ModelCard.objects.filter(pk=card.pk).exists()
 
@@ -225,7 +226,7 @@ def test_two_people_saving_at_once_cannot_both_win(alice, bob):
                 base_revision=1,
             )
             outcomes[text] = "saved"
-        except CardChanged:
+        except StaleRevision:
             outcomes[text] = "refused"
         except Exception as error:  # noqa: BLE001 - shown in the assertion below
             outcomes[text] = repr(error)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
+from cards.errors import StudioError
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
-from cards.services import PublishRefused, card_publication, publication_request
+from cards.services import card_publication, publication_request
 from tests.factories import make_card
 
 
@@ -69,7 +70,7 @@ def test_a_draft_is_refused_unless_drafts_may_be_published(alice, settings):
     card = make_card(user=alice)
     settings.PUBLISH_DRAFTS = False
 
-    with pytest.raises(PublishRefused, match="approved"):
+    with pytest.raises(StudioError, match="approved"):
         publication_request(card=card, user=alice)
 
     settings.PUBLISH_DRAFTS = True
@@ -81,7 +82,7 @@ def test_an_archived_card_never_published_is_refused(card, alice):
     ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.ARCHIVED)
     card.refresh_from_db()
 
-    with pytest.raises(PublishRefused, match="before it was ever published"):
+    with pytest.raises(StudioError, match="before it was ever published"):
         publication_request(card=card, user=alice)
 
 
@@ -90,6 +91,6 @@ def test_invalid_content_is_refused_and_names_the_field(card, alice):
     ModelCard.objects.filter(pk=card.pk).update(content={"model_overview": {"nope": 1}})
     card.refresh_from_db()
 
-    with pytest.raises(PublishRefused, match="model_overview"):
+    with pytest.raises(StudioError, match="model_overview"):
         publication_request(card=card, user=alice)
     assert not Publication.objects.exists()

@@ -4,10 +4,10 @@ import threading
 import time
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from cards.content.validation import ContentInvalid
+from cards.errors import InvalidInput, NotAllowed, StaleRevision, TransitionRefused
 from cards.models import (
     COMMENT_MAX_LENGTH,
     Approval,
@@ -20,11 +20,7 @@ from cards.models import (
     Role,
     Section,
 )
-from cards.permissions import NotAllowed
 from cards.services import (
-    CardChanged,
-    CardNotEditable,
-    TransitionRefused,
     card_approve,
     card_archive,
     card_request_changes,
@@ -45,7 +41,7 @@ APPROVED = CardStatus.APPROVED
 ARCHIVED = CardStatus.ARCHIVED
 
 # Every way a review step is turned down without changing anything.
-REFUSED = (NotAllowed, TransitionRefused, CardNotEditable)
+REFUSED = (NotAllowed, TransitionRefused)
 
 
 def edited(card: ModelCard, description: str) -> dict:
@@ -159,10 +155,11 @@ def test_requesting_changes_without_a_comment_is_refused_and_changes_nothing(ali
     card = card_in(PENDING, author=alice, reviewer=rita)
     before = state(card)
 
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         card_request_changes(card=card, user=rita, body=body)
 
-    assert "comment is required" in raised.value.message_dict["body"][0]
+    assert "comment is required" in raised.value.message
+    assert raised.value.field == "body"
     assert state(card) == before
 
 
@@ -443,7 +440,7 @@ def race(card: ModelCard, *calls) -> list[str]:
             barrier.wait(timeout=10)
             call()
             outcomes[index] = "done"
-        except (TransitionRefused, NotAllowed, CardChanged) as error:
+        except (TransitionRefused, NotAllowed, StaleRevision) as error:
             outcomes[index] = type(error).__name__
         except Exception as error:  # noqa: BLE001 - shown in the test's assertion
             outcomes[index] = repr(error)
@@ -521,11 +518,11 @@ def test_an_edit_and_an_approval_of_the_same_revision_cannot_both_succeed(alice,
         )
 
         edit, approval = outcomes
-        assert sorted(outcomes) in (["CardChanged", "done"], ["NotAllowed", "done"]), outcomes
+        assert sorted(outcomes) in (["StaleRevision", "done"], ["NotAllowed", "done"]), outcomes
         card.refresh_from_db()
         assert card.revision == revision + 1
         if approval == "done":
-            assert edit == "CardChanged"
+            assert edit == "StaleRevision"
             assert card.status == APPROVED
             assert card.content != content
             assert Approval.objects.get(card=card).revision == revision
@@ -686,7 +683,7 @@ def test_a_reply_to_another_cards_comment_is_refused(alice, rita):
     other = make_card(user=alice, name="other-model")
     thread = comment_add(card=other, user=rita, body="Which data?")
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         comment_add(card=card, user=alice, body="Answer", parent=thread)
 
 
@@ -758,10 +755,11 @@ def test_a_comment_over_the_length_limit_is_refused(alice, bob):
     card = make_card(user=alice)
     comment_add(card=card, user=bob, body="x" * COMMENT_MAX_LENGTH)
 
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(InvalidInput) as raised:
         comment_add(card=card, user=bob, body="x" * (COMMENT_MAX_LENGTH + 1))
 
-    assert "at most 5000 characters" in raised.value.message_dict["body"][0]
+    assert "at most 5000 characters" in raised.value.message
+    assert raised.value.field == "body"
     assert Comment.objects.filter(card=card).count() == 1
 
 

@@ -25,6 +25,7 @@ from django.forms import formset_factory
 from cards.content.document import EMPTY, Path, dig, prune, put, section
 from cards.content.fields import FIELDS
 from cards.content.validation import ContentError, content_errors
+from cards.errors import InvalidInput
 from cards.models import CARD_NAME_MESSAGE, RiskRating, Team
 from cards.reports import REPORT_TYPES, ReportError, load_json_document
 from cards.services import card_name_check
@@ -577,8 +578,8 @@ class DetailsForm(StepForm):
         name = self.cleaned_data["name"].strip()
         try:
             card_name_check(name)
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["name"]) from None
+        except InvalidInput as error:
+            raise ValidationError(error.message) from None
         return name
 
     def clean_model_version(self) -> int | float | str | None:

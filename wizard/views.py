@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,12 +25,11 @@ from cards import lookups
 from cards.access import card_for_edit, teams_for_user
 from cards.content.document import dig
 from cards.content.validation import ContentInvalid
+from cards.errors import InvalidInput, StaleRevision, StudioError, TransitionRefused, Unavailable
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
-from cards.sagemaker import AwsError, s3_read_report
+from cards.sagemaker import s3_read_report
 from cards.services import (
-    CardChanged,
-    CardNotEditable,
     card_apply_lookup,
     card_create,
     card_save_content,
@@ -38,6 +37,7 @@ from cards.services import (
     report_discard,
     report_preview,
 )
+from cards.views.refusals import refuse, refuse_in_form
 from wizard.forms import JOB, STEPS, StepForm, as_text
 
 NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wizard_lookup")
@@ -128,26 +128,23 @@ class CardWizard(NamedUrlSessionWizardView):
                 return self.lookup(form)
             if "wizard_preview_report" in self.request.POST:
                 return self.preview_report(form)
-        except (ReportError, AwsError) as error:
+        except (ReportError, Unavailable) as error:
             # The step itself was saved; only the report could not be read.
             fresh = self.rebased(form)
             field = "report_uri" if form.cleaned_data.get("report_uri") else "report_file"
             fresh.add_error(field, str(error))
             return self.render(fresh)
-        except CardChanged as changed:
-            return self.render(self.refreshed(form, changed.current, str(changed)))
+        except StaleRevision as changed:
+            return self.render(self.refreshed(form, changed.current, changed.message))
         except ContentInvalid as invalid:
             for error in invalid.errors:
                 form.place_error(error)
             return self.render(form)
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                target = field if field in form.fields else None
-                for problem in problems:
-                    form.add_error(target, problem)
+        except InvalidInput as error:
+            refuse_in_form(form, error, fields={"job_name": "attach_job"})
             return self.render(form)
-        except CardNotEditable as error:
-            raise PermissionDenied(str(error)) from None
+        except TransitionRefused as error:  # archived meanwhile: the step is read-only now
+            raise PermissionDenied(error.message) from None
         return self.leave(step)
 
     def save_step(self, form: StepForm) -> None:
@@ -220,17 +217,17 @@ class CardWizard(NamedUrlSessionWizardView):
             if kind == "model":
                 name = as_text(dig(content, "model_overview", "model_name")).strip()
                 if not name:
-                    raise AwsError("Enter the model's name in SageMaker, then look it up.")
+                    raise InvalidInput("Enter the model's name in SageMaker, then look it up.")
                 found = lookups.lookup_model(name, card=card, user=request.user)
             elif kind == "model_package":
                 arn = (form.cleaned_data.get("model_package_arn") or "").strip()
                 if not arn:
-                    raise AwsError("Enter the model package ARN, then look it up.")
+                    raise InvalidInput("Enter the model package ARN, then look it up.")
                 found = lookups.lookup_model_package(arn, card=card, user=request.user)
             elif kind == "training_job":
                 job = as_text(dig(content, *JOB, "training_arn")).strip()
                 if not job:
-                    raise AwsError("Enter the training job name or ARN, then look it up.")
+                    raise InvalidInput("Enter the training job name or ARN, then look it up.")
                 found = lookups.lookup_training_job(job)
             elif kind == "training_artifact":
                 artifacts = dig(content, "model_overview", "model_artifact")
@@ -247,17 +244,14 @@ class CardWizard(NamedUrlSessionWizardView):
             self.card, filled, notes = card_apply_lookup(
                 card=card, user=request.user, lookup=found, base_revision=card.revision
             )
-        except AwsError as error:
-            messages.error(request, str(error))
-            return redirect(url)
-        except (CardChanged, ValidationError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-            return redirect(url)
         except ContentInvalid as invalid:
             problems = "; ".join(error.message for error in invalid.errors[:3])
             messages.error(
                 request, f"What SageMaker returned does not fit a model card: {problems}"
             )
+            return redirect(url)
+        except StudioError as error:
+            refuse(request, error)
             return redirect(url)
         for sentence in filled or ["The look-up found nothing new to fill."]:
             messages.success(request, sentence)

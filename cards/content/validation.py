@@ -29,6 +29,7 @@ from cards.content.fields import (
     TEXT_LIMITS,
     list_caps,
 )
+from cards.errors import InvalidInput
 
 __all__ = [
     "LIST_LIMITS",
@@ -90,7 +91,9 @@ class ContentError:
     message: str
 
 
-class ContentInvalid(Exception):
+class ContentInvalid(InvalidInput):
+    """Content SageMaker would refuse; ``errors`` say where (content paths) and why."""
+
     def __init__(self, errors: list[ContentError]) -> None:
         self.errors = errors
         shown = "; ".join(
@@ -98,7 +101,10 @@ class ContentInvalid(Exception):
             for error in errors[:5]
         )
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        super().__init__(f"The model card content is not valid: {shown}{more}")
+        super().__init__(
+            f"The model card content is not valid: {shown}{more}",
+            problems=[(format_path(error.path), error.message) for error in errors],
+        )
 
 
 def validate_content(content: object) -> None:

@@ -1,12 +1,11 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.content.validation import ContentInvalid, format_path
+from cards.errors import NotAllowed, StudioError
 from cards.management.acting_user import acting_team, acting_user
-from cards.permissions import NotAllowed
 from cards.services import card_import_json
 
 
@@ -37,11 +36,8 @@ class Command(BaseCommand):
                 for error in invalid.errors
             )
             raise CommandError(f"{file} is not a valid model card:\n{problems}") from None
-        except ValidationError as error:
-            problems = "\n".join(
-                f"  {message}" for messages in error.message_dict.values() for message in messages
-            )
-            raise CommandError(f"Cannot import {file}:\n{problems}") from None
         except NotAllowed as error:
             raise CommandError(f"{author} cannot import into {card_team}: {error}") from None
+        except StudioError as error:
+            raise CommandError(f"Cannot import {file}:\n  {error}") from None
         self.stdout.write(self.style.SUCCESS(f"Imported {card.name} as a draft in {card.team}."))

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards import sagemaker
+from cards.errors import AlreadyExists, StudioError
 from cards.management.acting_user import acting_team, acting_user
 from cards.models import ModelCard
-from cards.permissions import NotAllowed
-from cards.services import AlreadyImported, ImportRefused, card_import_sagemaker
+from cards.services import card_import_sagemaker
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
     ) -> None:
         try:
             summaries = sagemaker.list_model_cards()
-        except sagemaker.AwsError as error:
+        except StudioError as error:
             raise CommandError(f"Cannot list the SageMaker cards: {error}") from None
         here = dict(
             ModelCard.objects.filter(
@@ -60,9 +60,9 @@ class Command(BaseCommand):
                 card = card_import_sagemaker(
                     user=importer, team=card_team, name=card_name, with_versions=versions
                 )
-            except AlreadyImported as error:
+            except AlreadyExists as error:
                 self.stdout.write(f"Skipped {card_name}: {error}")
-            except (ImportRefused, NotAllowed) as error:
+            except StudioError as error:
                 failures.append(f"{card_name}: {error}")
                 self.stderr.write(f"Failed {card_name}: {error}")
             else:

@@ -2,10 +2,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cards.errors import StudioError
 from cards.management.acting_user import acting_user
 from cards.models import ModelCard, Publication, PublicationState
-from cards.permissions import NotAllowed
-from cards.services import PublishRefused, publication_request
+from cards.services import publication_request
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         try:
             requester = acting_user(user, doing="requests the publish")
             publication = publication_request(card=card, user=requester, any_status=True)
-        except (PublishRefused, NotAllowed) as error:
+        except StudioError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
             f"Queued revision {publication.revision} of {card.name} "

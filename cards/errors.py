@@ -1,0 +1,92 @@
+"""The one refusal vocabulary: what services, parsers and the SageMaker client raise.
+
+Every refusal is a ``StudioError`` whose message says, in the user's words, what happened and
+what to do. Callers branch only on the few subclasses below; the pages render any of them in
+one place (``cards.views.refusals``) and the API turns them into ``application/problem+json``
+with the class's HTTP status. A new refusal needs no new ``except`` anywhere.
+
+This module imports nothing from the app, so every layer (``cards.content`` included) may
+raise these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+
+class StudioError(Exception):
+    """A refusal a person can act on."""
+
+    status = 400
+    title = "Refused"
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        # The input it is about, in the service's own words (a keyword argument such as
+        # "name" or "raw"); screens map it to their field. Empty: about the whole request.
+        self.field = field
+
+    def messages(self) -> list[tuple[str, str]]:
+        """(field, message) pairs, for screens that show several problems at once."""
+        return [(self.field, self.message)]
+
+
+class NotFound(StudioError):
+    status = 404
+    title = "Not found"
+
+
+class NotAllowed(StudioError, PermissionDenied):
+    """The user's role does not allow it (a PermissionDenied, so Django answers 403)."""
+
+    status = 403
+    title = "Not allowed"
+
+
+class StaleRevision(StudioError):
+    """Someone saved the card since the revision the request was based on."""
+
+    status = 409
+    title = "The card changed"
+
+    def __init__(self, message: str, *, current: Any) -> None:
+        super().__init__(message)
+        self.current = current  # the card as it is now
+
+
+class TransitionRefused(StudioError):
+    """The card's state does not allow it: archived, not a draft, already published..."""
+
+    status = 409
+    title = "Not possible in this state"
+
+
+class AlreadyExists(TransitionRefused):
+    """What was asked for is here already (a card imported from the same SageMaker card)."""
+
+
+class InvalidInput(StudioError):
+    """Input that cannot be used as it is; ``problems`` name where, when there are several."""
+
+    status = 422
+    title = "Invalid input"
+
+    def __init__(
+        self, message: str, *, field: str = "", problems: Sequence[tuple[str, str]] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.problems = list(problems)
+
+    def messages(self) -> list[tuple[str, str]]:
+        return self.problems or super().messages()
+
+
+class Unavailable(StudioError):
+    """A service this app depends on (SageMaker, S3) did not answer as needed."""
+
+    status = 503
+    title = "Unavailable"

@@ -1,0 +1,180 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
+from cards.content.document import serialize_content
+from cards.content.readiness import readiness_checklist
+from cards.display import card_list_rows, card_view
+from cards.errors import StudioError
+from cards.forms import (
+    CardFilterForm,
+    CommentForm,
+    ImportCardForm,
+)
+from cards.models import (
+    CardStatus,
+    ModelCard,
+    PublicationState,
+    ReportState,
+    RiskRating,
+)
+from cards.permissions import Action, allowed_actions
+from cards.services import (
+    card_archive,
+    card_delete,
+    card_export_record,
+    card_import_json,
+    card_publication,
+    report_remove,
+)
+from cards.views.refusals import refuse, refuse_in_form
+
+
+def card_list(request: HttpRequest) -> HttpResponse:
+    visible = ModelCard.objects.visible_to(request.user)
+    filters = CardFilterForm(request.GET, user=request.user)
+    cards = filters.matching(visible.for_list())
+    page = Paginator(cards, settings.CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cards/list.html",
+        {
+            "page": page,
+            "rows": card_list_rows(page, reverse("cards:detail", args=["x"])[:-2]),
+            "filters": filters,
+            "query": query.urlencode(),
+            # One COUNT, and only for users who review in some team.
+            "waiting_count": visible.waiting_for_review_by(request.user).count()
+            if filters.reviews
+            else None,
+            # The selects are written out in the template: rendering them as form widgets
+            # costs more than the 25 rows of the list (see benchmarks/list_page.py).
+            "teams": filters.teams,
+            "status_choices": CardStatus.choices,
+            "risk_choices": RiskRating.choices,
+        },
+    )
+
+
+def comments_context(card: ModelCard) -> dict:
+    threads = list(card.comments.threads())
+    return {
+        "threads": threads,
+        "open_threads": sum(1 for thread in threads if not thread.is_resolved),
+        "comment_form": CommentForm(),
+    }
+
+
+def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
+    reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    publication = card_publication(card)
+    return {
+        "card": card,
+        "view": card_view(card.content),
+        "reports": list(reports),
+        "publication": publication,
+        "out_of_date": publication is not None
+        and publication.state == PublicationState.PUBLISHED
+        and (publication.revision, publication.target_status) != (card.revision, card.status),
+        "allowed": allowed_actions(request.user, card),
+        "checklist": readiness_checklist(card.content) if card.status == CardStatus.DRAFT else [],
+        **comments_context(card),
+        **extra,
+    }
+
+
+def card_detail(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    return render(request, "cards/detail.html", detail_context(request, card))
+
+
+@require_http_methods(["GET", "POST"])
+def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.ARCHIVE)
+    if request.method == "POST":
+        try:
+            publication = card_archive(card=card, user=request.user)
+        except StudioError as error:
+            refuse(request, error)
+        else:
+            note = " It is being archived in SageMaker too." if publication else ""
+            messages.success(request, f"Archived “{card.name}”.{note}")
+        return redirect("cards:detail", name=card.name)
+    return render(request, "cards/archive.html", {"card": card})
+
+
+@require_POST
+def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpResponse:
+    card = card_for_edit(request.user, name)
+    report = get_object_or_404(card.reports, pk=report_id, state=ReportState.ATTACHED)
+    try:
+        report_remove(card=card, user=request.user, report=report)
+    except StudioError as error:
+        refuse(request, error)
+    else:
+        messages.success(
+            request,
+            f"Removed the metrics of {report.source} from “{report.evaluation_job}”. "
+            "The report itself stays listed as evidence.",
+        )
+    return redirect(f"{reverse('cards:detail', args=[card.name])}#evidence")
+
+
+def card_export(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.EXPORT)
+    card_export_record(card=card, user=request.user)
+    response = HttpResponse(serialize_content(card.content), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{card.name}.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def card_import(request: HttpRequest) -> HttpResponse:
+    teams = teams_for_user(request.user)
+    if not teams:
+        messages.error(request, "You are not in a team yet; ask an administrator to add you.")
+        return redirect("cards:list")
+    form = ImportCardForm(request.POST or None, request.FILES or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = card_import_json(
+                user=request.user,
+                team=form.cleaned_data["team"],
+                name=form.cleaned_data["name"],
+                raw=form.cleaned_data["file"].read(settings.UPLOAD_MAX_BYTES + 1),
+            )
+        except StudioError as error:
+            refuse_in_form(form, error, fields={"raw": "file"}, fallback="file")
+        else:
+            messages.success(request, f"Imported “{card.name}” as a draft.")
+            return redirect("cards:detail", name=card.name)
+    return render(request, "cards/import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def card_delete_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    if card.status != CardStatus.DRAFT:
+        messages.error(request, "Only draft cards can be deleted.")
+        return redirect("cards:detail", name=card.name)
+    card = card_for(request.user, name, Action.DELETE)
+    if request.method == "POST":
+        try:
+            card_delete(card=card, user=request.user)
+        except StudioError as error:
+            refuse(request, error)
+            return redirect("cards:detail", name=card.name)
+        messages.success(request, f"Deleted “{card.name}”.")
+        return redirect("cards:list")
+    return render(request, "cards/delete.html", {"card": card})
+
+
+def back_to(card: ModelCard, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("cards:detail", args=[card.name]) + (f"#{anchor}" if anchor else ""))

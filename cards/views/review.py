@@ -1,0 +1,201 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cards.access import card_for, card_for_view
+from cards.content.diff import change_rows
+from cards.content.readiness import readiness_checklist, submission_problems
+from cards.content.validation import ContentInvalid
+from cards.errors import InvalidInput, NotAllowed, StudioError
+from cards.forms import (
+    CommentForm,
+    RequestChangesForm,
+)
+from cards.models import (
+    ModelCard,
+)
+from cards.permissions import Action, allowed_actions, denial, role_allows
+from cards.services import (
+    card_approve,
+    card_request_changes,
+    card_restore,
+    card_submit,
+    comment_add,
+    comment_resolve,
+    editors_since_approval,
+)
+from cards.views.cards import back_to, comments_context, detail_context
+from cards.views.history import revision_number
+from cards.views.refusals import refuse, refuse_in_form
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    return revision_number(request.POST.get("revision"))
+
+
+@require_http_methods(["GET", "POST"])
+def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.SUBMIT)
+    problems = submission_problems(card.content)
+    if request.method == "POST" and not problems:
+        try:
+            card_submit(card=card, user=request.user, revision=_posted_revision(request))
+        except ContentInvalid:
+            messages.error(request, "The card changed and no longer passes validation.")
+        except StudioError as error:
+            refuse(request, error)
+        else:
+            messages.success(
+                request, f"Submitted “{card.name}” for review. The team's reviewers are told."
+            )
+            return back_to(card)
+    return render(
+        request,
+        "cards/submit.html",
+        {"card": card, "checklist": readiness_checklist(card.content), "problems": problems},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
+    approved = None
+    changes = []
+    if card.approved_revision:
+        approved = (
+            card.revisions.select_related("author").filter(number=card.approved_revision).first()
+        )
+    if approved is not None:
+        changes = change_rows(approved.content, card.content)
+    allowed = allowed_actions(request.user, card)
+    return {
+        "card": card,
+        "allowed": allowed,
+        "four_eyes_blocked": Action.APPROVE in allowed
+        and request.user.pk in editors_since_approval(card),
+        "approved": approved,
+        "changes": changes,
+        "checklist": readiness_checklist(card.content),
+        **comments_context(card),
+        "request_form": RequestChangesForm(),
+        **extra,
+    }
+
+
+def card_review(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    return render(request, "cards/review.html", _review_context(request, card))
+
+
+@require_POST
+def card_approve_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.APPROVE)
+    revision = _posted_revision(request)
+    if revision is None:
+        messages.error(request, "Approve from the review page: it says which revision you saw.")
+        return redirect("cards:review", name=card.name)
+    try:
+        card_approve(card=card, user=request.user, revision=revision)
+    except StudioError as error:
+        refuse(request, error)
+        return redirect("cards:review", name=card.name)
+    messages.success(request, f"Approved revision {revision} of “{card.name}”.")
+    return back_to(card)
+
+
+def _card_for_writing(user, name: str, action: Action) -> ModelCard:
+    """The card, if the user's role allows the action (403 otherwise). Whether its status
+    allows it is the service's to say, so that what the user typed can be shown again."""
+    card = card_for_view(user, name)
+    if not role_allows(user, card, action):
+        raise NotAllowed(denial(user, card, action))
+    return card
+
+
+@require_POST
+def card_request_changes_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = _card_for_writing(request.user, name, Action.REQUEST_CHANGES)
+    form = RequestChangesForm(request.POST)
+    if form.is_valid():
+        try:
+            card_request_changes(
+                card=card,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+            )
+        except InvalidInput as error:
+            refuse_in_form(form, error)
+        except StudioError as error:
+            # The card moved on (approved, archived...): say so next to the text, kept.
+            form.add_error(None, f"{error} Your text is still below.")
+            card = card_for_view(request.user, name)
+        else:
+            messages.success(request, f"Sent “{card.name}” back to its authors as a draft.")
+            return back_to(card)
+    return render(
+        request, "cards/review.html", _review_context(request, card, request_form=form), status=400
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def card_restore_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.RESTORE)
+    if request.method == "POST":
+        try:
+            card_restore(card=card, user=request.user)
+        except StudioError as error:
+            refuse(request, error)
+        else:
+            messages.success(request, f"Restored “{card.name}” as a draft.")
+        return back_to(card)
+    return render(request, "cards/restore.html", {"card": card})
+
+
+@require_POST
+def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = _card_for_writing(request.user, name, Action.COMMENT)
+    form = CommentForm(request.POST)
+    parent = None
+    if form.is_valid() and form.cleaned_data["parent"]:
+        parent = card.comments.filter(pk=form.cleaned_data["parent"]).first()
+        if parent is None:
+            form.add_error(None, "The comment you answered is not on this card.")
+    if form.is_valid():
+        try:
+            comment = comment_add(
+                card=card,
+                user=request.user,
+                body=form.cleaned_data["body"],
+                section=form.cleaned_data["section"],
+                parent=parent,
+            )
+        except InvalidInput as error:
+            refuse_in_form(form, error)
+        except StudioError as error:
+            form.add_error(None, f"{error} Your text is still below.")
+        else:
+            target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
+            anchor = f"#comment-{comment.parent_id or comment.pk}"
+            return redirect(reverse(target, args=[card.name]) + anchor)
+    # Shown again with what was typed, next to the problem.
+    template, context = (
+        ("cards/review.html", _review_context(request, card, comment_form=form))
+        if request.POST.get("from") == "review"
+        else ("cards/detail.html", detail_context(request, card, comment_form=form))
+    )
+    return render(request, template, context, status=400)
+
+
+@require_POST
+def comment_resolve_view(request: HttpRequest, name: str, comment_id: int) -> HttpResponse:
+    card = card_for(request.user, name, Action.COMMENT)
+    comment = get_object_or_404(card.comments, pk=comment_id)
+    try:
+        comment_resolve(card=card, user=request.user, comment=comment)
+    except StudioError as error:
+        refuse(request, error)
+    target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
+    anchor = f"#comment-{comment.parent_id or comment.pk}"
+    return redirect(reverse(target, args=[card.name]) + anchor)
