@@ -1,0 +1,60 @@
+"""Every write to a card, one module per concern; each change records its revision and audit.
+
+Services take keyword arguments, raise ``cards.errors`` refusals, never build HTML, never name
+a form field and never call the network inside a transaction. Screens import from here.
+"""
+
+from cards.services.audit import audit_record
+from cards.services.cards import (
+    card_check_editable,
+    card_create,
+    card_delete,
+    card_export_record,
+    card_import_json,
+    card_name_check,
+    card_save_content,
+)
+from cards.services.comments import comment_add, comment_resolve
+from cards.services.evidence import report_attach, report_discard, report_preview, report_remove
+from cards.services.publishing import card_publication, publication_request
+from cards.services.review import (
+    card_approve,
+    card_archive,
+    card_request_changes,
+    card_restore,
+    card_submit,
+    editors_since_approval,
+)
+from cards.services.sagemaker import (
+    card_apply_lookup,
+    card_import_sagemaker,
+    card_take_remote_version,
+)
+
+__all__ = [
+    "audit_record",
+    "card_apply_lookup",
+    "card_approve",
+    "card_archive",
+    "card_check_editable",
+    "card_create",
+    "card_delete",
+    "card_export_record",
+    "card_import_json",
+    "card_import_sagemaker",
+    "card_name_check",
+    "card_publication",
+    "card_request_changes",
+    "card_restore",
+    "card_save_content",
+    "card_submit",
+    "card_take_remote_version",
+    "comment_add",
+    "comment_resolve",
+    "editors_since_approval",
+    "publication_request",
+    "report_attach",
+    "report_discard",
+    "report_preview",
+    "report_remove",
+]

@@ -1,0 +1,185 @@
+"""The review workflow: submit, approve (four eyes), request changes, archive, restore."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cards.content.validation import validate_content
+from cards.errors import (
+    InvalidInput,
+    TransitionRefused,
+)
+from cards.models import (
+    Approval,
+    AuditAction,
+    CardRevision,
+    CardStatus,
+    Comment,
+    ModelCard,
+    Publication,
+    PublicationState,
+    Section,
+)
+from cards.notifications import notify_reviewed, notify_submitted
+from cards.permissions import Action, NotAllowed, can, require
+from cards.services.audit import audit_record
+from cards.services.cards import locked
+from cards.services.comments import comment_body
+from cards.services.publishing import publication_request
+
+
+def transition(current: ModelCard, *, user, status: str, note: str, **fields) -> ModelCard:
+    """Move a locked card to another status, as a revision with unchanged content."""
+    now = timezone.now()
+    ModelCard.objects.filter(pk=current.pk).update(
+        status=status, revision=F("revision") + 1, updated_by=user, updated_at=now, **fields
+    )
+    CardRevision.objects.create(
+        card=current,
+        number=current.revision + 1,
+        content=current.content,
+        status=status,
+        author=user,
+        note=note,
+        content_changed=False,
+    )
+    current.status = status
+    current.revision += 1
+    current.updated_by = user
+    current.updated_at = now
+    for field, value in fields.items():
+        setattr(current, field, value)
+    return current
+
+
+def check_revision(current: ModelCard, revision: int | None, doing: str) -> None:
+    if revision is not None and current.revision != revision:
+        raise TransitionRefused(
+            f"The card changed since you opened it: it is now revision {current.revision} "
+            f"(by {current.updated_by}). Look at the changes, then {doing} again."
+        )
+
+
+def editors_since_approval(card: ModelCard) -> set[int]:
+    """Who changed the content since the last approval (or ever, before a first one)."""
+    return set(
+        CardRevision.objects.filter(card=card)
+        .content_changes_after(card.approved_revision or 0)
+        .values_list("author_id", flat=True)
+    )
+
+
+def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelCard:
+    """Draft -> PendingReview. The content must pass full validation."""
+    with transaction.atomic():
+        current = locked(card)
+        require(user, current, Action.SUBMIT)
+        check_revision(current, revision, "submit")
+        validate_content(current.content)
+        current = transition(
+            current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
+        )
+        audit_record(actor=user, action=AuditAction.SUBMIT, card=current)
+        notify_submitted(current, user)
+    return current
+
+
+def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
+    """PendingReview -> Approved, approving exactly ``revision`` (the one the reviewer saw).
+
+    Four eyes: whoever changed the content since the last approval cannot approve it.
+    """
+    with transaction.atomic():
+        current = locked(card)
+        require(user, current, Action.APPROVE)
+        check_revision(current, revision, "approve")
+        if user.pk in editors_since_approval(current):
+            raise NotAllowed(
+                "Four eyes: you changed this card since its last approval, so another "
+                "reviewer has to approve it."
+            )
+        previous = current.approved_revision or 0
+        try:
+            # The row lock already orders approvals; the constraint makes a second one of
+            # the same revision impossible whatever happens.
+            with transaction.atomic():
+                Approval.objects.create(card=current, revision=revision, approved_by=user)
+        except IntegrityError:  # pragma: no cover - the row lock gets there first
+            raise TransitionRefused("This revision is approved already.") from None
+        current = transition(
+            current,
+            user=user,
+            status=CardStatus.APPROVED,
+            note=f"Approved revision {revision}",
+            approved_revision=revision,
+        )
+        audit_record(
+            actor=user, action=AuditAction.APPROVE, card=current, detail=f"Revision {revision}"
+        )
+        notify_reviewed(current, user, since_revision=previous, approved=True)
+    return current
+
+
+def card_request_changes(
+    *, card: ModelCard, user, body: str, section: str = Section.CARD
+) -> ModelCard:
+    """PendingReview -> Draft, with a comment saying what must change (required)."""
+    try:
+        body = comment_body(body)
+    except InvalidInput:
+        raise InvalidInput(
+            "Say what needs to change: a comment is required to request changes.", field="body"
+        ) from None
+    if section not in Section.values:
+        raise InvalidInput("Choose a section of the card.", field="section")
+    with transaction.atomic():
+        current = locked(card)
+        require(user, current, Action.REQUEST_CHANGES)
+        Comment.objects.create(
+            card=current, section=section, author=user, body=body, revision=current.revision
+        )
+        current = transition(current, user=user, status=CardStatus.DRAFT, note="Changes requested")
+        audit_record(
+            actor=user, action=AuditAction.REQUEST_CHANGES, card=current, detail=body[:300]
+        )
+        notify_reviewed(
+            current,
+            user,
+            since_revision=current.approved_revision or 0,
+            approved=False,
+            comment=body,
+        )
+    return current
+
+
+def card_archive(*, card: ModelCard, user) -> Publication | None:
+    """Archive the card (read-only from now on); if it was published, archive it in SageMaker.
+
+    The status change is guarded (only a card that is not archived yet changes) and recorded
+    as a revision. Returns the publication that carries it to SageMaker, if any.
+    """
+    with transaction.atomic():
+        current = locked(card)
+        if current.status == CardStatus.ARCHIVED and can(user, current, Action.VIEW):
+            raise TransitionRefused("This card is archived already.")
+        require(user, current, Action.ARCHIVE)
+        current = transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
+        audit_record(actor=user, action=AuditAction.ARCHIVE, card=current)
+        # Published, or on its way (a running first publish read the old status): SageMaker
+        # must end up archived too, so a publish follows (or the waiting one carries it).
+        if not current.publications.exclude(state=PublicationState.FAILED).exists():
+            return None
+        # In the same transaction: the archive and its trip to SageMaker commit together.
+        return publication_request(card=current, user=user, any_status=True)
+
+
+def card_restore(*, card: ModelCard, user) -> ModelCard:
+    """Archived -> Draft (site admins). SageMaker's copy, if any, stays archived there."""
+    with transaction.atomic():
+        current = locked(card)
+        require(user, current, Action.RESTORE)
+        current = transition(current, user=user, status=CardStatus.DRAFT, note="Restored")
+        audit_record(actor=user, action=AuditAction.RESTORE, card=current)
+    return current

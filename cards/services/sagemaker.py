@@ -1,0 +1,265 @@
+"""What SageMaker brings in: imported cards, a kept remote version, look-up fills."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cards import sagemaker
+from cards.content.document import section
+from cards.content.validation import ContentInvalid, validate_content
+from cards.errors import (
+    AlreadyExists,
+    InvalidInput,
+    StudioError,
+    TransitionRefused,
+)
+from cards.lookups import Fill, Lookup, ReportFill, job_key, summary
+from cards.models import (
+    AuditAction,
+    CardRevision,
+    CardStatus,
+    EvaluationReport,
+    ModelCard,
+    ReportState,
+    Team,
+)
+from cards.permissions import Action, require
+from cards.reports import load_json_document
+from cards.services.audit import audit_record
+from cards.services.cards import (
+    card_name_check,
+    card_save_content,
+    integrity_refusal,
+    locked,
+    model_id_check,
+    promoted_fields,
+)
+from cards.services.evidence import job_named
+
+
+def card_take_remote_version(*, card: ModelCard, user, described: dict) -> ModelCard:
+    """Keep the SageMaker version someone edited in the console: it becomes the card's next
+    revision (content exactly as SageMaker holds it) and the version known here.
+
+    ``described`` is DescribeModelCard's answer, read before this is called (no network
+    inside the transaction).
+    """
+    from cards.reports import ReportError
+
+    version = described["ModelCardVersion"]
+    try:
+        content = load_json_document(str(described.get("Content") or "{}").encode())
+    except ReportError as error:
+        raise InvalidInput(f"SageMaker's version {version} is not readable: {error}") from None
+    if not isinstance(content, dict):
+        raise InvalidInput(f"SageMaker's version {version} is not a model card document.")
+    with transaction.atomic():
+        current = locked(card)
+        require(user, current, Action.EDIT)
+        current = card_save_content(
+            card=current,
+            user=user,
+            content=content,
+            base_revision=current.revision,
+            note=f"SageMaker version {version}, kept from the console",
+        )
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_arn=described.get("ModelCardArn", ""),
+            sagemaker_version=version,
+            sagemaker_newer_version=None,
+        )
+        current.sagemaker_version, current.sagemaker_newer_version = version, None
+    return current
+
+
+def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = False) -> ModelCard:
+    """Bring the SageMaker card ``name`` into ``team``: its latest content and status exactly
+    as SageMaker holds them, and with ``with_versions`` every earlier version as a revision.
+
+    Raises StudioError (AlreadyExists when it is here already) and NotAllowed.
+    """
+    require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
+    # Every read from AWS happens here, before the transaction below: no network inside it.
+    latest = _remote_version(name, None)
+    arn = latest["ModelCardArn"]
+    here = list(ModelCard.objects.filter(name=name).values_list("sagemaker_arn", flat=True))
+    if here:
+        if here[0] == arn:
+            raise AlreadyExists(f"“{name}” is already imported from this SageMaker card.")
+        raise StudioError(
+            f"A card named “{name}” already exists here and is not this SageMaker card; "
+            "card names are unique, so it cannot be imported beside it."
+        )
+    described = [latest]
+    if with_versions:
+        newest = latest["ModelCardVersion"]
+        numbers = [
+            summary["ModelCardVersion"]
+            for summary in _remote_read(sagemaker.list_model_card_versions, name)
+            # A version written since the first read is left for the drift check to find.
+            if summary["ModelCardVersion"] < newest
+        ]
+        described = [_remote_version(name, number) for number in sorted(numbers)] + described
+    versions = [_imported_version(name, item) for item in described]
+
+    number, status, content = versions[-1]
+    promoted = promoted_fields(content)
+    try:
+        card_name_check(name)
+        model_id_check(promoted["model_id"], exclude_pk=None)
+    except InvalidInput as error:
+        raise TransitionRefused(error.message) from None
+    try:
+        with transaction.atomic():
+            card = ModelCard.objects.create(
+                name=name,
+                team=team,
+                status=status,
+                content=content,
+                revision=len(versions),
+                # Approved in SageMaker: that content counts as reviewed (four eyes).
+                approved_revision=len(versions) if status == CardStatus.APPROVED else None,
+                sagemaker_arn=arn,
+                sagemaker_version=number,
+                sagemaker_checked_at=timezone.now(),
+                created_by=user,
+                updated_by=user,
+                **promoted,
+            )
+            previous = None
+            revisions = []
+            for position, (version, version_status, version_content) in enumerate(versions, 1):
+                revisions.append(
+                    CardRevision(
+                        card=card,
+                        number=position,
+                        content=version_content,
+                        status=version_status,
+                        author=user,
+                        note=f"SageMaker version {version}",
+                        content_changed=version_content != previous,
+                    )
+                )
+                previous = version_content
+            CardRevision.objects.bulk_create(revisions)
+            history = f" with {len(versions)} versions" if len(versions) > 1 else ""
+            audit_record(
+                actor=user,
+                action=AuditAction.IMPORT,
+                card=card,
+                detail=f"From SageMaker version {number}{history}",
+            )
+    except IntegrityError as error:
+        # Someone imported or created the same name or model meanwhile: the constraint decides.
+        raise TransitionRefused(integrity_refusal(error).message) from None
+    return card
+
+
+def _remote_read(read, *args: object):
+    try:
+        return read(*args)
+    except sagemaker.AwsError as error:
+        raise StudioError(str(error)) from None
+
+
+def _remote_version(name: str, number: int | None) -> dict:
+    return _remote_read(sagemaker.describe_model_card_version, name, number)
+
+
+def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
+    """(version, status, content) of one described version, or StudioError saying why not."""
+    from cards.reports import ReportError
+
+    version = described["ModelCardVersion"]
+    where = f"Version {version} of “{name}”"
+    status = described.get("ModelCardStatus")
+    if status not in CardStatus.values:
+        raise StudioError(f"{where} has the status “{status}”, which is not a card status.")
+    raw = str(described.get("Content") or "").encode("utf-8", "surrogatepass")
+    try:
+        # SageMaker bounds Content (100,000 characters), so no size limit of our own.
+        content = load_json_document(raw, max_bytes=max(len(raw), 1))
+    except ReportError as error:
+        raise StudioError(f"{where} is not readable JSON: {error}") from None
+    if not isinstance(content, dict):
+        raise StudioError(f"{where} is not a model card document (a JSON object).")
+    try:
+        validate_content(content)
+    except ContentInvalid as error:
+        raise StudioError(f"{where} cannot be imported. {error}") from None
+    return version, status, content
+
+
+def card_apply_lookup(
+    *, card: ModelCard, user, lookup: Lookup, base_revision: int
+) -> tuple[ModelCard, list[str], list[str]]:
+    """Fill what a SageMaker look-up found into the card, as one revision.
+
+    A fill replaces the value at its path, except a carry-over fill, which only fills a field
+    that is still empty; a report becomes an evaluation job unless the card has a job of that
+    name. Each filled value is recorded in ``provenance`` with its source, so the wizard can
+    mark it while it stays unchanged. Returns the card, one sentence per source saying what
+    it filled, and the notes for the user (what was left out or skipped, and why).
+    """
+    content = copy.deepcopy(card.content)
+    applied: list[Fill] = []
+    notes = list(lookup.notes)
+    for fill in lookup.fills:
+        node = section(content, *fill.path[:-1])
+        if fill.only_if_empty and node.get(fill.path[-1]) not in (None, "", [], {}):
+            continue
+        node[fill.path[-1]] = copy.deepcopy(fill.value)
+        applied.append(fill)
+    reports: list[ReportFill] = []
+    jobs = content.setdefault("evaluation_details", [])
+    for report in lookup.reports:
+        if not isinstance(jobs, list) or job_named(content, report.job_name) is not None:
+            notes.append(
+                f"The card already has an evaluation job “{report.job_name}”; the report "
+                f"{report.source} was not added again."
+            )
+            continue
+        jobs.append({"name": report.job_name, "metric_groups": copy.deepcopy(report.groups)})
+        reports.append(report)
+    if content.get("evaluation_details") == [] and "evaluation_details" not in card.content:
+        del content["evaluation_details"]
+    provenance = dict(card.provenance or {})
+    for fill in applied:
+        provenance[fill.key] = {"source": fill.source, "value": fill.value}
+    for report in reports:
+        job = job_named(content, report.job_name)
+        provenance[job_key(report.job_name)] = {"source": report.source, "value": job}
+    now = timezone.now()
+    with transaction.atomic():
+        saved = card_save_content(
+            card=card,
+            user=user,
+            content=content,
+            base_revision=base_revision,
+            note=f"Look-up: {lookup.source}"[:200],
+        )
+        ModelCard.objects.filter(pk=card.pk).update(provenance=provenance)
+        saved.provenance = provenance
+        EvaluationReport.objects.bulk_create(
+            EvaluationReport(
+                card=saved,
+                source=report.source,
+                etag=report.etag,
+                version_id=report.version_id,
+                report_type=report.report_type,
+                sha256=hashlib.sha256(report.raw).hexdigest(),
+                raw=report.document,
+                produced={"metric_groups": report.groups},
+                problems=report.problems,
+                evaluation_job=report.job_name,
+                state=ReportState.ATTACHED,
+                created_by=user,
+                attached_at=now,
+            )
+            for report in reports
+        )
+    return saved, summary(applied, reports), notes
