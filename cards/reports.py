@@ -50,17 +50,6 @@ _FRAGMENT = re.compile(r'\s*"[^"\\]*(?:\\.[^"\\]*)*"\s*:')
 class ReportError(Exception):
     """A report cannot be used; the message is meant for the person who uploaded it."""
 
-    def __init__(self, message: str, errors: list[ContentError] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or []
-
-
-def __getattr__(name: str) -> int:
-    # MAX_REPORT_BYTES follows the settings at call time (tests and deployments override it).
-    if name == "MAX_REPORT_BYTES":
-        return _max_report_bytes()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 def _max_report_bytes() -> int:
     try:
@@ -319,17 +308,6 @@ def _nothing_usable(problems: Problems, lead: str) -> str:
 # --- generic model card evaluation (SDK DefaultParser) ----------------------------------------
 
 
-def parse_generic_evaluation(doc: object) -> list[dict]:
-    """Console "Generic model card evaluation" / SDK DefaultParser ("Model Card Metric Schema").
-
-    The document is ``{"metric_groups": [{"name": ..., "metric_data": [...]}, ...]}``; the groups
-    are returned as they are once they pass the same checks as card content.
-    """
-    groups = _generic_groups(doc)
-    check_metric_groups(groups)
-    return groups
-
-
 def _generic_groups(doc: object) -> list:
     example = '{"metric_groups": [{"name": "...", "metric_data": [...]}]}'
     if not isinstance(doc, dict):
@@ -348,39 +326,6 @@ def _generic_groups(doc: object) -> list:
     if not groups:
         raise ReportError("The report's “metric_groups” list is empty: there is nothing to add.")
     return groups
-
-
-def check_metric_groups(groups: list) -> None:
-    """Raise ReportError naming the first problems if ``groups`` would make a card invalid."""
-    prefix = ("evaluation_details", 0, "metric_groups")
-    errors = []
-    for error in content_errors(
-        {"evaluation_details": [{"name": "report", "metric_groups": groups}]}
-    ):
-        if error.path[: len(prefix)] == prefix:
-            errors.append(
-                ContentError(("metric_groups", *error.path[len(prefix) :]), error.message)
-            )
-        elif not error.path:
-            # Only the size limit applies to the whole document.
-            errors.append(
-                ContentError(
-                    (),
-                    "These metrics are too large for a model card, which holds at most "
-                    f"{MAX_CONTENT_CHARS:,} characters in all.",
-                )
-            )
-        else:
-            errors.append(error)
-    if not errors:
-        return
-    shown = "; ".join(
-        f"{format_path(error.path)}: {error.message}" if error.path else error.message
-        for error in errors[:_SHOWN_PROBLEMS]
-    )
-    more = len(errors) - _SHOWN_PROBLEMS
-    suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
-    raise ReportError(f"The report cannot be used: {shown}{suffix}", errors)
 
 
 def _parse_generic(doc: object, problems: Problems) -> list[dict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -18,11 +17,10 @@ from cards.reports import (
     ReportError,
     ReportPreview,
     load_json_document,
-    parse_generic_evaluation,
     parse_report,
     read_report,
 )
-from cards.validation import MAX_CONTENT_CHARS, ContentError
+from cards.validation import MAX_CONTENT_CHARS
 
 DATA = Path(__file__).parent / "data"
 EXAMPLES = DATA / "generic_model_card_evaluation.examples.json"
@@ -43,8 +41,10 @@ def as_bytes(document: object) -> bytes:
 def test_it_parses_the_generic_evaluation_examples_file() -> None:
     raw = EXAMPLES.read_bytes()
 
-    groups = parse_generic_evaluation(load_json_document(raw))
+    preview = read_report(load_json_document(raw), reports.GENERIC)
+    groups = preview.groups
 
+    assert preview.problems == []
     assert groups == json.loads(raw)["metric_groups"]
     assert [group["name"] for group in groups] == [
         "post_training_bias_metrics - label Target = 1 and facet Gender=0",
@@ -83,7 +83,6 @@ def test_it_rejects_an_unknown_report_type() -> None:
 
 
 def test_the_preview_leaves_out_what_a_card_would_refuse_and_keeps_the_rest() -> None:
-    # parse_generic_evaluation refuses the whole file; the preview offers what can be used.
     doc = {
         "metric_groups": [
             {
@@ -120,8 +119,6 @@ def test_the_preview_leaves_out_what_a_card_would_refuse_and_keeps_the_rest() ->
         "The group empty has no metrics, so it is left out.",
         "The group no data is left out: metric_data: “metric_data” is required.",
     ]
-    with pytest.raises(ReportError):
-        parse_generic_evaluation(doc)
 
 
 def test_a_report_with_nothing_a_card_can_hold_raises_report_error() -> None:
@@ -147,7 +144,10 @@ def test_it_accepts_every_metric_kind() -> None:
         {"name": "cm", "type": "matrix", "value": [[1, 2], [3, 4]]},
     )
 
-    assert parse_generic_evaluation(load_json_document(as_bytes(doc))) == doc["metric_groups"]
+    preview = read_report(load_json_document(as_bytes(doc)), reports.GENERIC)
+
+    assert preview.groups == doc["metric_groups"]
+    assert preview.problems == []
 
 
 # --- decoding the file --------------------------------------------------------------------------
@@ -231,12 +231,9 @@ def test_it_accepts_a_file_exactly_at_the_limit() -> None:
     assert load_json_document(raw, max_bytes=len(raw)) == {"a": "x" * 100}
 
 
-def test_it_reads_the_default_limit_from_settings_at_call_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(reports, "settings", SimpleNamespace(UPLOAD_MAX_BYTES=10))
+def test_it_reads_the_default_limit_from_settings_at_call_time(settings) -> None:
+    settings.UPLOAD_MAX_BYTES = 10
 
-    assert reports.MAX_REPORT_BYTES == 10
     with pytest.raises(ReportError, match="the limit is 10 bytes"):
         load_json_document(b'{"metric_groups": []}')
 
@@ -314,30 +311,23 @@ def test_it_rejects_numbers_json_cannot_carry(raw: bytes, fragment: str) -> None
 )
 def test_it_rejects_a_document_without_a_metric_groups_list(doc: object, fragment: str) -> None:
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        parse_report(doc, reports.GENERIC)
 
     assert fragment in str(raised.value)
 
 
-def test_it_rejects_a_bad_metric_naming_where_it_is() -> None:
+def test_it_leaves_out_a_bad_metric_naming_it_and_keeps_the_others() -> None:
     doc = report(
         {"name": "auc", "type": "number", "value": 0.9},
         {"name": "f1", "type": "number", "value": 0.7},
         {"name": "recall", "type": "number", "value": "high"},
     )
 
-    with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(load_json_document(as_bytes(doc)))
+    preview = read_report(load_json_document(as_bytes(doc)), reports.GENERIC)
 
-    assert str(raised.value) == (
-        "The report cannot be used: metric_groups[0].metric_data[2].value: "
-        "A number metric needs a numeric value."
-    )
-    assert raised.value.errors == [
-        ContentError(
-            ("metric_groups", 0, "metric_data", 2, "value"),
-            "A number metric needs a numeric value.",
-        )
+    assert preview.groups == report(*doc["metric_groups"][0]["metric_data"][:2])["metric_groups"]
+    assert preview.problems == [
+        "recall in group is left out: A number metric needs a numeric value."
     ]
 
 
@@ -346,39 +336,38 @@ def test_it_rejects_a_bad_metric_naming_where_it_is() -> None:
     [
         (
             report({"name": "cm", "type": "matrix", "value": [[1] * 3] * 21}),
-            "metric_groups[0].metric_data[0].value: Matrices can be at most 20 x 20 "
-            "(this one is 21 x 3)",
+            "cm in group is 21 x 3; SageMaker accepts matrices of at most 20 x 20",
         ),
         (
             report({"name": "auc", "type": "number", "value": 0.9, "unit": "%"}),
-            "metric_groups[0].metric_data[0].unit: Unknown field “unit” in this metric",
+            "auc in group is left out: unit: Unknown field “unit” in this metric",
         ),
         (
             report({"name": "auc", "type": "percent", "value": 0.9}),
-            "metric_groups[0].metric_data[0].type: Choose one of: number, string",
+            "auc in group is left out: type: Choose one of: number, string",
         ),
         (
             report({"name": "auc", "value": 0.9}),
-            "metric_groups[0].metric_data[0].type: Choose a metric type",
+            "auc in group is left out: type: Choose a metric type",
         ),
         (
             report({"name": "ok", "type": "boolean", "value": True}, name=""),
-            "metric_groups[0].name: This cannot be empty.",
+            "Group 1 (it has no name) is left out: name: This cannot be empty.",
         ),
         (
             {"metric_groups": [{"name": "g"}]},
-            "metric_groups[0].metric_data: “metric_data” is required",
+            "The group g is left out: metric_data: “metric_data” is required",
         ),
         (
             {"metric_groups": ["accuracy"]},
-            "metric_groups[0]: This must be a group of fields",
+            "Item 1 of “metric_groups” is text, not an object with a name and metric_data",
         ),
     ],
     ids=["matrix", "unknown field", "bad type", "no type", "empty group name", "no data", "str"],
 )
 def test_it_rejects_metric_groups_a_card_would_refuse(doc: dict, fragment: str) -> None:
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        read_report(doc, reports.GENERIC)
 
     assert fragment in str(raised.value)
 
@@ -387,21 +376,21 @@ def test_it_names_only_the_first_problems() -> None:
     doc = report(*({"name": f"m{i}", "type": "number", "value": "x"} for i in range(12)))
 
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        read_report(doc, reports.GENERIC)
 
     message = str(raised.value)
-    assert "metric_data[4].value" in message and "metric_data[5]" not in message
-    assert message.endswith("(and 7 more problems)")
-    assert len(raised.value.errors) == 12
+    assert "m4 in group" in message and "m5 in group" not in message
+    # 12 metrics and then their group are left out; five of the 13 sentences are shown.
+    assert message.endswith("(And 8 more problems.)")
 
 
 def test_it_rejects_metrics_too_large_for_a_card() -> None:
     metrics = [{"name": f"m{i}", "type": "string", "value": "x" * 63} for i in range(2000)]
 
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(report(*metrics))
+        read_report(report(*metrics), reports.GENERIC)
 
-    assert f"at most {MAX_CONTENT_CHARS:,} characters" in str(raised.value)
+    assert f"more than the {MAX_CONTENT_CHARS:,} characters a model card holds" in str(raised.value)
 
 
 # --- anything at all: ReportError, never another exception -------------------------------------
@@ -438,4 +427,4 @@ def test_it_rejects_metrics_too_large_for_a_card() -> None:
 )
 def test_it_only_ever_raises_report_error(raw: bytes) -> None:
     with pytest.raises(ReportError):
-        parse_generic_evaluation(load_json_document(raw, max_bytes=MB))
+        read_report(load_json_document(raw, max_bytes=MB), reports.GENERIC)
