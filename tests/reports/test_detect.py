@@ -29,7 +29,7 @@ from cards.reports import (
 )
 from cards.validation import content_errors
 
-DATA = Path(__file__).parent / "data" / "reports"
+DATA = Path(__file__).parent.parent / "data" / "reports"
 
 SAMPLES = {
     "clarify_bias_analysis.sdk_test.json": CLARIFY_BIAS,
