@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,8 +25,10 @@ def is_empty(value: Any) -> bool:
 
 
 def is_number(value: object) -> bool:
-    """A JSON number: an int or a float, but not a bool (``True`` is an int in Python)."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A JSON number: an int or a finite float, not a bool (``True`` is an int in Python)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def dig(content: Any, *path: PathPart) -> Any:

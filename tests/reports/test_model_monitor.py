@@ -20,7 +20,7 @@ from cards.reports import (
     read_report,
 )
 
-DATA = Path(__file__).parent / "data" / "reports"
+DATA = Path(__file__).parent.parent / "data" / "reports"
 EXPECTED = DATA / "expected_parser_output"
 BINARY = "binary_classification_metrics"
 MULTICLASS = "multiclass_classification_metrics"

@@ -17,7 +17,7 @@ from cards.reports import (
     read_report,
 )
 
-DATA = Path(__file__).parent / "data" / "reports"
+DATA = Path(__file__).parent.parent / "data" / "reports"
 EXPECTED = DATA / "expected_parser_output"
 
 

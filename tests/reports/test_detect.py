@@ -29,7 +29,7 @@ from cards.reports import (
     read_report,
 )
 
-DATA = Path(__file__).parent / "data" / "reports"
+DATA = Path(__file__).parent.parent / "data" / "reports"
 
 SAMPLES = {
     "clarify_bias_analysis.sdk_test.json": CLARIFY_BIAS,
@@ -398,6 +398,15 @@ def test_read_report_does_not_change_the_document() -> None:
 
 
 def test_the_module_still_offers_what_other_code_imports() -> None:
-    for name in ("ReportError", "load_json_document", "MAX_JSON_DEPTH", "check_metric_groups"):
+    for name in (
+        "CLARIFY_BIAS",
+        "CLARIFY_EXPLAINABILITY",
+        "MAX_JSON_DEPTH",
+        "MODEL_QUALITY",
+        "REPORT_TYPES",
+        "ReportError",
+        "load_json_document",
+        "read_report",
+    ):
         assert hasattr(reports, name)
-    assert reports.parse_generic_evaluation(load("generic_model_card_evaluation.examples.json"))
+    assert reports.parse_report(load("generic_model_card_evaluation.examples.json"), GENERIC)

@@ -1,30 +1,26 @@
-"""cards.reports: uploaded JSON files and the generic model card evaluation report.
+"""cards.reports: the generic model card evaluation report.
 
-Detection and mutation tests over the examples file are in test_reports_detect.py.
+Detection and mutation tests over the examples file are in test_detect.py.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from cards import reports
-from cards.content.validation import MAX_CONTENT_CHARS, ContentError
+from cards.content.validation import MAX_CONTENT_CHARS
 from cards.reports import (
-    MAX_JSON_DEPTH,
     ReportError,
     ReportPreview,
     load_json_document,
-    parse_generic_evaluation,
     parse_report,
     read_report,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 EXAMPLES = DATA / "generic_model_card_evaluation.examples.json"
 MB = 1024 * 1024
 
@@ -43,8 +39,10 @@ def as_bytes(document: object) -> bytes:
 def test_it_parses_the_generic_evaluation_examples_file() -> None:
     raw = EXAMPLES.read_bytes()
 
-    groups = parse_generic_evaluation(load_json_document(raw))
+    preview = read_report(load_json_document(raw), reports.GENERIC)
+    groups = preview.groups
 
+    assert preview.problems == []
     assert groups == json.loads(raw)["metric_groups"]
     assert [group["name"] for group in groups] == [
         "post_training_bias_metrics - label Target = 1 and facet Gender=0",
@@ -83,7 +81,6 @@ def test_it_rejects_an_unknown_report_type() -> None:
 
 
 def test_the_preview_leaves_out_what_a_card_would_refuse_and_keeps_the_rest() -> None:
-    # parse_generic_evaluation refuses the whole file; the preview offers what can be used.
     doc = {
         "metric_groups": [
             {
@@ -120,8 +117,6 @@ def test_the_preview_leaves_out_what_a_card_would_refuse_and_keeps_the_rest() ->
         "The group empty has no metrics, so it is left out.",
         "The group no data is left out: metric_data: “metric_data” is required.",
     ]
-    with pytest.raises(ReportError):
-        parse_generic_evaluation(doc)
 
 
 def test_a_report_with_nothing_a_card_can_hold_raises_report_error() -> None:
@@ -147,143 +142,10 @@ def test_it_accepts_every_metric_kind() -> None:
         {"name": "cm", "type": "matrix", "value": [[1, 2], [3, 4]]},
     )
 
-    assert parse_generic_evaluation(load_json_document(as_bytes(doc))) == doc["metric_groups"]
+    preview = read_report(load_json_document(as_bytes(doc)), reports.GENERIC)
 
-
-# --- decoding the file --------------------------------------------------------------------------
-
-
-def test_it_accepts_and_strips_a_utf8_bom() -> None:
-    raw = codecs.BOM_UTF8 + EXAMPLES.read_bytes()
-
-    assert load_json_document(raw) == json.loads(EXAMPLES.read_bytes())
-
-
-def test_it_keeps_non_ascii_text() -> None:
-    assert load_json_document('{"name": "Zoë – ✓"}'.encode()) == {"name": "Zoë – ✓"}
-
-
-def test_it_rejects_a_file_that_is_not_utf8() -> None:
-    raw = '{"metric_groups": [], "owner": "Zoë"}'.encode("latin-1")
-
-    with pytest.raises(ReportError) as raised:
-        load_json_document(raw)
-
-    message = str(raised.value)
-    assert "not UTF-8" in message
-    assert "0xeb" in message and "position 35" in message
-
-
-def test_it_counts_the_bom_in_the_position_of_a_bad_byte() -> None:
-    with pytest.raises(ReportError, match="byte 0xff at position 7 "):
-        load_json_document(codecs.BOM_UTF8 + b'{"a\xff": 1}')
-
-
-def test_it_rejects_a_utf16_file_with_advice() -> None:
-    raw = '{"metric_groups": []}'.encode("utf-16")
-
-    with pytest.raises(ReportError, match="UTF-16.*Save it as UTF-8"):
-        load_json_document(raw)
-
-
-def test_it_rejects_text_that_is_not_json_with_line_and_column() -> None:
-    raw = b'{\n  "metric_groups": [\n    {"name": "a",,}\n  ]\n}'
-
-    with pytest.raises(ReportError) as raised:
-        load_json_document(raw)
-
-    assert "not valid JSON" in str(raised.value)
-    assert "line 3, column 18" in str(raised.value)
-
-
-@pytest.mark.parametrize("raw", [b"", b"   \n\t", codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\n"])
-def test_it_rejects_an_empty_file(raw: bytes) -> None:
-    with pytest.raises(ReportError, match="The file is empty."):
-        load_json_document(raw)
-
-
-def test_it_rejects_a_file_over_the_limit_with_both_sizes() -> None:
-    raw = b"[" + b"0," * int(3.1 * MB) + b"0]"
-
-    with pytest.raises(ReportError) as raised:
-        load_json_document(raw, max_bytes=5 * MB)
-
-    assert str(raised.value) == "The file is 6.2 MB; the limit is 5 MB."
-
-
-def test_it_checks_the_size_before_decoding() -> None:
-    raw = b"\xff" * 2001  # not UTF-8 either, but the size is what the user must fix first
-
-    with pytest.raises(ReportError, match="The file is 2 KB; the limit is 1000 bytes."):
-        load_json_document(raw, max_bytes=1000)
-
-
-def test_it_shows_exact_byte_counts_when_rounded_sizes_would_look_equal() -> None:
-    with pytest.raises(ReportError) as raised:
-        load_json_document(b"[" + b" " * (5 * MB) + b"]", max_bytes=5 * MB)
-
-    assert str(raised.value) == "The file is 5,242,882 bytes; the limit is 5,242,880 bytes."
-
-
-def test_it_accepts_a_file_exactly_at_the_limit() -> None:
-    raw = b'{"a": "' + b"x" * 100 + b'"}'
-
-    assert load_json_document(raw, max_bytes=len(raw)) == {"a": "x" * 100}
-
-
-def test_it_reads_the_default_limit_from_settings_at_call_time(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(reports, "settings", SimpleNamespace(UPLOAD_MAX_BYTES=10))
-
-    assert reports.MAX_REPORT_BYTES == 10
-    with pytest.raises(ReportError, match="the limit is 10 bytes"):
-        load_json_document(b'{"metric_groups": []}')
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b"[" * 10_000 + b"]" * 10_000,
-        b"[" * 10_000,
-        b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
-        b'{"metric_groups": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-    ],
-    ids=["balanced lists", "unclosed lists", "objects", "100000 deep"],
-)
-def test_it_rejects_deep_nesting_without_recursing(raw: bytes) -> None:
-    with pytest.raises(ReportError, match=f"at most {MAX_JSON_DEPTH}"):
-        load_json_document(raw)
-
-
-def test_it_accepts_nesting_up_to_the_limit() -> None:
-    raw = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
-
-    assert load_json_document(raw) is not None
-    with pytest.raises(ReportError, match="nested 65 levels deep"):
-        load_json_document(b"[" + raw + b"]")
-
-
-def test_it_ignores_brackets_inside_strings_when_measuring_depth() -> None:
-    text = '{"name": "' + "[{" * 200 + '\\"]"}'
-
-    assert load_json_document(text.encode()) == {"name": "[{" * 200 + '"]'}
-
-
-@pytest.mark.parametrize(
-    ("raw", "fragment"),
-    [
-        (b'{"value": NaN}', "contains NaN"),
-        (b'{"value": Infinity}', "contains Infinity"),
-        (b'{"value": -Infinity}', "contains -Infinity"),
-        (b'{"value": 1e999}', "too large"),
-        (b'{"value": ' + b"9" * 5000 + b"}", "too long"),
-    ],
-    ids=["nan", "infinity", "minus infinity", "float overflow", "5000 digits"],
-)
-def test_it_rejects_numbers_json_cannot_carry(raw: bytes, fragment: str) -> None:
-    with pytest.raises(ReportError, match=fragment):
-        load_json_document(raw)
+    assert preview.groups == doc["metric_groups"]
+    assert preview.problems == []
 
 
 # --- the generic report shape ------------------------------------------------------------------
@@ -314,30 +176,23 @@ def test_it_rejects_numbers_json_cannot_carry(raw: bytes, fragment: str) -> None
 )
 def test_it_rejects_a_document_without_a_metric_groups_list(doc: object, fragment: str) -> None:
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        parse_report(doc, reports.GENERIC)
 
     assert fragment in str(raised.value)
 
 
-def test_it_rejects_a_bad_metric_naming_where_it_is() -> None:
+def test_it_leaves_out_a_bad_metric_naming_it_and_keeps_the_others() -> None:
     doc = report(
         {"name": "auc", "type": "number", "value": 0.9},
         {"name": "f1", "type": "number", "value": 0.7},
         {"name": "recall", "type": "number", "value": "high"},
     )
 
-    with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(load_json_document(as_bytes(doc)))
+    preview = read_report(load_json_document(as_bytes(doc)), reports.GENERIC)
 
-    assert str(raised.value) == (
-        "The report cannot be used: metric_groups[0].metric_data[2].value: "
-        "A number metric needs a numeric value."
-    )
-    assert raised.value.errors == [
-        ContentError(
-            ("metric_groups", 0, "metric_data", 2, "value"),
-            "A number metric needs a numeric value.",
-        )
+    assert preview.groups == report(*doc["metric_groups"][0]["metric_data"][:2])["metric_groups"]
+    assert preview.problems == [
+        "recall in group is left out: A number metric needs a numeric value."
     ]
 
 
@@ -346,39 +201,38 @@ def test_it_rejects_a_bad_metric_naming_where_it_is() -> None:
     [
         (
             report({"name": "cm", "type": "matrix", "value": [[1] * 3] * 21}),
-            "metric_groups[0].metric_data[0].value: Matrices can be at most 20 x 20 "
-            "(this one is 21 x 3)",
+            "cm in group is 21 x 3; SageMaker accepts matrices of at most 20 x 20",
         ),
         (
             report({"name": "auc", "type": "number", "value": 0.9, "unit": "%"}),
-            "metric_groups[0].metric_data[0].unit: Unknown field “unit” in this metric",
+            "auc in group is left out: unit: Unknown field “unit” in this metric",
         ),
         (
             report({"name": "auc", "type": "percent", "value": 0.9}),
-            "metric_groups[0].metric_data[0].type: Choose one of: number, string",
+            "auc in group is left out: type: Choose one of: number, string",
         ),
         (
             report({"name": "auc", "value": 0.9}),
-            "metric_groups[0].metric_data[0].type: Choose a metric type",
+            "auc in group is left out: type: Choose a metric type",
         ),
         (
             report({"name": "ok", "type": "boolean", "value": True}, name=""),
-            "metric_groups[0].name: This cannot be empty.",
+            "Group 1 (it has no name) is left out: name: This cannot be empty.",
         ),
         (
             {"metric_groups": [{"name": "g"}]},
-            "metric_groups[0].metric_data: “metric_data” is required",
+            "The group g is left out: metric_data: “metric_data” is required",
         ),
         (
             {"metric_groups": ["accuracy"]},
-            "metric_groups[0]: This must be a group of fields",
+            "Item 1 of “metric_groups” is text, not an object with a name and metric_data",
         ),
     ],
     ids=["matrix", "unknown field", "bad type", "no type", "empty group name", "no data", "str"],
 )
 def test_it_rejects_metric_groups_a_card_would_refuse(doc: dict, fragment: str) -> None:
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        read_report(doc, reports.GENERIC)
 
     assert fragment in str(raised.value)
 
@@ -387,21 +241,21 @@ def test_it_names_only_the_first_problems() -> None:
     doc = report(*({"name": f"m{i}", "type": "number", "value": "x"} for i in range(12)))
 
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(doc)
+        read_report(doc, reports.GENERIC)
 
     message = str(raised.value)
-    assert "metric_data[4].value" in message and "metric_data[5]" not in message
-    assert message.endswith("(and 7 more problems)")
-    assert len(raised.value.errors) == 12
+    assert "m4 in group" in message and "m5 in group" not in message
+    # 12 metrics and then their group are left out; five of the 13 sentences are shown.
+    assert message.endswith("(And 8 more problems.)")
 
 
 def test_it_rejects_metrics_too_large_for_a_card() -> None:
     metrics = [{"name": f"m{i}", "type": "string", "value": "x" * 63} for i in range(2000)]
 
     with pytest.raises(ReportError) as raised:
-        parse_generic_evaluation(report(*metrics))
+        read_report(report(*metrics), reports.GENERIC)
 
-    assert f"at most {MAX_CONTENT_CHARS:,} characters" in str(raised.value)
+    assert f"more than the {MAX_CONTENT_CHARS:,} characters a model card holds" in str(raised.value)
 
 
 # --- anything at all: ReportError, never another exception -------------------------------------
@@ -438,4 +292,4 @@ def test_it_rejects_metrics_too_large_for_a_card() -> None:
 )
 def test_it_only_ever_raises_report_error(raw: bytes) -> None:
     with pytest.raises(ReportError):
-        parse_generic_evaluation(load_json_document(raw, max_bytes=MB))
+        read_report(load_json_document(raw, max_bytes=MB), reports.GENERIC)
