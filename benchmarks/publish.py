@@ -1,6 +1,7 @@
 """Publishing N cards through the worker against bare create_model_card calls.
 
-Both go to the same local SageMaker sandbox (moto in server mode, cards/sandbox.py), same run,
+Both go to the same local SageMaker sandbox (moto in server mode, cards/sagemaker/sandbox.py),
+same run,
 same machine. The budget (ARCHITECTURE.md): the worker takes at most 1.3x the bare time.
 
     uv run python benchmarks/publish.py [--cards 200] [--concurrency 2] [--latency-ms 0]
@@ -178,7 +179,7 @@ def main() -> None:
         "AWS_REGION": "us-east-1",
     }
     sandbox = subprocess.Popen(  # noqa: S603 - our own fixed command
-        [sys.executable, "-m", "cards.sandbox", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "cards.sagemaker.sandbox", "-H", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

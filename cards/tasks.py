@@ -19,10 +19,10 @@ from procrastinate.contrib.django import app
 from procrastinate.exceptions import UniqueViolation
 from procrastinate.jobs import Job, Status
 
-from cards import sagemaker
 from cards.content import document
 from cards.content.validation import ContentInvalid, validate_content
 from cards.models import ModelCard, Publication, PublicationState
+from cards.sagemaker import client as sagemaker
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ from django.conf import settings as django_settings
 from moto import mock_aws
 from moto.sagemaker.models import SageMakerModelBackend
 
-from cards import sagemaker, sandbox
 from cards.models import Role
+from cards.sagemaker import client as sagemaker
+from cards.sagemaker import sandbox
 from tests.factories import make_team, make_user
 
 # moto_url, start_worker and worker: a moto server and real worker processes.

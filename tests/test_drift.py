@@ -215,7 +215,7 @@ def test_an_attempt_that_failed_after_its_update_landed_is_not_drift(
     rita,
     monkeypatch,
 ):
-    from cards import sagemaker
+    from cards.sagemaker import client as sagemaker
 
     card = edit_here(published, alice, rita)
     real_describe = sagemaker.describe_model_card

@@ -15,8 +15,10 @@ from botocore.awsrequest import AWSResponse
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from cards import lookups, sagemaker
+from cards.content.provenance import marks
 from cards.models import EvaluationReport, ModelCard, ReportState
+from cards.sagemaker import client as sagemaker
+from cards.sagemaker import lookups
 from tests.factories import DATA, make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 
@@ -662,10 +664,10 @@ def test_lists_over_the_caps_are_cut_with_a_note():
 
 def test_a_mark_goes_once_the_value_changes():
     provenance = {"model_overview.model_name": {"source": "DescribeModel a", "value": "a"}}
-    assert lookups.marks({"model_overview": {"model_name": "a"}}, provenance) == {
+    assert marks({"model_overview": {"model_name": "a"}}, provenance) == {
         "model_overview.model_name": "DescribeModel a"
     }
-    assert lookups.marks({"model_overview": {"model_name": "b"}}, provenance) == {}
+    assert marks({"model_overview": {"model_name": "b"}}, provenance) == {}
 
 
 def test_model_metrics_in_a_bucket_not_allowed_are_named_and_left_out(

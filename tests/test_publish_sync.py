@@ -10,8 +10,8 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
-from cards import sagemaker
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
+from cards.sagemaker import client as sagemaker
 from cards.services import card_save_content
 from cards.tasks import publication_sync
 from tests.factories import approve, make_card

@@ -13,9 +13,9 @@ from botocore.awsrequest import AWSResponse
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cards import sagemaker
 from cards.errors import AlreadyExists, NotAllowed, StudioError
 from cards.models import AuditAction, AuditEvent, CardStatus, ModelCard, Publication
+from cards.sagemaker import client as sagemaker
 from cards.services import (
     card_import_sagemaker,
     card_save_content,

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from moto import mock_aws
 
-from cards import sagemaker
 from cards.models import EvaluationReport, ReportState
+from cards.sagemaker import client as sagemaker
 from tests.factories import DATA, make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 

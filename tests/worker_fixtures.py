@@ -51,7 +51,7 @@ def moto_url():
         [
             sys.executable,
             "-m",
-            "cards.sandbox",
+            "cards.sagemaker.sandbox",
             "-H",
             "127.0.0.1",
             "-p",

@@ -21,14 +21,13 @@ from django.urls import reverse
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from cards import lookups
 from cards.access import card_for_edit, teams_for_user
 from cards.content.document import dig
+from cards.content.provenance import marks
 from cards.content.validation import ContentInvalid
 from cards.errors import InvalidInput, StaleRevision, StudioError, TransitionRefused, Unavailable
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
-from cards.sagemaker import s3_read_report
 from cards.services import (
     card_apply_lookup,
     card_create,
@@ -36,6 +35,8 @@ from cards.services import (
     report_attach,
     report_discard,
     report_preview,
+    sagemaker_lookup,
+    sagemaker_report_read,
 )
 from cards.views.refusals import refuse, refuse_in_form
 from wizard.forms import JOB, STEPS, StepForm, as_text
@@ -180,7 +181,7 @@ class CardWizard(NamedUrlSessionWizardView):
         uri = (form.cleaned_data.get("report_uri") or "").strip()
         report_type = form.cleaned_data.get("report_type") or "detect"
         if uri:
-            s3_object = s3_read_report(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+            s3_object = sagemaker_report_read(uri=uri, max_bytes=settings.UPLOAD_MAX_BYTES)
             report = report_preview(
                 card=self.card,
                 user=self.request.user,
@@ -218,23 +219,26 @@ class CardWizard(NamedUrlSessionWizardView):
                 name = as_text(dig(content, "model_overview", "model_name")).strip()
                 if not name:
                     raise InvalidInput("Enter the model's name in SageMaker, then look it up.")
-                found = lookups.lookup_model(name, card=card, user=request.user)
+                found = sagemaker_lookup(kind=kind, value=name, card=card, user=request.user)
             elif kind == "model_package":
                 arn = (form.cleaned_data.get("model_package_arn") or "").strip()
                 if not arn:
                     raise InvalidInput("Enter the model package ARN, then look it up.")
-                found = lookups.lookup_model_package(arn, card=card, user=request.user)
+                found = sagemaker_lookup(kind=kind, value=arn, card=card, user=request.user)
             elif kind == "training_job":
                 job = as_text(dig(content, *JOB, "training_arn")).strip()
                 if not job:
                     raise InvalidInput("Enter the training job name or ARN, then look it up.")
-                found = lookups.lookup_training_job(job)
+                found = sagemaker_lookup(kind=kind, value=job, card=card, user=request.user)
             elif kind == "training_artifact":
                 artifacts = dig(content, "model_overview", "model_artifact")
-                found = lookups.lookup_training_from_artifacts(
-                    [a for a in artifacts if isinstance(a, str)]
+                found = sagemaker_lookup(
+                    kind=kind,
+                    value=[a for a in artifacts if isinstance(a, str)]
                     if isinstance(artifacts, list)
-                    else []
+                    else [],
+                    card=card,
+                    user=request.user,
                 )
             else:
                 return redirect(url)
@@ -339,7 +343,7 @@ class CardWizard(NamedUrlSessionWizardView):
         ]
         context["step_title"] = form.title
         if self.card is not None and self.card.provenance:
-            form.marks = lookups.marks(self.card.content, self.card.provenance)
+            form.marks = marks(self.card.content, self.card.provenance)
             if self.steps.current == "evaluation":
                 context["lookup_jobs"] = [
                     (key.removeprefix("evaluation_details[")[:-1], source)

@@ -29,6 +29,10 @@ from cards.services.sagemaker import (
     card_apply_lookup,
     card_import_sagemaker,
     card_take_remote_version,
+    sagemaker_card_read,
+    sagemaker_cards_list,
+    sagemaker_lookup,
+    sagemaker_report_read,
 )
 
 __all__ = [
@@ -57,4 +61,8 @@ __all__ = [
     "report_discard",
     "report_preview",
     "report_remove",
+    "sagemaker_card_read",
+    "sagemaker_cards_list",
+    "sagemaker_lookup",
+    "sagemaker_report_read",
 ]

@@ -8,8 +8,8 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cards import sagemaker
 from cards.content.document import section
+from cards.content.provenance import job_key
 from cards.content.validation import ContentInvalid, validate_content
 from cards.errors import (
     AlreadyExists,
@@ -17,7 +17,6 @@ from cards.errors import (
     StudioError,
     TransitionRefused,
 )
-from cards.lookups import Fill, Lookup, ReportFill, job_key, summary
 from cards.models import (
     AuditAction,
     CardRevision,
@@ -29,6 +28,9 @@ from cards.models import (
 )
 from cards.permissions import Action, require
 from cards.reports import load_json_document
+from cards.sagemaker import client as sagemaker
+from cards.sagemaker import lookups
+from cards.sagemaker.lookups import Fill, Lookup, ReportFill, summary
 from cards.services.audit import audit_record
 from cards.services.cards import (
     card_name_check,
@@ -263,3 +265,35 @@ def card_apply_lookup(
             for report in reports
         )
     return saved, summary(applied, reports), notes
+
+
+# --- reads a person asked for: screens reach SageMaker only through these -------------------
+
+
+def sagemaker_card_read(*, name: str) -> dict:
+    """The latest version of the SageMaker card ``name`` (DescribeModelCard), one short try."""
+    return sagemaker.describe_model_card_version(name)
+
+
+def sagemaker_cards_list() -> list[dict]:
+    """Summaries of the account's SageMaker cards (every page)."""
+    return sagemaker.list_model_cards()
+
+
+def sagemaker_report_read(*, uri: str, max_bytes: int) -> sagemaker.S3Object:
+    """A report in S3 (``REPORT_BUCKETS`` only), size checked before it is read."""
+    return sagemaker.s3_read_report(uri, max_bytes=max_bytes)
+
+
+def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user) -> Lookup:
+    """What SageMaker knows for a wizard look-up: a model, a model package, a training job
+    (by name or ARN) or the training job behind a card's model artifacts."""
+    if kind == "model":
+        return lookups.lookup_model(value, card=card, user=user)
+    if kind == "model_package":
+        return lookups.lookup_model_package(value, card=card, user=user)
+    if kind == "training_job":
+        return lookups.lookup_training_job(value)
+    if kind == "training_artifact":
+        return lookups.lookup_training_from_artifacts(value)
+    raise InvalidInput(f"There is no look-up “{kind}”.")

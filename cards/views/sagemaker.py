@@ -5,7 +5,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cards import sagemaker
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.document import format_path, parse_content
@@ -19,6 +18,8 @@ from cards.permissions import Action, allowed_actions
 from cards.services import (
     card_take_remote_version,
     publication_request,
+    sagemaker_card_read,
+    sagemaker_cards_list,
 )
 from cards.views.cards import back_to
 from cards.views.history import revision_number
@@ -66,7 +67,7 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
     allowed = allowed_actions(request.user, card)
     # The person asked for this comparison: one short, explicit read of the remote card.
     try:
-        described = sagemaker.describe_model_card_version(card.name)
+        described = sagemaker_card_read(name=card.name)
     except StudioError as error:
         messages.error(request, f"Could not read {card.name} from SageMaker: {error}")
         return back_to(card, "publishing")
@@ -157,7 +158,7 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
         raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
     problem = ""
     try:
-        summaries = sagemaker.list_model_cards()
+        summaries = sagemaker_cards_list()
     except StudioError as error:
         summaries, problem = [], str(error)
     names = [summary["ModelCardName"] for summary in summaries]

@@ -1,10 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cards import sagemaker
 from cards.errors import AlreadyExists, StudioError
 from cards.management.acting_user import acting_team, acting_user
 from cards.models import ModelCard
-from cards.services import card_import_sagemaker
+from cards.services import card_import_sagemaker, sagemaker_cards_list
 
 
 class Command(BaseCommand):
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         **options,
     ) -> None:
         try:
-            summaries = sagemaker.list_model_cards()
+            summaries = sagemaker_cards_list()
         except StudioError as error:
             raise CommandError(f"Cannot list the SageMaker cards: {error}") from None
         here = dict(

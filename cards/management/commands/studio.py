@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections, transaction
 
 from cards.models import Membership, Team
-from cards.sagemaker import AwsError, credentials_configured
+from cards.sagemaker.client import AwsError, credentials_configured
 
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
@@ -132,8 +132,8 @@ class Command(BaseCommand):
             self.say("Using the AWS credentials configured on this machine.")
         else:
             sandbox_port = free_port("127.0.0.1", SANDBOX_PORT)
-            # moto in server mode, with its model card updates corrected (cards/sandbox.py).
-            sandbox = [sys.executable, "-m", "cards.sandbox", "-H", "127.0.0.1", "-p"]
+            # moto in server mode, its model card updates corrected (cards/sagemaker/sandbox.py).
+            sandbox = [sys.executable, "-m", "cards.sagemaker.sandbox", "-H", "127.0.0.1", "-p"]
             self.start("AWS sandbox", [*sandbox, str(sandbox_port)], env)
             self.wait_for_port("AWS sandbox", "127.0.0.1", sandbox_port)
             # The sandbox accepts any credentials; these only keep boto3 from looking further.

@@ -368,36 +368,41 @@ def search(resource: str, filters: list[dict], *, sort_by: str = "", limit: int 
     return [result.get(resource, {}) for result in response.get("Results", [])]
 
 
+def _pages(operation: str, action: str, key: str, *, limit: int | None = None, **params) -> list:
+    """Every item under ``key`` of every page (boto3's paginator), up to ``limit`` items."""
+    paginator = client("sagemaker", interactive=True).get_paginator(operation)
+    config = {"PageSize": 100, **({"MaxItems": limit} if limit else {})}
+    items: list = []
+    try:
+        for page in paginator.paginate(**params, PaginationConfig=config):
+            items += page.get(key, [])
+    except (ClientError, BotoCoreError) as error:
+        raise _classified(error, action) from error
+    return items[:limit] if limit else items
+
+
 def list_model_cards(*, limit: int = 1000) -> list[dict]:
     """Summaries of the account's model cards (every page, up to ``limit``)."""
-    cards: list[dict] = []
-    params: dict = {"MaxResults": 100, "SortBy": "Name", "SortOrder": "Ascending"}
-    while len(cards) < limit:
-        page = _sagemaker_call("list_model_cards", "listing model cards", retry=False, **params)
-        cards += page.get("ModelCardSummaries", [])
-        if not page.get("NextToken"):
-            break
-        params["NextToken"] = page["NextToken"]
-    return cards[:limit]
+    return _pages(
+        "list_model_cards",
+        "listing model cards",
+        "ModelCardSummaries",
+        limit=limit,
+        SortBy="Name",
+        SortOrder="Ascending",
+    )
 
 
 def list_model_card_versions(name: str) -> list[dict]:
     """Summaries of every version of a card, oldest first."""
-    versions: list[dict] = []
-    params: dict = {
-        "ModelCardName": name,
-        "MaxResults": 100,
-        "SortBy": "Version",
-        "SortOrder": "Ascending",
-    }
-    while True:
-        page = _sagemaker_call(
-            "list_model_card_versions", f"listing the versions of {name}", retry=False, **params
-        )
-        versions += page.get("ModelCardVersionSummaryList", [])
-        if not page.get("NextToken"):
-            return versions
-        params["NextToken"] = page["NextToken"]
+    return _pages(
+        "list_model_card_versions",
+        f"listing the versions of {name}",
+        "ModelCardVersionSummaryList",
+        ModelCardName=name,
+        SortBy="Version",
+        SortOrder="Ascending",
+    )
 
 
 def describe_model_card_version(name: str, version: int | None = None) -> dict:

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 
-from cards import sagemaker
 from cards.content.document import dig, parse_content
 from cards.content.fields import LIST_LIMITS, TEXT_LIMITS, label
 from cards.models import ModelCard
@@ -32,6 +31,7 @@ from cards.reports import (
     load_json_document,
     read_report,
 )
+from cards.sagemaker import client as sagemaker
 
 Path = tuple[str, ...]
 
@@ -305,27 +305,6 @@ def carry_over_fills(previous: dict, source: str) -> list[Fill]:
 
 
 # --- provenance ----------------------------------------------------------------------------
-
-
-def job_key(name: str) -> str:
-    return f"evaluation_details[{name}]"
-
-
-def marks(content: dict, provenance: dict) -> dict[str, str]:
-    """Content path -> source, for each filled value that is still exactly as filled."""
-    shown = {}
-    jobs = {
-        job_key(job.get("name", "")): job
-        for job in content.get("evaluation_details") or []
-        if isinstance(job, dict)
-    }
-    for key, entry in (provenance or {}).items():
-        if not isinstance(entry, dict):
-            continue
-        current = jobs.get(key) if key in jobs else dig(content, *key.split("."))
-        if current is not None and current == entry.get("value"):
-            shown[key] = entry.get("source", "SageMaker")
-    return shown
 
 
 def summary(applied: list[Fill], reports: list[ReportFill]) -> list[str]:

@@ -1,6 +1,7 @@
 """The local AWS sandbox: moto in server mode, corrected where it differs from SageMaker.
 
-`python -m cards.sandbox -H 127.0.0.1 -p PORT` runs it (manage.py studio and the tests do).
+`python -m cards.sagemaker.sandbox -H 127.0.0.1 -p PORT` runs it (manage.py studio and the tests
+do).
 
 moto's UpdateModelCard drops whichever of Content and ModelCardStatus a call leaves out
 (moto 5: the new version gets None). SageMaker keeps them, and it refuses both in one call,
