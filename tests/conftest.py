@@ -123,3 +123,14 @@ def live_server(django_db_setup, live_server):
     # Set the test database up first so it is torn down after the server thread (and its
     # connection) is gone; otherwise dropping the test database finds it still in use.
     return live_server
+
+
+# Tests that start processes (a moto server, real workers, the run command) are marked
+# "worker", so `pytest -m "not browser and not worker"` is the fast inner loop.
+_PROCESS_FIXTURES = {"moto_url", "start_worker", "worker"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if _PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.worker)

@@ -26,6 +26,8 @@ from django.conf import settings
 
 from config.secret_key import secret_key_from_file
 
+pytestmark = pytest.mark.worker  # starts the run command and its processes
+
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 60
 AWS_VARIABLES = (
