@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 from django import forms
@@ -169,6 +170,21 @@ def metric_rows(content: dict) -> list[tuple[tuple[int, int, int | None], dict[s
     return rows
 
 
+@dataclasses.dataclass
+class BuiltJobs:
+    """The evaluation jobs being built, and what metric rows need to find their job and group."""
+
+    stored: list  # the stored jobs (evaluation_details)
+    jobs: list[dict] = dataclasses.field(default_factory=list)
+    # stored job index -> the job its row became; job name -> the first job of that name
+    by_stored_index: dict[int, dict] = dataclasses.field(default_factory=dict)
+    by_name: dict[str, dict] = dataclasses.field(default_factory=dict)
+    # id(job) -> whether it had a metric_groups key (jobs new from the metrics table do)
+    had_groups: dict[int, bool] = dataclasses.field(default_factory=dict)
+    # (stored job index, stored group index) -> the group it became
+    stored_groups: dict[tuple[int, int], dict] = dataclasses.field(default_factory=dict)
+
+
 class EvaluationForm(StepForm):
     title = "Evaluation details"
 
@@ -280,12 +296,15 @@ class EvaluationForm(StepForm):
         super().place_error(error)
 
     def build(self, content: dict) -> None:
+        """The jobs table gives the jobs; the metrics table fills their metric groups."""
         stored_jobs = dig(self.content, "evaluation_details")
-        stored_jobs = stored_jobs if isinstance(stored_jobs, list) else []
-        jobs: list[dict] = []
-        by_stored_index: dict[int, dict] = {}
-        by_name: dict[str, dict] = {}
-        had_groups: dict[int, bool] = {}
+        built = self.build_jobs(stored_jobs if isinstance(stored_jobs, list) else [])
+        self.build_metrics(built)
+        self.write_jobs(content, built)
+
+    def build_jobs(self, stored_jobs: list) -> BuiltJobs:
+        """The jobs of the jobs table, in order, their metric groups emptied to be refilled."""
+        built = BuiltJobs(stored=stored_jobs)
         origin = []
         for index, form in enumerate(self.formsets["jobs"].forms):
             stored = stored_jobs[index] if form.is_stored and index < len(stored_jobs) else None
@@ -294,69 +313,99 @@ class EvaluationForm(StepForm):
                 continue
             if stored is None and not form.has_content():
                 continue
-            job = copy.deepcopy(stored) if stored is not None else {}
-            for field in EvaluationJobForm.FIELDS:
-                if stored is None or form.changed(field):
-                    put(job, field, form.cleaned_data.get(field))
-            if "name" not in job:
-                job["name"] = ""
-            had_groups[id(job)] = "metric_groups" in job
-            job["metric_groups"] = []  # filled from the metrics table below
-            jobs.append(job)
+            job = self.build_job(form, stored)
+            built.had_groups[id(job)] = "metric_groups" in job
+            job["metric_groups"] = []  # filled from the metrics table (build_metrics)
+            built.jobs.append(job)
             origin.append(index)
             if stored is not None:
-                by_stored_index[index] = job
-            by_name.setdefault(job["name"], job)
+                built.by_stored_index[index] = job
+            built.by_name.setdefault(job["name"], job)
         self.row_origin["jobs"] = origin
+        return built
 
+    def build_job(self, form: EvaluationJobForm, stored: dict | None) -> dict:
+        """A job row over its stored job: only the fields the user changed are written."""
+        job = copy.deepcopy(stored) if stored is not None else {}
+        for field in EvaluationJobForm.FIELDS:
+            if stored is None or form.changed(field):
+                put(job, field, form.cleaned_data.get(field))
+        if "name" not in job:
+            job["name"] = ""
+        return job
+
+    def build_metrics(self, built: BuiltJobs) -> None:
+        """Each row of the metrics table into its job's metric group, in table order."""
         positions = [position for position, _ in metric_rows(self.content)]
-        stored_groups: dict[tuple[int, int], dict] = {}
         # (job index, group index, metric index) in the new content -> metrics form index
         self.metric_origin: dict[tuple[int, int, int], int] = {}
         for index, form in enumerate(self.formsets["metrics"].forms):
             position = positions[index] if form.is_stored and index < len(positions) else None
             if form.deleted() or not (form.has_content() or form.all_untouched()):
                 continue
-            data = form.cleaned_data
-            job = group = None
-            if position is not None and form.untouched("job"):
-                job = by_stored_index.get(position[0])
-                if job is None and position[0] < len(stored_jobs):
-                    continue  # its job was removed, and its metrics with it
+            job = self.metric_job(built, form, position)
             if job is None:
-                job = by_name.get(data.get("job", ""))
-            if job is None:
-                job = {"name": data.get("job", ""), "metric_groups": []}
-                had_groups[id(job)] = True
-                jobs.append(job)
-                by_name[job["name"]] = job
-            stored_group = (
-                dig(stored_jobs, position[0], "metric_groups", position[1]) if position else None
-            )
-            if position is not None and form.untouched("group") and isinstance(stored_group, dict):
-                key = position[:2]
-                group = stored_groups.get(key)
-                if group is None or not any(g is group for g in job["metric_groups"]):
-                    group = {
-                        k: copy.deepcopy(v) for k, v in stored_group.items() if k != "metric_data"
-                    }
-                    group["metric_data"] = []
-                    stored_groups[key] = group
-                    job["metric_groups"].append(group)
-            else:
-                name = data.get("group", "")
-                group = next((g for g in job["metric_groups"] if g.get("name") == name), None)
-                if group is None:
-                    group = {"name": name, "metric_data": []}
-                    job["metric_groups"].append(group)
+                continue  # its job was removed, and its metrics with it
+            group = self.metric_group(built, form, position, job)
             metric = self.build_metric(form, position)
             if metric is not None:
-                place = (index_of(jobs, job), index_of(job["metric_groups"], group))
+                place = (index_of(built.jobs, job), index_of(job["metric_groups"], group))
                 self.metric_origin[(*place, len(group["metric_data"]))] = index
                 group["metric_data"].append(metric)
 
+    def metric_job(self, built: BuiltJobs, form: MetricForm, position: tuple | None) -> dict | None:
+        """The job of a metric row: its stored job while the row's job is untouched, else the
+        job it names (a new job when none has that name); None when its stored job was removed.
+        """
+        data = form.cleaned_data
+        job = None
+        if position is not None and form.untouched("job"):
+            job = built.by_stored_index.get(position[0])
+            if job is None and position[0] < len(built.stored):
+                return None
+        if job is None:
+            job = built.by_name.get(data.get("job", ""))
+        if job is None:
+            job = {"name": data.get("job", ""), "metric_groups": []}
+            built.had_groups[id(job)] = True
+            built.jobs.append(job)
+            built.by_name[job["name"]] = job
+        return job
+
+    def metric_group(
+        self, built: BuiltJobs, form: MetricForm, position: tuple | None, job: dict
+    ) -> dict:
+        """The metric group of a metric row in ``job``: its stored group (keys other than the
+        metrics kept) while the row's group is untouched, else the group of that name in the
+        job, added when there is none.
+        """
+        data = form.cleaned_data
+        stored_jobs = built.stored
+        stored_groups = built.stored_groups
+        stored_group = (
+            dig(stored_jobs, position[0], "metric_groups", position[1]) if position else None
+        )
+        if position is not None and form.untouched("group") and isinstance(stored_group, dict):
+            key = position[:2]
+            group = stored_groups.get(key)
+            if group is None or not any(g is group for g in job["metric_groups"]):
+                group = {k: copy.deepcopy(v) for k, v in stored_group.items() if k != "metric_data"}
+                group["metric_data"] = []
+                stored_groups[key] = group
+                job["metric_groups"].append(group)
+        else:
+            name = data.get("group", "")
+            group = next((g for g in job["metric_groups"] if g.get("name") == name), None)
+            if group is None:
+                group = {"name": name, "metric_data": []}
+                job["metric_groups"].append(group)
+        return group
+
+    def write_jobs(self, content: dict, built: BuiltJobs) -> None:
+        """The jobs into ``content``; a job stored without metric groups gets none if empty."""
+        jobs = built.jobs
         for job in jobs:
-            if not job["metric_groups"] and not had_groups.get(id(job), True):
+            if not job["metric_groups"] and not built.had_groups.get(id(job), True):
                 del job["metric_groups"]
         if jobs or "evaluation_details" in content:
             content["evaluation_details"] = jobs
