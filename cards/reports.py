@@ -284,17 +284,19 @@ def parse_report(document: object, report_type: str) -> list[dict]:
     return groups
 
 
-def read_report(document: object, report_type: str) -> ReportPreview:
+def read_report(
+    document: object, report_type: str, *, card_content: dict | None = None
+) -> ReportPreview:
     """Parse a decoded report and keep only what a model card can hold, saying what was left out.
 
     Metrics (or whole groups) that SageMaker's schema would refuse are dropped, each with a
-    sentence in ``problems``; so are groups left empty, and groups that would take the metrics
-    alone past the size of a model card (the card's other content is the caller's to check).
+    sentence in ``problems``; so are groups left empty, and groups that would take the card past
+    its size: ``card_content`` (what the card holds now) plus the metrics, as a new job.
     Raises ReportError if nothing at all can be attached.
     """
     resolved, groups, problems = _parse(document, report_type)
     groups, screened = _screen(groups)
-    groups, oversized = _fit(groups)
+    groups, oversized = _fit(groups, card_content or {})
     problems = [*problems, *screened, *oversized]
     if not groups:
         raise ReportError(
@@ -962,6 +964,7 @@ def _show(value: object) -> str:
 
 # --- what a model card can hold (read_report) --------------------------------------------------
 
+_MAX_JOB_NAME = 63  # the schema's limit for an evaluation job's name
 _BATCH_CHARS = 40_000  # well under MAX_CONTENT_CHARS, so a batch is validated in full
 _MATRIX_SIZE = re.compile(r"^Matrices can be at most .*\(this one is (\d+) x (\d+)\)")
 # A piece of the groups validated together: (group index, metric index or None for the group).
@@ -1114,21 +1117,37 @@ def _record(
         errors.append(error)
 
 
-def _fit(groups: list[dict]) -> tuple[list[dict], Problems]:
-    """Keep groups, in order, while the metrics alone fit in a model card's content."""
-    size = _json_size({"evaluation_details": [{"name": "x", "metric_groups": []}]})
+def _fit(groups: list[dict], card_content: dict) -> tuple[list[dict], Problems]:
+    """Keep groups, in order, while the card's content and the metrics fit in a model card."""
+    size = _size_with_a_new_job(card_content)
     kept, problems = [], []
     for index, group in enumerate(groups):
         chars = _json_size(group) + (1 if kept else 0)
         if size + chars > MAX_CONTENT_CHARS:
+            what = "this card" if card_content else "the metrics"
             problems.append(
-                f"{_group_subject(group, index)} is left out: with it, the metrics "
-                f"would take more than the {MAX_CONTENT_CHARS:,} characters a model card holds."
+                f"{_group_subject(group, index)} is left out: with it, {what} would take more "
+                f"than the {MAX_CONTENT_CHARS:,} characters a model card holds."
             )
             continue
         kept.append(group)
         size += chars
     return kept, problems
+
+
+def _size_with_a_new_job(content: dict) -> int:
+    """Characters of ``content`` once an evaluation job with no groups yet is added to it.
+
+    The job's name is not known before attaching: room for the longest one is kept, so the
+    preview never offers what attaching then refuses.
+    """
+    job = {"name": "x" * _MAX_JOB_NAME, "metric_groups": []}
+    if not content:
+        return _json_size({"evaluation_details": [job]})
+    jobs = content.get("evaluation_details")
+    if isinstance(jobs, list):
+        return _json_size(content) + _json_size(job) + (1 if jobs else 0)
+    return _json_size({**content, "evaluation_details": [job]})
 
 
 def _metric_problem(metric: str, group: str, errors: list[ContentError]) -> str:

@@ -163,3 +163,61 @@ def test_a_report_upload_with_a_duplicate_key_is_refused(alice_client, alice):
     assert response.status_code == 200
     errors = response.context["wizard"]["form"].errors["report_file"]
     assert "“metric_groups” twice" in errors[0]
+
+
+# --- the report preview counts what the card already holds ---------------------------------
+
+
+def matrix_group(name: str, count: int) -> dict:
+    """About 4,900 characters per metric: a 20 x 20 matrix of long numbers."""
+    cells = [[0.123456789] * 20 for _ in range(20)]
+    return {
+        "name": name,
+        "metric_data": [{"name": f"m{i}", "type": "matrix", "value": cells} for i in range(count)],
+    }
+
+
+@pytest.mark.django_db
+def test_the_preview_offers_only_what_fits_into_this_card(alice_client, alice):
+    # About 78,000 characters already on the card; the report brings two groups of ~14,700.
+    content = {"evaluation_details": [{"name": "old", "metric_groups": []}]}
+    content["evaluation_details"][0]["metric_groups"] = [matrix_group(f"g{i}", 4) for i in range(4)]
+    card = make_card(user=alice, content=content)
+    raw = json.dumps({"metric_groups": [matrix_group("first", 3), matrix_group("second", 3)]})
+    data = step_post(card, "evaluation", {"report_type": "detect"}, action="wizard_preview_report")
+    data["evaluation-report_file"] = SimpleUploadedFile("r.json", raw.encode())
+    data["evaluation-jobs-TOTAL_FORMS"] = 1  # the stored job, sent back as shown
+    data["evaluation-jobs-INITIAL_FORMS"] = 1
+    data["evaluation-jobs-0-name"] = "old"
+    data["evaluation-metrics-TOTAL_FORMS"] = 0
+    fields_sent_unchanged(data, card)
+
+    preview = alice_client.post(step_url(card, "evaluation"), data, follow=True)
+
+    assert preview.status_code == 200
+    report = preview.context["pending_report"]
+    assert [group["name"] for group in report.produced["metric_groups"]] == ["first"]
+    page = preview.content.decode()
+    assert "second" in page and "this card" in page
+
+    attach = step_post(card, "evaluation", {"attach_job": "new"}, action="wizard_attach_report")
+    attach.update({k: v for k, v in data.items() if "-jobs-" in k or "-metrics-" in k})
+    attach["wizard_attach_report"] = str(report.pk)
+    card.refresh_from_db()
+    attach["evaluation-base_revision"] = card.revision
+    response = alice_client.post(step_url(card, "evaluation"), attach)
+    assert response.status_code == 302, response.context["wizard"]["form"].errors
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][1]["metric_groups"][0]["name"] == "first"
+
+
+def fields_sent_unchanged(data: dict, card) -> None:
+    from tests.wizard_posts import rows_from_initial
+
+    _, rows = rows_from_initial("evaluation", card.content)
+    metrics = rows["metrics"]
+    data["evaluation-metrics-TOTAL_FORMS"] = len(metrics)
+    data["evaluation-metrics-INITIAL_FORMS"] = len(metrics)
+    for index, row in enumerate(metrics):
+        for key, value in row.items():
+            data[f"evaluation-metrics-{index}-{key}"] = value
