@@ -167,6 +167,9 @@ AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
 # S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
 REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
+# Credentials from the ECS task role or the EC2 instance profile (the chain's last two links,
+# which call 169.254.170.2 and 169.254.169.254): only when the operator asks for them.
+AWS_USE_INSTANCE_METADATA = env_bool("AWS_USE_INSTANCE_METADATA", False)
 # No request waits longer than this on AWS (seconds).
 AWS_CONNECT_TIMEOUT = env_int("AWS_CONNECT_TIMEOUT", 3)
 AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)
