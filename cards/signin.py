@@ -24,8 +24,8 @@ def locked_out(
     cool_off = settings.AXES_COOLOFF_TIME
     until = timezone.localtime() + cool_off
     minutes = max(round(cool_off.total_seconds() / 60), 1)
-    form = AuthenticationForm(request, data=request.POST or None)
-    form.is_bound = False  # show the form empty, without the "enter a correct password" text
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
     message = (
         "Too many failed sign-ins for this user name or from this address. Try again in "
         f"{minutes} minutes (after {until:%H:%M} {until.tzname()})."
