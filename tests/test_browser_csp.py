@@ -67,6 +67,8 @@ def test_every_main_page_works_under_the_policy(live_server, page):  # noqa: F81
         "/",
         "/cards/fraud-detector/",
         "/cards/fraud-detector/history/",
+        "/cards/fraud-detector/history/1/",
+        "/cards/fraud-detector/submit/",
         "/cards/fraud-detector/review/",
         "/cards/fraud-detector/audit/",
         "/audit/",

@@ -43,3 +43,24 @@ def test_a_viewer_may_still_look_at_the_comparison(alice, vera, aws_calls):
     # The card was never published: SageMaker says so, and the page tells the viewer.
     assert response.status_code == 302
     assert aws_calls == ["DescribeModelCard"]
+
+
+def test_a_viewers_look_up_in_the_wizard_is_refused_before_aws(alice, vera, aws_calls):
+    from tests.wizard_posts import step_post, step_url
+
+    card = make_card(user=alice)
+    viewer = Client()
+    viewer.force_login(vera)
+    data = step_post(card, "details", {"model_name": "m"}, action="wizard_lookup")
+    data["wizard_lookup"] = "model"
+    response = viewer.post(step_url(card, "details"), data)
+    assert response.status_code == 403
+    assert aws_calls == []
+
+
+def test_a_viewer_cannot_list_the_accounts_cards(alice, vera, aws_calls):
+    viewer = Client()
+    viewer.force_login(vera)
+    response = viewer.get(reverse("cards:sagemaker_import"))
+    assert response.status_code == 403
+    assert aws_calls == []
