@@ -411,7 +411,7 @@ class StepForm(ContentForm):
             if not formset.is_bound or not formset.management_form.is_valid():
                 continue  # Django reports a missing or damaged management form itself
             sent = formset.management_form.cleaned_data["TOTAL_FORMS"]
-            if sent < max(formset.stored_count, 0) or sent < 0:
+            if sent < formset.stored_count or sent < 0:
                 formset._non_form_errors = formset.non_form_errors() + [
                     f"This table came back with {max(sent, 0)} of the {formset.stored_count} "
                     "rows the card holds, so nothing was saved. Reload the step and make your "
