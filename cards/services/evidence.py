@@ -36,7 +36,7 @@ def report_preview(
     Raises ReportError (with a message for the user) when the file cannot be used.
     """
     document = load_json_document(raw)
-    preview = read_report(document, report_type)
+    preview = read_report(document, report_type, card_content=card.content)
     # One preview at a time per person and card: earlier unattached ones are dropped.
     EvaluationReport.objects.filter(card=card, created_by=user, state=ReportState.PENDING).delete()
     return EvaluationReport.objects.create(

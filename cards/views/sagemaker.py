@@ -64,6 +64,9 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
     """The card next to the SageMaker version someone edited in the console, and the choice:
     overwrite SageMaker, keep SageMaker's version as a new revision, or leave both."""
     card = card_for_view(request.user, name)
+    if request.method == "POST":
+        # The role first: someone who may not choose gets no call to AWS made for them.
+        card = card_for(request.user, name, _drift_choice_action(request.POST.get("choice")))
     allowed = allowed_actions(request.user, card)
     # The person asked for this comparison: one short, explicit read of the remote card.
     try:
@@ -137,6 +140,11 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
             "changes": changes,
         },
     )
+
+
+def _drift_choice_action(choice: str | None) -> Action:
+    """What a choice on the drift page needs; an unknown one needs what overwriting needs."""
+    return Action.EDIT if choice == "keep_remote" else Action.PUBLISH
 
 
 def _remote_content(described: dict) -> dict | None:

@@ -35,7 +35,7 @@ ODD = {
                                 "name": "bc",
                                 "type": "bar_chart",
                                 "value": [1, 2, 3],
-                                "x_axis_name": ["a"],
+                                "x_axis_name": ["a", "", "c"],
                             },
                             {
                                 "name": "bc2",
@@ -49,7 +49,7 @@ ODD = {
                                 "type": "matrix",
                                 "value": [[1, 2], [3, 4]],
                                 "x_axis_name": [],
-                                "y_axis_name": ["p"],
+                                "y_axis_name": ["p", ""],
                             },
                             {
                                 "name": "lg",

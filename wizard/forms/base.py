@@ -120,7 +120,14 @@ class StepForm(ContentForm):
     # field name -> the look-up buttons next to it: (wizard_lookup value, button text)
     lookups: ClassVar[dict[str, list[tuple[str, str]]]] = {}
 
-    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={
+            "invalid": "The page's revision marker was damaged, so nothing was saved. Reload "
+            "the step and make your change again."
+        },
+    )
 
     def __init__(self, *args: Any, content: dict, user, teams: list[Team], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -140,10 +147,18 @@ class StepForm(ContentForm):
             )
             for index, form in enumerate(formset.forms):
                 form.stored_row = index < len(rows)
+            formset.stored_count = len(rows)
             self.formsets[name] = formset
         # formset name -> form index of each item written, in content order
         self.row_origin: dict[str, list[int]] = {}
         self.new_content: dict | None = None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The marker is a hidden input: its error would show next to nothing.
+        for message in self._errors.pop("base_revision", []):
+            self.add_error(None, message)
+        return data
 
     @property
     def is_stored(self) -> bool:
@@ -170,6 +185,7 @@ class StepForm(ContentForm):
     def is_valid(self) -> bool:
         # Rows first: the step's own clean() checks across rows (unique names).
         valid = all([formset.is_valid() for formset in self.formsets.values()])
+        valid = self.rows_all_sent() and valid
         valid = super().is_valid() and valid
         if not valid:
             return False
@@ -182,6 +198,23 @@ class StepForm(ContentForm):
             return False
         self.new_content = content
         return True
+
+    def rows_all_sent(self) -> bool:
+        """False (with a message at the table) when a table came back with fewer rows than
+        the card holds: rows that were not sent would be deleted though nobody removed them."""
+        complete = True
+        for formset in self.formsets.values():
+            if not formset.is_bound or not formset.management_form.is_valid():
+                continue  # Django reports a missing or damaged management form itself
+            sent = formset.management_form.cleaned_data["TOTAL_FORMS"]
+            if sent < formset.stored_count or sent < 0:
+                formset._non_form_errors = formset.non_form_errors() + [
+                    f"This table came back with {max(sent, 0)} of the {formset.stored_count} "
+                    "rows the card holds, so nothing was saved. Reload the step and make your "
+                    "change again; to remove a row, tick its Remove box."
+                ]
+                complete = False
+        return complete
 
     def layout(self) -> list[dict[str, Any]]:
         formset_keys = {

@@ -101,6 +101,9 @@ class Command(BaseCommand):
         # gunicorn serves plain HTTP here; browsers drop Secure cookies on plain HTTP (except on
         # localhost), so sign-in would fail. Put TLS in front and set SECURE_COOKIES=true.
         env.setdefault("SECURE_COOKIES", "false")
+        # For the same reason: no redirect to an HTTPS that is not there, and no HSTS.
+        env.setdefault("SECURE_SSL_REDIRECT", "false")
+        env.setdefault("SECURE_HSTS_SECONDS", "0")
         env["PYTHONUNBUFFERED"] = "1"
 
         call_command("migrate", interactive=False, verbosity=verbosity)

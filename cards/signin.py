@@ -1,0 +1,67 @@
+"""Sign-in throttling (django-axes): the lockout page, its audit entry, the client's address."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cards.models import AuditAction
+from cards.services import audit_record
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """The sign-in page again, saying why it refuses and when to try again (AXES_LOCKOUT_CALLABLE).
+
+    Every attempt during a lockout starts the cool-off again (axes' default), so it ends one
+    cool-off from now.
+    """
+    cool_off = settings.AXES_COOLOFF_TIME
+    until = timezone.localtime() + cool_off
+    minutes = max(round(cool_off.total_seconds() / 60), 1)
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    message = (
+        "Too many failed sign-ins for this user name or from this address. Try again in "
+        f"{minutes} minutes (after {until:%H:%M} {until.tzname()})."
+    )
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "lockout": message, "next": request.POST.get("next", "")},
+        status=429,
+    )
+
+
+def record_lockout(sender, *, request: HttpRequest, username: str, ip_address: str, **kwargs):
+    """Receiver of axes' user_locked_out: the audit log gets each refused sign-in.
+
+    A signal, because axes reports a lockout in no other way.
+    """
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    audit_record(
+        actor=user,
+        action=AuditAction.LOCKOUT,
+        detail=f"User name “{username or ''}” from {ip_address or 'an unknown address'}: "
+        f"{settings.AXES_FAILURE_LIMIT} failed sign-ins.",
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address lockouts count per (AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT proxies the client is the address those proxies put in front
+    of theirs in X-Forwarded-For; anything further left was written by the client itself.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [address for address in forwarded if address]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
