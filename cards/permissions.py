@@ -125,7 +125,15 @@ def denial(user, card: ModelCard | None, action: Action, *, team_id: int | None 
         if role is None:
             return "You are not a member of this card's team."
         return _ROLE_MESSAGES.get(action, "Viewers can only read and export cards.")
-    if card is not None and action in FROM_STATUS and card.status not in FROM_STATUS[action]:
+    return status_refusal(card, action) if card is not None else ""
+
+
+def status_refusal(card: ModelCard, action: Action) -> str:
+    """Why the card's status does not allow ``action`` (whoever asks); "" when it does.
+
+    The one place these rules live: "archived is read-only", "only drafts can be deleted"...
+    """
+    if action in FROM_STATUS and card.status not in FROM_STATUS[action]:
         return _STATUS_MESSAGES[action]
     return ""
 

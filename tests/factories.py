@@ -49,3 +49,31 @@ def approve(card: ModelCard, *, author, reviewer) -> ModelCard:
 
     card = card_submit(card=card, user=author)
     return card_approve(card=card, user=reviewer, revision=card.revision)
+
+
+def reviewer_of(team: Team):
+    """A reviewer of ``team`` (one is added when the team has none)."""
+    member = Membership.objects.filter(team=team, role=Role.REVIEWER).select_related("user")
+    if member.exists():
+        return member.first().user
+    return make_user(f"approver-{team.pk}", team=team, role=Role.REVIEWER)
+
+
+def make_approved_card(*, user, **card_fields) -> ModelCard:
+    """A card as the review workflow leaves it: ``user`` submits it, a reviewer approves it."""
+    card = make_card(user=user, **card_fields)
+    return approve(card, author=user, reviewer=reviewer_of(card.team))
+
+
+def make_submitted_card(*, user, **card_fields) -> ModelCard:
+    from cards.services import card_submit
+
+    return card_submit(card=make_card(user=user, **card_fields), user=user)
+
+
+def make_archived_card(*, user, **card_fields) -> ModelCard:
+    from cards.services import card_archive
+
+    card = make_card(user=user, **card_fields)
+    card_archive(card=card, user=reviewer_of(card.team))
+    return ModelCard.objects.get(pk=card.pk)

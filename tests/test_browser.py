@@ -8,7 +8,14 @@ from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from cards.models import ModelCard
-from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
+from tests.factories import (
+    DATA,
+    PASSWORD,
+    make_approved_card,
+    make_card,
+    make_team,
+    make_user,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
 # around it are ordinary blocking calls.
@@ -147,8 +154,7 @@ def test_a_person_publishes_an_approved_card_and_sees_its_version(
     live_server, page, worker, moto_url
 ):
     alice = make_user("alice", team=make_team("Growth"))
-    card = make_card(user=alice, name="fraud-detector")
-    ModelCard.objects.filter(pk=card.pk).update(status="Approved")
+    card = make_approved_card(user=alice, name="fraud-detector")
 
     page.goto(live_server.url + "/")
     page.get_by_label("Username").fill("alice")

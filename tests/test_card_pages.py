@@ -9,7 +9,12 @@ from django.urls import reverse
 from cards.content.validation import serialize_content
 from cards.models import CardStatus, ModelCard
 from cards.services import comment_add
-from tests.factories import DATA, load_json, make_card
+from tests.factories import (
+    DATA,
+    load_json,
+    make_approved_card,
+    make_card,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +71,9 @@ def test_the_list_filters_by_status_and_risk_rating(alice_client, alice):
     high = make_card(
         user=alice, name="high-draft", content={"intended_uses": {"risk_rating": "High"}}
     )
-    approved = make_card(
+    make_approved_card(
         user=alice, name="high-approved", content={"intended_uses": {"risk_rating": "High"}}
     )
-    ModelCard.objects.filter(pk=approved.pk).update(status=CardStatus.APPROVED)
     url = reverse("cards:list")
     assert sorted(list_names(alice_client.get(url, {"risk_rating": "High"}))) == [
         "high-approved",
@@ -286,8 +290,7 @@ def test_a_draft_is_deleted_only_after_confirmation(alice_client, alice):
 
 
 def test_a_card_that_is_not_a_draft_cannot_be_deleted(alice_client, alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
+    card = make_approved_card(user=alice)
     response = alice_client.post(reverse("cards:delete", args=[card.name]))
     assert response["Location"] == reverse("cards:detail", args=[card.name])
     assert ModelCard.objects.filter(pk=card.pk).exists()

@@ -4,14 +4,19 @@ import pytest
 from django.db import connection
 
 from cards.content.validation import ContentInvalid
-from cards.errors import InvalidInput, StaleRevision, TransitionRefused
-from cards.models import CardRevision, CardStatus, ModelCard
+from cards.errors import InvalidInput, NotAllowed, StaleRevision, TransitionRefused
+from cards.models import CardRevision, ModelCard
 from cards.services import (
     card_create,
     card_delete,
     card_save_content,
 )
-from tests.factories import load_json, make_card
+from tests.factories import (
+    load_json,
+    make_archived_card,
+    make_card,
+    make_submitted_card,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,17 +190,14 @@ def test_a_save_from_an_old_revision_is_refused(alice, bob):
 
 
 def test_archived_cards_are_read_only(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.ARCHIVED)
-    card.refresh_from_db()
+    card = make_archived_card(user=alice)
     with pytest.raises(TransitionRefused):
         card_save_content(card=card, user=alice, content={}, base_revision=card.revision)
 
 
 def test_only_drafts_are_deleted(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.PENDING_REVIEW)
-    with pytest.raises(TransitionRefused):
+    card = make_submitted_card(user=alice)
+    with pytest.raises(NotAllowed, match="Only draft cards can be deleted"):
         card_delete(card=card, user=alice)
     assert ModelCard.objects.filter(pk=card.pk).exists()
 

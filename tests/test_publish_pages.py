@@ -7,18 +7,15 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from cards.models import CardStatus, ModelCard, Publication, PublicationState
-from tests.factories import make_card
+from cards.models import CardStatus, Publication, PublicationState
+from tests.factories import make_approved_card, make_card
 from tests.wizard_posts import step_post, step_url
 
 pytestmark = pytest.mark.django_db
 
 
 def approved_card(user, name="churn-model"):
-    card = make_card(user=user, name=name)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    return make_approved_card(user=user, name=name)
 
 
 def queued_jobs(card) -> int:
@@ -36,13 +33,13 @@ def test_publishing_an_approved_card_queues_it_at_once(alice_client, alice):
     assert response["Location"].endswith("#publishing")
     publication = Publication.objects.get()
     assert (publication.revision, publication.target_status, publication.state) == (
-        1,
+        card.revision,
         CardStatus.APPROVED,
         PublicationState.QUEUED,
     )
     assert queued_jobs(card) == 1
     page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
-    assert "Queued: revision 1" in page
+    assert f"Queued: revision {card.revision}" in page
     assert 'http-equiv="refresh"' in page
 
 

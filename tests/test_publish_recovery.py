@@ -5,10 +5,10 @@ from asgiref.sync import async_to_sync
 from django.db import connection
 from procrastinate.contrib.django import app
 
-from cards.models import CardStatus, ModelCard, Publication, PublicationState
+from cards.models import Publication, PublicationState
 from cards.services import card_archive, publication_request
 from cards.tasks import recover_stalled_job
-from tests.factories import make_card
+from tests.factories import make_approved_card
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,9 +27,7 @@ def _no_jobs_left():
 
 
 def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice, rita):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
+    card = make_approved_card(user=alice)
     first = publication_request(card=card, user=alice)
     # The worker took the job and died with it.
     with connection.cursor() as cursor:
@@ -50,9 +48,7 @@ def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice, 
 
 
 def test_a_stalled_publish_with_nothing_waiting_is_retried(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
+    card = make_approved_card(user=alice)
     publication_request(card=card, user=alice)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' RETURNING id")
@@ -63,9 +59,7 @@ def test_a_stalled_publish_with_nothing_waiting_is_retried(alice):
 
 
 def test_archiving_during_a_first_publish_queues_the_archive_behind_it(alice, rita):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
+    card = make_approved_card(user=alice)
     first = publication_request(card=card, user=alice)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'doing'")

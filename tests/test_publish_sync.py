@@ -14,15 +14,15 @@ from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.sagemaker import client as sagemaker
 from cards.services import card_save_content
 from cards.tasks import publication_sync
-from tests.factories import approve, make_card
+from tests.factories import (
+    approve,
+    make_approved_card,
+)
 
 
 @pytest.fixture
 def card(alice):
-    card = make_card(user=alice, name="churn-model")
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    return make_approved_card(user=alice, name="churn-model")
 
 
 def publish(card: ModelCard, **kwargs) -> Publication:

@@ -25,7 +25,7 @@ from cards.models import (
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
-from cards.permissions import Action, require
+from cards.permissions import Action, require, status_refusal
 from cards.reports import load_json_document
 from cards.services.audit import audit_record
 
@@ -52,8 +52,8 @@ def promoted_fields(content: dict) -> dict[str, str]:
 
 def card_check_editable(card: ModelCard) -> None:
     """The one rule for content: an archived card is read-only (viewed and exported only)."""
-    if not card.is_editable:
-        raise TransitionRefused("Archived cards cannot be edited.")
+    if refusal := status_refusal(card, Action.EDIT):
+        raise TransitionRefused(refusal)
 
 
 def card_name_check(name: str, *, exclude_pk: int | None = None) -> None:

@@ -23,7 +23,7 @@ from cards.models import (
     ReportState,
     RiskRating,
 )
-from cards.permissions import Action, allowed_actions
+from cards.permissions import Action, allowed_actions, status_refusal
 from cards.services import (
     card_archive,
     card_delete,
@@ -161,8 +161,8 @@ def card_import(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def card_delete_view(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for_view(request.user, name)
-    if card.status != CardStatus.DRAFT:
-        messages.error(request, "Only draft cards can be deleted.")
+    if refusal := status_refusal(card, Action.DELETE):
+        messages.error(request, refusal)
         return redirect("cards:detail", name=card.name)
     card = card_for(request.user, name, Action.DELETE)
     if request.method == "POST":
