@@ -18,6 +18,7 @@ from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
@@ -243,7 +244,7 @@ class CardWizard(NamedUrlSessionWizardView):
             else:
                 return redirect(url)
             if found.blocked:
-                messages.error(request, found.blocked)
+                messages.error(request, _linked(found.blocked, found.blocked_card))
                 return redirect(url)
             self.card, filled, notes = card_apply_lookup(
                 card=card, user=request.user, lookup=found, base_revision=card.revision
@@ -362,3 +363,12 @@ class CardWizard(NamedUrlSessionWizardView):
 
     def get_template_names(self) -> list[str]:
         return [f"wizard/step_{self.steps.current}.html", "wizard/step.html"]
+
+
+def _linked(text: str, card_name: str) -> str:
+    """``text`` with the card named at its "{card}" linked to the card's page."""
+    if not card_name:
+        return text
+    before, _, after = text.partition("{card}")
+    url = reverse("cards:detail", kwargs={"name": card_name})
+    return format_html('{}<a href="{}">{}</a>{}', before, url, card_name, after)

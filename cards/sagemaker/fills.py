@@ -65,7 +65,9 @@ class Lookup:
     reports: list[ReportFill] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # warnings: clipped lists, skipped parts
     # Set when the model already has a card: nothing is filled, the user is told where it is.
+    # ``blocked_card`` names a card here the user may open: the screen links it at "{card}".
     blocked: str = ""
+    blocked_card: str = ""
     source: str = ""  # the main request, for the revision note
 
 

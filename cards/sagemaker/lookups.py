@@ -11,8 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
-from django.utils.html import format_html
 
 from cards.content.document import dig, parse_content
 from cards.models import ModelCard
@@ -41,34 +39,35 @@ from cards.sagemaker.fills import (  # noqa: F401 (re-exported for callers)
 # --- look-ups: SageMaker and this app's cards ---------------------------------------------
 
 
-def _card_link(card: ModelCard, user) -> str:
-    if ModelCard.objects.visible_to(user).filter(pk=card.pk).exists():
-        url = reverse("cards:detail", kwargs={"name": card.name})
-        return format_html('<a href="{}">{}</a>', url, card.name)
-    return ""
+def _visible_name(card: ModelCard, user) -> str:
+    """The card's name if the user may see it (so a screen may link it), else ""."""
+    return card.name if ModelCard.objects.visible_to(user).filter(pk=card.pk).exists() else ""
 
 
 class CheckFailed(Exception):
     pass
 
 
-def existing_card(model_arn: str, *, card: ModelCard | None, user) -> str:
-    """A sentence (HTML-safe) naming the card that already documents this model, or ""."""
+def existing_card(model_arn: str, *, card: ModelCard | None, user) -> tuple[str, str]:
+    """(sentence, card name) for the card that already documents this model, or ("", "").
+
+    The sentence holds "{card}" where the screen links the named card of this app."""
     local = ModelCard.objects.filter(model_id=model_arn)
     if card is not None:
         local = local.exclude(pk=card.pk)
     other = local.first()
     if other is not None:
-        link = _card_link(other, user)
+        link = _visible_name(other, user)
         if link:
-            return format_html(
-                "This model already has a model card here: {}. A model has only one card; "
+            return (
+                "This model already has a model card here: {card}. A model has only one card; "
                 "edit that card instead.",
                 link,
             )
         return (
             "This model already has a model card in another team. A model has only one card; "
-            "ask that team about it."
+            "ask that team about it.",
+            "",
         )
     try:
         names = remote_cards_for_model(model_arn)
@@ -78,17 +77,17 @@ def existing_card(model_arn: str, *, card: ModelCard | None, user) -> str:
         ) from error
     names = [name for name in names if card is None or name != card.name]
     if not names:
-        return ""
+        return "", ""
     known = ModelCard.objects.filter(name=names[0]).first()
     if known is not None:
-        link = _card_link(known, user)
+        link = _visible_name(known, user)
         if not link:
-            return "SageMaker already has a model card for this model, kept by another team."
-        return format_html("SageMaker already has a model card for this model: {}.", link)
-    return format_html(
-        "SageMaker already has a model card for this model: “{}”. A model has only one card; "
-        "import or edit that card instead.",
-        names[0],
+            return "SageMaker already has a model card for this model, kept by another team.", ""
+        return "SageMaker already has a model card for this model: {card}.", link
+    return (
+        f"SageMaker already has a model card for this model: “{names[0]}”. A model has only "
+        "one card; import or edit that card instead.",
+        "",
     )
 
 
@@ -134,12 +133,12 @@ def lookup_model(name: str, *, card: ModelCard | None, user) -> Lookup:
     response = sagemaker.describe_model(name)
     lookup = fills_from_model(response)
     try:
-        blocked = existing_card(response.get("ModelArn", ""), card=card, user=user)
+        blocked, blocked_card = existing_card(response.get("ModelArn", ""), card=card, user=user)
     except CheckFailed as error:
-        blocked = ""
+        blocked, blocked_card = "", ""
         lookup.notes.append(str(error))
     if blocked:
-        lookup.blocked = blocked
+        lookup.blocked, lookup.blocked_card = blocked, blocked_card
         lookup.fills = []
     return lookup
 
@@ -312,13 +311,10 @@ def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
         documented = documented.exclude(pk=card.pk)
     other = documented.first()
     if other is not None:
-        link = _card_link(other, user)
+        lookup.blocked_card = _visible_name(other, user)
         lookup.blocked = (
-            format_html(
-                "This model package already has a model card here: {}. Edit that card instead.",
-                link,
-            )
-            if link
+            "This model package already has a model card here: {card}. Edit that card instead."
+            if lookup.blocked_card
             else "This model package already has a model card in another team."
         )
         return lookup
