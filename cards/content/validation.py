@@ -9,10 +9,8 @@ never applies (``maxContains`` without ``contains``, ``maxItems`` inside ``items
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,14 @@ from cards.content.fields import (
     MAX_MATRIX_SIZE,
     TEXT_LIMITS,
     list_caps,
+)
+from cards.content.problems import (
+    ContentError,
+    JsonPath,
+    _describe,
+    _show,
+    _sorted,
+    _structure_problems,
 )
 from cards.errors import InvalidInput
 
@@ -48,11 +54,6 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "model_card.schema.js
 
 _WILDCARD = ANY  # any list index, in the path patterns below
 
-# Legitimate content is about 9 levels deep; this only stops pathological input before it
-# reaches recursive code (json, jsonschema).
-_MAX_DEPTH = 64
-# Enough to show what is wrong without building a huge list for a hopeless document.
-_MAX_STRUCTURE_PROBLEMS = 50
 
 # Metric type -> the schema definition a metric of that type must match.
 _METRIC_DEFINITIONS = {
@@ -81,14 +82,6 @@ _TYPE_NOUNS = {
 }
 
 _LENGTH_PATTERN = re.compile(r"\.\{(\d+),(\d+)\}")
-
-JsonPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class ContentError:
-    path: tuple[str | int, ...]
-    message: str
 
 
 class ContentInvalid(InvalidInput):
@@ -478,111 +471,6 @@ def _check_matrix(value: object, path: JsonPath) -> list[ContentError]:
     return errors
 
 
-# --- plain JSON ------------------------------------------------------------------------------
-
-
-def _structure_problems(content: object) -> list[ContentError]:
-    """Values JSON (or SageMaker) cannot hold: checked iteratively, cycles and depth bounded."""
-    problems: list[ContentError] = []
-    seen: set[int] = set()
-    stack: list[tuple[object, JsonPath]] = [(content, ())]
-    while stack and len(problems) < _MAX_STRUCTURE_PROBLEMS:
-        value, path = stack.pop()
-        if isinstance(value, dict | list | tuple):
-            if len(path) >= _MAX_DEPTH:
-                problems.append(
-                    ContentError(path, f"This is nested too deeply (over {_MAX_DEPTH} levels).")
-                )
-                continue
-            if id(value) in seen:
-                continue  # shared or circular: its contents were checked already
-            seen.add(id(value))
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    if not isinstance(key, str):
-                        problems.append(
-                            ContentError(
-                                (*path, str(key)),
-                                f"Field names must be text (this one is {_describe(key)}).",
-                            )
-                        )
-                        continue
-                    if not _storable(key):
-                        problems.append(ContentError((*path, key), _UNSTORABLE))
-                        continue
-                    stack.append((item, (*path, key)))
-            else:
-                stack.extend(((item, (*path, index)) for index, item in enumerate(value)))
-        elif isinstance(value, str):
-            if not _storable(value):
-                problems.append(ContentError(path, _UNSTORABLE))
-        elif value is None or isinstance(value, bool):
-            continue
-        elif isinstance(value, int):
-            # SageMaker reads numbers as doubles; beyond that range they cannot be stored.
-            if value.bit_length() > 1023:
-                problems.append(ContentError(path, "This number is too large."))
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                problems.append(
-                    ContentError(path, "Use a finite number (NaN and infinity are not valid JSON).")
-                )
-        else:
-            problems.append(
-                ContentError(
-                    path,
-                    f"This value cannot be stored as JSON (it is a {type(value).__name__}).",
-                )
-            )
-    return problems
-
-
-_UNSTORABLE = (
-    "This text contains a NUL character or characters that are not valid Unicode; remove them."
-)
-
-
-def _storable(text: str) -> bool:
-    # PostgreSQL's jsonb refuses \u0000, and lone surrogates are not UTF-8 at all.
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-# --- wording ---------------------------------------------------------------------------------
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:39] + "…"
-        return f"“{shown}”"
-    try:
-        shown = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError, RecursionError):
-        return _describe(value)
-    return shown if len(shown) <= 40 else shown[:39] + "…"
-
-
 def _where(path: JsonPath) -> str:
     if not path:
         return "the card"
@@ -593,14 +481,3 @@ def _where(path: JsonPath) -> str:
     if len(path) == 2 and path[0] == "evaluation_details":
         return "this evaluation"
     return format_path(path)
-
-
-def _sort_key(error: ContentError) -> tuple[tuple[tuple[int, int | str], ...], str]:
-    return (
-        tuple((0, part) if isinstance(part, int) else (1, str(part)) for part in error.path),
-        error.message,
-    )
-
-
-def _sorted(errors: list[ContentError]) -> list[ContentError]:
-    return sorted(set(errors), key=_sort_key)
