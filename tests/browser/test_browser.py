@@ -1,11 +1,7 @@
 """A person in headless Chromium creates a card through the four steps and reads it back."""
 
-import os
-import shutil
-
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from cards.models import ModelCard
 from tests.factories import (
@@ -17,38 +13,7 @@ from tests.factories import (
     make_user,
 )
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-# around it are ordinary blocking calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"No Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
-            "or set CHROMIUM_PATH."
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
-        # ORM calls made while Playwright's event loop runs use a connection of their own
-        # (asgiref keys connections by context); close it here, where it is visible, so the
-        # test database can be dropped at the end.
-        connections.close_all()
 
 
 def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):

@@ -5,7 +5,6 @@ from playwright.sync_api import expect
 
 from cards.services import comment_add
 from tests.factories import PASSWORD, make_card, make_team, make_user
-from tests.test_browser import page  # noqa: F401 - the Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -22,7 +22,7 @@ from cards.content.validation import (
     validate_content,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 METRICS = ("evaluation_details", 0, "metric_groups", 0, "metric_data")
 JOB = ("training_details", "training_job_details")
 
