@@ -31,6 +31,7 @@ from cards.services.sagemaker import (
     card_take_remote_version,
     sagemaker_card_read,
     sagemaker_cards_list,
+    sagemaker_import_states,
     sagemaker_lookup,
     sagemaker_report_read,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "report_remove",
     "sagemaker_card_read",
     "sagemaker_cards_list",
+    "sagemaker_import_states",
     "sagemaker_lookup",
     "sagemaker_report_read",
 ]

@@ -280,6 +280,23 @@ def sagemaker_cards_list() -> list[dict]:
     return sagemaker.list_model_cards()
 
 
+def sagemaker_import_states(summaries: list[dict]) -> dict[str, str]:
+    """For each SageMaker card (ListModelCards summaries): "" when no card here has its name,
+    "imported" when the card here came from it, "clash" when another card here has the name."""
+    names = [remote["ModelCardName"] for remote in summaries]
+    here = dict(ModelCard.objects.filter(name__in=names).values_list("name", "sagemaker_arn"))
+    states = {}
+    for remote in summaries:
+        name = remote["ModelCardName"]
+        if name not in here:
+            states[name] = ""
+        elif here[name] == remote.get("ModelCardArn"):
+            states[name] = "imported"
+        else:
+            states[name] = "clash"
+    return states
+
+
 def sagemaker_report_read(*, uri: str, max_bytes: int) -> sagemaker.S3Object:
     """A report in S3 (``REPORT_BUCKETS`` only), size checked before it is read."""
     return sagemaker.s3_read_report(uri, max_bytes=max_bytes)

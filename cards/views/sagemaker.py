@@ -20,6 +20,7 @@ from cards.services import (
     publication_request,
     sagemaker_card_read,
     sagemaker_cards_list,
+    sagemaker_import_states,
 )
 from cards.views.cards import back_to
 from cards.views.history import revision_number
@@ -202,30 +203,19 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
 def _sagemaker_rows(user, summaries: list[dict]) -> list[dict]:
     """The remote cards, each with whether a card of that name is here (and visible)."""
     names = [summary["ModelCardName"] for summary in summaries]
-    here = {
-        name: arn
-        for name, arn in ModelCard.objects.filter(name__in=names).values_list(
-            "name", "sagemaker_arn"
-        )
-    }
+    states = sagemaker_import_states(summaries)
     visible = set(
         ModelCard.objects.visible_to(user).filter(name__in=names).values_list("name", flat=True)
     )
     rows = []
     for summary in summaries:
         name = summary["ModelCardName"]
-        if name not in here:
-            state = ""
-        elif here[name] == summary.get("ModelCardArn"):
-            state = "imported"
-        else:
-            state = "clash"
         rows.append(
             {
                 "name": name,
                 "status": summary.get("ModelCardStatus", ""),
                 "modified": summary.get("LastModifiedTime") or summary.get("CreationTime"),
-                "state": state,
+                "state": states[name],
                 "visible": name in visible,
             }
         )

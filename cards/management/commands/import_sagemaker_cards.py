@@ -2,8 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.errors import AlreadyExists, StudioError
 from cards.management.acting_user import acting_team, acting_user
-from cards.models import ModelCard
-from cards.services import card_import_sagemaker, sagemaker_cards_list
+from cards.services import card_import_sagemaker, sagemaker_cards_list, sagemaker_import_states
 
 
 class Command(BaseCommand):
@@ -39,15 +38,11 @@ class Command(BaseCommand):
             summaries = sagemaker_cards_list()
         except StudioError as error:
             raise CommandError(f"Cannot list the SageMaker cards: {error}") from None
-        here = dict(
-            ModelCard.objects.filter(
-                name__in=[summary["ModelCardName"] for summary in summaries]
-            ).values_list("name", "sagemaker_arn")
-        )
+        states = sagemaker_import_states(summaries)
         if not name and not everything:
-            self.list(summaries, here)
+            self.list(summaries, states)
             return
-        chosen = name or [s["ModelCardName"] for s in summaries if s["ModelCardName"] not in here]
+        chosen = name or [s["ModelCardName"] for s in summaries if not states[s["ModelCardName"]]]
         if not chosen:
             self.stdout.write("Every SageMaker card is here already.")
             return
@@ -78,16 +73,13 @@ class Command(BaseCommand):
                 + "\n  ".join(failures)
             )
 
-    def list(self, summaries: list[dict], here: dict[str, str]) -> None:
+    def list(self, summaries: list[dict], states: dict[str, str]) -> None:
         if not summaries:
             self.stdout.write("This account has no model cards in SageMaker.")
             return
         for summary in summaries:
             card_name = summary["ModelCardName"]
-            if card_name not in here:
-                state = "not here"
-            elif here[card_name] == summary.get("ModelCardArn"):
-                state = "imported"
-            else:
-                state = "another card here has this name"
+            state = {"": "not here", "imported": "imported"}.get(
+                states[card_name], "another card here has this name"
+            )
             self.stdout.write(f"{card_name}\t{summary.get('ModelCardStatus', '')}\t{state}")
