@@ -56,7 +56,22 @@ ARCHIVED = "Archived"
 def publish_card(context: JobContext, publication_id: int) -> None:
     job = context.job
     final = job is None or job.attempts >= (PUBLISH_RETRY.max_attempts or 0)
-    publication_sync(publication_id=publication_id, final_attempt=final)
+    try:
+        publication_sync(publication_id=publication_id, final_attempt=final)
+    except sagemaker.AwsUnavailable:
+        if job is not None and _newer_publish_waits(publication_id, job_id=job.id):
+            # procrastinate cannot put this job back in the queue beside the waiting one
+            # (same queueing lock: the retry fails and the job stays "doing" for good); the
+            # waiting one re-reads the card and publishes its current content.
+            _supersede(publication_id)
+            return
+        raise
+
+
+def _newer_publish_waits(publication_id: int, *, job_id: int | None) -> bool:
+    card_pk = Publication.objects.values_list("card_id", flat=True).get(pk=publication_id)
+    waiting = ProcrastinateJob.objects.filter(queueing_lock=f"publish-card-{card_pk}")
+    return waiting.filter(status="todo").exclude(id=job_id).exists()
 
 
 def publish_job(card_pk: int):
@@ -116,7 +131,9 @@ def publications_recover() -> list[int]:
             ],
             updated_at__lt=quiet,
         )
-        .annotate(job_lock=Concat(Value("card-"), Cast("card_id", TextField())))
+        .annotate(
+            job_lock=Concat(Value("card-"), Cast("card_id", TextField()), output_field=TextField())
+        )
         .exclude(job_lock__in=live_locks)
         .values_list("pk", "card_id")
     )
