@@ -33,12 +33,16 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from procrastinate import App
 
-from cards.tasks import publications_recover, recover_stalled_job
+from cards.tasks import DATABASE_UNAVAILABLE, publications_recover, recover_stalled_job
 
 logger = logging.getLogger(__name__)
 
-# Waiting for running jobs when the database is gone: they cannot record anything anyway.
-LOST_DATABASE_STOP_TIMEOUT = 15.0
+# Set by a job that lost its database connection: procrastinate's own connections (which
+# record the job's outcome and the worker's heartbeat) are likely broken too, and a job whose
+# outcome could not be recorded stays "doing" under this live worker, where no stalled-job
+# sweep would ever look. So the worker reconnects: a fresh worker is registered and the old
+# one's jobs become stalled, and are retried.
+database_trouble = threading.Event()
 
 
 def database_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -86,8 +90,12 @@ def query_deadline(seconds: float) -> Callable:
 def bounded_queries(call_next, context, worker) -> Any:
     """Sync task middleware: every query of the job under query_deadline."""
     deadline = settings.WORKER_STATEMENT_TIMEOUT + settings.WORKER_QUERY_GRACE
-    with connection.execute_wrapper(query_deadline(deadline)):
-        return call_next()
+    try:
+        with connection.execute_wrapper(query_deadline(deadline)):
+            return call_next()
+    except DATABASE_UNAVAILABLE:
+        database_trouble.set()
+        raise
 
 
 def _recover_publications() -> list[int]:
@@ -101,8 +109,14 @@ def _recover_publications() -> list[int]:
 async def watch(app: App) -> None:
     """Returns when the database stops answering; meanwhile recovers stalled work."""
     probe_timeout = settings.WORKER_STATEMENT_TIMEOUT + settings.WORKER_QUERY_GRACE
+    loop = asyncio.get_running_loop()
     while True:
-        await asyncio.sleep(settings.WORKER_RECOVERY_SECONDS)
+        next_round = loop.time() + settings.WORKER_RECOVERY_SECONDS
+        while loop.time() < next_round:
+            if database_trouble.is_set():
+                logger.warning("A job lost its database connection; reconnecting")
+                return
+            await asyncio.sleep(0.2)
         try:
             await asyncio.wait_for(app.check_connection_async(), probe_timeout)
         except Exception as error:  # noqa: BLE001 - any failure here means "reconnect"
@@ -141,7 +155,8 @@ async def run_once(app: App, stop: asyncio.Event, options: dict[str, Any]) -> bo
         return stop.is_set()
     # Cancelling run_worker_async is procrastinate's graceful stop: running jobs finish.
     worker.cancel()
-    timeout = None if stop.is_set() else LOST_DATABASE_STOP_TIMEOUT
+    # Past the stalled-worker timeout other workers take its jobs over anyway.
+    timeout = None if stop.is_set() else settings.WORKER_STALLED_SECONDS
     finished, _ = await asyncio.wait({worker}, timeout=timeout)
     if not finished:
         # A job blocked on a dead connection: leave like a killed worker (its jobs are
@@ -156,9 +171,10 @@ async def database_back(app: App, stop: asyncio.Event) -> bool:
     """Wait (at most WORKER_DATABASE_WAIT seconds) until the database answers again."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + settings.WORKER_DATABASE_WAIT
+    database_trouble.clear()
     while not stop.is_set() and loop.time() < deadline:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(app.close_async(), LOST_DATABASE_STOP_TIMEOUT)
+            await asyncio.wait_for(app.close_async(), settings.WORKER_STATEMENT_TIMEOUT)
         try:
             await asyncio.wait_for(app.open_async(), settings.WORKER_STATEMENT_TIMEOUT)
             await asyncio.wait_for(app.check_connection_async(), settings.WORKER_STATEMENT_TIMEOUT)
@@ -197,5 +213,5 @@ async def serve(app: App, *, concurrency: int) -> int:
             logger.error("No database after %s s; exiting", settings.WORKER_DATABASE_WAIT)
             return 1
     with contextlib.suppress(Exception):
-        await asyncio.wait_for(app.close_async(), LOST_DATABASE_STOP_TIMEOUT)
+        await asyncio.wait_for(app.close_async(), settings.WORKER_STATEMENT_TIMEOUT)
     return 0
