@@ -1,4 +1,4 @@
-"""Background jobs, run by `manage.py procrastinate worker` (procrastinate finds this module
+"""Background jobs, run by `manage.py worker` (cards/worker.py; procrastinate finds this module
 through its Django app's autodiscovery of ``tasks.py`` in installed apps)."""
 
 from __future__ import annotations
