@@ -304,10 +304,10 @@ def test_a_killed_worker_is_recovered_soon_after_its_heartbeat_goes_stale(
     killed = time.monotonic()
     first.wait()
     pause.unlink()
-    later = publish(edited(card, alice, "Published after the kill"), alice)
 
     assert finished(publication, timeout=120).state == PublicationState.PUBLISHED
     recovered = time.monotonic() - killed
+    later = publish(edited(card, alice, "Published after the kill"), alice)
     assert finished(later, timeout=30).state == PublicationState.PUBLISHED, later.last_error
     assert_in_step(card, moto_url)
     assert remote_versions(moto_url, card.name) == 2
@@ -360,6 +360,12 @@ print(publication_request(card=card, user=user, any_status=True).pk)
 """
 
 
+def requested(database_url: str, name: str) -> int:
+    """A publish of the card ``name`` (made if need be), requested through the service."""
+    output = manage(database_url, "shell", "-c", REQUEST_PUBLISH.format(name=name))
+    return int(output.split()[-1])
+
+
 def own_publication(database_url: str, publication_id: int) -> tuple[str, str, int]:
     with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
         row = db.execute(
@@ -387,7 +393,7 @@ def test_postgres_restarted_mid_job_the_publish_ends_and_the_worker_goes_on(
 ):
     manage(own_postgres.url, "migrate", "-v0")
     worker = start_worker(DATABASE_URL=own_postgres.url)
-    first = int(manage(own_postgres.url, "shell", "-c", REQUEST_PUBLISH.format(name="before")))
+    first = requested(own_postgres.url, "before")
     wait_until(lambda: remote_client(moto_url).list_model_cards()["ModelCardSummaries"])
     time.sleep(0.5)
 
@@ -397,7 +403,7 @@ def test_postgres_restarted_mid_job_the_publish_ends_and_the_worker_goes_on(
     state, error, _ = own_finished(own_postgres.url, first)
     assert state == PublicationState.PUBLISHED, error
     assert remote_versions(moto_url, "before") == 1
-    second = int(manage(own_postgres.url, "shell", "-c", REQUEST_PUBLISH.format(name="after")))
+    second = requested(own_postgres.url, "after")
     state, error, _ = own_finished(own_postgres.url, second)
     assert state == PublicationState.PUBLISHED, error
     assert worker.poll() is None, "the worker stopped"
