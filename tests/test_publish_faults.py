@@ -230,7 +230,7 @@ def test_a_status_change_whose_answer_was_lost_is_not_sent_again(
 
 
 def test_connections_reset_at_the_closing_commit_publish_once(
-    start_worker, db_proxy, moto_url, card, alice, pause
+    db_proxy, start_worker, moto_url, card, alice, pause
 ):
     worker = start_worker(DATABASE_URL=db_proxy.url)
     publication = publish(card, alice)
@@ -247,7 +247,7 @@ def test_connections_reset_at_the_closing_commit_publish_once(
 
 
 def test_connections_reset_while_idle_the_worker_goes_on_publishing(
-    start_worker, db_proxy, moto_url, card, alice
+    db_proxy, start_worker, moto_url, card, alice
 ):
     worker = start_worker(DATABASE_URL=db_proxy.url)
     assert finished(publish(card, alice)).state == PublicationState.PUBLISHED
@@ -263,7 +263,7 @@ def test_connections_reset_while_idle_the_worker_goes_on_publishing(
 
 
 def test_a_silent_database_connection_fails_fast_and_the_job_is_retried(
-    start_worker, db_proxy, moto_url, card, alice, pause
+    db_proxy, start_worker, moto_url, card, alice, pause
 ):
     worker = start_worker(DATABASE_URL=db_proxy.url)
     publication = publish(card, alice)
@@ -389,7 +389,7 @@ def own_finished(database_url: str, publication_id: int, timeout: float = 40) ->
 
 
 def test_postgres_restarted_mid_job_the_publish_ends_and_the_worker_goes_on(
-    start_worker, own_postgres, moto_url, pause
+    own_postgres, start_worker, moto_url, pause
 ):
     manage(own_postgres.url, "migrate", "-v0")
     worker = start_worker(DATABASE_URL=own_postgres.url)
@@ -409,7 +409,7 @@ def test_postgres_restarted_mid_job_the_publish_ends_and_the_worker_goes_on(
     assert worker.poll() is None, "the worker stopped"
 
 
-def test_a_worker_whose_database_stays_away_exits_non_zero(start_worker, own_postgres):
+def test_a_worker_whose_database_stays_away_exits_non_zero(own_postgres, start_worker):
     manage(own_postgres.url, "migrate", "-v0")
     worker = start_worker(DATABASE_URL=own_postgres.url, WORKER_DATABASE_WAIT="3")
     time.sleep(3)
