@@ -445,3 +445,19 @@ def test_a_publication_whose_job_ended_unfinished_is_queued_again_then_failed(ca
     assert "publish the card again" in publication.last_error
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM procrastinate_jobs")
+
+
+def test_a_worker_publishes_a_publication_whose_job_ended_unfinished(
+    start_worker, moto_url, card, alice
+):
+    publication = publish(card, alice)
+    # Its job failed on a database error at its last attempt: nothing would move it on.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'failed'")
+    Publication.objects.filter(pk=publication.pk).update(
+        state=PublicationState.RUNNING, attempts=7, updated_at="2000-01-01T00:00Z"
+    )
+    start_worker()
+
+    assert finished(publication).state == PublicationState.PUBLISHED, publication.last_error
+    assert_in_step(card, moto_url)
