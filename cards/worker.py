@@ -159,6 +159,12 @@ async def run_once(app: App, stop: asyncio.Event, options: dict[str, Any]) -> bo
     timeout = None if stop.is_set() else settings.WORKER_STALLED_SECONDS
     finished, _ = await asyncio.wait({worker}, timeout=timeout)
     if not finished:
+        # Recording a job's outcome can wait on the pool for a connection that will not come:
+        # closing the pool ends that wait with an error (the job becomes a stalled one).
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(app.close_async(), settings.WORKER_STATEMENT_TIMEOUT)
+        finished, _ = await asyncio.wait({worker}, timeout=settings.WORKER_STATEMENT_TIMEOUT)
+    if not finished:
         # A job blocked on a dead connection: leave like a killed worker (its jobs are
         # recovered as stalled ones); a supervisor starts a fresh process.
         logger.error("The worker could not stop its jobs without its database; exiting")
