@@ -197,7 +197,6 @@ def main() -> None:
             [
                 sys.executable,
                 "manage.py",
-                "procrastinate",
                 "worker",
                 f"--concurrency={args.concurrency}",
             ],
