@@ -198,7 +198,6 @@ def main() -> None:
             [
                 sys.executable,
                 "manage.py",
-                "procrastinate",
                 "worker",
                 f"--concurrency={args.concurrency}",
             ],

@@ -300,6 +300,26 @@ class Publication(models.Model):
         return self.state in {PublicationState.PUBLISHED, PublicationState.FAILED}
 
 
+class SentContent(models.Model):
+    """The hash of a content this app sent to SageMaker for a card (or was about to send).
+
+    Every hash is kept, not only the last: an attempt whose answer was lost may have landed
+    after the card changed again, and SageMaker content with any of these hashes is this
+    app's own write, never someone's edit in the console."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="sent_contents")
+    sha256 = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["card", "sha256"], name="one_sent_content_per_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.sha256[:12]}"
+
+
 class Approval(models.Model):
     """A reviewer's approval of exactly one revision; at most one per revision."""
 

@@ -1,4 +1,4 @@
-"""Background jobs, run by `manage.py procrastinate worker` (procrastinate finds this module
+"""Background jobs, run by `manage.py worker` (cards/worker.py; procrastinate finds this module
 through its Django app's autodiscovery of ``tasks.py`` in installed apps)."""
 
 from __future__ import annotations
@@ -9,28 +9,41 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from asgiref.sync import sync_to_async
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
-from procrastinate.exceptions import UniqueViolation
+from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Job, Status
 
 from cards.content import document
 from cards.content.validation import ContentInvalid, validate_content
-from cards.models import ModelCard, Publication, PublicationState
+from cards.models import ModelCard, Publication, PublicationState, SentContent
 from cards.sagemaker import client as sagemaker
 
 logger = logging.getLogger(__name__)
 
+# A lost or reset database connection, a restart of PostgreSQL, a statement or query timeout
+# (cards/worker.py): the job's next attempt re-reads everything and compares before sending.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
 # Across attempts; botocore's standard retries already back off inside each attempt.
 # Waits 2, 4, 8, 16, 32, 64 s: seven runs in all over about two minutes.
 PUBLISH_RETRY = RetryStrategy(
-    max_attempts=6, exponential_wait=2, retry_exceptions={sagemaker.AwsUnavailable}
+    max_attempts=6,
+    exponential_wait=2,
+    retry_exceptions={sagemaker.AwsUnavailable, *DATABASE_UNAVAILABLE},
 )
+
+# A publication whose jobs all ended on database errors is queued again this many times by
+# publications_recover before it is marked failed.
+PUBLISH_RECOVERIES = 3
 
 # Tests only: the job waits after its remote update while this file exists, so that a test
 # can kill the worker at the worst moment.
@@ -43,7 +56,27 @@ ARCHIVED = "Archived"
 def publish_card(context: JobContext, publication_id: int) -> None:
     job = context.job
     final = job is None or job.attempts >= (PUBLISH_RETRY.max_attempts or 0)
-    publication_sync(publication_id=publication_id, final_attempt=final)
+    try:
+        publication_sync(publication_id=publication_id, final_attempt=final)
+    except sagemaker.AwsUnavailable:
+        if job is not None and _newer_publish_waits(publication_id, job_id=job.id):
+            # procrastinate cannot put this job back in the queue beside the waiting one
+            # (same queueing lock: the retry fails and the job stays "doing" for good); the
+            # waiting one re-reads the card and publishes its current content.
+            _supersede(publication_id)
+            return
+        raise
+
+
+def _newer_publish_waits(publication_id: int, *, job_id: int | None) -> bool:
+    card_pk = Publication.objects.values_list("card_id", flat=True).get(pk=publication_id)
+    waiting = ProcrastinateJob.objects.filter(queueing_lock=f"publish-card-{card_pk}")
+    return waiting.filter(status="todo").exclude(id=job_id).exists()
+
+
+def publish_job(card_pk: int):
+    """The publish job of a card, configured: one runs at a time per card, one waits."""
+    return publish_card.configure(lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}")
 
 
 @app.periodic(cron="*/5 * * * *")
@@ -51,10 +84,12 @@ def publish_card(context: JobContext, publication_id: int) -> None:
 async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
     # procrastinate's documented recovery for jobs whose worker died (SIGKILL, lost machine).
     # No `lock` here: a stalled sweeper holding a lock would block the next sweeper
-    # (procrastinate issue #1408).
+    # (procrastinate issue #1408). `manage.py worker` runs the same sweep every few seconds
+    # outside the job queue (cards/worker.py); this one serves plain `procrastinate worker`.
     manager = context.app.job_manager
     for job in await manager.get_stalled_jobs():
         await recover_stalled_job(manager, job)
+    await sync_to_async(publications_recover, thread_sensitive=False)()
 
 
 async def recover_stalled_job(manager, job: Job) -> None:
@@ -73,6 +108,72 @@ async def recover_stalled_job(manager, job: Job) -> None:
         publication_id = arguments.get("publication_id")
         if publication_id:
             await sync_to_async(_supersede)(publication_id)
+
+
+def publications_recover() -> list[int]:
+    """Queue again the unfinished publications that nothing moves on any more; returns them.
+
+    A job that failed on a database error at its last attempt (or whose failure procrastinate
+    could not even record) leaves its publication Queued, Publishing or Retrying with no job
+    left to finish it. Such a publication is one of a card with no waiting or running publish
+    job; its job is deferred again (it re-reads and compares, so running it twice is safe),
+    up to PUBLISH_RECOVERIES times, after which it is marked failed with the reason."""
+    live_locks = ProcrastinateJob.objects.filter(
+        task_name=publish_card.name, status__in=["todo", "doing"]
+    ).values("lock")
+    quiet = timezone.now() - timedelta(seconds=5)
+    stuck = (
+        Publication.objects.filter(
+            state__in=[
+                PublicationState.QUEUED,
+                PublicationState.RUNNING,
+                PublicationState.RETRYING,
+            ],
+            updated_at__lt=quiet,
+        )
+        .annotate(
+            job_lock=Concat(Value("card-"), Cast("card_id", TextField()), output_field=TextField())
+        )
+        .exclude(job_lock__in=live_locks)
+        .values_list("pk", "card_id")
+    )
+    recovered = []
+    for publication_id, card_pk in stuck:
+        ended = ProcrastinateJob.objects.filter(
+            task_name=publish_card.name,
+            lock=f"card-{card_pk}",
+            args__publication_id=publication_id,
+        ).count()
+        if ended > PUBLISH_RECOVERIES:
+            _fail_unrecoverable(publication_id, ended)
+            continue
+        logger.warning("Queueing publication %s again: its job ended unfinished", publication_id)
+        try:
+            publish_job(card_pk).defer(publication_id=publication_id)
+        except AlreadyEnqueued:
+            # Another worker's sweep queued it a moment ago, or a newer publish of the card
+            # came in meanwhile and will publish its current content.
+            waiting = ProcrastinateJob.objects.filter(
+                queueing_lock=f"publish-card-{card_pk}", status="todo"
+            ).first()
+            if waiting is not None and waiting.args.get("publication_id") != publication_id:
+                _supersede(publication_id)
+        recovered.append(publication_id)
+    return recovered
+
+
+def _fail_unrecoverable(publication_id: int, jobs: int) -> None:
+    Publication.objects.filter(pk=publication_id).exclude(
+        state__in=[PublicationState.PUBLISHED, PublicationState.FAILED]
+    ).update(
+        state=PublicationState.FAILED,
+        last_error=(
+            f"Publishing was interrupted {jobs} times by database errors (the worker could "
+            "not reach PostgreSQL). Check the database, then publish the card again: "
+            "nothing already in SageMaker is sent twice."
+        ),
+        finished_at=timezone.now(),
+    )
 
 
 def _supersede(publication_id: int) -> None:
@@ -150,6 +251,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
                 "updated_at",
             ]
         )
+        content_sent_record(card=card, digest=digest)
 
     try:
         validate_content(card.content)
@@ -183,6 +285,8 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         raise
     except sagemaker.AwsError as error:
         return _finish(publication, failed=str(error))
+    except DATABASE_UNAVAILABLE:
+        raise  # retried (PUBLISH_RETRY); nothing can be recorded on this connection now
     except Exception as error:
         # Never leave a publication "Publishing" forever; the job fails (and is logged) too.
         _finish(publication, failed=f"Publishing stopped on an unexpected error: {error!r}")
@@ -209,8 +313,16 @@ class KnownRemote:
 
 
 def _known_remote(card: ModelCard) -> KnownRemote:
-    sent = card.publications.exclude(content_sha256="").values_list("content_sha256", flat=True)
+    sent = card.sent_contents.values_list("sha256", flat=True)
     return KnownRemote(version=card.sagemaker_version, digests=frozenset(sent))
+
+
+def content_sent_record(*, card: ModelCard, digest: str) -> None:
+    """Remember, before it is sent, that content with this hash is this app's own write.
+
+    Kept per card and never overwritten: a publication's ``content_sha256`` holds only its
+    latest attempt, and an earlier attempt whose answer was lost may be what SageMaker holds."""
+    SentContent.objects.bulk_create([SentContent(card=card, sha256=digest)], ignore_conflicts=True)
 
 
 def _sync_remote(

@@ -107,6 +107,18 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A dead or silent database connection fails within seconds instead of hanging: a connect
+# timeout, TCP keepalives, and a limit on unacknowledged data (libpq's tcp_user_timeout).
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    {
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10),
+        "keepalives": 1,
+        "keepalives_idle": env_int("DATABASE_KEEPALIVE_IDLE", 30),
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
+    }
+)
 # A socket directory given as ?host=/path (the embedded server's URL) is the database HOST.
 if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
@@ -259,6 +271,20 @@ def env_tags(name: str) -> dict[str, str]:
 
 # Tags for cards created in SageMaker.
 SAGEMAKER_TAGS = env_tags("SAGEMAKER_TAGS")
+
+# The worker process (`manage.py worker`, cards/worker.py), in seconds.
+# Longest a statement of the worker may run (server side; each query also gets a client-side
+# deadline WORKER_QUERY_GRACE later, for a connection that accepts bytes and never answers).
+WORKER_STATEMENT_TIMEOUT = env_int("WORKER_STATEMENT_TIMEOUT", 30)
+WORKER_QUERY_GRACE = env_int("WORKER_QUERY_GRACE", 5)
+# How often a worker records that it is alive, and after how long without that its running
+# jobs are taken as stalled (its process died) and retried.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_STALLED_SECONDS = env_int("WORKER_STALLED_SECONDS", 30)
+# How often each worker checks its database and recovers stalled jobs and publications.
+WORKER_RECOVERY_SECONDS = env_int("WORKER_RECOVERY_SECONDS", 15)
+# How long a worker that lost its database waits for it before exiting with code 1.
+WORKER_DATABASE_WAIT = env_int("WORKER_DATABASE_WAIT", 300)
 # --- end of the publishing block ---
 
 # --- E-mail for the review workflow (cards/notifications.py) ---

@@ -47,8 +47,16 @@ def test_the_web_service_migrates_then_serves(services):
     assert command.index("migrate") < command.index("gunicorn")
 
 
-def test_the_worker_runs_procrastinate(services):
-    assert "procrastinate worker" in services["worker"]["command"]
+def test_the_worker_runs_the_reconnecting_worker_and_is_restarted(services):
+    assert "manage.py worker" in services["worker"]["command"]
+    assert services["worker"]["restart"] == "unless-stopped"
+
+
+def test_the_aws_service_runs_the_apps_corrected_sandbox(services):
+    # Plain moto erases a card's content on a status-only update; the sandbox does not.
+    assert services["aws"]["build"] == "."
+    assert "cards.sagemaker.sandbox" in services["aws"]["command"]
+    assert "-p 5000" in services["aws"]["command"]
 
 
 def test_the_dockerfile_runs_gunicorn():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -138,6 +139,15 @@ def sign_in(base: str, username: str, password: str) -> tuple[urllib.error.HTTPE
     return redirect.value, {cookie.name for cookie in jar}
 
 
+def workers_of(process: subprocess.Popen[str], *, other_than: int) -> list[psutil.Process]:
+    found = []
+    for child in psutil.Process(process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):  # the killed one may be a zombie for a moment
+            if child.pid != other_than and "worker" in child.cmdline():
+                found.append(child)
+    return found
+
+
 def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -169,7 +179,7 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
         web_and_worker = [
             child
             for child in children
-            if "gunicorn" in " ".join(child.cmdline()) or "procrastinate" in child.cmdline()
+            if "gunicorn" in " ".join(child.cmdline()) or "worker" in child.cmdline()
         ]
         assert len(web_and_worker) >= 2, children
         for child in web_and_worker:
@@ -178,6 +188,16 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
             assert environ["STUDIO_AWS_SANDBOX"] == "1"
             assert environ["PUBLISH_DRAFTS"] == "true"  # only ever the sandbox
             assert environ["DATABASE_URL"] == scratch_database_url
+
+        # A worker that exits (its database stayed away, or it was killed) is started again.
+        (worker,) = [child for child in web_and_worker if "worker" in child.cmdline()]
+        worker.kill()
+        deadline = time.monotonic() + 20
+        while not (restarted := workers_of(process, other_than=worker.pid)):
+            assert process.poll() is None, f"studio exited with {process.returncode}:\n{output}"
+            assert time.monotonic() < deadline, f"the worker was not restarted:\n{output}"
+            time.sleep(0.2)
+        children += restarted
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0, str(output)

@@ -75,9 +75,21 @@ def moto_url():
         stop(process)
 
 
+# Test-sized worker timings (seconds); set them in the environment to measure with others.
+WORKER_TIMINGS = {
+    "WORKER_HEARTBEAT_SECONDS": "1",
+    "WORKER_STALLED_SECONDS": "4",
+    "WORKER_RECOVERY_SECONDS": "1",
+    "WORKER_STATEMENT_TIMEOUT": "3",
+    "WORKER_QUERY_GRACE": "1",
+    "WORKER_DATABASE_WAIT": "30",
+}
+
+
 @pytest.fixture
 def start_worker(moto_url, tmp_path):
     env = {
+        **WORKER_TIMINGS,
         **os.environ,
         "DATABASE_URL": database_url_for_subprocesses(),
         "AWS_ENDPOINT_URL": moto_url,
@@ -90,12 +102,13 @@ def start_worker(moto_url, tmp_path):
     }
     processes: list[subprocess.Popen] = []
 
-    def start() -> subprocess.Popen:
+    def start(**overrides: str) -> subprocess.Popen:
+        """`manage.py worker`; ``overrides`` replace environment variables (DATABASE_URL...)."""
         log = (tmp_path / f"worker{len(processes)}.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "procrastinate", "worker"],
+            [sys.executable, "manage.py", "worker"],
             cwd=ROOT,
-            env=env,
+            env=env | overrides,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -288,9 +288,12 @@ def update_model_card_content(name: str, content: str) -> None:
 
 
 def update_model_card_status(name: str, status: str) -> None:
+    # Like content: one try. SageMaker makes no version for a status change, but a resend
+    # after a lost answer is still a second write; the job's next attempt describes first.
     _sagemaker_call(
         "update_model_card",
         f"setting the status of {name}",
+        retry=False,
         ModelCardName=name,
         ModelCardStatus=status,
     )

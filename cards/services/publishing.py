@@ -34,7 +34,7 @@ def publication_request(
     """
     from procrastinate.exceptions import AlreadyEnqueued
 
-    from cards.tasks import publish_card
+    from cards.tasks import publish_job
 
     require(user, card, Action.PUBLISH)
     _publish_check(card, any_status=any_status)
@@ -51,9 +51,7 @@ def publication_request(
                     requested_by=user,
                     overwrite_version=overwrite_version,
                 )
-                publish_card.configure(
-                    lock=f"card-{current.pk}", queueing_lock=f"publish-card-{current.pk}"
-                ).defer(publication_id=publication.pk)
+                publish_job(current.pk).defer(publication_id=publication.pk)
                 audit_record(
                     actor=user,
                     action=AuditAction.PUBLISH,

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError(
                     f"Still {publication.get_state_display().lower()} after {timeout:.0f} s; "
-                    "is the worker running (manage.py procrastinate worker)?"
+                    "is the worker running (manage.py worker)?"
                 )
             time.sleep(0.5)
             publication = Publication.objects.get(pk=publication.pk)

@@ -25,6 +25,7 @@ from cards.sagemaker.client import AwsError, credentials_configured
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
+WORKER_RESTART_DELAY = 2.0
 
 
 class Stop(BaseException):  # like KeyboardInterrupt: no "except Exception" swallows it
@@ -66,6 +67,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
+        # Children started again when they exit: name -> (command, environment).
+        self.restartable: dict[str, tuple[list[str], dict[str, str]]] = {}
         signal.signal(signal.SIGINT, self.on_signal)
         signal.signal(signal.SIGTERM, self.on_signal)
         try:
@@ -158,7 +161,10 @@ class Command(BaseCommand):
         # Jobs run one at a time unless WORKER_CONCURRENCY says otherwise: SageMaker's
         # model card APIs have low rate limits, and one publish per card runs at a time anyway.
         concurrency = env.get("WORKER_CONCURRENCY") or "1"
-        worker = [sys.executable, manage, "procrastinate", "worker", f"--concurrency={concurrency}"]
+        # `manage.py worker` reconnects when the database restarts; should it still exit (the
+        # database stayed away), it is started again below, as a supervisor would.
+        worker = [sys.executable, manage, "worker", f"--concurrency={concurrency}"]
+        self.restartable["worker"] = (worker, env)
         self.start("worker", worker, env)
         web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
         # No control socket: its default path is shared by every gunicorn of this user.
@@ -185,9 +191,17 @@ class Command(BaseCommand):
         self.children.append((name, child))
 
     def check_children(self) -> None:
-        for name, child in self.children:
-            if child.poll() is not None:
-                raise CommandError(f"The {name} exited unexpectedly (code {child.returncode}).")
+        for index, (name, child) in enumerate(self.children):
+            if child.poll() is None:
+                continue
+            if name in self.restartable:
+                self.stderr.write(f"The {name} exited (code {child.returncode}); restarting it.")
+                time.sleep(WORKER_RESTART_DELAY)
+                command, env = self.restartable[name]
+                self.start(name, command, env)
+                self.children[index] = self.children.pop()
+                continue
+            raise CommandError(f"The {name} exited unexpectedly (code {child.returncode}).")
 
     def wait_for_port(self, name: str, host: str, port: int) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
