@@ -33,7 +33,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from procrastinate import App
 
-from cards.tasks import DATABASE_UNAVAILABLE, publications_recover, recover_stalled_job
+from cards.sagemaker.sync import DATABASE_UNAVAILABLE
+from cards.services.publishing import publications_recover, recover_stalled_job
 
 logger = logging.getLogger(__name__)
 

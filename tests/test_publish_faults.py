@@ -426,7 +426,7 @@ def test_a_worker_whose_database_stays_away_exits_non_zero(own_postgres, start_w
 
 
 def test_a_publication_whose_job_ended_unfinished_is_queued_again_then_failed(card, alice):
-    from cards.tasks import PUBLISH_RECOVERIES, publications_recover
+    from cards.services.publishing import PUBLISH_RECOVERIES, publications_recover
 
     publication = publish(card, alice)
     for _ in range(PUBLISH_RECOVERIES):

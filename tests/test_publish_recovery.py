@@ -7,7 +7,7 @@ from procrastinate.contrib.django import app
 
 from cards.models import Publication, PublicationState
 from cards.services import card_archive, publication_request
-from cards.tasks import recover_stalled_job
+from cards.services.publishing import recover_stalled_job
 from tests.factories import make_approved_card
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cards.tasks import PAUSE_FILE_VARIABLE
+from cards.sagemaker.sync import PAUSE_FILE_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Job, Status
 
 from cards.content.validation import ContentInvalid, validate_content
 from cards.errors import (
@@ -100,3 +111,116 @@ def _publish_check(card: ModelCard, *, any_status: bool) -> None:
 def card_publication(card: ModelCard) -> Publication | None:
     """The card's latest publication, if it was ever published or queued."""
     return card.publications.select_related("requested_by").first()
+
+
+logger = logging.getLogger(__name__)
+
+
+# --- the queue's housekeeping: jobs whose worker died, publications left unfinished ----
+
+PUBLISH_TASK = "cards.publish_card"  # the publish job's task name (cards.tasks.publish_card)
+# A publication whose jobs all ended on database errors is queued again this many times by
+# publications_recover before it is marked failed.
+PUBLISH_RECOVERIES = 3
+
+
+def newer_publish_waits(publication_id: int, *, job_id: int | None) -> bool:
+    card_pk = Publication.objects.values_list("card_id", flat=True).get(pk=publication_id)
+    waiting = ProcrastinateJob.objects.filter(queueing_lock=f"publish-card-{card_pk}")
+    return waiting.filter(status="todo").exclude(id=job_id).exists()
+
+
+async def recover_stalled_job(manager, job: Job) -> None:
+    logger.warning("Retrying stalled job %s (%s)", job.id, job.task_name)
+    try:
+        await manager.retry_job(job)
+    except (UniqueViolation, IntegrityError):
+        # A newer publish of the same card is already waiting (same queueing lock) and will
+        # re-read the card, so this one is superseded. Finish it, or its `lock` would block
+        # the waiting one forever; the other stalled jobs are still recovered.
+        logger.warning("Stalled job %s is superseded by a waiting one", job.id)
+        await manager.finish_job_by_id_async(job.id, status=Status.FAILED, delete_job=False)
+        arguments = job.task_kwargs or {}
+        if isinstance(arguments, str):  # some connectors hand back the JSON text
+            arguments = json.loads(arguments)
+        publication_id = arguments.get("publication_id")
+        if publication_id:
+            await sync_to_async(publication_supersede)(publication_id)
+
+
+def publications_recover() -> list[int]:
+    """Queue again the unfinished publications that nothing moves on any more; returns them.
+
+    A job that failed on a database error at its last attempt (or whose failure procrastinate
+    could not even record) leaves its publication Queued, Publishing or Retrying with no job
+    left to finish it. Such a publication is one of a card with no waiting or running publish
+    job; its job is deferred again (it re-reads and compares, so running it twice is safe),
+    up to PUBLISH_RECOVERIES times, after which it is marked failed with the reason."""
+    live_locks = ProcrastinateJob.objects.filter(
+        task_name=PUBLISH_TASK, status__in=["todo", "doing"]
+    ).values("lock")
+    quiet = timezone.now() - timedelta(seconds=5)
+    stuck = (
+        Publication.objects.filter(
+            state__in=[
+                PublicationState.QUEUED,
+                PublicationState.RUNNING,
+                PublicationState.RETRYING,
+            ],
+            updated_at__lt=quiet,
+        )
+        .annotate(
+            job_lock=Concat(Value("card-"), Cast("card_id", TextField()), output_field=TextField())
+        )
+        .exclude(job_lock__in=live_locks)
+        .values_list("pk", "card_id")
+    )
+    recovered = []
+    for publication_id, card_pk in stuck:
+        ended = ProcrastinateJob.objects.filter(
+            task_name=PUBLISH_TASK,
+            lock=f"card-{card_pk}",
+            args__publication_id=publication_id,
+        ).count()
+        if ended > PUBLISH_RECOVERIES:
+            _fail_unrecoverable(publication_id, ended)
+            continue
+        logger.warning("Queueing publication %s again: its job ended unfinished", publication_id)
+        try:
+            from cards.tasks import publish_job
+
+            publish_job(card_pk).defer(publication_id=publication_id)
+        except AlreadyEnqueued:
+            # Another worker's sweep queued it a moment ago, or a newer publish of the card
+            # came in meanwhile and will publish its current content.
+            waiting = ProcrastinateJob.objects.filter(
+                queueing_lock=f"publish-card-{card_pk}", status="todo"
+            ).first()
+            if waiting is not None and waiting.args.get("publication_id") != publication_id:
+                publication_supersede(publication_id)
+        recovered.append(publication_id)
+    return recovered
+
+
+def _fail_unrecoverable(publication_id: int, jobs: int) -> None:
+    Publication.objects.filter(pk=publication_id).exclude(
+        state__in=[PublicationState.PUBLISHED, PublicationState.FAILED]
+    ).update(
+        state=PublicationState.FAILED,
+        last_error=(
+            f"Publishing was interrupted {jobs} times by database errors (the worker could "
+            "not reach PostgreSQL). Check the database, then publish the card again: "
+            "nothing already in SageMaker is sent twice."
+        ),
+        finished_at=timezone.now(),
+    )
+
+
+def publication_supersede(publication_id: int) -> None:
+    Publication.objects.filter(pk=publication_id).exclude(
+        state__in=[PublicationState.PUBLISHED, PublicationState.FAILED]
+    ).update(
+        state=PublicationState.FAILED,
+        last_error="Interrupted, and superseded by the publish queued after it.",
+        finished_at=timezone.now(),
+    )

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 
 from cards.models import ModelCard, Publication, PublicationState
+from cards.sagemaker.drift import drift_check
+from cards.sagemaker.sync import publication_sync
 from cards.services import card_save_content
-from cards.tasks import drift_check, publication_sync
 from tests.factories import approve, make_card
 
 pytestmark = pytest.mark.django_db

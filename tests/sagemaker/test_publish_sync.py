@@ -12,8 +12,8 @@ from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.sagemaker import client as sagemaker
+from cards.sagemaker.sync import publication_sync
 from cards.services import card_save_content
-from cards.tasks import publication_sync
 from tests.factories import (
     approve,
     make_approved_card,

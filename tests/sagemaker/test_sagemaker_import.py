@@ -16,11 +16,11 @@ from django.urls import reverse
 from cards.errors import AlreadyExists, NotAllowed, StudioError
 from cards.models import AuditAction, AuditEvent, CardStatus, ModelCard, Publication
 from cards.sagemaker import client as sagemaker
+from cards.sagemaker.sync import publication_sync
 from cards.services import (
     card_import_sagemaker,
     card_save_content,
 )
-from cards.tasks import publication_sync
 from tests.factories import approve, load_json, make_card
 
 URL = reverse("cards:sagemaker_import")

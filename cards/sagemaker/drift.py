@@ -1,0 +1,53 @@
+"""Changed in SageMaker: the one rule for "a version someone else wrote", and the check.
+
+The publish job (``sync``) refuses to overwrite such a version; the periodic check marks the
+cards whose SageMaker copy is one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from cards.content import document
+from cards.models import ModelCard
+from cards.sagemaker import client as sagemaker
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KnownRemote:
+    version: int | None  # the remote version last written or read here, if any
+    digests: frozenset[str]  # hashes of all content this app sent (ours, not someone's edit)
+
+
+def known_remote(card: ModelCard) -> KnownRemote:
+    sent = card.sent_contents.values_list("sha256", flat=True)
+    return KnownRemote(version=card.sagemaker_version, digests=frozenset(sent))
+
+
+def written_elsewhere(*, version: int, digest: str, known: KnownRemote) -> bool:
+    """A remote version someone else wrote (an edit in the console, another tool): newer than
+    the version last written or read here, or any version of a card this app never wrote,
+    with content that is nothing this app ever sent. A retry whose earlier write did land
+    finds our own content, so it is never taken for someone else's."""
+    return digest not in known.digests and (known.version is None or version > known.version)
+
+
+def drift_check(card: ModelCard) -> int | None:
+    """Compare one card with SageMaker; returns the newer remote version, if any."""
+    described = sagemaker.describe_model_card(card.name)
+    newer = None
+    if described is not None and card.sagemaker_version is not None:
+        remote_digest = document.remote_digest(described.get("Content"))
+        if remote_digest != document.content_digest(card.content) and written_elsewhere(
+            version=described["ModelCardVersion"], digest=remote_digest, known=known_remote(card)
+        ):
+            newer = described["ModelCardVersion"]
+    ModelCard.objects.filter(pk=card.pk).update(
+        sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()
+    )
+    return newer

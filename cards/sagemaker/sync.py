@@ -1,0 +1,248 @@
+"""The publish algorithm: bring SageMaker's card to a publication's revision and status.
+
+Idempotent: it describes the remote card, sends the content only when its canonical hash
+differs (and remembers every hash it sends before sending), sets the status in a separate
+call, never changes an archived remote card, and never overwrites a version someone else
+wrote (``drift.written_elsewhere``). The worker's task (``cards.tasks.publish_card``) runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from cards.content import document
+from cards.content.validation import ContentInvalid, validate_content
+from cards.models import ModelCard, Publication, PublicationState, SentContent
+from cards.sagemaker import client as sagemaker
+from cards.sagemaker.drift import KnownRemote, known_remote, written_elsewhere
+
+logger = logging.getLogger(__name__)
+
+# A lost or reset database connection, a restart of PostgreSQL, a statement or query timeout
+# (cards/worker.py): the job's next attempt re-reads everything and compares before sending.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+# Tests only: the job waits after its remote update while this file exists, so that a test
+# can kill the worker at the worst moment.
+PAUSE_FILE_VARIABLE = "STUDIO_TEST_PUBLISH_PAUSE_FILE"
+
+ARCHIVED = "Archived"
+
+
+@dataclass(frozen=True)
+class RemoteCard:
+    arn: str
+    version: int
+
+
+class ChangedInSageMaker(sagemaker.AwsError):
+    """The remote card has content we never wrote: publishing would overwrite someone's edit."""
+
+    def __init__(self, name: str, version: int, known: int | None) -> None:
+        self.version = version
+        if known is None:
+            what = (
+                f"SageMaker already has a card named {name} (version {version}) with other "
+                "content, which this app never wrote."
+            )
+        else:
+            what = (
+                f"{name} was changed in SageMaker (version {version}; the last version "
+                f"written or read here is {known})."
+            )
+        super().__init__(
+            f"{what} Nothing was overwritten: open the card's “Changed in SageMaker” page to "
+            "compare and choose."
+        )
+
+
+def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publication:
+    """Make SageMaker hold the card's current content and status; safe to run any number of
+    times. Raises ``AwsUnavailable`` (after recording it) when a later attempt may work and
+    this is not the final attempt."""
+    published_before = Publication.objects.filter(
+        card=OuterRef("card"), state=PublicationState.PUBLISHED
+    )
+    with transaction.atomic():
+        # One read: the publication (locked alone), its card, and whether the card was ever
+        # published; every round trip here is time added to each publish.
+        publication = (
+            Publication.objects.select_for_update(of=("self",))
+            .select_related("card")
+            .annotate(published_before=Exists(published_before))
+            .get(pk=publication_id)
+        )
+        if publication.is_finished:
+            return publication  # a redelivered job: the work is done
+        card = publication.card
+        content = document.serialize_content(card.content)
+        digest = document.content_digest(card.content)
+        publication.state = PublicationState.RUNNING
+        publication.attempts += 1
+        publication.revision = card.revision
+        publication.target_status = card.status
+        # Recorded before anything is sent: whatever becomes of this attempt, content with
+        # this hash in SageMaker is ours, never someone else's edit (see _sync_remote).
+        publication.content_sha256 = digest
+        publication.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "revision",
+                "target_status",
+                "content_sha256",
+                "updated_at",
+            ]
+        )
+        content_sent_record(card=card, digest=digest)
+
+    try:
+        validate_content(card.content)
+    except ContentInvalid as error:
+        return _finish(publication, failed=f"{error} Fix the card and publish it again.")
+
+    # A card never published (nor imported) before is most likely new in SageMaker too:
+    # create it straight away (one call) and fall back to comparing only if it exists.
+    first_time = not publication.published_before and card.sagemaker_version is None
+    try:
+        remote = _sync_remote(
+            card.name,
+            content=content,
+            digest=digest,
+            status=card.status,
+            first_time=first_time,
+            known=lambda: known_remote(card),
+            overwrite_version=publication.overwrite_version,
+        )
+    except ChangedInSageMaker as error:
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_newer_version=error.version, sagemaker_checked_at=timezone.now()
+        )
+        return _finish(publication, failed=str(error))
+    except sagemaker.AwsUnavailable as error:
+        if final_attempt:
+            return _finish(publication, failed=f"{error} Gave up after several attempts.")
+        publication.state = PublicationState.RETRYING
+        publication.last_error = str(error)
+        publication.save(update_fields=["state", "last_error", "updated_at"])
+        raise
+    except sagemaker.AwsError as error:
+        return _finish(publication, failed=str(error))
+    except DATABASE_UNAVAILABLE:
+        raise  # retried (PUBLISH_RETRY); nothing can be recorded on this connection now
+    except Exception as error:
+        # Never leave a publication "Publishing" forever; the job fails (and is logged) too.
+        _finish(publication, failed=f"Publishing stopped on an unexpected error: {error!r}")
+        raise
+
+    _pause_for_tests()
+    publication.arn = remote.arn
+    publication.remote_version = remote.version
+    publication.content_sha256 = digest
+    with transaction.atomic():  # one commit for both rows
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_arn=remote.arn,
+            sagemaker_version=remote.version,
+            sagemaker_newer_version=None,
+            sagemaker_checked_at=timezone.now(),
+        )
+        return _finish(publication)
+
+
+def content_sent_record(*, card: ModelCard, digest: str) -> None:
+    """Remember, before it is sent, that content with this hash is this app's own write.
+
+    Kept per card and never overwritten: a publication's ``content_sha256`` holds only its
+    latest attempt, and an earlier attempt whose answer was lost may be what SageMaker holds."""
+    SentContent.objects.bulk_create([SentContent(card=card, sha256=digest)], ignore_conflicts=True)
+
+
+def _sync_remote(
+    name: str,
+    *,
+    content: str,
+    digest: str,
+    status: str,
+    first_time: bool = False,
+    known: Callable[[], KnownRemote] | None = None,
+    overwrite_version: int | None = None,
+) -> RemoteCard:
+    """``known`` reads what this app knows of the remote card; it costs a query, so it is
+    asked only when the remote content differs from ours."""
+    described = None if first_time else sagemaker.describe_model_card(name)
+    if described is None:
+        try:
+            arn = sagemaker.create_model_card(name, content, status)
+        except sagemaker.CardExists:
+            # Made meanwhile (or by an attempt whose answer was lost): compare with it.
+            described = sagemaker.describe_model_card(name)
+            if described is None:
+                raise sagemaker.AwsUnavailable(
+                    f"SageMaker reported {name} as existing and then as missing."
+                ) from None
+        else:
+            # CreateModelCard always makes version 1.
+            return RemoteCard(arn=arn, version=1)
+
+    remote_digest = document.remote_digest(described.get("Content"))
+    content_differs = remote_digest != digest
+    status_differs = described.get("ModelCardStatus") != status
+    if not (content_differs or status_differs):
+        return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
+    if described.get("ModelCardStatus") == ARCHIVED:
+        raise sagemaker.PublishFailed(
+            f"{name} is archived in SageMaker, and archived cards are never changed."
+        )
+    # Someone else's content: a remote version newer than the one we last wrote or read (or
+    # a card we never wrote at all) whose content is nothing this app ever sent, such as an
+    # edit in the console. A retry whose earlier update did land finds our own content and
+    # goes on; only the exact version a person compared and chose to replace is overwritten.
+    version = described["ModelCardVersion"]
+    if known is not None and content_differs and version != overwrite_version:
+        ours = known()
+        if written_elsewhere(version=version, digest=remote_digest, known=ours):
+            raise ChangedInSageMaker(name, version, ours.version)
+    if content_differs:
+        sagemaker.update_model_card_content(name, content)
+    if status_differs:
+        sagemaker.update_model_card_status(name, status)
+    return _described(name)
+
+
+def _described(name: str) -> RemoteCard:
+    described = sagemaker.describe_model_card(name)
+    if described is None:
+        raise sagemaker.AwsUnavailable(f"SageMaker does not show {name} after writing it.")
+    return RemoteCard(arn=described["ModelCardArn"], version=described["ModelCardVersion"])
+
+
+def _finish(publication: Publication, *, failed: str = "") -> Publication:
+    publication.state = PublicationState.FAILED if failed else PublicationState.PUBLISHED
+    publication.last_error = failed
+    publication.finished_at = timezone.now()
+    publication.save(
+        update_fields=[
+            "state",
+            "last_error",
+            "finished_at",
+            "arn",
+            "remote_version",
+            "content_sha256",
+            "updated_at",
+        ]
+    )
+    return publication
+
+
+def _pause_for_tests() -> None:
+    path = os.environ.get(PAUSE_FILE_VARIABLE)
+    while path and os.path.exists(path):
+        time.sleep(0.05)
