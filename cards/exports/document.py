@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 from cards.charts import metric_chart
-from cards.content.diff import SECTION_LABELS, change_rows
-from cards.content.fields import label, section_labels
+from cards.content.diff import change_rows
+from cards.content.fields import field_at, label, section_labels
 from cards.display import group_overview
 from cards.exports.record import ExportSource
 
@@ -21,14 +21,15 @@ Block = dict[str, Any]
 
 _OVERVIEW = "model_overview"
 _JOB = "training_details.training_job_details"
-_LISTED_SECTIONS = [
-    "model_overview",
-    "intended_uses",
-    "business_details",
-    "training_details",
-    "evaluation_details",
-    "additional_information",
-]
+# The card page's headings, in the console's order (the diff's shorter labels name paths).
+SECTION_TITLES = {
+    "model_overview": "Model details",
+    "intended_uses": "Intended uses",
+    "business_details": "Business details",
+    "training_details": "Training details",
+    "evaluation_details": "Evaluation details",
+    "additional_information": "Additional information",
+}
 
 
 def text(value: Any) -> str:
@@ -54,11 +55,17 @@ def _fields(node: Any, prefix: str, skip: set[str] = frozenset()) -> Block | Non
     known = [key for key, _ in section_labels(prefix)]
     keys = [key for key in known if key in node] + [key for key in node if key not in known]
     rows = [
-        {"label": label(f"{prefix}.{key}"), "text": text(node[key])}
+        {"label": _label(f"{prefix}.{key}"), "text": text(node[key])}
         for key in keys
         if key not in skip
     ]
     return {"type": "fields", "rows": rows} if rows else None
+
+
+def _label(path: str) -> str:
+    """The console's label, or the key in words with a capital for one it does not know."""
+    words = label(path)
+    return words if field_at(path) else words[:1].upper() + words[1:]
 
 
 def _rows(*pairs: tuple[str, Any]) -> Block | None:
@@ -296,16 +303,14 @@ def content_sections(content: dict) -> list[dict[str, Any]]:
         "additional_information": lambda: _additional(content.get("additional_information")),
     }
     sections = []
-    for key in _LISTED_SECTIONS:
+    for key, title in SECTION_TITLES.items():
         blocks = [block for block in builders[key]() if block]
-        sections.append({"key": key, "title": SECTION_LABELS[key], "blocks": blocks})
+        sections.append({"key": key, "title": title, "blocks": blocks})
     for key, value in content.items():
         if key in builders:
             continue
-        block = _fields(value, key) if isinstance(value, dict) else _rows((label(key), value))
-        sections.append(
-            {"key": key, "title": label(key).capitalize(), "blocks": [block] if block else []}
-        )
+        block = _fields(value, key) if isinstance(value, dict) else _rows((_label(key), value))
+        sections.append({"key": key, "title": _label(key), "blocks": [block] if block else []})
     return sections
 
 

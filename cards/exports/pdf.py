@@ -17,7 +17,10 @@ TEMPLATE = Path(settings.BASE_DIR) / "templates" / "exports" / "card.typ"
 # The charts name browser fonts; in the PDF they use the fonts shipped here. The attribute is
 # our own markup: user text in the SVG is escaped, so it can never contain this quoted value.
 _CHART_FONT = f'font-family="{FONT_FAMILY}"'
-_PDF_FONT = 'font-family="Noto Sans, Noto Sans Arabic, Noto Sans Hebrew, Noto Sans CJK SC"'
+_PDF_FONT = (
+    'font-family="Noto Sans, Noto Sans Arabic, Noto Sans Hebrew, Noto Sans CJK SC, '
+    'Noto Sans CJK KR"'
+)
 
 
 @cache
