@@ -14,14 +14,15 @@ from cards.exports.document import content_sections, text
 from cards.exports.losses import format_losses
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~&!$@])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+\.)", re.MULTILINE)
+_BULLET = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def md(value: Any) -> str:
     """Text that Markdown shows as written; lines become hard line breaks."""
-    escaped = _LINE_START.sub(
-        lambda m: m.group(1) + "\\" + m.group(2), _MARKUP.sub(r"\\\1", text(value))
-    )
+    # A list marker at a line's start: "-" gets a backslash, "12." one before its dot.
+    escaped = _MARKUP.sub(r"\\\1", text(value))
+    escaped = _NUMBERED.sub(r"\1\\\2", _BULLET.sub(r"\1\\\2", escaped))
     return "  \n".join(escaped.split("\n"))
 
 
@@ -72,7 +73,7 @@ def _slug(value: Any) -> str:
 
 def _model_index(content: dict, name: str) -> list[dict]:
     overview = content.get("model_overview") or {}
-    task = {"type": _slug(overview.get("problem_type")) or "other"}
+    task = {"type": _slug(overview.get("problem_type") or "") or "other"}
     if overview.get("problem_type"):
         task["name"] = text(overview["problem_type"])
     results = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ import typst
 from django.conf import settings
 
 from cards.charts.axes import FONT_FAMILY
+from cards.errors import Unavailable
+
+logger = logging.getLogger(__name__)
 
 FONTS = Path(__file__).parent / "fonts"
 TEMPLATE = Path(settings.BASE_DIR) / "templates" / "exports" / "card.typ"
@@ -47,4 +51,11 @@ def render_pdf(document: dict[str, Any]) -> bytes:
         ignore_system_fonts=True,
         sys_inputs={"card": json.dumps(_for_pdf(document), ensure_ascii=False)},
     )
-    return compiler.compile(format="pdf")
+    try:
+        return compiler.compile(format="pdf")
+    except typst.TypstError as error:  # a defect of ours (the template), never the user's text
+        logger.error("typst could not render a PDF: %s\n%s", error.message, error.diagnostic)
+        raise Unavailable(
+            "The PDF could not be made; the HTML export holds the same content. The error is "
+            "in the server log."
+        ) from None

@@ -4,11 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cards.access import card_for
+from cards.errors import StudioError
 from cards.exports import ExportFormat, export_file
 from cards.exports.losses import format_losses
 from cards.forms import ExportForm
 from cards.permissions import Action
 from cards.services import card_export_record
+from cards.views.refusals import refuse_in_form
 
 
 def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
@@ -22,16 +24,20 @@ def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        exported = export_file(
-            card,
-            user=request.user,
-            file_format=data["format"],
-            revision=data["revision"],
-            changes=data["changes"],
-            comments=data["comments"],
-            license_id=data["license"],
-            tags=data["tags"],
-        )
+        try:
+            exported = export_file(
+                card,
+                user=request.user,
+                file_format=data["format"],
+                revision=data["revision"],
+                changes=data["changes"],
+                comments=data["comments"],
+                license_id=data["license"],
+                tags=data["tags"],
+            )
+        except StudioError as error:
+            refuse_in_form(form, error)
+            return _page(request, card, form, revisions, status=error.status)
         card_export_record(
             card=card,
             user=request.user,
@@ -41,6 +47,12 @@ def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
         response = HttpResponse(exported.body, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
         return response
+    return _page(request, card, form, revisions, status=400 if form.is_bound else 200)
+
+
+def _page(
+    request: HttpRequest, card, form: ExportForm, revisions: list[int], *, status: int
+) -> HttpResponse:
     chosen = form.data.get("revision") if form.is_bound else form.initial["revision"]
     try:
         number = int(chosen)
@@ -56,5 +68,5 @@ def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
         request,
         "cards/export.html",
         {"card": card, "form": form, "losses": losses, "shown": shown},
-        status=400 if form.is_bound else 200,
+        status=status,
     )

@@ -6,6 +6,7 @@ import pytest
 from huggingface_hub import ModelCard
 
 from cards.exports import ExportFormat, export_file
+from tests.exports.conftest import HOSTILE
 from tests.factories import make_card
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +55,25 @@ def test_it_says_what_it_cannot_hold(alice, full_content):
     assert "## Not carried by this format" in text
     assert "approval record" in text
     assert "Charts (pr\\_curve, lift\\_by\\_decile, confusion)" in text
+
+
+def test_commonmark_shows_user_text_as_written(alice, full_content):
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    card = make_card(user=alice, content=full_content)
+    markdown = ModelCard(
+        export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    ).text
+
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    assert "<script>" not in html and "<tag>" not in html and "<em>" not in html
+    shown = unescape(html)
+    for hostile in HOSTILE:
+        for line in hostile.split("\n"):
+            assert line in shown
+    image = full_content["model_overview"].get("inference_environment", {})
+    for uri in image.get("container_image", []):
+        assert uri in shown  # "111122223333." at a line's start is not a list number
