@@ -131,3 +131,21 @@ def test_a_pdf_download_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("saves", [0, 5])
+def test_the_export_page_runs_a_fixed_number_of_queries(alice, django_assert_num_queries, saves):
+    from cards.services import card_save_content
+
+    card = make_card(user=alice)
+    for number in range(saves):
+        content = {**card.content, "business_details": {"business_problem": f"take {number}"}}
+        card = card_save_content(
+            card=card, user=alice, content=content, base_revision=card.revision
+        )
+    client = client_for(alice)
+
+    # session, user, card (with role), revision numbers, the shown revision's content.
+    with django_assert_num_queries(5):
+        response = client.get(export_url(card))
+    assert response.status_code == 200
