@@ -245,3 +245,55 @@ class SagemakerImportForm(forms.Form):
 
     def clean_team(self) -> Team:
         return self.cleaned_data.get("team") or self.only_team
+
+
+class ExportForm(forms.Form):
+    """The export page's choices; submitted by GET, so a download is a plain link."""
+
+    format = forms.ChoiceField(
+        label="Format",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a format.",
+            "invalid_choice": "Choose one of the formats listed.",
+        },
+    )
+    revision = forms.TypedChoiceField(
+        label="Revision",
+        coerce=int,
+        error_messages={
+            "invalid_choice": "This card has no such revision; choose one from the list."
+        },
+    )
+    changes = forms.BooleanField(
+        label="Include the changes since the last approval (PDF and HTML)", required=False
+    )
+    comments = forms.BooleanField(
+        label="Include the review comment threads (PDF and HTML)", required=False
+    )
+    license = forms.RegexField(
+        label="Licence identifier (Hugging Face and Model Card Toolkit)",
+        regex=r"^[A-Za-z0-9.+-]*$",
+        max_length=64,
+        required=False,
+        help_text="An SPDX identifier or a Hub licence name, such as apache-2.0.",
+        error_messages={
+            "invalid": "A licence identifier has letters, digits, dots, plus and hyphens only, "
+            "such as apache-2.0.",
+            "max_length": "A licence identifier has at most %(limit_value)d characters.",
+        },
+    )
+    tags = forms.CharField(
+        label="Extra tags (Hugging Face), separated by commas",
+        max_length=500,
+        required=False,
+        error_messages={"max_length": "Write at most %(limit_value)d characters of tags."},
+    )
+
+    def __init__(self, *args, formats, revisions: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = formats
+        self.fields["revision"].choices = [(number, f"Revision {number}") for number in revisions]
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

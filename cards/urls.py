@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards.views import audit, cards, history, review, sagemaker
+from cards.views import audit, cards, exports, history, review, sagemaker
 
 app_name = "cards"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("publications/", sagemaker.publication_list, name="publications"),
     path("cards/<str:name>/", cards.card_detail, name="detail"),
     path("cards/<str:name>/export.json", cards.card_export, name="export"),
+    path("cards/<str:name>/export/", exports.card_export_options, name="export_options"),
     path("cards/<str:name>/delete/", cards.card_delete_view, name="delete"),
     path("cards/<str:name>/publish/", sagemaker.card_publish, name="publish"),
     path("cards/<str:name>/archive/", cards.card_archive_view, name="archive"),

@@ -252,9 +252,13 @@ def card_delete(*, card: ModelCard, user) -> None:
     audit_record(actor=user, action=AuditAction.DELETE, card=card)
 
 
-def card_export_record(*, card: ModelCard, user, revision: int | None = None) -> None:
+def card_export_record(
+    *, card: ModelCard, user, revision: int | None = None, file_format: str = "JSON"
+) -> None:
     require(user, card, Action.EXPORT)
     detail = f"Revision {revision}" if revision else f"Revision {card.revision} (current)"
+    if file_format != "JSON":
+        detail = f"{file_format}, {detail[0].lower()}{detail[1:]}"
     audit_record(actor=user, action=AuditAction.EXPORT, card=card, detail=detail)
 
 

@@ -70,6 +70,7 @@ def test_every_main_page_works_under_the_policy(live_server, page):  # noqa: F81
         "/cards/fraud-detector/submit/",
         "/cards/fraud-detector/review/",
         "/cards/fraud-detector/audit/",
+        "/cards/fraud-detector/export/",
         "/audit/",
         "/publications/",
         "/import/",

@@ -1,0 +1,71 @@
+"""Exports people hand to auditors: PDF, standalone HTML, Hugging Face Markdown, MCT JSON.
+
+``export_file`` renders one revision of a card in one format; the caller checks access
+(``card_for(user, name, Action.EXPORT)``) and records the export (``card_export_record``).
+PDF and HTML carry everything, the review record included; the other two name what they
+cannot hold (cards.exports.losses), on the export page and in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import TextChoices
+
+from cards.exports.document import export_document
+from cards.exports.html import render_html
+from cards.exports.huggingface import render_huggingface
+from cards.exports.mct import render_mct
+from cards.exports.pdf import render_pdf
+from cards.exports.record import export_source
+from cards.models import ModelCard
+
+
+class ExportFormat(TextChoices):
+    PDF = "pdf", "PDF"
+    HTML = "html", "Standalone HTML"
+    HUGGINGFACE = "huggingface", "Hugging Face Markdown (README.md)"
+    MCT = "mct", "Model Card Toolkit JSON (schema 0.0.2)"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    body: bytes
+
+
+def export_file(
+    card: ModelCard,
+    *,
+    user,
+    file_format: str,
+    revision: int | None = None,
+    changes: bool = False,
+    comments: bool = False,
+    license_id: str = "",
+    tags: list[str] | None = None,
+) -> ExportFile:
+    """One revision of ``card`` (the current one when None) as ``file_format``.
+
+    Raises Http404 for a revision the card does not have.
+    """
+    source = export_source(card, revision, user=user, threads=comments)
+    number = source.revision.number
+    stem = f"{card.name}-r{number}"
+    if file_format in (ExportFormat.PDF, ExportFormat.HTML):
+        document = export_document(source, changes=changes, comments=comments)
+        if file_format == ExportFormat.PDF:
+            return ExportFile(f"{stem}.pdf", "application/pdf", render_pdf(document))
+        body = render_html(document).encode()
+        return ExportFile(f"{stem}.html", "text/html; charset=utf-8", body)
+    content = source.revision.content
+    if file_format == ExportFormat.HUGGINGFACE:
+        body = render_huggingface(
+            content, card_name=card.name, revision=number, license_id=license_id, tags=tags or []
+        )
+        return ExportFile(f"{stem}-README.md", "text/markdown; charset=utf-8", body.encode())
+    if file_format == ExportFormat.MCT:
+        body = render_mct(content, card_name=card.name, revision=number, license_id=license_id)
+        return ExportFile(f"{stem}.model-card.json", "application/json", body.encode())
+    raise ValueError(f"Unknown export format {file_format!r}")

@@ -1,0 +1,134 @@
+"""The Model Card Toolkit export: model-card-toolkit's schema v0.0.2 (schema/ in this package).
+
+The schema has no place for SageMaker's risk rating, business details, training details,
+custom details or model package details; they go into the overview or the model architecture
+as labelled text, and cards.exports.losses names each of them in the file and on the page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cards.exports.document import text
+from cards.exports.losses import CHART_TYPES, format_losses
+
+SCHEMA = Path(__file__).parent / "schema" / "mct_model_card.v0.0.2.schema.json"
+
+
+def _section(title: str, node: Any) -> str:
+    if node in (None, "", [], {}):
+        return ""
+    return f"{title}:\n{text(node)}"
+
+
+def _described(*values: Any) -> list[dict[str, str]]:
+    return [{"description": text(value)} for value in values if value not in (None, "", [], {})]
+
+
+def render_mct(content: dict, *, card_name: str, revision: int, license_id: str = "") -> str:
+    """The card's content as Model Card Toolkit JSON (a string)."""
+    content = content if isinstance(content, dict) else {}
+    overview = content.get("model_overview") or {}
+    uses = content.get("intended_uses") or {}
+    training = content.get("training_details") or {}
+    job = training.get("training_job_details") or {} if isinstance(training, dict) else {}
+    info = content.get("additional_information") or {}
+    known = {
+        "model_overview",
+        "intended_uses",
+        "business_details",
+        "training_details",
+        "evaluation_details",
+        "additional_information",
+    }
+    extra_parts = [
+        text(overview.get("model_description", "")),
+        _section("Risk rating", uses.get("risk_rating")),
+        _section("Explanation for risk rating", uses.get("explanations_for_risk_rating")),
+        _section("Business details", content.get("business_details")),
+        _section("Custom details", info.get("custom_details")),
+        *(_section(key, value) for key, value in content.items() if key not in known),
+        "Not carried by this format:\n" + "\n".join(format_losses("mct", content)),
+    ]
+    details: dict[str, Any] = {
+        "name": text(overview.get("model_name") or card_name),
+        "overview": "\n\n".join(part for part in extra_parts if part),
+        "owners": [
+            {"name": text(overview[key]), "contact": ""}
+            for key in ("model_owner", "model_creator")
+            if overview.get(key)
+        ],
+        "version": {"name": text(overview.get("model_version", revision)), "date": "", "diff": ""},
+        "references": [
+            {"reference": text(value)}
+            for value in [
+                overview.get("model_id"),
+                *(overview.get("model_artifact") or []),
+                *((overview.get("inference_environment") or {}).get("container_image") or []),
+            ]
+            if value
+        ],
+    }
+    if license_id:
+        details["licenses"] = [{"identifier": license_id}]
+    data = [
+        {"name": text(uri), "description": "Training dataset"}
+        for uri in job.get("training_datasets") or []
+    ]
+    metrics = []
+    for evaluation in content.get("evaluation_details") or []:
+        if not isinstance(evaluation, dict):
+            continue
+        data += [
+            {
+                "name": text(uri),
+                "description": f"Evaluation dataset of {text(evaluation.get('name', ''))}",
+            }
+            for uri in evaluation.get("datasets") or []
+        ]
+        for group in evaluation.get("metric_groups") or []:
+            where = f"{text(evaluation.get('name', ''))} / {text(group.get('name', ''))}"
+            for metric in (group or {}).get("metric_data") or []:
+                if not isinstance(metric, dict) or metric.get("type") in CHART_TYPES:
+                    continue
+                metrics.append(
+                    {
+                        "type": text(metric.get("name", "")),
+                        "value": text(metric.get("value", "")),
+                        "slice": where,
+                    }
+                )
+    architecture = "\n\n".join(
+        part
+        for part in [
+            _section("Algorithm type", overview.get("algorithm_type")),
+            _section("Problem type", overview.get("problem_type")),
+            _section("Training details", training),
+        ]
+        if part
+    )
+    card = {
+        "schema_version": "0.0.2",
+        "model_details": details,
+        "model_parameters": {"model_architecture": architecture, "data": data},
+        "quantitative_analysis": {"performance_metrics": metrics},
+        "considerations": {
+            "users": _described(content.get("business_details", {}).get("business_stakeholders"))
+            if isinstance(content.get("business_details"), dict)
+            else [],
+            "use_cases": _described(uses.get("purpose_of_model"), uses.get("intended_uses")),
+            "limitations": _described(
+                uses.get("factors_affecting_model_efficiency"),
+                info.get("caveats_and_recommendations"),
+            ),
+            "tradeoffs": [],
+            "ethical_considerations": [
+                {"name": text(info["ethical_considerations"]), "mitigation_strategy": ""}
+            ]
+            if info.get("ethical_considerations")
+            else [],
+        },
+    }
+    return json.dumps(card, indent=2, ensure_ascii=False)

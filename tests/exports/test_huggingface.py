@@ -1,0 +1,79 @@
+"""The Hugging Face export: a README.md that huggingface_hub reads, model-index and all."""
+
+from __future__ import annotations
+
+import pytest
+from huggingface_hub import ModelCard
+
+from cards.exports import ExportFormat, export_file
+from tests.exports.conftest import HOSTILE
+from tests.factories import make_card
+
+pytestmark = pytest.mark.django_db
+
+
+def test_huggingface_hub_parses_it_with_the_scalar_metrics(alice, full_content):
+    card = make_card(user=alice, content=full_content)
+
+    exported = export_file(
+        card,
+        user=alice,
+        file_format=ExportFormat.HUGGINGFACE,
+        license_id="apache-2.0",
+        tags=["churn", "tabular"],
+    )
+
+    parsed = ModelCard(exported.body.decode())
+    assert parsed.data.license == "apache-2.0"
+    assert {"sagemaker-model-card", "churn", "tabular"} <= set(parsed.data.tags)
+    assert parsed.data.model_name == full_content["model_overview"]["model_name"]
+    results = {result.metric_name: result.metric_value for result in parsed.data.eval_results}
+    assert results["auc"] == 0.87
+    assert "calibrated" not in results  # a boolean is not a model-index metric
+    for heading in ("## Model Details", "## Uses", "## Training Details", "## Evaluation"):
+        assert heading in parsed.text
+
+
+def test_user_text_cannot_become_markdown_or_html(alice, full_content):
+    card = make_card(user=alice, content=full_content)
+
+    text = ModelCard(
+        export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    ).text
+
+    assert "<script>" not in text and "<tag>" not in text
+    assert r"\<script\>alert(1)\</script\>" in text
+    assert r"\#set page(width: 1cm)" in text
+    assert "\n#set" not in text  # the user's "#" does not start a heading
+
+
+def test_it_says_what_it_cannot_hold(alice, full_content):
+    card = make_card(user=alice, content=full_content)
+
+    text = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+
+    assert "## Not carried by this format" in text
+    assert "approval record" in text
+    assert "Charts (pr\\_curve, lift\\_by\\_decile, confusion)" in text
+
+
+def test_commonmark_shows_user_text_as_written(alice, full_content):
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    card = make_card(user=alice, content=full_content)
+    markdown = ModelCard(
+        export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    ).text
+
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+
+    assert "<script>" not in html and "<tag>" not in html and "<em>" not in html
+    shown = unescape(html)
+    for hostile in HOSTILE:
+        for line in hostile.split("\n"):
+            assert line in shown
+    image = full_content["model_overview"].get("inference_environment", {})
+    for uri in image.get("container_image", []):
+        assert uri in shown  # "111122223333." at a line's start is not a list number
