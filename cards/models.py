@@ -417,6 +417,8 @@ class AuditEvent(models.Model):
     team_id = models.BigIntegerField(null=True, blank=True)
     revision = models.PositiveIntegerField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    # The API token the action came through (an api.ApiToken id), None in the browser.
+    token_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

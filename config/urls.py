@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("api.urls")),
     path("", include("cards.urls")),
     path("", include("wizard.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
