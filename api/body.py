@@ -63,7 +63,7 @@ def if_match(request: HttpRequest, *, required: bool) -> int | None:
         return None
     value = value.removeprefix("W/").strip('"')
     if not value.isascii() or not value.isdigit():
-        raise InvalidInput("If-Match must be a card revision, such as \"3\".", field="If-Match")
+        raise InvalidInput('If-Match must be a card revision, such as "3".', field="If-Match")
     return int(value)
 
 

@@ -158,8 +158,8 @@ _LOOKUPS: dict[str, Literal["model", "model_package", "training_job"]] = {
 
 
 def _team(value: str | int, user) -> Team:
-    teams = Team.objects.filter(pk=value) if isinstance(value, int) else Team.objects.filter(
-        name=value
+    teams = (
+        Team.objects.filter(pk=value) if isinstance(value, int) else Team.objects.filter(name=value)
     )
     team = teams.first()
     if team is None:

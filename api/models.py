@@ -50,9 +50,7 @@ class IdempotencyKey(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
-    publication = models.ForeignKey(
-        "cards.Publication", on_delete=models.CASCADE, related_name="+"
-    )
+    publication = models.ForeignKey("cards.Publication", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

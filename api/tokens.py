@@ -12,7 +12,7 @@ from django.utils import timezone
 from api.models import ApiToken, Scope
 from cards.errors import InvalidInput, NotFound
 
-TOKEN_PREFIX = "mcs_"
+TOKEN_PREFIX = "mcs_"  # noqa: S105 - a marker, not a secret
 MAX_DAYS = 366
 # Writing "last used" on every request would make each read a write; once a minute is enough.
 _LAST_USED_EVERY = datetime.timedelta(minutes=1)

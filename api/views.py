@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -55,6 +55,8 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    if not any(token.pk == token_id for token in tokens_of(request.user)):
+        raise Http404("No such token.")
     token = token_revoke(user=request.user, token_id=token_id)
     messages.success(request, f"Revoked the token “{token.name}”: it no longer works.")
     return redirect("api:tokens")

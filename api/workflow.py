@@ -48,7 +48,9 @@ class ReportAdd(pydantic.BaseModel):
 def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
     if request.content_type == "multipart/form-data":
         upload = request.FILES.get("file")
-        fields = {key: request.POST.get(key, "") for key in ("report_type", "job", "s3_uri", "filename")}
+        fields = {
+            key: request.POST.get(key, "") for key in ("report_type", "job", "s3_uri", "filename")
+        }
         fields = {key: value for key, value in fields.items() if value}
         data = validated(ReportAdd, fields)
         if upload is not None:
@@ -168,9 +170,7 @@ def card_status(request: HttpRequest, name: str, since: str = "", wait: float = 
         if row is None:
             raise NotFound("No such model card.")
         status, revision = row
-    return json_response(
-        {"name": card.name, "status": status, "revision": revision}, etag=revision
-    )
+    return json_response({"name": card.name, "status": status, "revision": revision}, etag=revision)
 
 
 @router.post(

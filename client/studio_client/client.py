@@ -202,9 +202,7 @@ class Card:
                 "data": fields,
                 "files": {"file": (path.name, path.read_bytes(), "application/json")},
             }
-        answer = self.studio.request(
-            "POST", self._path("/reports"), params=params, **kwargs
-        ).json()
+        answer = self.studio.request("POST", self._path("/reports"), params=params, **kwargs).json()
         if not preview:
             self.refresh()
         return answer

@@ -57,7 +57,8 @@ def test_another_teams_card_is_404(alice, charlie, api_as):
 def test_a_read_token_cannot_write(alice, api_as):
     make_card(user=alice)
     response = api_as(alice, ("read",)).patch(
-        "cards/churn-model/content", {"model_overview": {"model_owner": "x"}},
+        "cards/churn-model/content",
+        {"model_overview": {"model_owner": "x"}},
         headers={"If-Match": '"1"'},
     )
     assert response.status_code == 403
@@ -75,7 +76,10 @@ def test_create_then_patch_keeps_unknown_keys_and_records_the_token(alice, api_a
     assert response["Location"] == "/api/v1/cards/churn"
     response = api.patch(
         "cards/churn/content",
-        {"model_overview": {"model_owner": "Data science"}, "intended_uses": {"risk_rating": "High"}},
+        {
+            "model_overview": {"model_owner": "Data science"},
+            "intended_uses": {"risk_rating": "High"},
+        },
         headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200, response.content
@@ -96,12 +100,17 @@ def test_create_then_patch_keeps_unknown_keys_and_records_the_token(alice, api_a
 def test_a_stale_if_match_is_412_with_the_current_revision(alice, api_as):
     make_card(user=alice)
     api = api_as(alice)
-    assert api.patch(
-        "cards/churn-model/content", {"model_overview": {"model_owner": "a"}},
-        headers={"If-Match": "1"},
-    ).status_code == 200
+    assert (
+        api.patch(
+            "cards/churn-model/content",
+            {"model_overview": {"model_owner": "a"}},
+            headers={"If-Match": "1"},
+        ).status_code
+        == 200
+    )
     response = api.put(
-        "cards/churn-model/content", {"model_overview": {"model_owner": "b"}},
+        "cards/churn-model/content",
+        {"model_overview": {"model_owner": "b"}},
         headers={"If-Match": '"1"'},
     )
     assert response.status_code == 412
@@ -125,15 +134,15 @@ def test_invalid_content_is_422_with_the_content_path_of_each_problem(alice, api
             }
         }
     }
-    response = api_as(alice).put(
-        "cards/churn-model/content", content, headers={"If-Match": '"1"'}
-    )
+    response = api_as(alice).put("cards/churn-model/content", content, headers={"If-Match": '"1"'})
     assert response.status_code == 422
     body = response.json()
     assert response["Content-Type"] == "application/problem+json"
     paths = [error["path"] for error in body["errors"]]
-    assert any(path.startswith("training_details.training_job_details.hyper_parameters[3]")
-               for path in paths), paths
+    assert any(
+        path.startswith("training_details.training_job_details.hyper_parameters[3]")
+        for path in paths
+    ), paths
 
 
 def test_duplicate_keys_in_a_body_are_refused(alice, api_as):
@@ -152,8 +161,10 @@ def test_a_taken_name_is_422_on_name(alice, api_as):
     response = api_as(alice).post("cards", {"name": "churn-model", "team": "Growth"})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"path": "name", "message": "A model card named “churn-model” already exists. "
-         "Choose another name."}
+        {
+            "path": "name",
+            "message": "A model card named “churn-model” already exists. Choose another name.",
+        }
     ]
 
 
@@ -203,7 +214,10 @@ def test_a_card_costs_the_same_queries_whatever_its_history(
 
     card = make_card(user=alice)
     for number in range(count):
-        content = {**card.content, "additional_information": {"caveats_and_recommendations": f"note {number}"}}
+        content = {
+            **card.content,
+            "additional_information": {"caveats_and_recommendations": f"note {number}"},
+        }
         card = card_save_content(
             card=card, user=alice, content=content, base_revision=card.revision
         )

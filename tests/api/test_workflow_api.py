@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cards.models import CardStatus, EvaluationReport, ModelCard, Publication, ReportState
+from cards.models import EvaluationReport, ModelCard, Publication, ReportState
 from cards.sagemaker import client as sagemaker
 from cards.services import card_approve
 from tests.factories import DATA, approve, make_card
@@ -214,8 +214,13 @@ def test_revisions_and_audit_cost_the_same_queries_for_1_or_many(
 
     card = make_card(user=alice)
     for number in range(count):
-        content = {**card.content, "additional_information": {"caveats_and_recommendations": f"{number}"}}
-        card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+        content = {
+            **card.content,
+            "additional_information": {"caveats_and_recommendations": f"{number}"},
+        }
+        card = card_save_content(
+            card=card, user=alice, content=content, base_revision=card.revision
+        )
     api = api_as(alice)
     api.get("cards/churn-model")
     # token, card, then the rows (the diff reads its two revisions)
