@@ -62,6 +62,22 @@ def _after(cursor: str) -> Q:
     return Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, pk__lt=pk)
 
 
+def _filtered(cards, user, team: str, data: dict[str, str]):
+    filters = CardFilterForm(data, user=user)
+    if team:
+        by_name = {t.name: t.pk for t in filters.teams}
+        if team in by_name:
+            team = str(by_name[team])
+        elif not team.isdigit():
+            raise InvalidInput(f"“{team}” is not one of your teams.", field="team")
+        filters = CardFilterForm({**data, "team": team}, user=user)
+    cards = filters.matching(cards)
+    if filters.errors:
+        problems = [(field, str(errors[0])) for field, errors in filters.errors.items()]
+        raise InvalidInput(problems[0][1], problems=problems)
+    return cards
+
+
 @router.get(
     "/cards",
     summary="List the cards you can see",
@@ -81,19 +97,12 @@ def cards_list(
     need(request, Scope.READ)
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE_SIZE}.", field="limit")
+    cards = ModelCard.objects.visible_to(request.user)
     data = {"status": status, "risk_rating": risk_rating, "owner": owner, "q": q}
-    filters = CardFilterForm(data, user=request.user)
-    if team:
-        by_name = {t.name: t.pk for t in filters.teams}
-        if team in by_name:
-            team = str(by_name[team])
-        elif not team.isdigit():
-            raise InvalidInput(f"“{team}” is not one of your teams.", field="team")
-        filters = CardFilterForm({**data, "team": team}, user=request.user)
-    cards = filters.matching(ModelCard.objects.visible_to(request.user))
-    if filters.errors:
-        problems = [(field, str(errors[0])) for field, errors in filters.errors.items()]
-        raise InvalidInput(problems[0][1], problems=problems)
+    if team or any(data.values()):
+        # The list page's filters, with their sentences; only read when a filter is given
+        # (the form reads the user's teams).
+        cards = _filtered(cards, request.user, team, data)
     cards = cards.order_by("-updated_at", "-pk")
     if cursor:
         cards = cards.filter(_after(cursor))

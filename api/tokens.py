@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from api.models import ApiToken, Scope
 from cards.errors import InvalidInput, NotFound
+from cards.models import Membership
 
 TOKEN_PREFIX = "mcs_"  # noqa: S105 - a marker, not a secret
 MAX_DAYS = 366
@@ -73,9 +77,64 @@ def tokens_of(user) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user))
 
 
+_TOKEN_FIELDS = {"id", "user", "name", "scopes", "expires_at", "last_used_at", "revoked_at"}
+_USER_FIELDS = {"id", "username", "is_active", "is_superuser", "is_staff"}
+
+
+def _fields(model, names: set[str]) -> list:
+    # In the model's own order: Model.from_db fills a partial row in that order.
+    return [field for field in model._meta.concrete_fields if field.name in names]
+
+
+@cache
+def _token_sql() -> tuple[str, list, list]:
+    # Every API request runs this one query: written once, it skips the ORM's compiling,
+    # which costs more than the query itself (benchmarks/api.py).
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    token_fields, user_fields = _fields(ApiToken, _TOKEN_FIELDS), _fields(user_model, _USER_FIELDS)
+    columns = [f"t.{quote(field.column)}" for field in token_fields]
+    columns += [f"u.{quote(field.column)}" for field in user_fields]
+    # The user's teams, for ModelCard.objects.visible_to (see Membership.preloaded_teams).
+    membership = Membership._meta
+    columns.append(
+        # Only names from the models' metadata; the digest is a parameter.
+        f"ARRAY(SELECT m.{quote(membership.get_field('team').column)} FROM "  # noqa: S608
+        f"{quote(membership.db_table)} m WHERE m.{quote(membership.get_field('user').column)} "
+        f"= u.{quote(user_model._meta.pk.column)})"
+    )
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(ApiToken._meta.db_table)} t "  # noqa: S608
+        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} "
+        f"= t.{quote(ApiToken._meta.get_field('user').column)} "
+        f"WHERE t.{quote(ApiToken._meta.get_field('digest').column)} = %s"
+    )
+    return sql, token_fields, user_fields
+
+
+def _token_with_user(token_digest: str) -> ApiToken | None:
+    sql, token_fields, user_fields = _token_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(token_fields, row, strict=False)
+    ]
+    token = ApiToken.from_db(connection.alias, [f.attname for f in token_fields], values)
+    # The user's other fields load on first use (deferred), as with .only().
+    token.user = get_user_model().from_db(
+        connection.alias, [f.attname for f in user_fields], row[len(token_fields) : -1]
+    )
+    token.user.preloaded_team_ids = list(row[-1])
+    return token
+
+
 def token_find(secret: str) -> tuple[ApiToken | None, str]:
     """The active token with this secret, or None and why it cannot be used."""
-    token = ApiToken.objects.select_related("user").filter(digest=digest(secret)).first()
+    token = _token_with_user(digest(secret))
     if token is None:
         return None, "This API token is not valid."
     if token.revoked_at is not None:
