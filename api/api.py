@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.urls import path
 from ninja import NinjaAPI
 
 from api import cards, history, problems, workflow
@@ -30,14 +31,36 @@ def _through_token_channel(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         with token_channel():
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").endswith(
+            "problem+json"
+        ):
+            allowed = response.get("Allow", "")
+            return problems.problem(
+                request,
+                status=405,
+                title="Method not allowed",
+                detail=f"{request.method} is not possible here; use {allowed}.",
+                headers={"Allow": allowed},
+            )
+        return response
 
     # Tokens, not sessions: the sign-in page is no answer for a pipeline.
     return login_not_required(wrapped)
+
+
+@login_not_required
+def not_found(request, rest: str):
+    return problems.problem(
+        request,
+        status=404,
+        title="Not found",
+        detail=f"There is no /api/v1/{rest}; see /api/v1/docs for what there is.",
+    )
 
 
 def urlpatterns() -> list:
     patterns, _, _ = api.urls
     for pattern in patterns:
         pattern.callback = _through_token_channel(pattern.callback)
-    return patterns
+    return [*patterns, path("<path:rest>", not_found)]

@@ -10,14 +10,18 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from cards.errors import InvalidInput
-from cards.reports import load_json_document
+from cards.reports import ReportError, load_json_document
 
 
 def json_document(request: HttpRequest) -> Any:
     if not request.body:
         raise InvalidInput("The request has no body; send a JSON document.")
     # A report or a card may be as large as an upload, plus the request's own fields.
-    return load_json_document(request.body, max_bytes=settings.UPLOAD_MAX_BYTES + 64 * 1024)
+    try:
+        return load_json_document(request.body, max_bytes=settings.UPLOAD_MAX_BYTES + 64 * 1024)
+    except ReportError as error:
+        # The loader speaks of uploaded files; here it is the request's body.
+        raise InvalidInput(str(error).replace("The file", "The request body", 1)) from None
 
 
 def _path(loc: tuple) -> str:

@@ -190,6 +190,12 @@ def publication_new(request: HttpRequest, name: str) -> HttpResponse:
             .first()
         )
         if earlier is not None:
+            if earlier.publication.card_id != card.pk:
+                raise InvalidInput(
+                    "This Idempotency-Key was sent with another card's publish; use a new key "
+                    "for each publish.",
+                    field="Idempotency-Key",
+                )
             return _publication_response(earlier.publication, card.name, status=200)
     publication = publication_request(card=card, user=request.user)
     if key:

@@ -235,3 +235,26 @@ def test_approving_through_the_api_is_refused_and_says_why(rita, alice, api_as):
     response = api_as(rita).post("cards/churn-model/approval")
     assert response.status_code == 403
     assert "four eyes" in response.json()["detail"]
+
+
+def test_unknown_paths_and_methods_answer_problem_json(alice, api_as):
+    api = api_as(alice)
+    response = api.get("nothing-here")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    response = api.request("DELETE", "cards")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert "GET" in response["Allow"]
+
+
+def test_a_body_that_is_not_json_or_misses_fields_is_422_with_paths(alice, api_as):
+    api = api_as(alice)
+    response = api.post("cards", b"not json")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The request body is not valid JSON")
+    response = api.post("cards", {"name": 3})
+    assert {error["path"] for error in response.json()["errors"]} == {"name", "team"}
+    response = api.get("cards?limit=abc")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "limit"

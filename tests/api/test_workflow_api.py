@@ -235,3 +235,14 @@ def test_status_cost_is_the_same_without_waiting(alice, api_as, django_assert_nu
     api.get("cards/churn-model")
     with django_assert_num_queries(2):
         assert api.get("cards/churn-model/status").status_code == 200
+
+
+def test_an_idempotency_key_belongs_to_one_card(alice, rita, api_as):
+    for name in ("first-card", "second-card"):
+        approve(make_card(user=alice, name=name), author=alice, reviewer=rita)
+    api = api_as(alice)
+    key = {"Idempotency-Key": "run-1"}
+    assert api.post("cards/first-card/publications", headers=key).status_code == 202
+    response = api.post("cards/second-card/publications", headers=key)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "Idempotency-Key"
