@@ -16,11 +16,12 @@ from api.auth import need
 from api.body import body_of, if_match, json_document, validated
 from api.merge import merge_patch
 from api.models import Scope
-from api.serialize import card_response, card_url, json_response
+from api.serialize import card_json, card_response, card_url, json_response
 from cards.access import card_for
 from cards.errors import AlreadyExists, InvalidInput
 from cards.forms import CardFilterForm
 from cards.models import ModelCard, Team
+from cards.permissions import Action, require
 from cards.services import (
     card_apply_lookup,
     card_create,
@@ -194,15 +195,18 @@ def card_new(request: HttpRequest) -> HttpResponse:
                 field="from",
             )
         [(key, value)] = data.from_.items()
+        # Refused before SageMaker is asked: a viewer's request makes no AWS call.
+        require(request.user, None, Action.CREATE, team_id=team.pk)
         card_name_check(data.name)
         # SageMaker is asked before anything is written: a refused look-up leaves no card.
         lookup = sagemaker_lookup(kind=_LOOKUPS[key], value=value, card=None, user=request.user)
         if lookup.blocked:
             raise AlreadyExists(lookup.blocked)
     card = card_create(user=request.user, team=team, name=data.name, content=given)
+    filled: list[str] = []
     notes: list[str] = []
     if lookup is not None:
-        card, _, notes = card_apply_lookup(
+        card, filled, notes = card_apply_lookup(
             card=card, user=request.user, lookup=lookup, base_revision=card.revision
         )
         if given:
@@ -215,10 +219,11 @@ def card_new(request: HttpRequest) -> HttpResponse:
                 note="Content sent with the request",
             )
     card = card_for(request.user, card.name)
-    response = card_response(card, status=201, Location=card_url(card.name))
-    if notes:
-        response["X-Lookup-Notes"] = " | ".join(notes).encode("ascii", "replace").decode()
-    return response
+    body = card_json(card)
+    if lookup is not None:
+        # What the look-up filled and what it left out, in the wizard's sentences.
+        body["lookup"] = {"source": lookup.source, "filled": filled, "notes": notes}
+    return json_response(body, status=201, etag=card.revision, Location=card_url(card.name))
 
 
 @router.put(

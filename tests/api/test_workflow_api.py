@@ -35,6 +35,7 @@ def test_a_card_from_a_model_package_is_filled_and_the_request_content_wins(
     assert body["content"]["model_package_details"]["model_package_arn"] == arn
     assert body["content"]["model_overview"]["model_description"] == "Ours, not the registry's"
     assert any(key.startswith("model_package_details") for key in body["provenance"])
+    assert body["lookup"]["filled"]
     card = ModelCard.objects.get(name="churn-v7")
     assert card.reports.filter(state=ReportState.ATTACHED).exists()
 
