@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from api.models import ApiToken, Scope
 from cards.errors import InvalidInput, NotFound
-from cards.models import Membership
+from cards.models import AuditAction, Membership
+from cards.services.audit import audit_record
 
 TOKEN_PREFIX = "mcs_"  # noqa: S105 - a marker, not a secret
 MAX_DAYS = 366
@@ -59,6 +60,12 @@ def token_create(
         scopes=scopes,
         expires_at=timezone.now() + datetime.timedelta(days=expires_in_days),
     )
+    audit_record(
+        actor=user,
+        action=AuditAction.TOKEN_CREATE,
+        detail=f"“{token.name}” ({token.prefix}…), scopes {', '.join(scopes)}, "
+        f"{expires_in_days} days",
+    )
     return token, secret
 
 
@@ -70,6 +77,11 @@ def token_revoke(*, user, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
+        audit_record(
+            actor=user,
+            action=AuditAction.TOKEN_REVOKE,
+            detail=f"“{token.name}” ({token.prefix}…)",
+        )
     return token
 
 

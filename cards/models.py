@@ -399,6 +399,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", "Deleted"
     PUBLISH = "publish", "Requested a publish"
     LOCKOUT = "lockout", "Sign-in locked out"
+    TOKEN_CREATE = "token_create", "Created an API token"
+    TOKEN_REVOKE = "token_revoke", "Revoked an API token"
 
 
 class AuditEvent(models.Model):

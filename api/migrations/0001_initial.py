@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cards', '0007_audit_token'),
+        ('cards', '0006_audit_lockout'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -95,3 +95,20 @@ def test_the_docs_page_lists_every_operation_and_loads_nothing_from_elsewhere(al
     assert "/api/v1/cards/{name}/publications" in page
     assert "https://" not in page.split("<main>")[1]
     assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_creating_and_revoking_a_token_are_in_the_audit_log(alice, sam):
+    from django.test import Client
+
+    from api.tokens import token_create, token_revoke
+    from cards.models import AuditEvent
+
+    token, _ = token_create(user=alice, name="ci", scopes=["write"], expires_in_days=3)
+    token_revoke(user=alice, token_id=token.pk)
+    events = list(AuditEvent.objects.filter(actor=alice).order_by("at", "pk"))
+    assert [event.action for event in events] == ["token_create", "token_revoke"]
+    assert "scopes read, write" in events[0].detail and token.prefix in events[0].detail
+    admin = Client()
+    admin.force_login(sam)
+    page = admin.get("/audit/").content.decode()
+    assert "Created an API token" in page and "Revoked an API token" in page
