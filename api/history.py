@@ -1,4 +1,4 @@
-"""A card's revisions, the changes between two, and its audit events."""
+"""A card's revisions, the changes between two, its audit events; who the token acts as."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cards.access import card_for
 from cards.content.diff import content_diff
 from cards.content.document import format_path
 from cards.errors import InvalidInput, NotFound
-from cards.models import AuditEvent, CardRevision, ModelCard
+from cards.models import AuditEvent, CardRevision, Membership, ModelCard
 
 router = Router(tags=["history"])
 
@@ -102,3 +102,21 @@ def card_audit(request: HttpRequest, name: str) -> HttpResponse:
         for event in events
     ]
     return json_response({"items": items})
+
+
+@router.get("/me", summary="Who the token acts as: the user, the token's scopes, their teams")
+def me(request: HttpRequest) -> HttpResponse:
+    user, token = request.user, request.api_token
+    teams = Membership.objects.filter(user=user).select_related("team").order_by("team__name")
+    return json_response(
+        {
+            "username": user.username,
+            "site_admin": user.is_superuser,
+            "token": {
+                "name": token.name,
+                "scopes": token.scopes,
+                "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            },
+            "teams": [{"name": m.team.name, "role": m.role} for m in teams],
+        }
+    )

@@ -17,7 +17,7 @@ from api.models import IdempotencyKey, Scope
 from api.serialize import card_response, json_response, publication_json
 from cards.access import card_for
 from cards.errors import InvalidInput, NotAllowed, NotFound
-from cards.models import ModelCard, Publication
+from cards.models import ModelCard, Publication, ReportState
 from cards.services import (
     card_submit,
     publication_request,
@@ -227,3 +227,39 @@ def publication_get(request: HttpRequest, publication_id: int) -> HttpResponse:
     if publication is None:
         raise NotFound("No such publication.")
     return json_response(publication_json(publication, publication.card.name))
+
+
+MAX_ITEMS = 200
+
+
+@router.get("/cards/{name}/reports", summary="The card's report evidence, newest first")
+def reports_list(request: HttpRequest, name: str) -> HttpResponse:
+    need(request, Scope.READ)
+    card = card_for(request.user, name)
+    reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    items = [
+        {
+            "id": report.pk,
+            "report_type": report.report_type,
+            "source": report.source,
+            "etag": report.etag,
+            "version_id": report.version_id,
+            "sha256": report.sha256,
+            "state": report.state,
+            "job": report.evaluation_job,
+            "metric_groups": report.group_names,
+            "problems": report.problems,
+            "created_by": report.created_by.username,
+            "created_at": report.created_at.isoformat(),
+        }
+        for report in reports.defer("raw")[:MAX_ITEMS]
+    ]
+    return json_response({"items": items})
+
+
+@router.get("/cards/{name}/publications", summary="The card's publish requests, newest first")
+def publications_list(request: HttpRequest, name: str) -> HttpResponse:
+    need(request, Scope.READ)
+    card = card_for(request.user, name)
+    items = [publication_json(p, card.name) for p in card.publications.all()[:MAX_ITEMS]]
+    return json_response({"items": items})

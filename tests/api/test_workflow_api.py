@@ -247,3 +247,41 @@ def test_an_idempotency_key_belongs_to_one_card(alice, rita, api_as):
     response = api.post("cards/second-card/publications", headers=key)
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "Idempotency-Key"
+
+
+def test_reports_publications_and_me(alice, rita, api_as):
+    make_card(user=alice)
+    api = api_as(alice, ("read", "write", "publish"))
+    document = json.loads(BIAS.read_text())
+    api.post(
+        "cards/churn-model/reports",
+        {"report_type": "Clarify Bias", "job": "holdout", "document": document},
+    )
+    [report] = api.get("cards/churn-model/reports").json()["items"]
+    assert report["job"] == "holdout" and report["state"] == "attached" and report["sha256"]
+    assert api.get("cards/churn-model/publications").json()["items"] == []
+    me = api.get("me").json()
+    assert me["username"] == "alice"
+    assert me["teams"] == [{"name": "Growth", "role": "editor"}]
+    assert me["token"]["scopes"] == ["publish", "read", "write"]
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_reports_and_publications_cost_the_same_queries_for_1_or_many(
+    alice, rita, api_as, django_assert_num_queries, count
+):
+    from cards.services import publication_request
+
+    card = make_card(user=alice)
+    document = json.loads(BIAS.read_text())
+    api = api_as(alice)
+    for number in range(count):
+        api.post(
+            "cards/churn-model/reports",
+            {"report_type": "Clarify Bias", "job": f"job-{number}", "document": document},
+        )
+    card = approve(ModelCard.objects.get(pk=card.pk), author=alice, reviewer=rita)
+    publication_request(card=card, user=alice)
+    for path in ("reports", "publications"):
+        with django_assert_num_queries(3):  # token, card, the rows
+            assert api.get(f"cards/churn-model/{path}").status_code == 200
