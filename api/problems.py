@@ -66,6 +66,7 @@ def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
         title=error.title,
         detail=error.message,
         errors=messages or None,
+        headers={"WWW-Authenticate": "Bearer"} if error.status == 401 else None,
     )
 
 

@@ -258,3 +258,28 @@ def test_a_body_that_is_not_json_or_misses_fields_is_422_with_paths(alice, api_a
     response = api.get("cards?limit=abc")
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "limit"
+
+
+def test_an_archived_card_is_read_only_409(alice, rita, api_as):
+    from cards.services import card_archive
+
+    card = make_card(user=alice)
+    card_archive(card=card, user=rita)
+    card.refresh_from_db()
+    response = api_as(alice).patch(
+        "cards/churn-model/content",
+        {"model_overview": {"model_owner": "x"}},
+        headers={"If-Match": str(card.revision)},
+    )
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "Archived cards are read-only: they can be viewed and exported."
+    )
+
+
+def test_a_header_that_is_not_bearer_is_401(alice):
+    client = ApiClient(None)
+    response = client.get("cards", headers={"Authorization": "Basic YWxpY2U6cHc="})
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert "Bearer <token>" in response.json()["detail"]
