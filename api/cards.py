@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from api import schemas
 from api.auth import need
 from api.body import body_of, if_match, json_document, validated
 from api.merge import merge_patch
@@ -81,6 +82,7 @@ def _filtered(cards, user, team: str, data: dict[str, str]):
 
 @router.get(
     "/cards",
+    response={200: schemas.CardList, **schemas.errors(403, 422)},
     summary="List the cards you can see",
     description="Filters as the list page: team (name or id), status, risk_rating, owner, q. "
     "Newest change first; follow `next` for the following page (keyset pagination).",
@@ -134,7 +136,11 @@ def cards_list(
     return json_response({"items": items, "next": next_link}, **headers)
 
 
-@router.get("/cards/{name}", summary="One card: content, status, revision, readiness")
+@router.get(
+    "/cards/{name}",
+    response={200: schemas.Card, **schemas.errors(403, 404)},
+    summary="One card: content, status, revision, readiness",
+)
 def card_get(request: HttpRequest, name: str) -> HttpResponse:
     need(request, Scope.READ)
     return card_response(card_for(request.user, name))
@@ -179,6 +185,7 @@ def _team(value: str | int, user) -> Team:
 
 @router.post(
     "/cards",
+    response={201: schemas.Card, **schemas.errors(403, 409, 422, 503)},
     summary="Create a draft, optionally filled from SageMaker",
     openapi_extra=body_of(CardCreate),
 )
@@ -228,6 +235,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
 
 @router.put(
     "/cards/{name}/content",
+    response={200: schemas.Card, **schemas.errors(403, 404, 409, 412, 422, 428)},
     summary="Replace the whole content (If-Match: the revision it starts from)",
     openapi_extra={
         "requestBody": {
@@ -251,6 +259,7 @@ def card_content_put(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.patch(
     "/cards/{name}/content",
+    response={200: schemas.Card, **schemas.errors(403, 404, 409, 412, 422, 428)},
     summary="Change part of the content (JSON merge patch, RFC 7396; If-Match required)",
     openapi_extra={
         "requestBody": {

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from api import schemas
 from api.auth import need
 from api.body import body_of, if_match, json_document, validated
 from api.models import IdempotencyKey, Scope
@@ -71,6 +72,7 @@ def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
 
 @router.post(
     "/cards/{name}/reports",
+    response={200: schemas.ReportAdded, 201: dict, **schemas.errors(403, 404, 409, 412, 422, 503)},
     summary="Add an evaluation report's metrics to a job (?preview=true: only show them)",
     description="JSON with `document` or `s3_uri`, or multipart with a `file` part and the "
     "same fields. The same parsers, evidence and limits as the wizard's step 3.",
@@ -123,7 +125,11 @@ def report_add(request: HttpRequest, name: str, preview: bool = False) -> HttpRe
     return json_response(body, status=201, etag=card.revision)
 
 
-@router.post("/cards/{name}/submit", summary="Submit the draft for review")
+@router.post(
+    "/cards/{name}/submit",
+    response={200: schemas.Card, **schemas.errors(403, 404, 409, 422)},
+    summary="Submit the draft for review",
+)
 def card_submit_api(request: HttpRequest, name: str) -> HttpResponse:
     need(request, Scope.WRITE)
     revision = if_match(request, required=False)
@@ -138,7 +144,11 @@ _HUMAN_ONLY = (
 )
 
 
-@router.post("/cards/{name}/approval", summary="Refused: approving is done in the browser")
+@router.post(
+    "/cards/{name}/approval",
+    response=schemas.errors(403, 404),
+    summary="Refused: approving is done in the browser",
+)
 def card_approve_api(request: HttpRequest, name: str) -> HttpResponse:
     card_for(request.user, name)
     raise NotAllowed(_HUMAN_ONLY.format(what="Approving a card"))
@@ -146,6 +156,7 @@ def card_approve_api(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.post(
     "/cards/{name}/changes-requested",
+    response=schemas.errors(403, 404),
     summary="Refused: requesting changes is done in the browser",
 )
 def card_request_changes_api(request: HttpRequest, name: str) -> HttpResponse:
@@ -155,6 +166,7 @@ def card_request_changes_api(request: HttpRequest, name: str) -> HttpResponse:
 
 @router.get(
     "/cards/{name}/status",
+    response={200: schemas.Status, **schemas.errors(403, 404, 422)},
     summary="The card's status; with wait, answers when it differs from since (long poll)",
 )
 def card_status(request: HttpRequest, name: str, since: str = "", wait: float = 0) -> HttpResponse:
@@ -175,6 +187,11 @@ def card_status(request: HttpRequest, name: str, since: str = "", wait: float = 
 
 @router.post(
     "/cards/{name}/publications",
+    response={
+        200: schemas.Publication,
+        202: schemas.Publication,
+        **schemas.errors(403, 404, 409, 422),
+    },
     summary="Publish the card to SageMaker (Idempotency-Key: the same key, the same publication)",
 )
 def publication_new(request: HttpRequest, name: str) -> HttpResponse:
@@ -214,7 +231,11 @@ def _publication_response(publication: Publication, card_name: str, *, status: i
     return json_response(publication_json(publication, card_name), status=status, Location=url)
 
 
-@router.get("/publications/{publication_id}", summary="One publication and what became of it")
+@router.get(
+    "/publications/{publication_id}",
+    response={200: schemas.Publication, **schemas.errors(403, 404)},
+    summary="One publication and what became of it",
+)
 def publication_get(request: HttpRequest, publication_id: int) -> HttpResponse:
     need(request, Scope.READ)
     publication = (
