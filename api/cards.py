@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pydantic
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Header, Router
 
 from api import schemas
 from api.auth import need
@@ -32,6 +32,11 @@ from cards.services import (
 )
 
 router = Router(tags=["cards"])
+
+# Documented here; read (and refused with 428 when missing) by api.body.if_match.
+IF_MATCH = Header(
+    "", alias="If-Match", description='Required: the revision the change starts from ("3").'
+)
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -244,7 +249,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
         }
     },
 )
-def card_content_put(request: HttpRequest, name: str) -> HttpResponse:
+def card_content_put(request: HttpRequest, name: str, if_match_: str = IF_MATCH) -> HttpResponse:
     need(request, Scope.WRITE)
     base = if_match(request, required=True)
     card = card_for(request.user, name)
@@ -268,7 +273,7 @@ def card_content_put(request: HttpRequest, name: str) -> HttpResponse:
         }
     },
 )
-def card_content_patch(request: HttpRequest, name: str) -> HttpResponse:
+def card_content_patch(request: HttpRequest, name: str, if_match_: str = IF_MATCH) -> HttpResponse:
     need(request, Scope.WRITE)
     base = if_match(request, required=True)
     card = card_for(request.user, name)

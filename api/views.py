@@ -62,6 +62,13 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("api:tokens")
 
 
+def _body_fields(operation: dict) -> list[str]:
+    content = operation.get("requestBody", {}).get("content", {})
+    for media in content.values():
+        return list(media.get("schema", {}).get("properties", {}))
+    return []
+
+
 def docs(request: HttpRequest) -> HttpResponse:
     from api.api import api
 
@@ -77,6 +84,8 @@ def docs(request: HttpRequest) -> HttpResponse:
                     "description": operation.get("description", ""),
                     "parameters": operation.get("parameters", []),
                     "tag": (operation.get("tags") or [""])[0],
+                    "answers": sorted(operation.get("responses", {})),
+                    "body": _body_fields(operation),
                 }
             )
     return render(request, "api/docs.html", {"schema": schema, "operations": operations})

@@ -9,7 +9,7 @@ import pydantic
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Header, Router
 
 from api import schemas
 from api.auth import need
@@ -194,7 +194,15 @@ def card_status(request: HttpRequest, name: str, since: str = "", wait: float = 
     },
     summary="Publish the card to SageMaker (Idempotency-Key: the same key, the same publication)",
 )
-def publication_new(request: HttpRequest, name: str) -> HttpResponse:
+def publication_new(
+    request: HttpRequest,
+    name: str,
+    idempotency_key: str = Header(
+        "",
+        alias="Idempotency-Key",
+        description="Optional: sending the same key again returns the same publication.",
+    ),
+) -> HttpResponse:
     need(request, Scope.PUBLISH)
     card = card_for(request.user, name)
     key = request.headers.get("Idempotency-Key", "").strip()
