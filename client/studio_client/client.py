@@ -140,10 +140,21 @@ class Card:
     def __repr__(self) -> str:
         return f"<Card {self.name} r{self.revision} {self.status}>"
 
-    name = property(lambda self: str(self.data["name"]))
-    status = property(lambda self: str(self.data["status"]))
-    revision = property(lambda self: int(self.data["revision"]))
-    content = property(lambda self: self.data["content"])
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    @property
+    def status(self) -> str:
+        return str(self.data["status"])
+
+    @property
+    def revision(self) -> int:
+        return int(self.data["revision"])
+
+    @property
+    def content(self) -> dict[str, Any]:
+        return dict(self.data["content"])
 
     def _path(self, tail: str = "") -> str:
         return f"cards/{self.name}{tail}"
