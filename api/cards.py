@@ -89,7 +89,8 @@ def _filtered(cards, user, team: str, data: dict[str, str]):
     "/cards",
     response={200: schemas.CardList, **schemas.errors(403, 422)},
     summary="List the cards you can see",
-    description="Filters as the list page: team (name or id), status, risk_rating, owner, q. "
+    description="Filters as the list page: team (name or id), status, risk_rating, owner, q, "
+    "waiting (true: the submitted cards you may approve). "
     "Newest change first; follow `next` for the following page (keyset pagination).",
 )
 def cards_list(
@@ -99,6 +100,7 @@ def cards_list(
     risk_rating: str = "",
     owner: str = "",
     q: str = "",
+    waiting: bool = False,
     cursor: str = "",
     limit: int = PAGE_SIZE,
 ) -> HttpResponse:
@@ -107,6 +109,8 @@ def cards_list(
         raise InvalidInput(f"limit is 1 to {MAX_PAGE_SIZE}.", field="limit")
     cards = ModelCard.objects.visible_to(request.user)
     data = {"status": status, "risk_rating": risk_rating, "owner": owner, "q": q}
+    if waiting:
+        data["waiting"] = "on"  # the submitted cards you may approve (four eyes included)
     if team or any(data.values()):
         # The list page's filters, with their sentences; only read when a filter is given
         # (the form reads the user's teams).

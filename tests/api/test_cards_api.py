@@ -174,6 +174,16 @@ def test_a_viewer_cannot_create_cards(vera, api_as):
     assert response.json()["detail"].startswith("Viewers cannot create cards")
 
 
+def test_waiting_lists_the_submitted_cards_a_reviewer_may_approve(alice, rita, api_as):
+    from cards.services import card_submit
+
+    card_submit(card=make_card(user=alice, name="submitted"), user=alice)
+    make_card(user=alice, name="draft")
+    names = [item["name"] for item in api_as(rita).get("cards?waiting=true").json()["items"]]
+    assert names == ["submitted"]
+    assert api_as(alice).get("cards?waiting=true").json()["items"] == []
+
+
 def test_the_list_filters_and_pages_with_a_next_link(alice, team_b, api_as):
     for number in range(5):
         make_card(user=alice, name=f"card-{number}")
