@@ -285,3 +285,29 @@ def test_reports_and_publications_cost_the_same_queries_for_1_or_many(
     for path in ("reports", "publications"):
         with django_assert_num_queries(3):  # token, card, the rows
             assert api.get(f"cards/churn-model/{path}").status_code == 200
+
+
+def test_a_card_from_a_model_name_or_a_training_job(aws, alice, api_as):
+    from tests.sagemaker.test_lookups import create_model, create_training_job
+
+    create_model(aws)
+    train_arn = create_training_job(aws)
+    api = api_as(alice)
+    response = api.post(
+        "cards", {"name": "from-model", "team": "Growth", "from": {"model_name": "churn-xgb"}}
+    )
+    assert response.status_code == 201, response.content
+    overview = response.json()["content"]["model_overview"]
+    assert overview["model_name"] == "churn-xgb" and overview["model_id"]
+    # SageMaker allows one card per model: the second is refused with the wizard's sentence.
+    again = api.post(
+        "cards", {"name": "from-model-2", "team": "Growth", "from": {"model_name": "churn-xgb"}}
+    )
+    assert again.status_code in {409, 422}, again.content
+    assert not ModelCard.objects.filter(name="from-model-2").exists()
+    response = api.post(
+        "cards", {"name": "from-job", "team": "Growth", "from": {"training_job": "churn-train"}}
+    )
+    assert response.status_code == 201, response.content
+    job = response.json()["content"]["training_details"]["training_job_details"]
+    assert job["training_arn"] == train_arn
