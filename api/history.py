@@ -65,11 +65,11 @@ def revision_get(request: HttpRequest, name: str, number: int) -> HttpResponse:
 @router.get("/cards/{name}/diff", summary="What changed from revision `from` to `to`")
 def revisions_diff(request: HttpRequest, name: str, to: int = 0) -> HttpResponse:
     need(request, Scope.READ)
+    card = card_for(request.user, name)
     # "from" is a Python keyword: read it from the query itself.
     raw_from = request.GET.get("from", "")
     if not raw_from.isascii() or not raw_from.isdigit():
         raise InvalidInput("Give the revision to compare from: ?from=N&to=M.", field="from")
-    card = card_for(request.user, name)
     old = _revision(card, int(raw_from))
     new = _revision(card, to or card.revision)
     changes = [
