@@ -112,3 +112,9 @@ def test_creating_and_revoking_a_token_are_in_the_audit_log(alice, sam):
     admin.force_login(sam)
     page = admin.get("/audit/").content.decode()
     assert "Created an API token" in page and "Revoked an API token" in page
+
+
+def test_the_docs_page_names_each_path_once(alice_client):
+    page = alice_client.get("/api/v1/docs").content.decode()
+    assert "<code>/api/v1/cards/{name}/content</code>" in page
+    assert "/api/v1/api/v1" not in page

@@ -40,6 +40,7 @@ def test_a_token_is_created_shown_once_used_and_revoked_in_the_browser(live_serv
 
     page.goto(base + "/api/v1/docs")
     expect(page.get_by_role("heading", name="Model Card Studio API")).to_be_visible()
-    expect(page.get_by_text("/api/v1/cards/{name}/reports")).to_be_visible()
+    reports = page.get_by_role("cell", name="/api/v1/cards/{name}/reports", exact=True)
+    expect(reports).to_have_count(2)  # GET the evidence, POST a report
     assert page.evaluate("window.__violations") == []
     assert all(url.startswith(base) for url in requested), requested
