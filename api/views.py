@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from api.models import Scope
 from api.tokens import token_create, token_revoke, tokens_of
@@ -27,6 +27,7 @@ class TokenForm(forms.Form):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def tokens_page(request: HttpRequest) -> HttpResponse:
     secret = None
     form = TokenForm(request.POST or None)
@@ -69,6 +70,7 @@ def _body_fields(operation: dict) -> list[str]:
     return []
 
 
+@require_GET
 def docs(request: HttpRequest) -> HttpResponse:
     from api.api import api
 
