@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "procrastinate.contrib.django",
     "cards",
+    "api",
     "wizard",
 ]
 

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from cards.models import (
     AuditAction,
     AuditEvent,
     ModelCard,
 )
 
+# The API token a request acts through ({"token": (id, name)}), so every event it causes
+# says so. Each API request gets a fresh holder (``token_channel``), filled once the token is
+# known; outside the API there is none, and nothing leaks from one request to the next.
+_channel: ContextVar[dict | None] = ContextVar("audit_channel", default=None)
+
+
+@contextlib.contextmanager
+def token_channel() -> Iterator[None]:
+    """Around one API request: the events written inside name the token it came through."""
+    reset = _channel.set({})
+    try:
+        yield
+    finally:
+        _channel.reset(reset)
+
+
+def acting_through_token(token_id: int, name: str) -> None:
+    """The current API request acts through this token (see ``token_channel``)."""
+    channel = _channel.get()
+    if channel is not None:
+        channel["token"] = (token_id, name)
+
 
 def audit_record(
     *, actor, action: AuditAction, card: ModelCard | None = None, detail: str = ""
 ) -> AuditEvent:
     """Append one event to the audit log (rows are never updated or deleted)."""
+    token = (_channel.get() or {}).get("token")
+    if token is not None:
+        via = f"via API token “{token[1]}”"
+        detail = f"{detail} ({via})" if detail else via.capitalize()
     return AuditEvent.objects.create(
         actor=actor,
         action=action,
@@ -21,4 +51,5 @@ def audit_record(
         team_id=card.team_id if card else None,
         revision=card.revision if card else None,
         detail=detail[:500],
+        token_id=token[0] if token else None,
     )

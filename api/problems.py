@@ -1,0 +1,125 @@
+"""Every refusal as ``application/problem+json`` (RFC 9457), in one place.
+
+A ``cards.errors.StudioError`` becomes a problem with the class's status and title and the
+same sentence the pages show; its ``messages()`` become ``errors`` with the content path of
+each problem. A new refusal needs no new ``except``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from cards.errors import StaleRevision, StudioError
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[tuple[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra,
+) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **extra,
+    }
+    if errors:
+        body["errors"] = [{"path": path, "message": message} for path, message in errors]
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_JSON
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
+    if isinstance(error, StaleRevision):
+        # The API's concurrency is If-Match: a stale base revision is a failed precondition.
+        current = error.current.revision
+        return problem(
+            request,
+            status=412,
+            title=error.title,
+            detail=error.message,
+            current_revision=current,
+            headers={"ETag": f'"{current}"'},
+        )
+    messages = [(field, message) for field, message in error.messages() if field]
+    return problem(
+        request,
+        status=error.status,
+        title=error.title,
+        detail=error.message,
+        errors=messages or None,
+        headers={"WWW-Authenticate": "Bearer"} if error.status == 401 else None,
+    )
+
+
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return problem(request, status=404, title="Not found", detail=str(error) or "Not found.")
+
+
+def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return problem(request, status=403, title="Not allowed", detail=str(error) or "Not allowed.")
+
+
+def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return problem(
+        request,
+        status=401,
+        title="Not signed in",
+        detail="Send an API token: Authorization: Bearer <token> (see the API tokens page).",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _location(loc: tuple) -> str:
+    # ninja's location starts with where the value came from ("body", "query", "path").
+    parts = list(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    errors = [(_location(tuple(item.get("loc", ()))), item["msg"]) for item in error.errors]
+    return problem(
+        request,
+        status=422,
+        title="Invalid input",
+        detail="The request is not valid: "
+        + "; ".join(f"{path}: {message}" if path else message for path, message in errors),
+        errors=errors,
+    )
+
+
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return problem(request, status=error.status_code, title="Refused", detail=str(error))
+
+
+def install(api) -> None:
+    api.add_exception_handler(StudioError, studio_error)
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(NinjaValidationError, invalid_request)
+    api.add_exception_handler(HttpError, http_error)

@@ -1,0 +1,81 @@
+"""What the API returns: plain JSON built from the models (no logic of its own)."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.urls import reverse
+
+from cards.content.readiness import readiness_checklist
+from cards.models import ModelCard, Publication
+
+
+def json_response(data, *, status: int = 200, etag: int | None = None, **headers) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, default=str),
+        status=status,
+        content_type="application/json",
+    )
+    if etag is not None:
+        response["ETag"] = f'"{etag}"'
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def card_url(name: str) -> str:
+    return f"/api/v1/cards/{name}"
+
+
+def card_json(card: ModelCard) -> dict:
+    return {
+        "name": card.name,
+        "team": card.team.name,
+        "status": card.status,
+        "revision": card.revision,
+        "approved_revision": card.approved_revision,
+        "content": card.content,
+        "provenance": card.provenance,
+        "risk_rating": card.risk_rating,
+        "model_name": card.model_name,
+        "sagemaker": {
+            "arn": card.sagemaker_arn or None,
+            "version": card.sagemaker_version,
+            "newer_version": card.sagemaker_newer_version,
+        },
+        "readiness": [
+            {"label": check.label, "done": check.done, "step": check.step}
+            for check in readiness_checklist(card.content)
+        ],
+        "created_by": card.created_by.username,
+        "updated_by": card.updated_by.username,
+        "created_at": card.created_at.isoformat(),
+        "updated_at": card.updated_at.isoformat(),
+        "links": {
+            "self": card_url(card.name),
+            "page": reverse("cards:detail", args=[card.name]),
+        },
+    }
+
+
+def card_response(card: ModelCard, *, status: int = 200, **headers) -> HttpResponse:
+    return json_response(card_json(card), status=status, etag=card.revision, **headers)
+
+
+def publication_json(publication: Publication, card_name: str) -> dict:
+    return {
+        "id": publication.pk,
+        "card": card_name,
+        "revision": publication.revision,
+        "target_status": publication.target_status,
+        "state": publication.state,
+        "finished": publication.is_finished,
+        "attempts": publication.attempts,
+        "last_error": publication.last_error,
+        "arn": publication.arn or None,
+        "remote_version": publication.remote_version,
+        "created_at": publication.created_at.isoformat(),
+        "finished_at": publication.finished_at.isoformat() if publication.finished_at else None,
+        "links": {"self": f"/api/v1/publications/{publication.pk}"},
+    }
