@@ -21,7 +21,7 @@ from django.db import connection
 
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.services import card_save_content, publication_request
-from tests.factories import make_card
+from tests.factories import approve, make_approved_card, reviewer_of
 from tests.fault_proxy import FaultProxy
 from tests.own_postgres import OwnPostgres
 from tests.worker_fixtures import ROOT, database_url_for_subprocesses
@@ -59,7 +59,7 @@ def wait_until(condition, timeout: float = 40, what: str = "the condition") -> N
         time.sleep(0.1)
 
 
-def finished(publication: Publication, timeout: float = 40) -> Publication:
+def finished(publication: Publication, timeout: float = 90) -> Publication:
     wait_until(
         lambda: publication.refresh_from_db() or publication.is_finished,
         timeout,
@@ -72,11 +72,9 @@ def edited(card: ModelCard, user, description: str) -> ModelCard:
     card.refresh_from_db()
     content = {**card.content, "model_overview": {"model_description": description}}
     card = card_save_content(card=card, user=user, content=content, base_revision=card.revision)
-    # Approved again (the review itself is not under test): moto makes a version for every
-    # status change, and the version counts below are of content.
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    # Approved again through the review (the edit made it a draft); the version counts below
+    # are of content.
+    return approve(card, author=user, reviewer=reviewer_of(card.team))
 
 
 def publish(card: ModelCard, user) -> Publication:
@@ -86,10 +84,7 @@ def publish(card: ModelCard, user) -> Publication:
 
 @pytest.fixture
 def card(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    return make_approved_card(user=alice)
 
 
 @pytest.fixture
@@ -119,7 +114,7 @@ def pause(tmp_path):
     path.unlink(missing_ok=True)
 
 
-def supervise(publication: Publication, worker, restart, timeout: float = 40) -> None:
+def supervise(publication: Publication, worker, restart, timeout: float = 90) -> None:
     """Wait for the publication to end, restarting the worker as a supervisor would should it
     exit: it may, when it cannot even stop its jobs without its database, and must then say
     so with a non-zero exit code."""
@@ -380,7 +375,7 @@ def own_publication(database_url: str, publication_id: int) -> tuple[str, str, i
     return row
 
 
-def own_finished(database_url: str, publication_id: int, timeout: float = 40) -> tuple:
+def own_finished(database_url: str, publication_id: int, timeout: float = 90) -> tuple:
     deadline = time.monotonic() + timeout
     while True:
         try:

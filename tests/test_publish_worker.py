@@ -11,10 +11,10 @@ import boto3
 import pytest
 from django.db import connection
 
-from cards.models import CardStatus, ModelCard, Publication, PublicationState
+from cards.models import Publication, PublicationState
 from cards.services import publication_request
 from cards.tasks import retry_stalled_jobs
-from tests.factories import make_card
+from tests.factories import make_approved_card
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,10 +31,7 @@ def remote_client(moto_url: str):
 
 @pytest.fixture
 def card(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    return make_approved_card(user=alice)
 
 
 def wait_for(publication: Publication, timeout: float = 30) -> Publication:

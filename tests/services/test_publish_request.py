@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from cards.errors import StudioError
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
 from cards.services import card_publication, publication_request
-from tests.factories import make_card
+from tests.factories import make_approved_card, make_card
 
 
 def jobs() -> list[tuple[str, str, str]]:
@@ -27,10 +27,7 @@ def _no_jobs_left():
 
 @pytest.fixture
 def card(alice):
-    card = make_card(user=alice)
-    ModelCard.objects.filter(pk=card.pk).update(status=CardStatus.APPROVED)
-    card.refresh_from_db()
-    return card
+    return make_approved_card(user=alice)
 
 
 @pytest.mark.django_db(transaction=True)
