@@ -208,6 +208,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Step 3 posts one input per chart cell. Content is capped at 100,000 characters and a cell
+# takes at least two of them ("1,"), so a card never needs more fields than this.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 
 CARDS_PER_PAGE = env_int("CARDS_PER_PAGE", 25)
 

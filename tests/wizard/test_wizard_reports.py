@@ -42,13 +42,21 @@ def attach(client, card, report, job):
     data = step_post(
         card,
         "evaluation",
-        {**fields, "attach_job": job},
+        {**fields, **attach_fields(card, job)},
         rows,
         action="wizard_attach_report",
         action_value=str(report.pk),
         stored_rows=True,
     )
     return client.post(step_url(card, "evaluation"), data)
+
+
+def attach_fields(card, job):
+    """The attach form as a person fills it in: an existing job from the list, or a new one."""
+    names = [j.get("name") for j in card.content.get("evaluation_details", [])]
+    if job in names:
+        return {"attach_job": job}
+    return {"attach_job": "", "attach_new_job": job}
 
 
 def upload(path, name=None):
@@ -149,7 +157,31 @@ def test_attaching_needs_a_job_name(alice_client, alice):
     preview(alice_client, card, upload=upload(GENERIC))
     response = attach(alice_client, card, EvaluationReport.objects.get(), "")
     assert response.status_code == 200
-    assert response.context["wizard"]["form"].errors["attach_job"]
+    assert response.context["wizard"]["form"].errors["attach_new_job"]
+
+
+def test_a_new_job_named_like_an_existing_one_is_refused(alice_client, alice):
+    content = {"evaluation_details": [{"name": "holdout"}]}
+    card = make_card(user=alice, content=content)
+    preview(alice_client, card, upload=upload(GENERIC))
+    card.refresh_from_db()
+    fields, rows = rows_from_initial("evaluation", card.content)
+    data = step_post(
+        card,
+        "evaluation",
+        {**fields, "attach_job": "", "attach_new_job": "holdout"},
+        rows,
+        action="wizard_attach_report",
+        action_value=str(EvaluationReport.objects.get().pk),
+        stored_rows=True,
+    )
+    response = alice_client.post(step_url(card, "evaluation"), data)
+    assert response.status_code == 200
+    assert "choose it in the list" in " ".join(
+        response.context["wizard"]["form"].errors["attach_new_job"]
+    )
+    card.refresh_from_db()
+    assert card.content == content
 
 
 def test_another_teams_report_cannot_be_attached_or_removed(alice_client, alice, client, charlie):
@@ -362,7 +394,11 @@ def test_a_forged_report_id_is_not_a_crash(alice_client, alice, forged):
     card = make_card(user=alice)
     assert alice_client.get(step_url(card, "evaluation") + f"?report={forged}").status_code == 200
     data = step_post(
-        card, "evaluation", {"attach_job": "x"}, action="wizard_attach_report", action_value=forged
+        card,
+        "evaluation",
+        {"attach_job": "", "attach_new_job": "x"},
+        action="wizard_attach_report",
+        action_value=forged,
     )
     response = alice_client.post(step_url(card, "evaluation"), data)
     assert response.status_code == 200
