@@ -11,16 +11,17 @@ function formsetOf(element) {
   return element.closest("[data-formset]");
 }
 
-function ownChild(container, selector) {
-  return [...container.children].find((child) => child.matches(selector));
+// The element of this table, not of a table nested in it (step 3: groups in a job).
+function own(fieldset, selector) {
+  return [...fieldset.querySelectorAll(selector)].find((el) => formsetOf(el) === fieldset);
 }
 
 function addRow(fieldset) {
   const prefix = fieldset.dataset.formset;
   const placeholder = fieldset.dataset.placeholder || "__prefix__";
   const total = fieldset.querySelector(`input[name="${CSS.escape(prefix)}-TOTAL_FORMS"]`);
-  const template = ownChild(fieldset, "template[data-formset-empty]");
-  const rows = ownChild(fieldset, "[data-formset-rows]");
+  const template = own(fieldset, "template[data-formset-empty]");
+  const rows = own(fieldset, "[data-formset-rows]");
   if (!total || !template || !rows) return;
   const index = Number(total.value);
   rows.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll(placeholder, String(index)));

@@ -162,7 +162,6 @@ class MetricForm(RowForm):
         label="Value",
         required=False,
         strip=False,
-        help_text="Charts as JSON, e.g. [[0, 0.1], [1, 0.4]] or [1, 2, 3].",
     )
     flag = forms.BooleanField(label="True", required=False)
     grid = GridField(label="Values")
