@@ -301,3 +301,14 @@ def test_every_page_says_when_aws_is_the_local_sandbox(alice_client, alice, sett
     assert "Sandbox: not AWS" in alice_client.get(reverse("cards:list")).content.decode()
     settings.AWS_SANDBOX = False
     assert "Sandbox: not AWS" not in alice_client.get(reverse("cards:list")).content.decode()
+
+
+def test_an_archived_card_offers_no_publish(alice_client, alice):
+    from tests.factories import make_archived_card
+
+    card = make_archived_card(user=alice, name="old-card")
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert "Publish to SageMaker" not in page
+    approved = make_approved_card(user=alice, name="live-card")
+    page = alice_client.get(reverse("cards:detail", args=[approved.name])).content.decode()
+    assert "Publish to SageMaker" in page

@@ -129,7 +129,15 @@ def test_removing_a_report_removes_its_groups_and_keeps_it_as_evidence(alice_cli
     attach(alice_client, card, report, "eval")
     page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
     assert "generic_model_card_evaluation.examples.json" in page
-    response = alice_client.post(reverse("cards:report_remove", args=[card.name, report.pk]))
+    url = reverse("cards:report_remove", args=[card.name, report.pk])
+    # The card page's button asks first: the question names what goes, and changes nothing.
+    question = alice_client.get(url)
+    assert question.status_code == 200
+    assert "Remove the metrics of" in question.content.decode()
+    assert report.group_names[0] in question.content.decode()
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"]
+    response = alice_client.post(url)
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.content["evaluation_details"] == [{"name": "eval", "metric_groups": []}]
