@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
@@ -100,9 +101,12 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
                 "risk_rating",
                 "model_name",
                 "updated_at",
+                "created_at",
                 "created_by__username",
                 "updated_by__username",
             )
+            # The model's owner as the card names it (model_overview.model_owner).
+            .annotate(model_owner=KT("content__model_overview__model_owner"))
             .order_by("-updated_at", "-pk")
         )
 

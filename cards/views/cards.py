@@ -50,6 +50,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
             "rows": card_list_rows(page, reverse("cards:detail", args=["x"])[:-2]),
             "filters": filters,
             "query": query.urlencode(),
+            "headings": filters.headings(query.urlencode()),
             # One COUNT, and only for users who review in some team.
             "waiting_count": visible.waiting_for_review_by(request.user).count()
             if filters.reviews
