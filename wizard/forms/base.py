@@ -81,6 +81,13 @@ class RowForm(ContentForm):
             self.add_error(field, self.name_missing)
         return data
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rows are drawn as table cells under a heading: the heading's words name the input.
+        for field in self.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", str(field.label))
+
     @property
     def is_stored(self) -> bool:
         return self.stored_row
