@@ -9,6 +9,8 @@ from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
+from cards.ordered_json import OrderedContentField
+
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
 # letter or digit (consecutive hyphens are allowed).
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
@@ -131,7 +133,7 @@ class ModelCard(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cards")
     status = models.CharField(max_length=20, choices=CardStatus, default=CardStatus.DRAFT)
     # Exactly the SageMaker content document that would be sent (ModelCard.Content).
-    content = models.JSONField(default=dict, blank=True)
+    content = OrderedContentField(default=dict, blank=True)
     # Promoted from the content for listing, filtering and the one-card-per-model rule.
     risk_rating = models.CharField(max_length=10, choices=RiskRating, blank=True)
     model_id = models.CharField(max_length=1024, blank=True)
@@ -198,7 +200,7 @@ class CardRevision(models.Model):
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    content = models.JSONField()
+    content = OrderedContentField()
     status = models.CharField(max_length=20, choices=CardStatus)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -368,3 +368,40 @@ def test_import_refuses_text_that_cannot_be_stored(alice_client, alice, payload)
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
+
+
+def test_custom_details_and_metadata_keep_the_order_they_were_entered_in(alice_client, alice):
+    card = make_card(user=alice)
+    rows = {
+        "custom_details": [
+            {"key": "Line of business", "value": "Retail"},
+            {"key": "owner", "value": "growth"},
+            {"key": "a", "value": "first letter"},
+        ]
+    }
+    response = alice_client.post(
+        step_url(card, "additional"), step_post(card, "additional", {}, rows)
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    jobs = [{"name": "j", "metadata": "zone: eu\nab: 1\nregion-of-the-world: all"}]
+    response = alice_client.post(
+        step_url(card, "evaluation"), step_post(card, "evaluation", {}, {"jobs": jobs})
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    custom = card.content["additional_information"]["custom_details"]
+    assert list(custom) == ["Line of business", "owner", "a"]
+    assert list(card.content["evaluation_details"][0]["metadata"]) == [
+        "zone",
+        "ab",
+        "region-of-the-world",
+    ]
+    assert "_studio_key_order" not in card.content
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert page.index("Line of business") < page.index(">owner<") < page.index("first letter")
+    fields, shown = rows_from_initial("additional", card.content)
+    assert [row["key"] for row in shown["custom_details"]] == ["Line of business", "owner", "a"]
+    exported = alice_client.get(reverse("cards:export", args=[card.name])).content.decode()
+    assert exported.index("Line of business") < exported.index('"owner"')
+    assert "_studio_key_order" not in exported
