@@ -24,7 +24,7 @@ from cards.services import (
     card_submit,
     comment_add,
     comment_resolve,
-    editors_since_approval,
+    four_eyes_reason,
 )
 from cards.views.cards import back_to, comments_context, detail_context
 from cards.views.history import revision_number
@@ -40,16 +40,31 @@ def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.SUBMIT)
     problems = submission_problems(card.content)
     if request.method == "POST" and not problems:
+        comment = request.POST.get("comment", "").strip()
         try:
-            card_submit(card=card, user=request.user, revision=_posted_revision(request))
+            submitted = card_submit(
+                card=card, user=request.user, revision=_posted_revision(request)
+            )
         except ContentInvalid:
             messages.error(request, "The card changed and no longer passes validation.")
         except StudioError as error:
             refuse(request, error)
         else:
-            messages.success(
-                request, f"Submitted “{card.name}” for review. The team's reviewers are told."
-            )
+            count = len(submitted.notified)
+            if count:
+                told = "1 reviewer was" if count == 1 else f"{count} reviewers were"
+                messages.success(request, f"Submitted “{card.name}” for review; {told} e-mailed.")
+            else:
+                messages.warning(
+                    request,
+                    f"Submitted “{card.name}” for review, but nobody was notified: no reviewer "
+                    "of the team who may approve it has an e-mail address. Tell them yourself.",
+                )
+            if comment:
+                try:
+                    comment_add(card=submitted, user=request.user, body=comment)
+                except StudioError as error:
+                    refuse(request, error)
             return back_to(card)
     return render(
         request,
@@ -72,8 +87,9 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     return {
         "card": card,
         "allowed": allowed,
-        "four_eyes_blocked": Action.APPROVE in allowed
-        and request.user.pk in editors_since_approval(card),
+        "four_eyes_blocked": four_eyes_reason(card, request.user)
+        if Action.APPROVE in allowed
+        else "",
         "approved": approved,
         "changes": changes,
         "checklist": readiness_checklist(card.content),
