@@ -348,3 +348,13 @@ def test_site_admins_see_a_link_to_the_admin(client, alice, sam):
     assert 'href="/admin/"' in client.get(reverse("cards:list")).content.decode()
     client.force_login(alice)
     assert 'href="/admin/"' not in client.get(reverse("cards:list")).content.decode()
+
+
+def test_an_approved_card_says_what_publishing_sends(alice_client, alice):
+    card = make_approved_card(user=alice, name="ready")
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert f"Publishing sends the content approved in revision {card.approved_revision}" in page
+    assert "with status Approved" in page
+    # Submitting and approving are revisions of their own, with the content unchanged.
+    assert card.revision > card.approved_revision
+    assert f"revision {card.revision} is that content recording the approval" in page
