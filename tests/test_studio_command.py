@@ -161,7 +161,23 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
         assert "/login/" not in redirect.headers["Location"]
         assert "sessionid" in cookies
 
-        sandbox = output.search(r"local sandbox \(moto\) at (http://127\.0\.0\.1:\d+)")
+        # Start-up names one address, the app's: not moto's, not the worker's chatter.
+        addresses = set(re.findall(r"https?://[\w.:-]+", str(output)))
+        assert addresses == {base}, str(output)
+        assert "local sandbox (moto)" in str(output)
+        sandbox = (ROOT / "var" / "aws-sandbox.json").read_text()
+        sandbox = re.search(r'"endpoint": "([^"]+)"', sandbox).group(1)
+        # A command run beside it finds the sandbox (it has no cards yet).
+        beside = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "import_sagemaker_cards"],
+            cwd=ROOT,
+            env=studio_environment(scratch_database_url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "No AWS credentials" not in beside.stdout + beside.stderr
+        assert "no model cards in SageMaker" in beside.stdout, beside.stdout + beside.stderr
         with urllib.request.urlopen(f"{sandbox}/moto-api/data.json", timeout=5) as response:  # noqa: S310
             assert response.status == 200
 
@@ -178,9 +194,11 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
             assert environ["STUDIO_AWS_SANDBOX"] == "1"
             assert environ["PUBLISH_DRAFTS"] == "true"  # only ever the sandbox
             assert environ["DATABASE_URL"] == scratch_database_url
+            assert environ["STUDIO_URL"] == base  # e-mail links point at the running app
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0, str(output)
+        assert not (ROOT / "var" / "aws-sandbox.json").exists()
         gone, alive = psutil.wait_procs(children, timeout=5)
         assert alive == [], f"still running after Ctrl-C: {alive}\n{output}"
     finally:
