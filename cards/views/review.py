@@ -8,6 +8,7 @@ from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.readiness import readiness_checklist, submission_problems
 from cards.content.validation import ContentInvalid
+from cards.display import card_view
 from cards.errors import InvalidInput, NotAllowed, StudioError
 from cards.forms import (
     CommentForm,
@@ -93,6 +94,9 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "approved": approved,
         "changes": changes,
         "checklist": readiness_checklist(card.content),
+        # The card itself beside the decision, each section with the comments about it.
+        "view": card_view(card.content),
+        "section_notes": True,
         **comments_context(card),
         "request_form": RequestChangesForm(),
         **extra,

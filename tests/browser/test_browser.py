@@ -165,7 +165,7 @@ def test_a_card_goes_through_review_with_four_eyes(live_server, page):
     page.get_by_role("link", name="Submit for review").click()
     expect(page.get_by_role("heading", name="Submit “churn-model” for review")).to_be_visible()
     page.get_by_role("button", name="Submit revision 1 for review").click()
-    expect(page.get_by_text("Submitted “churn-model” for review.")).to_be_visible()
+    expect(page.get_by_text("Submitted “churn-model” for review")).to_be_visible()
     expect(page.locator("h1 .status")).to_have_text("Pending review")
     # Alice cannot approve her own card: the review page offers her no decision.
     page.get_by_role("link", name="Review", exact=True).click()

@@ -170,3 +170,21 @@ def test_the_submitter_is_told_when_nobody_was_notified(alice, rita):
         reverse("cards:submit", args=[card.name]), {"revision": card.revision}, follow=True
     )
     assert "nobody was notified" in response.content.decode()
+
+
+def test_the_review_page_shows_the_card_and_comments_beside_their_sections(alice, rita):
+    from cards.services import comment_add
+
+    card = make_card(
+        user=alice,
+        name="beside",
+        content={"intended_uses": {"purpose_of_model": "Flags risky payments"}},
+    )
+    card = card_submit(card=card, user=alice)
+    comment_add(card=card, user=alice, body="Which payments?", section="intended_uses")
+    page = client_for(rita).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "Flags risky payments" in page
+    uses = page[page.index('id="intended-uses"') :]
+    uses = uses[: uses.index("</section>")]
+    assert "Which payments?" in uses
+    assert page.index('id="intended-uses"') < page.index('id="decision"')
