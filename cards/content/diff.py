@@ -232,16 +232,25 @@ def delta_text(change: Change) -> str:
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
     """Both texts as runs of words, each marked when it is gone from (or new in) the other."""
-    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    # Each word with the space after it: a run of changed words stays one marked run.
+    old_words, new_words = re.findall(r"\S+\s*|\s+", old), re.findall(r"\S+\s*|\s+", new)
     old_runs: list[tuple[str, bool]] = []
     new_runs: list[tuple[str, bool]] = []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if a2 > a1:
-            old_runs.append(("".join(old_words[a1:a2]), op != "equal"))
-        if b2 > b1:
-            new_runs.append(("".join(new_words[b1:b2]), op != "equal"))
+        _add_run(old_runs, "".join(old_words[a1:a2]), op != "equal")
+        _add_run(new_runs, "".join(new_words[b1:b2]), op != "equal")
     return old_runs, new_runs
+
+
+def _add_run(runs: list[tuple[str, bool]], text: str, marked: bool) -> None:
+    if not text:
+        return
+    words = text.rstrip()
+    if marked and words != text:  # the space after a changed word is not itself a change
+        runs.extend([(words, True), (text[len(words) :], False)] if words else [(text, False)])
+    else:
+        runs.append((text, marked))
 
 
 def _group_rows(group: dict) -> list[tuple[str, str, str]]:

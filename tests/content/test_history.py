@@ -359,3 +359,11 @@ def test_the_compare_page_marks_changed_words_and_lists_a_new_groups_metrics(ali
     ).content.decode()
     assert "<del>card</del>" in page and "<ins>wire</ins>" in page
     assert "<td>auc</td><td>number</td><td>0.9</td>" in page
+
+
+def test_a_run_of_changed_words_is_marked_as_one():
+    from cards.content.diff import word_diff
+
+    gone, added = word_diff("A test model", "Edited in the console")
+    assert gone == [("A test model", True)]
+    assert added == [("Edited in the console", True)]
