@@ -11,6 +11,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -105,6 +106,10 @@ def studio_environment(database_url: str) -> dict[str, str]:
         "AWS_CONFIG_FILE": "/nonexistent/config",
         "AWS_EC2_METADATA_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
+        # The sandbox's state (replayed on start) outside the repository's var/.
+        "STUDIO_SANDBOX_STATE": str(
+            Path(tempfile.gettempdir()) / f"studio-sandbox-{secrets.token_hex(6)}.jsonl"
+        ),
     }
     env.pop("PORT", None)
     env.pop("HOST", None)
@@ -217,3 +222,62 @@ def test_it_creates_the_secret_key_once_readable_only_by_its_owner(tmp_path):
     assert len(key) >= 50
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert secret_key_from_file(path) == key
+
+
+def start_studio(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], Output]:
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "studio", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process)
+    wait_for_login_page(f"http://127.0.0.1:{port}", process, output)
+    return process, output
+
+
+def stop_studio(process: subprocess.Popen[str], output: Output) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0, str(output)
+
+
+def test_the_sandbox_keeps_its_cards_across_restarts(scratch_database_url, tmp_path):
+    import boto3
+
+    env = studio_environment(scratch_database_url)
+    env["STUDIO_SANDBOX_STATE"] = str(tmp_path / "sandbox.jsonl")
+    port = free_port()
+
+    def sagemaker():
+        text = (ROOT / "var" / "aws-sandbox.json").read_text()
+        endpoint = re.search(r'"endpoint": "([^"]+)"', text).group(1)
+        return boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",  # noqa: S106 - the sandbox takes any
+        )
+
+    process, output = start_studio(env, port)
+    try:
+        sagemaker().create_model_card(
+            ModelCardName="kept", Content='{"model_overview": {}}', ModelCardStatus="Draft"
+        )
+        sagemaker().update_model_card(
+            ModelCardName="kept", Content='{"model_overview": {"model_name": "m"}}'
+        )
+    finally:
+        stop_studio(process, output)
+
+    process, output = start_studio(env, port)
+    try:
+        cards = sagemaker().list_model_cards()["ModelCardSummaries"]
+        assert [card["ModelCardName"] for card in cards] == ["kept"]
+        kept = sagemaker().describe_model_card(ModelCardName="kept")
+        assert kept["ModelCardVersion"] == 2
+    finally:
+        stop_studio(process, output)

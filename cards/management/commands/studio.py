@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.db import connections, transaction
 
 from cards.models import Membership, Team
 from cards.sagemaker.client import AwsError, credentials_configured
+from cards.sagemaker.sandbox import restore_and_record
 from config.sandbox_file import announce, withdraw
 
 SANDBOX_PORT = 5055
@@ -145,8 +147,15 @@ class Command(BaseCommand):
             # moto in server mode, its model card updates corrected (cards/sagemaker/sandbox.py).
             sandbox = [sys.executable, "-m", "cards.sagemaker.sandbox", "-H", "127.0.0.1", "-p"]
             # moto's start-up lines name its own address; only shown with -v 2.
-            self.start("AWS sandbox", [*sandbox, str(sandbox_port)], env, quiet=True)
+            recording = Path(
+                env.get("STUDIO_SANDBOX_STATE")
+                or settings.BASE_DIR / "var" / "aws-sandbox-recording.jsonl"
+            )
+            recording.parent.mkdir(parents=True, exist_ok=True)
+            sandbox_env = {**env, "MOTO_RECORDER_FILEPATH": str(recording)}
+            self.start("AWS sandbox", [*sandbox, str(sandbox_port)], sandbox_env, quiet=True)
             self.wait_for_port("AWS sandbox", "127.0.0.1", sandbox_port)
+            restore_and_record(f"http://127.0.0.1:{sandbox_port}", recording)
             # The sandbox accepts any credentials; these only keep boto3 from looking further.
             env |= {
                 "AWS_ENDPOINT_URL": f"http://127.0.0.1:{sandbox_port}",
