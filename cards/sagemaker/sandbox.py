@@ -14,7 +14,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
-_original = None
+from moto.sagemaker.models import SageMakerModelBackend
+
+_original = SageMakerModelBackend.update_model_card
 
 
 def _update_model_card(self, model_card_name: str, content, model_card_status):
@@ -28,11 +30,6 @@ def _update_model_card(self, model_card_name: str, content, model_card_status):
 
 
 def patch_moto() -> None:
-    global _original
-    from moto.sagemaker.models import SageMakerModelBackend
-
-    if _original is None:
-        _original = SageMakerModelBackend.update_model_card
     SageMakerModelBackend.update_model_card = _update_model_card
 
 
