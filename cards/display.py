@@ -139,7 +139,7 @@ _STATUS_LABELS = dict(CardStatus.choices)
 _LIST_ROW = (
     '<tr><td><a href="{}{}/">{}</a></td>'
     '<td><span class="status status-{}">{}</span></td>'
-    "<td>{}</td><td>{}</td><td>{}</td><td>{} by {}</td></tr>"
+    "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} by {}</td></tr>"
 )
 
 
@@ -163,7 +163,9 @@ def card_list_rows(cards, cards_url: str) -> SafeString:
                 _STATUS_LABELS.get(card.status, card.status),
                 card.risk_rating or "—",
                 card.model_name or "—",
+                getattr(card, "model_owner", None) or "—",
                 card.created_by.username,
+                localtime(card.created_at).strftime("%Y-%m-%d %H:%M"),
                 localtime(card.updated_at).strftime("%Y-%m-%d %H:%M"),
                 card.updated_by.username,
             )

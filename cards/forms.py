@@ -2,7 +2,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.http import QueryDict
 
 from cards.models import (
     COMMENT_MAX_LENGTH,
@@ -52,6 +53,20 @@ class CardFilterForm(forms.Form):
         error_messages={"max_length": "User names have at most %(limit_value)d characters."},
     )
     waiting = forms.BooleanField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[])
+
+    # column key -> (heading, the ordering it sorts by); "-key" sorts the other way.
+    COLUMNS = {
+        "name": ("Name", ["name"]),
+        "status": ("Status", ["status_rank", "name"]),
+        "risk": ("Risk rating", ["risk_rank", "name"]),
+        "model": ("Model", ["model_name", "name"]),
+        "owner": ("Owner", None),
+        "created_by": ("Created by", None),
+        "created": ("Created", ["created_at", "pk"]),
+        "changed": ("Last change", ["updated_at", "pk"]),
+    }
+    DEFAULT_SORT = "-changed"
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +81,57 @@ class CardFilterForm(forms.Form):
         self.fields["team"].choices = [("", "Any team")] + [
             (team.pk, team.name) for team in self.teams
         ]
+        keys = [key for key, (_, order) in self.COLUMNS.items() if order]
+        self.fields["sort"].choices = [("", "")] + [
+            (f"{sign}{key}", key) for key in keys for sign in ("", "-")
+        ]
+        self.fields["sort"].error_messages["invalid_choice"] = (
+            "The list cannot be sorted by “%(value)s”; showing the latest changes first."
+        )
+
+    def sorted(self, cards: ModelCardQuerySet) -> ModelCardQuerySet:
+        sort = self.cleaned_data.get("sort") or self.DEFAULT_SORT
+        key = sort.lstrip("-")
+        order = self.COLUMNS[key][1]
+        if key == "status":
+            # The lifecycle's order, not the alphabet's.
+            ranks = [When(status=status, then=Value(i)) for i, status in enumerate(CardStatus)]
+            cards = cards.annotate(status_rank=Case(*ranks, default=Value(9)))
+        if key == "risk":
+            ranks = [
+                When(risk_rating=rating, then=Value(i))
+                for i, rating in enumerate(
+                    [RiskRating.HIGH, RiskRating.MEDIUM, RiskRating.LOW, RiskRating.UNKNOWN]
+                )
+            ]
+            cards = cards.annotate(risk_rank=Case(*ranks, default=Value(9)))
+        if sort.startswith("-"):
+            order = [f"-{field}" for field in order]
+        return cards.order_by(*order)
+
+    def headings(self, query: str) -> list[dict]:
+        """The list's column headings: a link that sorts by the column (again: the other
+        way), and which way the list is sorted now (for aria-sort)."""
+        sort = (self.cleaned_data.get("sort") if hasattr(self, "cleaned_data") else "") or (
+            self.DEFAULT_SORT
+        )
+        params = QueryDict(query, mutable=True)
+        params.pop("sort", None)
+        headings = []
+        for key, (label, order) in self.COLUMNS.items():
+            heading = {"label": label, "url": None, "sorted": ""}
+            if order:
+                current = sort.lstrip("-") == key
+                descending = sort.startswith("-")
+                if current:
+                    heading["sorted"] = "descending" if descending else "ascending"
+                if current:
+                    params["sort"] = key if descending else f"-{key}"
+                else:  # dates start with the newest
+                    params["sort"] = f"-{key}" if key in ("created", "changed") else key
+                heading["url"] = "?" + params.urlencode()
+            headings.append(heading)
+        return headings
 
     def matching(self, cards: ModelCardQuerySet) -> ModelCardQuerySet:
         """``cards`` narrowed by every filter whose value is valid; the others are left out."""
@@ -87,7 +153,7 @@ class CardFilterForm(forms.Form):
             cards = cards.filter(created_by__username__iexact=chosen["owner"])
         if chosen.get("waiting"):
             cards = cards.waiting_for_review_by(self.user)
-        return cards
+        return self.sorted(cards)
 
 
 class ImportCardForm(forms.Form):

@@ -6,7 +6,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
+
+from cards.ordered_json import OrderedContentField
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
 # letter or digit (consecutive hyphens are allowed).
@@ -103,9 +106,12 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
                 "risk_rating",
                 "model_name",
                 "updated_at",
+                "created_at",
                 "created_by__username",
                 "updated_by__username",
             )
+            # The model's owner as the card names it (model_overview.model_owner).
+            .annotate(model_owner=KT("content__model_overview__model_owner"))
             .order_by("-updated_at", "-pk")
         )
 
@@ -130,7 +136,7 @@ class ModelCard(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cards")
     status = models.CharField(max_length=20, choices=CardStatus, default=CardStatus.DRAFT)
     # Exactly the SageMaker content document that would be sent (ModelCard.Content).
-    content = models.JSONField(default=dict, blank=True)
+    content = OrderedContentField(default=dict, blank=True)
     # Promoted from the content for listing, filtering and the one-card-per-model rule.
     risk_rating = models.CharField(max_length=10, choices=RiskRating, blank=True)
     model_id = models.CharField(max_length=1024, blank=True)
@@ -197,7 +203,7 @@ class CardRevision(models.Model):
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    content = models.JSONField()
+    content = OrderedContentField()
     status = models.CharField(max_length=20, choices=CardStatus)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -39,15 +39,15 @@ def _emails(users) -> list[str]:
     return sorted({user.email for user in users if user.email})
 
 
-def notify_submitted(card: ModelCard, submitter) -> None:
-    """Tell the team's reviewers who may approve it (not the submitter, and not those who
-    changed it since its last approval: four eyes) that a card waits for them."""
+def reviewers_to_notify(card: ModelCard, submitter):
+    """The team's reviewers who may approve the card: not the submitter, and not those who
+    changed it since its last approval (four eyes)."""
     changed_it = (
         CardRevision.objects.filter(card=card)
         .content_changes_after(card.approved_revision or 0)
         .values("author_id")
     )
-    reviewers = (
+    return (
         get_user_model()
         .objects.filter(
             memberships__team_id=card.team_id, memberships__role=Role.REVIEWER, is_active=True
@@ -55,12 +55,18 @@ def notify_submitted(card: ModelCard, submitter) -> None:
         .exclude(pk=submitter.pk)
         .exclude(pk__in=changed_it)
     )
+
+
+def notify_submitted(card: ModelCard, submitter) -> list[str]:
+    """Tell the reviewers who may approve it that a card waits for them; the addresses."""
+    recipients = _emails(reviewers_to_notify(card, submitter))
     _send_after_commit(
         f"Review requested: {card.name}",
         f"{submitter.get_username()} submitted the model card “{card.name}” (team "
         f"{card.team}) for review.\n\nReview it here: {_card_url(card)}\n",
-        _emails(reviewers),
+        recipients,
     )
+    return recipients
 
 
 def notify_reviewed(

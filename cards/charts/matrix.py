@@ -48,8 +48,9 @@ def matrix_chart(metric: dict) -> SafeString | None:
     row_count, column_count = len(rows), len(rows[0])
     row_labels, row_title = _axis_labels(metric.get("x_axis_name"), row_count)
     column_labels, column_title = _axis_labels(metric.get("y_axis_name"), column_count)
-    row_title = row_title or ("Actual" if any(row_labels) else "")
-    column_title = column_title or ("Predicted" if any(column_labels) else "")
+    # SageMaker's orientation: row i is x_axis_name[i], column j is y_axis_name[j] (Model
+    # Monitor's confusion matrix: x = actual, y = predicted). Only the card's own names show;
+    # nothing like "Actual" is invented, since a matrix is not always a confusion matrix.
     name = _text(metric.get("name")) or "Matrix"
 
     # Large matrices get a larger viewBox (and the page gives them the full width).

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -228,14 +230,79 @@ def delta_text(change: Change) -> str:
     return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{abs(change.delta):.12g})"
 
 
-def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
-    """The diff of two contents as the pages show it: the change and its texts."""
+def word_diff(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Both texts as runs of words, each marked when it is gone from (or new in) the other."""
+    # Each word with the space after it: a run of changed words stays one marked run.
+    old_words, new_words = re.findall(r"\S+\s*|\s+", old), re.findall(r"\S+\s*|\s+", new)
+    old_runs: list[tuple[str, bool]] = []
+    new_runs: list[tuple[str, bool]] = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        _add_run(old_runs, "".join(old_words[a1:a2]), op != "equal")
+        _add_run(new_runs, "".join(new_words[b1:b2]), op != "equal")
+    return old_runs, new_runs
+
+
+def _add_run(runs: list[tuple[str, bool]], text: str, marked: bool) -> None:
+    if not text:
+        return
+    words = text.rstrip()
+    if marked and words != text:  # the space after a changed word is not itself a change
+        runs.extend([(words, True), (text[len(words) :], False)] if words else [(text, False)])
+    else:
+        runs.append((text, marked))
+
+
+def _group_rows(group: dict) -> list[tuple[str, str, str]]:
     return [
-        {
+        (
+            value_text(metric.get("name", "")),
+            value_text(metric.get("type", "")),
+            value_text(metric.get("value", "")),
+        )
+        for metric in group["metric_data"]
+        if isinstance(metric, dict)
+    ]
+
+
+def metric_group_rows(value: object) -> list[tuple[str, list]] | None:
+    """The metric groups in an added or removed value (a group, a job, or the list of jobs)
+    as (group name, [(metric, type, value)]); None when it holds none."""
+    if isinstance(value, dict) and isinstance(value.get("metric_data"), list):
+        groups = [value]
+    elif isinstance(value, dict) and isinstance(value.get("metric_groups"), list):
+        groups = value["metric_groups"]
+    elif isinstance(value, list) and value and all(isinstance(job, dict) for job in value):
+        groups = [
+            group
+            for job in value
+            for group in (job.get("metric_groups") or [])
+            if isinstance(job.get("metric_groups"), list)
+        ]
+    else:
+        return None
+    groups = [g for g in groups if isinstance(g, dict) and isinstance(g.get("metric_data"), list)]
+    if not groups:
+        return None
+    return [(value_text(group.get("name", "")), _group_rows(group)) for group in groups]
+
+
+def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
+    """The diff of two contents as the pages show it: the change and its texts; a changed
+    text as words (``words``: old and new runs), an added or removed metric group as its
+    metrics (``group_old``/``group_new``)."""
+    rows = []
+    for change in content_diff(old, new):
+        row = {
             "change": change,
             "old": value_text(change.old),
             "new": value_text(change.new),
             "delta": delta_text(change),
+            "words": None,
+            "group_old": metric_group_rows(change.old) if change.kind == "removed" else None,
+            "group_new": metric_group_rows(change.new) if change.kind == "added" else None,
         }
-        for change in content_diff(old, new)
-    ]
+        if change.kind == "changed" and isinstance(change.old, str) and isinstance(change.new, str):
+            row["words"] = word_diff(change.old, change.new)
+        rows.append(row)
+    return rows

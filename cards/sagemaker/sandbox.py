@@ -11,6 +11,8 @@ does; moto still appends a version for a status-only update (AWS does not)."""
 from __future__ import annotations
 
 import sys
+import urllib.request
+from pathlib import Path
 
 from moto.sagemaker.models import SageMakerModelBackend
 
@@ -29,6 +31,22 @@ def _update_model_card(self, model_card_name: str, content, model_card_status):
 
 def patch_moto() -> None:
     SageMakerModelBackend.update_model_card = _update_model_card
+
+
+def restore_and_record(endpoint: str, recording: Path) -> None:
+    """Keep the sandbox's state across restarts: replay what earlier runs sent it (moto's
+    recorder; the sandbox was started with MOTO_RECORDER_FILEPATH=recording), then record.
+    Published cards and their versions are there again, so the app's "Published as version
+    5" stays true."""
+    if recording.exists() and recording.stat().st_size:
+        _post(f"{endpoint}/moto-api/recorder/replay-recording")
+    _post(f"{endpoint}/moto-api/recorder/start-recording")
+
+
+def _post(url: str) -> None:
+    request = urllib.request.Request(url, data=b"", method="POST")  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=120):  # noqa: S310 - the local sandbox
+        pass
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from cards.services.review import (
     card_restore,
     card_submit,
     editors_since_approval,
+    four_eyes_reason,
 )
 from cards.services.sagemaker import (
     card_apply_lookup,
@@ -57,6 +58,7 @@ __all__ = [
     "comment_add",
     "comment_resolve",
     "editors_since_approval",
+    "four_eyes_reason",
     "publication_request",
     "report_attach",
     "report_discard",

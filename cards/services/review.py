@@ -71,8 +71,33 @@ def editors_since_approval(card: ModelCard) -> set[int]:
     )
 
 
+# Revision notes of the services that bring a card in (JSON import, SageMaker import).
+IMPORT_NOTES = ("Imported", "SageMaker version")
+
+
+def four_eyes_reason(card: ModelCard, user) -> str:
+    """Why ``user`` may not approve the card (they are one of its authors), or ""."""
+    notes = list(
+        CardRevision.objects.filter(card=card, author=user)
+        .content_changes_after(card.approved_revision or 0)
+        .values_list("note", flat=True)
+    )
+    if not notes:
+        return ""
+    if all(note.startswith(IMPORT_NOTES) for note in notes):
+        return (
+            "You imported this card, and whoever brings a card in counts as one of its "
+            "authors, so another reviewer has to approve it (four eyes)."
+        )
+    return (
+        "You changed this card since its last approval, so another reviewer has to approve "
+        "it (four eyes)."
+    )
+
+
 def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelCard:
-    """Draft -> PendingReview. The content must pass full validation."""
+    """Draft -> PendingReview. The content must pass full validation. The card comes back
+    with ``notified``: the addresses of the reviewers who are told (none: nobody is)."""
     with transaction.atomic():
         current = locked(card)
         require(user, current, Action.SUBMIT)
@@ -82,7 +107,7 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
             current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
         )
         audit_record(actor=user, action=AuditAction.SUBMIT, card=current)
-        notify_submitted(current, user)
+        current.notified = notify_submitted(current, user)
     return current
 
 

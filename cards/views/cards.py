@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.content.document import serialize_content
@@ -50,6 +50,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
             "rows": card_list_rows(page, reverse("cards:detail", args=["x"])[:-2]),
             "filters": filters,
             "query": query.urlencode(),
+            "headings": filters.headings(query.urlencode()),
             # One COUNT, and only for users who review in some team.
             "waiting_count": visible.waiting_for_review_by(request.user).count()
             if filters.reviews
@@ -110,10 +111,12 @@ def card_archive_view(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "cards/archive.html", {"card": card})
 
 
-@require_POST
 def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpResponse:
+    """GET asks first (which metrics go, from which job); POST removes them."""
     card = card_for_edit(request.user, name)
     report = get_object_or_404(card.reports, pk=report_id, state=ReportState.ATTACHED)
+    if request.method != "POST":
+        return render(request, "cards/report_remove.html", {"card": card, "report": report})
     try:
         report_remove(card=card, user=request.user, report=report)
     except StudioError as error:

@@ -8,6 +8,7 @@ from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.readiness import readiness_checklist, submission_problems
 from cards.content.validation import ContentInvalid
+from cards.display import card_view
 from cards.errors import InvalidInput, NotAllowed, StudioError
 from cards.forms import (
     CommentForm,
@@ -24,7 +25,7 @@ from cards.services import (
     card_submit,
     comment_add,
     comment_resolve,
-    editors_since_approval,
+    four_eyes_reason,
 )
 from cards.views.cards import back_to, comments_context, detail_context
 from cards.views.history import revision_number
@@ -40,16 +41,31 @@ def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.SUBMIT)
     problems = submission_problems(card.content)
     if request.method == "POST" and not problems:
+        comment = request.POST.get("comment", "").strip()
         try:
-            card_submit(card=card, user=request.user, revision=_posted_revision(request))
+            submitted = card_submit(
+                card=card, user=request.user, revision=_posted_revision(request)
+            )
         except ContentInvalid:
             messages.error(request, "The card changed and no longer passes validation.")
         except StudioError as error:
             refuse(request, error)
         else:
-            messages.success(
-                request, f"Submitted “{card.name}” for review. The team's reviewers are told."
-            )
+            count = len(submitted.notified)
+            if count:
+                told = "1 reviewer was" if count == 1 else f"{count} reviewers were"
+                messages.success(request, f"Submitted “{card.name}” for review; {told} e-mailed.")
+            else:
+                messages.warning(
+                    request,
+                    f"Submitted “{card.name}” for review, but nobody was notified: no reviewer "
+                    "of the team who may approve it has an e-mail address. Tell them yourself.",
+                )
+            if comment:
+                try:
+                    comment_add(card=submitted, user=request.user, body=comment)
+                except StudioError as error:
+                    refuse(request, error)
             return back_to(card)
     return render(
         request,
@@ -72,11 +88,15 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     return {
         "card": card,
         "allowed": allowed,
-        "four_eyes_blocked": Action.APPROVE in allowed
-        and request.user.pk in editors_since_approval(card),
+        "four_eyes_blocked": four_eyes_reason(card, request.user)
+        if Action.APPROVE in allowed
+        else "",
         "approved": approved,
         "changes": changes,
         "checklist": readiness_checklist(card.content),
+        # The card itself beside the decision, each section with the comments about it.
+        "view": card_view(card.content),
+        "section_notes": True,
         **comments_context(card),
         "request_form": RequestChangesForm(),
         **extra,

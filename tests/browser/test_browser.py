@@ -45,13 +45,11 @@ def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):
     page.get_by_role("button", name="Next").click()
 
     expect(page.get_by_role("heading", name="Evaluation details")).to_be_visible()
-    jobs = page.locator("fieldset[data-formset='evaluation-jobs']")
-    jobs.locator("input[name$='-0-name']").fill("holdout-2026")
-    metrics = page.locator("fieldset[data-formset='evaluation-metrics']")
-    metrics.locator("input[name$='-0-job']").fill("holdout-2026")
-    metrics.locator("input[name$='-0-group']").fill("summary")
-    metrics.locator("input[name$='-0-name']").fill("recall")
-    metrics.locator("input[name$='-0-value']").fill("0.91")
+    page.locator("input[name='evaluation-jobs-0-name']").fill("holdout-2026")
+    page.locator("input[name='evaluation-jobs-0-groups-0-name']").fill("summary")
+    metric = "evaluation-jobs-0-groups-0-metrics-0"
+    page.locator(f"input[name='{metric}-name']").fill("recall")
+    page.locator(f"input[name='{metric}-value']").fill("0.91")
     page.get_by_role("button", name="Next").click()
 
     expect(page.get_by_role("heading", name="Additional details")).to_be_visible()
@@ -101,7 +99,10 @@ def test_a_person_attaches_a_clarify_bias_report_and_sees_its_chart(live_server,
     preview = page.get_by_role("region", name="Report preview")
     expect(preview).to_contain_text("Clarify")
     expect(preview).to_contain_text("post_training_bias_metrics")
-    page.get_by_label("Add its metrics to evaluation job").fill("bias-review")
+    page.get_by_label("Add its metrics to evaluation job").select_option(
+        label="A new evaluation job…"
+    )
+    page.get_by_label("Name of the new evaluation job").fill("bias-review")
     page.get_by_role("button", name="Attach metrics").click()
     expect(page.locator(".flash")).to_contain_text("bias-review")
 
@@ -164,7 +165,7 @@ def test_a_card_goes_through_review_with_four_eyes(live_server, page):
     page.get_by_role("link", name="Submit for review").click()
     expect(page.get_by_role("heading", name="Submit “churn-model” for review")).to_be_visible()
     page.get_by_role("button", name="Submit revision 1 for review").click()
-    expect(page.get_by_text("Submitted “churn-model” for review.")).to_be_visible()
+    expect(page.get_by_text("Submitted “churn-model” for review")).to_be_visible()
     expect(page.locator("h1 .status")).to_have_text("Pending review")
     # Alice cannot approve her own card: the review page offers her no decision.
     page.get_by_role("link", name="Review", exact=True).click()

@@ -223,9 +223,18 @@ def test_a_matrix_has_a_cell_per_entry_with_its_number():
     found = cells(svg)
     assert len(found) == 4
     assert [cell.find("svg:text", NS).text for cell in found] == ["1180", "510", "268", "138"]
-    assert found[1].find("svg:title", NS).text == "Actual 0, Predicted 1: 510"
-    labels = texts(svg, ".//svg:text[@class='axis-title']")
-    assert any("Actual" in t for t in labels) and any("Predicted" in t for t in labels)
+    # Rows are the x axis names, columns the y axis names, as SageMaker stores them.
+    assert found[1].find("svg:title", NS).text == "row 0, column 1: 510"
+
+
+def test_a_matrix_shows_the_cards_own_axis_names_and_invents_none():
+    metric = {**MATRIX, "x_axis_name": ["fraud", "legit"], "y_axis_name": ["flagged", "passed"]}
+    svg = draw(metric)
+    shown = " ".join(texts(svg, ".//svg:text"))
+    assert "fraud" in shown and "flagged" in shown
+    assert "Actual" not in shown and "Predicted" not in shown
+    titles = [cell.find("svg:title", NS).text for cell in cells(svg)]
+    assert titles[1] == "row fraud, column passed: 510"
 
 
 def test_the_heat_colour_gets_darker_for_larger_values():

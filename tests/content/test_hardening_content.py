@@ -12,7 +12,7 @@ from cards.content.validation import content_errors
 from cards.models import ModelCard
 from cards.reports import ReportError, load_json_document, read_report
 from tests.factories import make_card
-from tests.wizard_posts import step_post, step_url
+from tests.wizard_posts import nest_metrics, step_post, step_url
 
 BARS = {"name": "lift", "type": "bar_chart", "value": [1, 2, 3], "x_axis_name": ["a", "b"]}
 MATRIX = {
@@ -80,10 +80,12 @@ def test_the_wizard_refuses_it_at_the_metric_row(alice_client, alice):
         "x_axis_name": '["a", "b"]',
     }
     response = alice_client.post(
-        step_url(card, "evaluation"), step_post(card, "evaluation", rows={"metrics": [row]})
+        step_url(card, "evaluation"),
+        step_post(card, "evaluation", rows={"jobs": nest_metrics([], [row])}),
     )
     assert response.status_code == 200
-    form = response.context["wizard"]["form"].formsets["metrics"].forms[0]
+    job = response.context["wizard"]["form"].formsets["jobs"].forms[0]
+    form = job.groups.forms[0].metrics.forms[0]
     assert form.errors["x_axis_name"] == [
         "This bar chart has 3 bars but 2 x axis names: give one name per bar, or none."
     ]
@@ -200,7 +202,12 @@ def test_the_preview_offers_only_what_fits_into_this_card(alice_client, alice):
     page = preview.content.decode()
     assert "second" in page and "this card" in page
 
-    attach = step_post(card, "evaluation", {"attach_job": "new"}, action="wizard_attach_report")
+    attach = step_post(
+        card,
+        "evaluation",
+        {"attach_job": "", "attach_new_job": "new"},
+        action="wizard_attach_report",
+    )
     attach.update({k: v for k, v in data.items() if "-jobs-" in k or "-metrics-" in k})
     attach["wizard_attach_report"] = str(report.pk)
     card.refresh_from_db()
@@ -212,12 +219,7 @@ def test_the_preview_offers_only_what_fits_into_this_card(alice_client, alice):
 
 
 def fields_sent_unchanged(data: dict, card) -> None:
-    from tests.wizard_posts import rows_from_initial
+    from tests.wizard_posts import add_rows, rows_from_initial
 
     _, rows = rows_from_initial("evaluation", card.content)
-    metrics = rows["metrics"]
-    data["evaluation-metrics-TOTAL_FORMS"] = len(metrics)
-    data["evaluation-metrics-INITIAL_FORMS"] = len(metrics)
-    for index, row in enumerate(metrics):
-        for key, value in row.items():
-            data[f"evaluation-metrics-{index}-{key}"] = value
+    add_rows(data, "evaluation-jobs", rows["jobs"], True)

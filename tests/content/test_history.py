@@ -312,3 +312,58 @@ def test_history_pages_keep_to_their_query_budget(
         # numbers for its form and the two revisions.
         with django_assert_max_num_queries(8):
             assert alice_client.get(url).status_code == 200
+
+
+def test_an_added_metric_group_is_shown_as_its_metrics():
+    from cards.content.diff import change_rows
+
+    old = {"evaluation_details": [{"name": "j", "metric_groups": []}]}
+    new = {
+        "evaluation_details": [
+            {
+                "name": "j",
+                "metric_groups": [
+                    {"name": "g", "metric_data": [{"name": "auc", "type": "number", "value": 0.9}]}
+                ],
+            }
+        ]
+    }
+    (row,) = [r for r in change_rows(old, new) if r["change"].kind == "added"]
+    assert row["group_new"] == [("g", [("auc", "number", "0.9")])]
+    (row,) = [r for r in change_rows(new, old) if r["change"].kind == "removed"]
+    assert row["group_old"] == [("g", [("auc", "number", "0.9")])]
+
+
+def test_a_changed_text_is_diffed_word_by_word():
+    from cards.content.diff import change_rows
+
+    old = {"intended_uses": {"purpose_of_model": "Flags risky card payments"}}
+    new = {"intended_uses": {"purpose_of_model": "Flags risky wire payments"}}
+    (row,) = change_rows(old, new)
+    gone, added = row["words"]
+    assert [text for text, marked in gone if marked] == ["card"]
+    assert [text for text, marked in added if marked] == ["wire"]
+    assert "".join(text for text, _ in added) == "Flags risky wire payments"
+
+
+def test_the_compare_page_marks_changed_words_and_lists_a_new_groups_metrics(alice_client, alice):
+    card = make_card(
+        user=alice, content={"intended_uses": {"purpose_of_model": "Flags card fraud"}}
+    )
+    content = copy.deepcopy(card.content)
+    content["intended_uses"]["purpose_of_model"] = "Flags wire fraud"
+    content.update(evaluation(auc(0.9)))
+    card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+    page = alice_client.get(
+        reverse("cards:compare", args=[card.name]), {"from": 1, "to": card.revision}
+    ).content.decode()
+    assert "<del>card</del>" in page and "<ins>wire</ins>" in page
+    assert "<td>auc</td><td>number</td><td>0.9</td>" in page
+
+
+def test_a_run_of_changed_words_is_marked_as_one():
+    from cards.content.diff import word_diff
+
+    gone, added = word_diff("A test model", "Edited in the console")
+    assert gone == [("A test model", True)]
+    assert added == [("Edited in the console", True)]

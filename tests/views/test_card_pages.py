@@ -301,3 +301,60 @@ def test_every_page_says_when_aws_is_the_local_sandbox(alice_client, alice, sett
     assert "Sandbox: not AWS" in alice_client.get(reverse("cards:list")).content.decode()
     settings.AWS_SANDBOX = False
     assert "Sandbox: not AWS" not in alice_client.get(reverse("cards:list")).content.decode()
+
+
+def test_an_archived_card_offers_no_publish(alice_client, alice):
+    from tests.factories import make_archived_card
+
+    card = make_archived_card(user=alice, name="old-card")
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert "Publish to SageMaker" not in page
+    approved = make_approved_card(user=alice, name="live-card")
+    page = alice_client.get(reverse("cards:detail", args=[approved.name])).content.decode()
+    assert "Publish to SageMaker" in page
+
+
+def primary_buttons(page: str) -> int:
+    import re
+
+    return len(re.findall(r'class="[^"]*\bprimary\b[^"]*"', page))
+
+
+@pytest.mark.parametrize("publish_drafts", [False, True])
+def test_each_page_has_one_primary_button(alice_client, alice, settings, publish_drafts):
+    settings.PUBLISH_DRAFTS = publish_drafts
+    draft = make_card(user=alice, name="draft-card")
+    approved = make_approved_card(user=alice, name="approved-card")
+    for url in [
+        reverse("cards:list"),
+        reverse("cards:list") + "?waiting=1",
+        reverse("cards:detail", args=[draft.name]),
+        reverse("cards:detail", args=[approved.name]),
+        reverse("wizard:edit_step", args=[draft.name, "evaluation"]),
+    ]:
+        assert primary_buttons(alice_client.get(url).content.decode()) == 1, url
+
+
+def test_dates_read_the_same_on_every_page(alice_client, alice):
+    card = make_card(user=alice, name="dated")
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    stamp = card.updated_at.strftime("%Y-%m-%d")
+    assert f"last changed {stamp} " in page
+    assert "a.m." not in page and "p.m." not in page
+
+
+def test_site_admins_see_a_link_to_the_admin(client, alice, sam):
+    client.force_login(sam)
+    assert 'href="/admin/"' in client.get(reverse("cards:list")).content.decode()
+    client.force_login(alice)
+    assert 'href="/admin/"' not in client.get(reverse("cards:list")).content.decode()
+
+
+def test_an_approved_card_says_what_publishing_sends(alice_client, alice):
+    card = make_approved_card(user=alice, name="ready")
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert f"Publishing sends the content approved in revision {card.approved_revision}" in page
+    assert "with status Approved" in page
+    # Submitting and approving are revisions of their own, with the content unchanged.
+    assert card.revision > card.approved_revision
+    assert f"revision {card.revision} is that content recording the approval" in page

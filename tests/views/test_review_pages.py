@@ -122,3 +122,69 @@ def test_editing_a_submitted_card_sends_it_back_to_draft(alice, bob):
     )
     assert card.status == CardStatus.DRAFT
     assert "submitted card back to draft" in card.revisions.first().note
+
+
+def test_a_reviewer_who_only_imported_the_card_is_told_so(alice, rita, team_a):
+    from cards.services import card_import_json
+
+    card = card_import_json(user=rita, team=team_a, name="imported", raw=b'{"model_overview": {}}')
+    card = card_submit(card=card, user=alice)
+    page = client_for(rita).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "Approve revision" not in page
+    assert "You imported this card" in page
+
+
+def test_approving_with_open_comments_warns_first(alice, rita):
+    from cards.services import comment_add
+
+    card = card_submit(card=make_card(user=alice, name="talked-about"), user=alice)
+    page = client_for(rita).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "still open" not in page
+    comment_add(card=card, user=alice, body="Is the holdout set recent?")
+    page = client_for(rita).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "1 comment thread is still open" in page
+    assert "Approve revision" in page
+
+
+def test_the_submit_page_takes_the_comment_it_asks_for(alice, rita, mailoutbox):
+    card = make_card(user=alice, name="with-a-note")
+    client = client_for(alice)
+    page = client.get(reverse("cards:submit", args=[card.name])).content.decode()
+    assert 'name="comment"' in page
+    response = client.post(
+        reverse("cards:submit", args=[card.name]),
+        {"revision": card.revision, "comment": "No training data: a vendor model."},
+        follow=True,
+    )
+    card.refresh_from_db()
+    assert card.status == CardStatus.PENDING_REVIEW
+    assert [c.body for c in card.comments.all()] == ["No training data: a vendor model."]
+    assert "1 reviewer was e-mailed" in response.content.decode()
+
+
+def test_the_submitter_is_told_when_nobody_was_notified(alice, rita):
+    rita.email = ""
+    rita.save()
+    card = make_card(user=alice, name="unheard")
+    response = client_for(alice).post(
+        reverse("cards:submit", args=[card.name]), {"revision": card.revision}, follow=True
+    )
+    assert "nobody was notified" in response.content.decode()
+
+
+def test_the_review_page_shows_the_card_and_comments_beside_their_sections(alice, rita):
+    from cards.services import comment_add
+
+    card = make_card(
+        user=alice,
+        name="beside",
+        content={"intended_uses": {"purpose_of_model": "Flags risky payments"}},
+    )
+    card = card_submit(card=card, user=alice)
+    comment_add(card=card, user=alice, body="Which payments?", section="intended_uses")
+    page = client_for(rita).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "Flags risky payments" in page
+    uses = page[page.index('id="intended-uses"') :]
+    uses = uses[: uses.index("</section>")]
+    assert "Which payments?" in uses
+    assert page.index('id="intended-uses"') < page.index('id="decision"')

@@ -37,7 +37,8 @@ CONTENT = {
                         {"name": "auc", "type": "number", "value": 0.9},
                         {"name": "accuracy", "type": "number", "value": 0.8},
                     ],
-                }
+                },
+                {"name": "fairness", "metric_data": []},
             ],
         },
         {"name": "holdout"},
@@ -49,7 +50,8 @@ FORMSETS = [
     ("training", "user_provided_training_metrics"),
     ("training", "hyper_parameters"),
     ("training", "user_provided_hyper_parameters"),
-    ("evaluation", "metrics"),
+    ("evaluation", "jobs-0-groups-0-metrics"),
+    ("evaluation", "jobs-0-groups"),
     ("evaluation", "jobs"),
     ("additional", "custom_details"),
 ]

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import load_json, make_card
-from tests.wizard_posts import rows_from_initial, step_post, step_url
+from tests.wizard_posts import nest_metrics, rows_from_initial, step_post, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_editing_one_metric_leaves_its_neighbours_alone(alice_client, alice):
     content = ODD["every metric type with odd axes"]
     card = make_card(user=alice, content=copy.deepcopy(content))
     fields, rows = rows_from_initial("evaluation", content)
-    rows["metrics"][5]["value"] = "42"
+    rows["jobs"][0]["groups"][0]["metrics"][5]["value"] = "42"
     response = alice_client.post(
         step_url(card, "evaluation"), step_post(card, "evaluation", fields, rows)
     )
@@ -213,7 +213,7 @@ def test_changing_a_metric_type_reads_its_value_again(alice_client, alice):
     }
     card = make_card(user=alice, content=content)
     fields, rows = rows_from_initial("evaluation", content)
-    rows["metrics"][0]["type"] = "string"
+    rows["jobs"][0]["groups"][0]["metrics"][0]["type"] = "string"
     response = alice_client.post(
         step_url(card, "evaluation"), step_post(card, "evaluation", fields, rows)
     )
@@ -250,18 +250,12 @@ def test_renaming_a_job_keeps_its_metrics_and_details(alice_client, alice):
     assert card.content["evaluation_details"] == expected
 
 
-def test_a_new_metric_can_join_an_existing_job_by_name(alice_client, alice):
+def test_a_new_metric_joins_the_group_it_is_added_to(alice_client, alice):
     content = load_json("sdk_v2_standalone_card.json")
     card = make_card(user=alice, content=content)
     fields, rows = rows_from_initial("evaluation", content)
-    rows["metrics"].append(
-        {
-            "job": "q3-evaluation",
-            "group": "summary",
-            "name": "recall",
-            "type": "number",
-            "value": "0.7",
-        }
+    rows["jobs"][0]["groups"][0]["metrics"].append(
+        {"name": "recall", "type": "number", "value": "0.7"}
     )
     response = alice_client.post(
         step_url(card, "evaluation"), step_post(card, "evaluation", fields, rows)
@@ -305,30 +299,36 @@ def test_a_row_without_its_name_is_explained_not_a_crash(
         ({"jobs": [{"name": "a\x00b"}]}, None),
         (
             {
-                "metrics": [
-                    {
-                        "job": "j",
-                        "group": "g",
-                        "name": "m",
-                        "type": "bar_chart",
-                        "value": "[" * 100000 + "]" * 100000,
-                    }
-                ]
+                "jobs": nest_metrics(
+                    [],
+                    [
+                        {
+                            "job": "j",
+                            "group": "g",
+                            "name": "m",
+                            "type": "bar_chart",
+                            "value": "[" * 100000 + "]" * 100000,
+                        }
+                    ],
+                )
             },
             "value",
         ),
         (
             {
-                "metrics": [
-                    {
-                        "job": "j",
-                        "group": "g",
-                        "name": "m",
-                        "type": "bar_chart",
-                        "value": "[1]",
-                        "x_axis_name": '["a\\u0000"]',
-                    }
-                ]
+                "jobs": nest_metrics(
+                    [],
+                    [
+                        {
+                            "job": "j",
+                            "group": "g",
+                            "name": "m",
+                            "type": "bar_chart",
+                            "value": "[1]",
+                            "x_axis_name": '["a\\u0000"]',
+                        }
+                    ],
+                )
             },
             None,
         ),
@@ -344,11 +344,12 @@ def test_text_postgresql_cannot_store_or_absurd_json_is_refused_cleanly(
     assert response.status_code == 200
     form = response.context["wizard"]["form"]
     messages = list(form.errors.values()) + [
-        errors for formset in form.formsets.values() for errors in formset.errors if errors
+        f.errors for formset in form.every_formset() for f in formset.forms if f.errors
     ]
     assert messages, "the page must say what is wrong"
     if field:
-        assert form.formsets["metrics"].forms[0].errors[field]
+        metric = form.formsets["jobs"].forms[0].groups.forms[0].metrics.forms[0]
+        assert metric.errors[field]
     card.refresh_from_db()
     assert card.revision == 1
 
@@ -367,3 +368,40 @@ def test_import_refuses_text_that_cannot_be_stored(alice_client, alice, payload)
     )
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
+
+
+def test_custom_details_and_metadata_keep_the_order_they_were_entered_in(alice_client, alice):
+    card = make_card(user=alice)
+    rows = {
+        "custom_details": [
+            {"key": "Line of business", "value": "Retail"},
+            {"key": "owner", "value": "growth"},
+            {"key": "a", "value": "first letter"},
+        ]
+    }
+    response = alice_client.post(
+        step_url(card, "additional"), step_post(card, "additional", {}, rows)
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    jobs = [{"name": "j", "metadata": "zone: eu\nab: 1\nregion-of-the-world: all"}]
+    response = alice_client.post(
+        step_url(card, "evaluation"), step_post(card, "evaluation", {}, {"jobs": jobs})
+    )
+    assert response.status_code == 302
+    card.refresh_from_db()
+    custom = card.content["additional_information"]["custom_details"]
+    assert list(custom) == ["Line of business", "owner", "a"]
+    assert list(card.content["evaluation_details"][0]["metadata"]) == [
+        "zone",
+        "ab",
+        "region-of-the-world",
+    ]
+    assert "_studio_key_order" not in card.content
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert page.index("Line of business") < page.index(">owner<") < page.index("first letter")
+    fields, shown = rows_from_initial("additional", card.content)
+    assert [row["key"] for row in shown["custom_details"]] == ["Line of business", "owner", "a"]
+    exported = alice_client.get(reverse("cards:export", args=[card.name])).content.decode()
+    assert exported.index("Line of business") < exported.index('"owner"')
+    assert "_studio_key_order" not in exported

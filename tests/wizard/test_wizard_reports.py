@@ -42,13 +42,21 @@ def attach(client, card, report, job):
     data = step_post(
         card,
         "evaluation",
-        {**fields, "attach_job": job},
+        {**fields, **attach_fields(card, job)},
         rows,
         action="wizard_attach_report",
         action_value=str(report.pk),
         stored_rows=True,
     )
     return client.post(step_url(card, "evaluation"), data)
+
+
+def attach_fields(card, job):
+    """The attach form as a person fills it in: an existing job from the list, or a new one."""
+    names = [j.get("name") for j in card.content.get("evaluation_details", [])]
+    if job in names:
+        return {"attach_job": job}
+    return {"attach_job": "", "attach_new_job": job}
 
 
 def upload(path, name=None):
@@ -121,7 +129,15 @@ def test_removing_a_report_removes_its_groups_and_keeps_it_as_evidence(alice_cli
     attach(alice_client, card, report, "eval")
     page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
     assert "generic_model_card_evaluation.examples.json" in page
-    response = alice_client.post(reverse("cards:report_remove", args=[card.name, report.pk]))
+    url = reverse("cards:report_remove", args=[card.name, report.pk])
+    # The card page's button asks first: the question names what goes, and changes nothing.
+    question = alice_client.get(url)
+    assert question.status_code == 200
+    assert "Remove the metrics of" in question.content.decode()
+    assert report.group_names[0] in question.content.decode()
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"]
+    response = alice_client.post(url)
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.content["evaluation_details"] == [{"name": "eval", "metric_groups": []}]
@@ -149,7 +165,31 @@ def test_attaching_needs_a_job_name(alice_client, alice):
     preview(alice_client, card, upload=upload(GENERIC))
     response = attach(alice_client, card, EvaluationReport.objects.get(), "")
     assert response.status_code == 200
-    assert response.context["wizard"]["form"].errors["attach_job"]
+    assert response.context["wizard"]["form"].errors["attach_new_job"]
+
+
+def test_a_new_job_named_like_an_existing_one_is_refused(alice_client, alice):
+    content = {"evaluation_details": [{"name": "holdout"}]}
+    card = make_card(user=alice, content=content)
+    preview(alice_client, card, upload=upload(GENERIC))
+    card.refresh_from_db()
+    fields, rows = rows_from_initial("evaluation", card.content)
+    data = step_post(
+        card,
+        "evaluation",
+        {**fields, "attach_job": "", "attach_new_job": "holdout"},
+        rows,
+        action="wizard_attach_report",
+        action_value=str(EvaluationReport.objects.get().pk),
+        stored_rows=True,
+    )
+    response = alice_client.post(step_url(card, "evaluation"), data)
+    assert response.status_code == 200
+    assert "choose it in the list" in " ".join(
+        response.context["wizard"]["form"].errors["attach_new_job"]
+    )
+    card.refresh_from_db()
+    assert card.content == content
 
 
 def test_another_teams_report_cannot_be_attached_or_removed(alice_client, alice, client, charlie):
@@ -362,7 +402,11 @@ def test_a_forged_report_id_is_not_a_crash(alice_client, alice, forged):
     card = make_card(user=alice)
     assert alice_client.get(step_url(card, "evaluation") + f"?report={forged}").status_code == 200
     data = step_post(
-        card, "evaluation", {"attach_job": "x"}, action="wizard_attach_report", action_value=forged
+        card,
+        "evaluation",
+        {"attach_job": "", "attach_new_job": "x"},
+        action="wizard_attach_report",
+        action_value=forged,
     )
     response = alice_client.post(step_url(card, "evaluation"), data)
     assert response.status_code == 200

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cards.models import CardRevision, ModelCard
 from tests.factories import load_json, make_card
-from tests.wizard_posts import rows_from_initial, step_post, step_url
+from tests.wizard_posts import nest_metrics, rows_from_initial, step_post, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,8 @@ def walk_wizard(client) -> ModelCard:
     assert response["Location"] == step_url(card, "evaluation")
     card.refresh_from_db()
     response = client.post(
-        step_url(card, "evaluation"), step_post(card, "evaluation", {}, EVALUATION_ROWS)
+        step_url(card, "evaluation"),
+        step_post(card, "evaluation", {}, {"jobs": nest_metrics(**EVALUATION_ROWS)}),
     )
     assert response["Location"] == step_url(card, "additional")
     card.refresh_from_db()

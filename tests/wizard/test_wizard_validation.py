@@ -89,15 +89,13 @@ def test_a_metric_value_that_does_not_match_its_type_is_explained_on_its_row(
     alice_client, alice, metric_type, value, fragment
 ):
     card = make_card(user=alice)
-    rows = {
-        "jobs": [{"name": "e"}],
-        "metrics": [
-            {"job": "e", "group": "g", "name": "fine", "type": "number", "value": "1"},
-            {"job": "e", "group": "g", "name": "broken", "type": metric_type, "value": value},
-        ],
-    }
+    metrics = [
+        {"name": "fine", "type": "number", "value": "1"},
+        {"name": "broken", "type": metric_type, "value": value},
+    ]
+    rows = {"jobs": [{"name": "e", "groups": [{"name": "g", "metrics": metrics}]}]}
     form, page = post_step(alice_client, card, "evaluation", {}, rows)
-    metric_forms = form.formsets["metrics"].forms
+    metric_forms = form.formsets["jobs"].forms[0].groups.forms[0].metrics.forms
     assert not metric_forms[0].errors
     errors = " ".join(metric_forms[1].errors.get("value", []))
     assert errors and fragment in errors
@@ -119,12 +117,16 @@ def test_content_over_100000_characters_is_refused_and_nothing_is_lost(alice_cli
     assert card.revision == 1
 
 
-def test_a_metric_without_its_job_or_group_is_explained(alice_client, alice):
+def test_metrics_in_a_group_and_job_without_names_are_explained(alice_client, alice):
     card = make_card(user=alice)
-    rows = {"metrics": [{"name": "auc", "type": "number", "value": "0.9"}]}
+    metrics = [{"name": "auc", "type": "number", "value": "0.9"}]
+    rows = {"jobs": [{"name": "", "groups": [{"name": "", "metrics": metrics}]}]}
     form, _ = post_step(alice_client, card, "evaluation", {}, rows)
-    row_errors = form.formsets["metrics"].forms[0].errors
-    assert "job" in row_errors and "group" in row_errors
+    job = form.formsets["jobs"].forms[0]
+    assert "name" in job.errors
+    assert "name" in job.groups.forms[0].errors
+    card.refresh_from_db()
+    assert card.revision == 1
 
 
 def test_duplicate_custom_detail_names_are_explained(alice_client, alice):

@@ -81,6 +81,13 @@ class RowForm(ContentForm):
             self.add_error(field, self.name_missing)
         return data
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rows are drawn as table cells under a heading: the heading's words name the input.
+        for field in self.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", str(field.label))
+
     @property
     def is_stored(self) -> bool:
         return self.stored_row
@@ -184,7 +191,7 @@ class StepForm(ContentForm):
 
     def is_valid(self) -> bool:
         # Rows first: the step's own clean() checks across rows (unique names).
-        valid = all([formset.is_valid() for formset in self.formsets.values()])
+        valid = all([formset.is_valid() for formset in self.every_formset()])
         valid = self.rows_all_sent() and valid
         valid = super().is_valid() and valid
         if not valid:
@@ -199,11 +206,15 @@ class StepForm(ContentForm):
         self.new_content = content
         return True
 
+    def every_formset(self) -> list[forms.BaseFormSet]:
+        """Every table of the step, nested ones included."""
+        return list(self.formsets.values())
+
     def rows_all_sent(self) -> bool:
         """False (with a message at the table) when a table came back with fewer rows than
         the card holds: rows that were not sent would be deleted though nobody removed them."""
         complete = True
-        for formset in self.formsets.values():
+        for formset in self.every_formset():
             if not formset.is_bound or not formset.management_form.is_valid():
                 continue  # Django reports a missing or damaged management form itself
             sent = formset.management_form.cleaned_data["TOTAL_FORMS"]

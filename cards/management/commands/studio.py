@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -21,6 +22,8 @@ from django.db import connections, transaction
 
 from cards.models import Membership, Team
 from cards.sagemaker.client import AwsError, credentials_configured
+from cards.sagemaker.sandbox import restore_and_record
+from config.sandbox_file import announce, withdraw
 
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
@@ -72,7 +75,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, self.on_signal)
         signal.signal(signal.SIGTERM, self.on_signal)
         try:
-            env = self.prepare(options["verbosity"])
+            self.verbosity = options["verbosity"]
+            env = self.prepare(self.verbosity)
             self.run(env, host, port)
         except Stop:
             self.say("Stopping…")
@@ -81,6 +85,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             self.stop_children()
+            withdraw(settings.SANDBOX_FILE)
         # Returning (rather than dying of the signal) lets the embedded PostgreSQL's atexit
         # handler stop the server when this was the last process using it.
 
@@ -134,14 +139,26 @@ class Command(BaseCommand):
         return password
 
     def run(self, env: dict[str, str], host: str, port: int) -> None:
+        local_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
+        url = f"http://{local_host}:{port}"
+        # E-mails link to the address the app runs at, unless the operator names another.
+        env.setdefault("STUDIO_URL", url)
         if aws_credentials_configured():
             self.say("Using the AWS credentials configured on this machine.")
         else:
             sandbox_port = free_port("127.0.0.1", SANDBOX_PORT)
             # moto in server mode, its model card updates corrected (cards/sagemaker/sandbox.py).
             sandbox = [sys.executable, "-m", "cards.sagemaker.sandbox", "-H", "127.0.0.1", "-p"]
-            self.start("AWS sandbox", [*sandbox, str(sandbox_port)], env)
+            # moto's start-up lines name its own address; only shown with -v 2.
+            recording = Path(
+                env.get("STUDIO_SANDBOX_STATE")
+                or settings.BASE_DIR / "var" / "aws-sandbox-recording.jsonl"
+            )
+            recording.parent.mkdir(parents=True, exist_ok=True)
+            sandbox_env = {**env, "MOTO_RECORDER_FILEPATH": str(recording)}
+            self.start("AWS sandbox", [*sandbox, str(sandbox_port)], sandbox_env, quiet=True)
             self.wait_for_port("AWS sandbox", "127.0.0.1", sandbox_port)
+            restore_and_record(f"http://127.0.0.1:{sandbox_port}", recording)
             # The sandbox accepts any credentials; these only keep boto3 from looking further.
             env |= {
                 "AWS_ENDPOINT_URL": f"http://127.0.0.1:{sandbox_port}",
@@ -152,9 +169,12 @@ class Command(BaseCommand):
             # Nothing leaves this machine, so drafts may be tried out in the sandbox.
             env.setdefault("PUBLISH_DRAFTS", "true")
             env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+            announce(settings.SANDBOX_FILE, env["AWS_ENDPOINT_URL"])
+            where = f" at {env['AWS_ENDPOINT_URL']}" if self.verbosity >= 2 else ""
             self.say(
-                f"No AWS credentials found: publishing goes to a local sandbox (moto) at "
-                f"{env['AWS_ENDPOINT_URL']}, not to AWS."
+                f"No AWS credentials found: publishing goes to a local sandbox (moto){where}, "
+                "not to AWS. Commands run beside this one (import_sagemaker_cards, "
+                "publish_card) use it too."
             )
 
         manage = str(settings.BASE_DIR / "manage.py")
@@ -164,15 +184,14 @@ class Command(BaseCommand):
         # `manage.py worker` reconnects when the database restarts; should it still exit (the
         # database stayed away), it is started again below, as a supervisor would.
         worker = [sys.executable, manage, "worker", f"--concurrency={concurrency}"]
-        self.restartable["worker"] = (worker, env)
-        self.start("worker", worker, env)
+        quiet = {} if self.verbosity >= 2 else {"PROCRASTINATE_LOG_LEVEL": "WARNING"}
+        self.restartable["worker"] = (worker, {**quiet, **env})
+        self.start("worker", worker, {**quiet, **env})
         web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
         # No control socket: its default path is shared by every gunicorn of this user.
         self.start("web server", [*web, "--access-logfile", "-", "--no-control-socket"], env)
-        local_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
         self.wait_for_port("web server", local_host, port)
 
-        url = f"http://{local_host}:{port}"
         admin = get_user_model().objects.filter(username="admin").exists()
         connections.close_all()
         who = "sign in as admin" if admin else "sign in with your account"
@@ -182,11 +201,18 @@ class Command(BaseCommand):
             self.check_children()
             time.sleep(0.5)
 
-    def start(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def start(self, name: str, command: list[str], env: dict[str, str], quiet=False) -> None:
         # Own process group: a terminal's Ctrl-C reaches only this command, which then stops
         # the children in order instead of all of them racing each other.
+        output = subprocess.DEVNULL if quiet and self.verbosity < 2 else None
         child = subprocess.Popen(  # noqa: S603 - our own fixed commands
-            command, env=env, cwd=settings.BASE_DIR, stdin=subprocess.DEVNULL, process_group=0
+            command,
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            process_group=0,
         )
         self.children.append((name, child))
 

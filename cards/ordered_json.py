@@ -1,0 +1,62 @@
+"""A JSON field that keeps the order of the content's free maps.
+
+PostgreSQL's jsonb stores an object's keys in its own order (shorter keys first), so custom
+details and an evaluation job's metadata came back in another order than they were entered.
+The order of those maps is saved beside them, under a top-level key SageMaker's content never
+has, and put back when the row is read. Lookups into the content are not affected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+ORDER_KEY = "_studio_key_order"
+
+
+def free_maps(content: dict) -> dict[str, dict]:
+    """The maps whose keys the user chose, by a path naming them."""
+    maps = {}
+    info = content.get("additional_information")
+    if isinstance(info, dict) and isinstance(info.get("custom_details"), dict):
+        maps["custom_details"] = info["custom_details"]
+    jobs = content.get("evaluation_details")
+    for index, job in enumerate(jobs if isinstance(jobs, list) else []):
+        if isinstance(job, dict) and isinstance(job.get("metadata"), dict):
+            maps[f"metadata.{index}"] = job["metadata"]
+    return maps
+
+
+def in_order(mapping: dict, keys: list) -> dict:
+    ordered = {key: mapping[key] for key in keys if isinstance(key, str) and key in mapping}
+    ordered.update({key: value for key, value in mapping.items() if key not in ordered})
+    return ordered
+
+
+class OrderedContentField(models.JSONField):
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        if isinstance(value, dict) and ORDER_KEY not in value:
+            maps = free_maps(value).items()
+            orders = {path: list(mapping) for path, mapping in maps if len(mapping) > 1}
+            if orders:
+                value = {**value, ORDER_KEY: orders}
+        return super().get_db_prep_save(value, connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        value = super().from_db_value(value, expression, connection)
+        if not isinstance(value, dict) or ORDER_KEY not in value:
+            return value
+        orders = value.pop(ORDER_KEY)
+        if not isinstance(orders, dict):
+            return value
+        info = value.get("additional_information")
+        custom = info.get("custom_details") if isinstance(info, dict) else None
+        if "custom_details" in orders and isinstance(custom, dict):
+            info["custom_details"] = in_order(custom, orders["custom_details"])
+        jobs = value.get("evaluation_details")
+        for index, job in enumerate(jobs if isinstance(jobs, list) else []):
+            keys = orders.get(f"metadata.{index}")
+            if keys and isinstance(job, dict) and isinstance(job.get("metadata"), dict):
+                job["metadata"] = in_order(job["metadata"], keys)
+        return value
