@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from ninja import NinjaAPI
 
-from api import cards, history, problems, workflow
+from api import cards, exports, history, problems, workflow
 from api.auth import TokenAuth
 from cards.services.audit import token_channel
 
@@ -25,6 +25,7 @@ problems.install(api)
 api.add_router("", cards.router)
 api.add_router("", workflow.router)
 api.add_router("", history.router)
+api.add_router("", exports.router)
 
 
 def _through_token_channel(view):
