@@ -28,7 +28,20 @@ def free_maps(content: dict) -> dict[str, dict]:
     return maps
 
 
-def in_order(mapping: dict, keys: list) -> dict:
+def same_content(old: object, new: object) -> bool:
+    """Equal documents whose free maps also list their keys in the same order (dict equality
+    alone ignores order, so reordering custom details would look like no change)."""
+    if old != new:
+        return False
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return True
+    before, after = free_maps(old), free_maps(new)
+    return all(list(mapping) == list(after.get(path, {})) for path, mapping in before.items())
+
+
+def in_order(mapping: dict, keys: list | dict) -> dict:
+    if isinstance(keys, dict):  # key -> position: numbers, so full-text search skips them
+        keys = sorted(keys, key=lambda key: keys[key] if isinstance(keys[key], int) else 0)
     ordered = {key: mapping[key] for key in keys if isinstance(key, str) and key in mapping}
     ordered.update({key: value for key, value in mapping.items() if key not in ordered})
     return ordered
@@ -38,7 +51,13 @@ class OrderedContentField(models.JSONField):
     def get_db_prep_save(self, value: Any, connection: Any) -> Any:
         if isinstance(value, dict) and ORDER_KEY not in value:
             maps = free_maps(value).items()
-            orders = {path: list(mapping) for path, mapping in maps if len(mapping) > 1}
+            # Positions keyed by the user's keys: the search column indexes a document's string
+            # values (not its keys), so the order adds no words to the search.
+            orders = {
+                path: {key: position for position, key in enumerate(mapping)}
+                for path, mapping in maps
+                if len(mapping) > 1
+            }
             if orders:
                 value = {**value, ORDER_KEY: orders}
         return super().get_db_prep_save(value, connection)

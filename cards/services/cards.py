@@ -25,6 +25,7 @@ from cards.models import (
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
+from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
 from cards.reports import load_json_document
 from cards.services.audit import audit_record
@@ -174,7 +175,7 @@ def save_locked(
         # The role the access helper read with the card (cards.access.card_for).
         current.user_role = card.user_role
     require(user, current, Action.EDIT)
-    if current.content == content:
+    if same_content(current.content, content):
         return current
     if promoted["model_id"] != current.model_id:
         model_id_check(promoted["model_id"], exclude_pk=card.pk)
