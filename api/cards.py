@@ -22,7 +22,7 @@ from cards.access import card_for
 from cards.errors import AlreadyExists, InvalidInput
 from cards.forms import CardFilterForm
 from cards.models import ModelCard, Team
-from cards.permissions import Action, require
+from cards.permissions import Action, require, teams_where
 from cards.services import (
     card_apply_lookup,
     card_create,
@@ -199,13 +199,12 @@ _LOOKUPS: dict[str, Literal["model", "model_package", "training_job"]] = {
 
 
 def _team(value: str | int, user) -> Team:
-    teams = (
-        Team.objects.filter(pk=value) if isinstance(value, int) else Team.objects.filter(name=value)
-    )
-    team = teams.first()
-    if team is None:
-        raise InvalidInput(f"There is no team “{value}”.", field="team")
-    return team
+    """One of the user's teams; any other answers as a team that does not exist, so that a
+    token cannot tell which teams there are."""
+    for team in teams_where(user, Action.VIEW):
+        if (team.pk if isinstance(value, int) else team.name) == value:
+            return team
+    raise InvalidInput(f"“{value}” is not one of your teams.", field="team")
 
 
 @router.post(

@@ -13,6 +13,8 @@ def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
     Raises Http404 for a card the user cannot see (other teams' names are not disclosed)
     and NotAllowed (403, with the reason) when their role or the card's status forbids it.
     """
+    if "\x00" in name:  # PostgreSQL cannot even compare text with a NUL in it
+        raise Http404("No such model card.")
     role = Membership.objects.filter(team=OuterRef("team_id"), user=user.pk).values("role")[:1]
     try:
         card = (

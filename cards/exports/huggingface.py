@@ -21,13 +21,19 @@ _NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 def md(value: Any) -> str:
     """Text that Markdown shows as written; lines become hard line breaks."""
     # A list marker at a line's start: "-" gets a backslash, "12." one before its dot.
-    escaped = _MARKUP.sub(r"\\\1", text(value))
+    escaped = _MARKUP.sub(r"\\\1", _lines(value))
     escaped = _NUMBERED.sub(r"\1\\\2", _BULLET.sub(r"\1\\\2", escaped))
     return "  \n".join(escaped.split("\n"))
 
 
 def _cell(value: Any) -> str:
-    return _MARKUP.sub(r"\\\1", text(value)).replace("\n", "<br>")
+    return _MARKUP.sub(r"\\\1", _lines(value)).replace("\n", "<br>")
+
+
+def _lines(value: Any) -> str:
+    """The text with one line ending: CommonMark also ends a line at a lone carriage return,
+    where the escaping of line-start markers would not look."""
+    return text(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:

@@ -96,7 +96,9 @@ def test_permission_cell(action, role, actors, alice, rita, api_as):
     card = prepare(action, alice, rita)
     response = perform(api_as(actors[role]), action, card)
     if role == "other team":
-        expected = action == Action.CREATE and 403 or 404
+        # Another team's card is not found; another team, for a new card, is not one of
+        # yours, exactly as a team that does not exist (nothing tells which teams there are).
+        expected = action == Action.CREATE and 422 or 404
         assert response.status_code == expected, response.content
         assert action == Action.VIEW or not effect(action, card)
         return
