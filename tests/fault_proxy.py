@@ -25,7 +25,7 @@ class _Pipe:
     def __init__(self, proxy: FaultProxy, client: socket.socket) -> None:
         self.proxy = proxy
         self.client = client
-        self.server = socket.create_connection(proxy.target)
+        self.server = proxy.connect()
         self.silent = False
         self.request = b""  # client bytes since the last answer
 
@@ -83,7 +83,9 @@ class _Pipe:
 
 
 class FaultProxy:
-    def __init__(self, target: tuple[str, int]) -> None:
+    def __init__(self, target: tuple[str, int] | str) -> None:
+        """``target``: a TCP (host, port), or the path of a Unix socket (the embedded
+        PostgreSQL's); the proxy itself listens on TCP loopback either way."""
         self.target = target
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
@@ -107,6 +109,17 @@ class FaultProxy:
             with self.lock:
                 self.pipes.append(pipe)
             pipe.start()
+
+    def connect(self) -> socket.socket:
+        if isinstance(self.target, str):
+            server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                server.connect(self.target)
+            except OSError:
+                server.close()
+                raise
+            return server
+        return socket.create_connection(self.target)
 
     def take_rule(self, request: bytes) -> HeldAnswer | None:
         with self.lock:

@@ -12,11 +12,12 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from cards.models import CardStatus, ModelCard, Publication, PublicationState
@@ -98,9 +99,14 @@ def aws_proxy(moto_url):
 def db_proxy(db):
     url = urlsplit(database_url_for_subprocesses())
     if url.hostname is None:
-        pytest.skip("the test database is reached through a Unix socket")
-    proxy = FaultProxy((url.hostname, url.port or 5432))
-    proxy.url = url._replace(netloc=f"{url.username}@127.0.0.1:{proxy.port}").geturl()
+        # The embedded PostgreSQL (no DATABASE_URL) listens on a Unix socket only.
+        directory = parse_qs(url.query)["host"][0]
+        target = f"{directory}/.s.PGSQL.{settings.DATABASES['default'].get('PORT') or 5432}"
+    else:
+        target = (url.hostname, url.port or 5432)
+    proxy = FaultProxy(target)
+    netloc = f"{url.username}@127.0.0.1:{proxy.port}"
+    proxy.url = url._replace(netloc=netloc, query="").geturl()
     yield proxy
     proxy.close()
 
