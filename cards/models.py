@@ -330,7 +330,7 @@ class SentContent(models.Model):
 
 
 class Approval(models.Model):
-    """A reviewer's approval of exactly one revision; at most one per revision."""
+    """A reviewer's approval of exactly one revision; at most one per reviewer and revision."""
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="approvals")
     revision = models.PositiveIntegerField()
@@ -338,11 +338,17 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(auto_now_add=True)
+    # The review policy in force when this approval was given (governance), so history shows
+    # under which rules a card was approved; {} for approvals from before policies.
+    policy = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-approved_at"]
         constraints = [
-            models.UniqueConstraint(fields=["card", "revision"], name="one_approval_per_revision"),
+            # A review policy may ask several reviewers to sign one revision; each signs once.
+            models.UniqueConstraint(
+                fields=["card", "revision", "approved_by"], name="one_approval_per_reviewer"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -427,6 +433,21 @@ class AuditAction(models.TextChoices):
     LOCKOUT = "lockout", "Sign-in locked out"
     TOKEN_CREATE = "token_create", "Created an API token"
     TOKEN_REVOKE = "token_revoke", "Revoked an API token"
+    TOKEN_USE = "token_use", "Used an API token"
+    PUBLISHED = "published", "Published to SageMaker"
+    PUBLISH_FAILED = "publish_failed", "Publishing failed"
+    CHANGED_REMOTELY = "changed_remotely", "Changed in SageMaker"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
+    ROLES_CHANGED = "roles_changed", "Roles changed by the identity provider"
+    SSO_MAPPING = "sso_mapping", "Changed the sign-in role mapping"
+    WEBHOOK_CREATE = "webhook_create", "Added a webhook"
+    WEBHOOK_CHANGE = "webhook_change", "Changed a webhook"
+    WEBHOOK_DELETE = "webhook_delete", "Removed a webhook"
+    WEBHOOK_REDELIVER = "webhook_redeliver", "Redelivered a webhook"
+    TEMPLATE_CHANGE = "template_change", "Changed a team template"
+    POLICY_CHANGE = "policy_change", "Changed a review policy"
+    REREVIEW = "rereview", "Marked for re-review"
 
 
 class AuditEvent(models.Model):
