@@ -320,7 +320,9 @@ def test_a_killed_worker_is_recovered_soon_after_its_heartbeat_goes_stale(
     stalled = int(os.environ.get("WORKER_STALLED_SECONDS", "4"))
     sweep = int(os.environ.get("WORKER_RECOVERY_SECONDS", "1"))
     print(f"\nRecovered {recovered:.1f} s after SIGKILL (stale after {stalled} s, sweep {sweep} s)")
-    assert recovered < stalled + 10 + 2 * sweep
+    # Soon: within seconds of going stale, not at the next start or never. The margin covers a
+    # loaded CI machine (seen: 16.8 s at a load average of 7 on 2 cores).
+    assert recovered < stalled + 20 + 2 * sweep
 
 
 # --- A PostgreSQL of the test's own, restarted or stopped under the worker ----------------
