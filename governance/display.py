@@ -1,0 +1,49 @@
+"""What the card pages show of governance: the policy's progress, signatures, review date
+and re-review marks."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from cards.models import Approval, CardStatus, ModelCard
+from governance.policies import progress, rules_for, with_review_dates
+from governance.services import open_flags
+
+
+def review_due(card: ModelCard):
+    if card.status != CardStatus.APPROVED or card.approved_revision is None:
+        return None
+    row = with_review_dates(ModelCard.objects.filter(pk=card.pk)).values("review_due").first()
+    return row["review_due"] if row else None
+
+
+def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
+    """``governance`` in a card page's context."""
+    due = review_due(card)
+    context: dict = {
+        "review_due": due,
+        "review_overdue": due is not None and due < timezone.now(),
+        "rereview_flags": open_flags(card),
+    }
+    if with_progress:
+        approvals = list(
+            Approval.objects.filter(card=card, revision=card.revision)
+            .select_related("approved_by")
+            .order_by("approved_at", "pk")
+        )
+        rules = rules_for(card)
+        state = progress(rules, [approval.approved_by_id for approval in approvals])
+        filling = {signer: name for name, signer in state.filled.items()}
+        context.update(
+            rules=rules,
+            progress=state,
+            signatures=[
+                {
+                    "who": approval.approved_by.get_username(),
+                    "at": approval.approved_at,
+                    "group": filling.get(approval.approved_by_id, ""),
+                }
+                for approval in approvals
+            ],
+        )
+    return context
