@@ -205,9 +205,11 @@ def test_the_portfolio_takes_the_same_queries_for_1_and_30_cards(team_a, alice, 
     for first, count in ((1, 1), (2, 29)):
         with time_machine.travel(datetime(2026, 1, 10, tzinfo=UTC), tick=False):
             portfolio_cards(alice, rita, first, count)
-        with time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False):
-            with CaptureQueriesContext(connection) as queries:
-                page = client.get(url).content.decode()
+        with (
+            time_machine.travel(datetime(2026, 3, 1, tzinfo=UTC), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            page = client.get(url).content.decode()
         counts.append(len(queries))
         total = first + count - 1
         approved = len(range(1, total + 1, 3))
