@@ -38,7 +38,8 @@ def team_for(user, team_id: int) -> Team:
 
 
 def _policy_forms(team: Team, groups, bound: PolicyForm | None = None) -> list[dict]:
-    policies = {policy.risk_rating: policy for policy in team.review_policies.all()}
+    saved = team.review_policies.select_related("updated_by").prefetch_related("groups")
+    policies = {policy.risk_rating: policy for policy in saved}
     rows = []
     for rating in RATINGS:
         policy = policies.get(rating)

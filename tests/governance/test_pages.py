@@ -233,3 +233,22 @@ def test_the_portfolio_counts_by_status_and_rating(team_a, team_b, alice, rita, 
     everything = client_of(sam).get(reverse("governance:portfolio"))
     assert everything.context["total"] == 3
     assert client_of(alice).get(reverse("governance:portfolio")).status_code == 302
+
+
+def test_a_site_admin_removes_a_policy_and_a_group_in_use_stays(team_a, sam, groups, set_policy):
+    set_policy(rating="High", required=1, groups=[groups["Legal"]])
+    client = client_of(sam)
+    url = reverse("governance:rules", args=[team_a.pk])
+    legal = groups["Legal"]
+    response = client.post(url, {"form": "group", "group": legal.pk, "remove": "1"}, follow=True)
+    assert "The High risk policy asks for “Legal”: take it out of the policy first." in (
+        response.content.decode()
+    )
+    assert ReviewerGroup.objects.filter(pk=legal.pk).exists()
+    response = client.post(
+        url, {"form": "policy", "risk_rating": "High", "remove": "1"}, follow=True
+    )
+    assert "High risk cards need one approval again." in response.content.decode()
+    assert not ReviewPolicy.objects.exists()
+    client.post(url, {"form": "group", "group": legal.pk, "remove": "1"})
+    assert not ReviewerGroup.objects.filter(pk=legal.pk).exists()
