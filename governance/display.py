@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from cards.models import Approval, CardStatus, ModelCard
-from governance.policies import progress, rules_for, with_review_dates
+from governance.policies import progress, recorded_rules, rules_for, with_review_dates
 from governance.services import open_flags
 
 
@@ -26,8 +26,12 @@ def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
         "rereview_flags": open_flags(card),
     }
     if with_progress:
+        # An approved card's signatures are those of the revision it stands on.
+        revision = card.revision
+        if card.status == CardStatus.APPROVED and card.approved_revision:
+            revision = card.approved_revision
         approvals = list(
-            Approval.objects.filter(card=card, revision=card.revision)
+            Approval.objects.filter(card=card, revision=revision)
             .select_related("approved_by")
             .order_by("approved_at", "pk")
         )
@@ -35,6 +39,7 @@ def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
         state = progress(rules, [approval.approved_by_id for approval in approvals])
         filling = {signer: name for name, signer in state.filled.items()}
         context.update(
+            revision=revision,
             rules=rules,
             progress=state,
             signatures=[
@@ -42,6 +47,7 @@ def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
                     "who": approval.approved_by.get_username(),
                     "at": approval.approved_at,
                     "group": filling.get(approval.approved_by_id, ""),
+                    "rules": recorded_rules(approval.policy),
                 }
                 for approval in approvals
             ],

@@ -56,6 +56,18 @@ class Rules:
         return f"{text} ({self.risk_rating} risk policy, version {self.version})"
 
 
+def recorded_rules(policy: dict) -> str:
+    """The rules an approval recorded (``Approval.policy``), in words."""
+    if not policy or "required" not in policy:
+        return "one approval (from before review policies)"
+    return Rules(
+        required=policy["required"],
+        risk_rating=policy.get("risk_rating", RiskRating.UNKNOWN),
+        version=policy.get("version"),
+        groups={name: set() for name in policy.get("groups", [])},
+    ).describe()
+
+
 def rules_for(card: ModelCard) -> Rules:
     policy = policy_for(card)
     if policy is None:

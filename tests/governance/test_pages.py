@@ -252,3 +252,17 @@ def test_a_site_admin_removes_a_policy_and_a_group_in_use_stays(team_a, sam, gro
     assert not ReviewPolicy.objects.exists()
     client.post(url, {"form": "group", "group": legal.pk, "remove": "1"})
     assert not ReviewerGroup.objects.filter(pk=legal.pk).exists()
+
+
+def test_an_approved_cards_review_page_shows_the_rules_it_was_approved_under(
+    alice, rita, rex, set_policy
+):
+    set_policy(required=2)
+    card = make_submitted_card(user=alice)
+    card_approve(card=card, user=rita, revision=card.revision)
+    card_approve(card=card, user=rex, revision=card.revision)
+    set_policy(required=1)  # a later change does not rewrite history
+    page = client_of(alice).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "Approvals of revision 2" in page
+    assert "Approved under: 2 approvals (Low risk policy, version 1)." in page
+    assert "<td>rita</td>" in page and "<td>rex</td>" in page
