@@ -17,7 +17,7 @@ def review_due(card: ModelCard):
     return row["review_due"] if row else None
 
 
-def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
+def card_governance(card: ModelCard, *, with_progress: bool = False, user=None) -> dict:
     """``governance`` in a card page's context."""
     due = review_due(card)
     context: dict = {
@@ -38,7 +38,17 @@ def card_governance(card: ModelCard, *, with_progress: bool = False) -> dict:
         rules = rules_for(card)
         state = progress(rules, [approval.approved_by_id for approval in approvals])
         filling = {signer: name for name, signer in state.filled.items()}
+        useless = ""
+        waiting = card.status == CardStatus.PENDING_REVIEW and not state.met
+        if waiting and user is not None and user.pk not in state.signers:
+            with_user = progress(rules, [*state.signers, user.pk])
+            if with_user.still_needed == state.still_needed:
+                useless = (
+                    f"{state.summary()} You are in none of the groups still needed, so "
+                    "your approval would not count."
+                )
         context.update(
+            useless_approval=useless,
             revision=revision,
             rules=rules,
             progress=state,

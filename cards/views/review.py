@@ -100,7 +100,7 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "section_notes": True,
         **comments_context(card),
         "request_form": RequestChangesForm(),
-        "governance": card_governance(card, with_progress=True),
+        "governance": card_governance(card, with_progress=True, user=request.user),
         **extra,
     }
 

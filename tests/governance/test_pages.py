@@ -39,6 +39,9 @@ def test_the_review_page_shows_who_signed_and_what_is_still_needed(
         "Policy: 2 approvals, one each from Legal, Model risk (Low risk policy, version 1)" in page
     )
 
+    page = client_of(rex).get(reverse("cards:review", args=[card.name])).content.decode()
+    assert "You are in none of the groups still needed, so your approval would not count." in page
+    assert "Approve revision 2" not in page
     page = client_of(rose).get(reverse("cards:review", args=[card.name])).content.decode()
     assert "Approve revision 2" in page
     client_of(rose).post(reverse("cards:approve", args=[card.name]), {"revision": 2})
