@@ -32,7 +32,8 @@ def test_the_review_page_shows_who_signed_and_what_is_still_needed(
     )
     page = response.content.decode()
     assert "Your approval of revision 2 of “churn-model” is recorded." in page
-    assert "1 more approval needed, including one from Legal." in page
+    needed = "1 more approval needed, including one from Legal."
+    assert f'<p class="warning" role="status">{needed}</p>' in page
     assert "<td>rita</td>" in page and "<td>Model risk</td>" in page
     assert "You approved revision 2; another reviewer has to sign." in page
     assert (
