@@ -53,6 +53,18 @@ class CardFilterForm(forms.Form):
         error_messages={"max_length": "User names have at most %(limit_value)d characters."},
     )
     waiting = forms.BooleanField(required=False)
+    # Governance: approved cards marked "Needs re-review", or past their review date.
+    review = forms.ChoiceField(
+        choices=[
+            ("", "Any review state"),
+            ("rereview", "Needs re-review"),
+            ("overdue", "Review overdue"),
+        ],
+        required=False,
+        error_messages={
+            "invalid_choice": "There is no review state “%(value)s”; showing every card."
+        },
+    )
     sort = forms.ChoiceField(required=False, choices=[])
 
     # column key -> (heading, the ordering it sorts by); "-key" sorts the other way.
@@ -153,6 +165,16 @@ class CardFilterForm(forms.Form):
             cards = cards.filter(created_by__username__iexact=chosen["owner"])
         if chosen.get("waiting"):
             cards = cards.waiting_for_review_by(self.user)
+        if chosen.get("review"):
+            from django.utils import timezone
+
+            from governance.policies import overdue
+            from governance.services import needs_rereview
+
+            if chosen["review"] == "rereview":
+                cards = needs_rereview(cards)
+            else:
+                cards = overdue(cards, timezone.now())
         return self.sorted(cards)
 
 

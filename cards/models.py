@@ -94,7 +94,12 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
         edited_by_user = CardRevision.objects.filter(
             card=OuterRef("pk"), author=user
         ).content_changes_after(Coalesce(OuterRef("approved_revision"), 0))
-        return cards.exclude(Exists(edited_by_user))
+        # A review policy may ask for several approvals: those who signed this revision wait
+        # for the others.
+        signed = Approval.objects.filter(
+            card=OuterRef("pk"), revision=OuterRef("revision"), approved_by=user
+        )
+        return cards.exclude(Exists(edited_by_user)).exclude(Exists(signed))
 
     def for_list(self) -> ModelCardQuerySet:
         # Only the listed columns: the content is large and most user columns are unused.

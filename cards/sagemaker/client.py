@@ -435,3 +435,23 @@ def describe_model_card_version(name: str, version: int | None = None) -> dict:
         f"SageMaker has no model card named “{name}”.",
         **params,
     )
+
+
+def latest_model_package_version(group: str) -> int | None:
+    """The newest version number in a model package group (ListModelPackages), or None when
+    the group has no versioned package. For the worker: standard retries."""
+    response = _sagemaker_call(
+        "list_model_packages",
+        f"listing the versions of the model package group {group}",
+        ModelPackageGroupName=group,
+        ModelPackageType="Versioned",
+        SortBy="CreationTime",
+        SortOrder="Descending",
+        MaxResults=10,
+    )
+    versions = [
+        summary["ModelPackageVersion"]
+        for summary in response.get("ModelPackageSummaryList", [])
+        if summary.get("ModelPackageVersion") is not None
+    ]
+    return max(versions, default=None)

@@ -28,6 +28,7 @@ from cards.services.audit import audit_record
 from cards.services.cards import locked
 from cards.services.comments import comment_body
 from cards.services.publishing import publication_request
+from governance import policies
 
 
 def transition(current: ModelCard, *, user, status: str, note: str, **fields) -> ModelCard:
@@ -112,9 +113,12 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
 
 
 def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
-    """PendingReview -> Approved, approving exactly ``revision`` (the one the reviewer saw).
+    """Approve exactly ``revision`` (the one the reviewer saw) under the review policy in
+    force (governance): PendingReview -> Approved once the revision has the approvals the
+    policy asks for; before that the approval is recorded and the card waits for the others.
 
-    Four eyes: whoever changed the content since the last approval cannot approve it.
+    Four eyes: whoever changed the content since the last approval cannot approve it. The
+    card comes back with ``progress``: what the revision has and still needs.
     """
     with transaction.atomic():
         current = locked(card)
@@ -125,23 +129,56 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
                 "Four eyes: you changed this card since its last approval, so another "
                 "reviewer has to approve it."
             )
+        rules = policies.rules_for(current)
+        before = policies.progress(rules, policies.signers_of(current, revision))
+        if user.pk in before.signers:
+            raise TransitionRefused(
+                f"You approved revision {revision} already; {before.summary()[:1].lower()}"
+                f"{before.summary()[1:]} Another reviewer has to sign."
+            )
+        after = policies.progress(rules, [*before.signers, user.pk])
+        if after.still_needed == before.still_needed:
+            raise TransitionRefused(
+                f"Your approval would not count: {before.summary()} You are in none of the "
+                "groups still needed."
+            )
         previous = current.approved_revision or 0
         try:
-            # The row lock already orders approvals; the constraint makes a second one of
-            # the same revision impossible whatever happens.
+            # The row lock already orders approvals; the constraint makes a second one by
+            # the same reviewer impossible whatever happens.
             with transaction.atomic():
-                Approval.objects.create(card=current, revision=revision, approved_by=user)
+                Approval.objects.create(
+                    card=current, revision=revision, approved_by=user, policy=rules.as_json()
+                )
         except IntegrityError:  # pragma: no cover - the row lock gets there first
-            raise TransitionRefused("This revision is approved already.") from None
+            raise TransitionRefused("You approved this revision already.") from None
+        current.progress = after
+        if not after.met:
+            audit_record(
+                actor=user,
+                action=AuditAction.APPROVE,
+                card=current,
+                detail=f"Revision {revision}, under {rules.describe()}: {after.summary()}",
+            )
+            return current
+        signed = len(after.signers)
+        note = f"Approved revision {revision}"
+        if rules.version is not None:
+            note += f" ({signed} approvals, {rules.risk_rating} risk policy v{rules.version})"
         current = transition(
             current,
             user=user,
             status=CardStatus.APPROVED,
-            note=f"Approved revision {revision}",
+            note=note[:200],
             approved_revision=revision,
         )
+        current.progress = after
         audit_record(
-            actor=user, action=AuditAction.APPROVE, card=current, detail=f"Revision {revision}"
+            actor=user,
+            action=AuditAction.APPROVE,
+            card=current,
+            detail=f"Revision {revision}"
+            + (f", under {rules.describe()}" if rules.version is not None else ""),
         )
         notify_reviewed(current, user, since_revision=previous, approved=True)
     return current

@@ -33,6 +33,7 @@ from cards.services import (
     report_remove,
 )
 from cards.views.refusals import refuse, refuse_in_form
+from governance.display import card_governance
 
 
 def card_list(request: HttpRequest) -> HttpResponse:
@@ -87,6 +88,7 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "allowed": allowed_actions(request.user, card),
         "checklist": readiness_checklist(card.content) if card.status == CardStatus.DRAFT else [],
         **comments_context(card),
+        "governance": card_governance(card),
         **extra,
     }
 

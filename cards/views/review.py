@@ -30,6 +30,7 @@ from cards.services import (
 from cards.views.cards import back_to, comments_context, detail_context
 from cards.views.history import revision_number
 from cards.views.refusals import refuse, refuse_in_form
+from governance.display import card_governance
 
 
 def _posted_revision(request: HttpRequest) -> int | None:
@@ -99,6 +100,7 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "section_notes": True,
         **comments_context(card),
         "request_form": RequestChangesForm(),
+        "governance": card_governance(card, with_progress=True, user=request.user),
         **extra,
     }
 
@@ -116,9 +118,16 @@ def card_approve_view(request: HttpRequest, name: str) -> HttpResponse:
         messages.error(request, "Approve from the review page: it says which revision you saw.")
         return redirect("cards:review", name=card.name)
     try:
-        card_approve(card=card, user=request.user, revision=revision)
+        approved = card_approve(card=card, user=request.user, revision=revision)
     except StudioError as error:
         refuse(request, error)
+        return redirect("cards:review", name=card.name)
+    if not approved.progress.met:
+        messages.success(
+            request,
+            f"Your approval of revision {revision} of “{card.name}” is recorded. "
+            f"{approved.progress.summary()}",
+        )
         return redirect("cards:review", name=card.name)
     messages.success(request, f"Approved revision {revision} of “{card.name}”.")
     return back_to(card)

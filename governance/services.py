@@ -1,0 +1,251 @@
+"""Every governance write: policies, reviewer groups, re-review marks. No network, no HTML."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+
+from cards.errors import InvalidInput, NotAllowed
+from cards.models import AuditAction, CardStatus, Membership, ModelCard, RiskRating, Role, Team
+from cards.notifications import _card_url, _emails, _send_after_commit
+from cards.permissions import SITE_ADMIN, role_in_team
+from cards.services.audit import audit_record
+from governance.models import RereviewFlag, RereviewReason, ReviewerGroup, ReviewPolicy
+
+MAX_APPROVALS = 10
+MAX_MONTHS = 120
+
+
+def may_manage(user, team: Team) -> bool:
+    """The team's reviewers and site admins set its policies and groups."""
+    return role_in_team(user, team.pk) in {Role.REVIEWER, SITE_ADMIN}
+
+
+def _require_manage(user, team: Team) -> None:
+    if not may_manage(user, team):
+        raise NotAllowed("Only the team's reviewers and site admins can change review policies.")
+
+
+def team_reviewers(team: Team):
+    return (
+        get_user_model()
+        .objects.filter(memberships__team=team, memberships__role=Role.REVIEWER, is_active=True)
+        .order_by("username")
+    )
+
+
+def _months(value, field: str, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, int) or not 1 <= value <= MAX_MONTHS:
+        raise InvalidInput(f"{what} is a number of months from 1 to {MAX_MONTHS}.", field=field)
+    return value
+
+
+def policy_save(
+    *,
+    user,
+    team: Team,
+    risk_rating: str,
+    required_approvals: int,
+    groups: list[ReviewerGroup] = (),
+    review_interval_months: int | None = None,
+    evaluation_max_age_months: int | None = None,
+) -> ReviewPolicy:
+    """Create or change the team's policy for one risk rating (its version goes up)."""
+    _require_manage(user, team)
+    if risk_rating not in RiskRating.values:
+        raise InvalidInput("Choose a risk rating.", field="risk_rating")
+    groups = list(groups)
+    problems = []
+    if not isinstance(required_approvals, int) or not 1 <= required_approvals <= MAX_APPROVALS:
+        problems.append(
+            ("required_approvals", f"Ask for 1 to {MAX_APPROVALS} approvals of a revision.")
+        )
+    elif required_approvals < len(groups):
+        problems.append(
+            (
+                "required_approvals",
+                f"{len(groups)} groups each need an approval from a different reviewer: "
+                f"ask for at least {len(groups)} approvals, or choose fewer groups.",
+            )
+        )
+    else:
+        reviewers = team_reviewers(team).count()
+        if required_approvals > reviewers:
+            problems.append(
+                (
+                    "required_approvals",
+                    f"The team has {reviewers} reviewer{'s' if reviewers != 1 else ''}: "
+                    f"{required_approvals} distinct approvals could never be given.",
+                )
+            )
+    for group in groups:
+        if group.team_id != team.pk:
+            problems.append(("groups", f"“{group.name}” is not one of this team's groups."))
+        elif not group.members.exists():
+            problems.append(("groups", f"The group “{group.name}” has no members yet."))
+    for field, what, value in (
+        ("review_interval_months", "The review interval", review_interval_months),
+        ("evaluation_max_age_months", "The evaluation's maximum age", evaluation_max_age_months),
+    ):
+        try:
+            _months(value, field, what)
+        except InvalidInput as error:
+            problems.append((field, error.message))
+    if problems:
+        raise InvalidInput(problems[0][1], field=problems[0][0], problems=problems)
+    with transaction.atomic():
+        policy, created = ReviewPolicy.objects.select_for_update().get_or_create(
+            team=team,
+            risk_rating=risk_rating,
+            defaults={"required_approvals": required_approvals, "updated_by": user},
+        )
+        if not created:
+            policy.version = F("version") + 1
+        policy.required_approvals = required_approvals
+        policy.review_interval_months = review_interval_months
+        policy.evaluation_max_age_months = evaluation_max_age_months
+        policy.updated_by = user
+        policy.save()
+        policy.refresh_from_db()
+        policy.groups.set(groups)
+        names = ", ".join(sorted(group.name for group in groups)) or "none"
+        audit_record(
+            actor=user,
+            action=AuditAction.POLICY_CHANGE,
+            detail=(
+                f"Team {team.name}, {risk_rating} risk, version {policy.version}: "
+                f"{required_approvals} approval(s), groups {names}, review every "
+                f"{review_interval_months or '-'} month(s), evaluation at most "
+                f"{evaluation_max_age_months or '-'} month(s) old"
+            ),
+        )
+    return policy
+
+
+def policy_delete(*, user, team: Team, risk_rating: str) -> None:
+    """Back to the default (one approval, no re-review) for this rating."""
+    _require_manage(user, team)
+    with transaction.atomic():
+        deleted, _ = ReviewPolicy.objects.filter(team=team, risk_rating=risk_rating).delete()
+        if deleted:
+            audit_record(
+                actor=user,
+                action=AuditAction.POLICY_CHANGE,
+                detail=f"Team {team.name}, {risk_rating} risk: policy removed (one approval)",
+            )
+
+
+def group_save(
+    *, user, team: Team, name: str, members: list, group: ReviewerGroup | None = None
+) -> ReviewerGroup:
+    """Create or change a reviewer group: a name and some of the team's reviewers."""
+    _require_manage(user, team)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the group a name.", field="name")
+    if len(name) > 100:
+        raise InvalidInput("Group names have at most 100 characters.", field="name")
+    reviewer_ids = set(team_reviewers(team).values_list("pk", flat=True))
+    if not members:
+        raise InvalidInput("Choose at least one of the team's reviewers.", field="members")
+    strangers = [member for member in members if member.pk not in reviewer_ids]
+    if strangers:
+        raise InvalidInput(
+            f"{strangers[0].get_username()} is not a reviewer of {team.name}.", field="members"
+        )
+    with transaction.atomic():
+        clash = ReviewerGroup.objects.filter(team=team, name__iexact=name)
+        if group is not None:
+            clash = clash.exclude(pk=group.pk)
+        if clash.exists():
+            raise InvalidInput(f"The team has a group “{name}” already.", field="name")
+        if group is None:
+            group = ReviewerGroup(team=team)
+        group.name = name
+        try:
+            with transaction.atomic():
+                group.save()
+        except IntegrityError:
+            raise InvalidInput(f"The team has a group “{name}” already.", field="name") from None
+        group.members.set(members)
+        # Policies that ask for the group now ask for its new membership: a new version.
+        ReviewPolicy.objects.filter(groups=group).update(version=F("version") + 1)
+        audit_record(
+            actor=user,
+            action=AuditAction.POLICY_CHANGE,
+            detail=f"Team {team.name}, group {name}: "
+            + ", ".join(sorted(member.get_username() for member in members)),
+        )
+    return group
+
+
+def group_delete(*, user, group: ReviewerGroup) -> None:
+    _require_manage(user, group.team)
+    if group.policies.exists():
+        ratings = ", ".join(group.policies.values_list("risk_rating", flat=True))
+        raise InvalidInput(
+            f"The {ratings} risk policy asks for “{group.name}”: take it out of the policy first.",
+            field="group",
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.POLICY_CHANGE,
+            detail=f"Team {group.team.name}, group {group.name} removed",
+        )
+        group.delete()
+
+
+def needs_rereview(cards):
+    """The cards with an open re-review mark: one about the approval they still stand on."""
+    flagged = RereviewFlag.objects.filter(
+        card=OuterRef("pk"), approved_revision=OuterRef("approved_revision")
+    )
+    return cards.exclude(status=CardStatus.ARCHIVED).filter(Exists(flagged))
+
+
+def open_flags(card: ModelCard) -> list[RereviewFlag]:
+    if card.approved_revision is None or card.status == CardStatus.ARCHIVED:
+        return []
+    return list(card.rereview_flags.filter(approved_revision=card.approved_revision))
+
+
+def mark_for_rereview(card: ModelCard, reason: str, detail: str = "") -> bool:
+    """Mark an approved card "Needs re-review" for ``reason`` and e-mail the team's
+    reviewers, once per reason and approval. True when this call marked it."""
+    if reason not in RereviewReason.values:
+        raise InvalidInput("Not a re-review reason.", field="reason")
+    with transaction.atomic():
+        current = ModelCard.objects.select_for_update().get(pk=card.pk)
+        if current.status != CardStatus.APPROVED or current.approved_revision is None:
+            return False
+        try:
+            with transaction.atomic():
+                RereviewFlag.objects.create(
+                    card=current,
+                    reason=reason,
+                    approved_revision=current.approved_revision,
+                    detail=detail[:300],
+                )
+        except IntegrityError:
+            return False  # marked for this reason already
+        label = RereviewReason(reason).label
+        audit_record(
+            actor=None,
+            action=AuditAction.REREVIEW,
+            card=current,
+            detail=f"{label}: {detail}" if detail else label,
+        )
+        reviewers = Membership.objects.filter(
+            team_id=current.team_id, role=Role.REVIEWER, user__is_active=True
+        ).select_related("user")
+        _send_after_commit(
+            f"Needs re-review: {current.name} ({label.lower()})",
+            f"The approved model card “{current.name}” (team {current.team}) needs another "
+            f"review: {label.lower()}.\n{detail}\n\nOpen it here: {_card_url(current)}\n",
+            _emails(member.user for member in reviewers),
+        )
+    return True
