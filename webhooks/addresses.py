@@ -67,12 +67,12 @@ def refusal(address: IPAddress) -> str:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     for test, what in (
+        ("is_unspecified", "an unspecified address"),
         ("is_loopback", "a loopback address"),
         ("is_link_local", "a link-local address"),
         ("is_private", "a private network address"),
         ("is_multicast", "a multicast address"),
         ("is_reserved", "a reserved address"),
-        ("is_unspecified", "an unspecified address"),
     ):
         if getattr(address, test):
             return what
