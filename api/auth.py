@@ -8,7 +8,8 @@ from ninja.security import HttpBearer
 from api.models import Scope
 from api.tokens import token_find
 from cards.errors import NotAllowed, StudioError
-from cards.services.audit import acting_through_token
+from cards.models import AuditAction
+from cards.services.audit import acting_through_token, audit_record
 
 
 class NotAuthenticated(StudioError):
@@ -36,6 +37,14 @@ class TokenAuth(HttpBearer):
         request.user = found.user
         request.api_token = found
         acting_through_token(found.pk, found.name)
+        if found.first_use_in_a_while:
+            # At most once a minute per token, with "last used": a busy pipeline does not
+            # fill the log (and most requests cost no write).
+            audit_record(
+                actor=found.user,
+                action=AuditAction.TOKEN_USE,
+                detail=f"{request.method} {request.path}".replace("\x00", "\ufffd")[:200],
+            )
         return found
 
 

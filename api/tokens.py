@@ -156,9 +156,14 @@ def token_find(secret: str) -> tuple[ApiToken | None, str]:
     if not token.user.is_active:
         return None, "The account of this API token is disabled."
     now = timezone.now()
+    # Whether this request is the token's first in a minute (then its use is audited).
+    token.first_use_in_a_while = False
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_EVERY:
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at=None) | Q(last_used_at__lt=now - _LAST_USED_EVERY)
-        ).update(last_used_at=now)
+        # Conditional: of concurrent requests, only one writes it (and is audited).
+        token.first_use_in_a_while = bool(
+            ApiToken.objects.filter(pk=token.pk)
+            .filter(Q(last_used_at=None) | Q(last_used_at__lt=now - _LAST_USED_EVERY))
+            .update(last_used_at=now)
+        )
         token.last_used_at = now
     return token, ""

@@ -1,4 +1,6 @@
-"""E-mails of the review workflow, sent once the transaction that caused them commits."""
+"""E-mails of the review workflow, sent by the worker once the transaction that caused them
+commits (the job ``cards.send_mail`` is deferred in that transaction: a rolled-back review
+mails nobody, and a slow mail server never slows a request)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -21,18 +22,18 @@ def _card_url(card: ModelCard) -> str:
 
 
 def _send_after_commit(subject: str, body: str, recipients: list[str]) -> None:
+    """Queue one e-mail to each recipient; the worker sends them after the commit."""
     if not recipients:
         return
+    from cards.tasks import send_mail
+
+    send_mail.defer(subject=subject, body=body, recipients=list(recipients))
+
+
+def mail_send(subject: str, body: str, recipients: list[str]) -> None:
+    """Send now (the worker's job): one message per recipient, who see no other address."""
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
-
-    def send() -> None:
-        # A mail server that is down must not undo a review that has been committed.
-        try:
-            send_mass_mail(messages)
-        except Exception:
-            logger.exception("Could not send %r to %s", subject, ", ".join(recipients))
-
-    transaction.on_commit(send)
+    send_mass_mail(messages)
 
 
 def _emails(users) -> list[str]:

@@ -8,12 +8,14 @@ check ``cards.sagemaker.drift``, the queue's housekeeping ``cards.services.publi
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from asgiref.sync import sync_to_async
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 
 from cards.models import ModelCard
+from cards.notifications import mail_send
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import drift
 from cards.sagemaker.sync import DATABASE_UNAVAILABLE, publication_sync
@@ -79,3 +81,16 @@ def check_sagemaker_drift(timestamp: int) -> None:
             drift.drift_check(card)
         except sagemaker.AwsError as error:
             logger.warning("Could not check %s in SageMaker: %s", card.name, error)
+
+
+# A mail server that is down or slow delays e-mails, never a review: waits 5, 25, 125, 625 s.
+MAIL_RETRY = RetryStrategy(
+    max_attempts=4,
+    exponential_wait=5,
+    retry_exceptions={smtplib.SMTPException, OSError, *DATABASE_UNAVAILABLE},
+)
+
+
+@app.task(name="cards.send_mail", retry=MAIL_RETRY)
+def send_mail(subject: str, body: str, recipients: list[str]) -> None:
+    mail_send(subject, body, recipients)

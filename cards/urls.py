@@ -49,5 +49,7 @@ urlpatterns = [
         name="comment_resolve",
     ),
     path("audit/", audit.audit_list, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit_export"),
     path("cards/<str:name>/audit/", audit.card_audit, name="card_audit"),
+    path("cards/<str:name>/audit/export.csv", audit.card_audit_export, name="card_audit_export"),
 ]

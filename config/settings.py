@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "api",
     "wizard",
     "governance",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -326,3 +327,11 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Model Card Studio <studio@localhost>")
 # The address people open the app at, for the links in e-mails.
 STUDIO_URL = env_str("STUDIO_URL", "http://localhost:8000").rstrip("/")
+
+# --- Webhooks (webhooks/; delivered by the worker) ---
+# Seconds a delivery attempt may take to connect, and to wait for each part of the answer.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+# Let every endpoint reach loopback, private, link-local and other non-public addresses
+# (a site admin can allow it per endpoint instead). Cloud metadata addresses never.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# --- end of the webhooks block ---

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("cards.urls")),
     path("", include("wizard.urls")),
     path("", include("governance.urls")),
+    path("", include("webhooks.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     path
-    for package in ("cards", "wizard", "api")
+    for package in ("cards", "wizard", "api", "webhooks")
     if (ROOT / package).exists()
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts

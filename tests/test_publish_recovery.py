@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def jobs() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status, lock FROM procrastinate_jobs ORDER BY id")
+        # Publish jobs only: approving the card also queued its review e-mails.
+        cursor.execute(
+            "SELECT status, lock FROM procrastinate_jobs "
+            "WHERE task_name = 'cards.publish_card' ORDER BY id"
+        )
         return cursor.fetchall()
 
 
@@ -31,7 +35,10 @@ def test_a_stalled_publish_superseded_by_a_waiting_one_does_not_block_it(alice, 
     first = publication_request(card=card, user=alice)
     # The worker took the job and died with it.
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' RETURNING id")
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing' "
+            "WHERE task_name = 'cards.publish_card' RETURNING id"
+        )
         (stalled_id,) = cursor.fetchone()
     Publication.objects.filter(pk=first.pk).update(state=PublicationState.RUNNING)
     # Meanwhile the card is archived: a second publish waits behind the first.
@@ -51,7 +58,10 @@ def test_a_stalled_publish_with_nothing_waiting_is_retried(alice):
     card = make_approved_card(user=alice)
     publication_request(card=card, user=alice)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' RETURNING id")
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing' "
+            "WHERE task_name = 'cards.publish_card' RETURNING id"
+        )
         (stalled_id,) = cursor.fetchone()
     (stalled,) = app.job_manager.list_jobs(id=stalled_id)
     async_to_sync(recover_stalled_job)(app.job_manager, stalled)
@@ -62,7 +72,9 @@ def test_archiving_during_a_first_publish_queues_the_archive_behind_it(alice, ri
     card = make_approved_card(user=alice)
     first = publication_request(card=card, user=alice)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing'")
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'doing' WHERE task_name = 'cards.publish_card'"
+        )
     Publication.objects.filter(pk=first.pk).update(state=PublicationState.RUNNING)
     archived = card_archive(card=card, user=rita)
     assert archived is not None and archived.pk != first.pk

@@ -9,11 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from cards.content import document
-from cards.models import ModelCard
+from cards.models import AuditAction, ModelCard
 from cards.sagemaker import client as sagemaker
+from cards.services.audit import audit_record
+from webhooks.events import card_event
+from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,18 @@ def drift_check(card: ModelCard) -> int | None:
             version=described["ModelCardVersion"], digest=remote_digest, known=known_remote(card)
         ):
             newer = described["ModelCardVersion"]
-    ModelCard.objects.filter(pk=card.pk).update(
-        sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()
-    )
+    with transaction.atomic():
+        ModelCard.objects.filter(pk=card.pk).update(
+            sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()
+        )
+        # Once per newer version, not at every check.
+        if newer is not None and newer != card.sagemaker_newer_version:
+            remote_change_record(card, newer)
     return newer
+
+
+def remote_change_record(card: ModelCard, version: int) -> None:
+    """Audit and announce that SageMaker holds a version of the card this app did not write."""
+    detail = f"SageMaker has version {version}, which this app did not write"
+    audit_record(actor=None, action=AuditAction.CHANGED_REMOTELY, card=card, detail=detail)
+    card_event(card, Event.CHANGED_IN_SAGEMAKER, sagemaker_version=version)

@@ -20,9 +20,12 @@ from django.utils import timezone
 
 from cards.content import document
 from cards.content.validation import ContentInvalid, validate_content
-from cards.models import ModelCard, Publication, PublicationState, SentContent
+from cards.models import AuditAction, ModelCard, Publication, PublicationState, SentContent
 from cards.sagemaker import client as sagemaker
-from cards.sagemaker.drift import KnownRemote, known_remote, written_elsewhere
+from cards.sagemaker.drift import KnownRemote, known_remote, remote_change_record, written_elsewhere
+from cards.services.audit import audit_record
+from webhooks.events import card_event
+from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         # published; every round trip here is time added to each publish.
         publication = (
             Publication.objects.select_for_update(of=("self",))
-            .select_related("card")
+            .select_related("card__team", "requested_by")
             .annotate(published_before=Exists(published_before))
             .get(pk=publication_id)
         )
@@ -123,10 +126,13 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
             overwrite_version=publication.overwrite_version,
         )
     except ChangedInSageMaker as error:
-        ModelCard.objects.filter(pk=card.pk).update(
-            sagemaker_newer_version=error.version, sagemaker_checked_at=timezone.now()
-        )
-        return _finish(publication, failed=str(error))
+        with transaction.atomic():
+            ModelCard.objects.filter(pk=card.pk).update(
+                sagemaker_newer_version=error.version, sagemaker_checked_at=timezone.now()
+            )
+            if card.sagemaker_newer_version != error.version:
+                remote_change_record(card, error.version)
+            return _finish(publication, failed=str(error))
     except sagemaker.AwsUnavailable as error:
         if final_attempt:
             return _finish(publication, failed=f"{error} Gave up after several attempts.")
@@ -225,20 +231,35 @@ def _described(name: str) -> RemoteCard:
 
 
 def _finish(publication: Publication, *, failed: str = "") -> Publication:
+    """Record the outcome, its audit event and its webhook deliveries (one commit)."""
     publication.state = PublicationState.FAILED if failed else PublicationState.PUBLISHED
     publication.last_error = failed
     publication.finished_at = timezone.now()
-    publication.save(
-        update_fields=[
-            "state",
-            "last_error",
-            "finished_at",
-            "arn",
-            "remote_version",
-            "content_sha256",
-            "updated_at",
-        ]
-    )
+    card, actor = publication.card, publication.requested_by
+    with transaction.atomic():
+        publication.save(
+            update_fields=[
+                "state",
+                "last_error",
+                "finished_at",
+                "arn",
+                "remote_version",
+                "content_sha256",
+                "updated_at",
+            ]
+        )
+        if failed:
+            audit_record(actor=actor, action=AuditAction.PUBLISH_FAILED, card=card, detail=failed)
+            card_event(card, Event.PUBLISH_FAILED, actor=actor, reason=failed)
+        else:
+            version = publication.remote_version
+            audit_record(
+                actor=actor,
+                action=AuditAction.PUBLISHED,
+                card=card,
+                detail=f"Published as version {version} ({publication.target_status})",
+            )
+            card_event(card, Event.PUBLISHED, actor=actor, sagemaker_version=version)
     return publication
 
 

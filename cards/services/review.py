@@ -29,6 +29,8 @@ from cards.services.cards import locked
 from cards.services.comments import comment_body
 from cards.services.publishing import publication_request
 from governance import policies
+from webhooks.events import card_event
+from webhooks.models import Event
 
 
 def transition(current: ModelCard, *, user, status: str, note: str, **fields) -> ModelCard:
@@ -109,6 +111,7 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
         )
         audit_record(actor=user, action=AuditAction.SUBMIT, card=current)
         current.notified = notify_submitted(current, user)
+        card_event(current, Event.SUBMITTED, actor=user)
     return current
 
 
@@ -181,6 +184,9 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             + (f", under {rules.describe()}" if rules.version is not None else ""),
         )
         notify_reviewed(current, user, since_revision=previous, approved=True)
+        # Only once the card is Approved (a review policy may want more approvals first).
+        if current.status == CardStatus.APPROVED:
+            card_event(current, Event.APPROVED, actor=user, approved_revision=revision)
     return current
 
 
@@ -213,6 +219,7 @@ def card_request_changes(
             approved=False,
             comment=body,
         )
+        card_event(current, Event.CHANGES_REQUESTED, actor=user, comment=body, section=section)
     return current
 
 
@@ -229,6 +236,7 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
         require(user, current, Action.ARCHIVE)
         current = transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
         audit_record(actor=user, action=AuditAction.ARCHIVE, card=current)
+        card_event(current, Event.ARCHIVED, actor=user)
         # Published, or on its way (a running first publish read the old status): SageMaker
         # must end up archived too, so a publish follows (or the waiting one carries it).
         if not current.publications.exclude(state=PublicationState.FAILED).exists():

@@ -1,8 +1,10 @@
+import csv
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -41,13 +43,11 @@ def _audit_filtered(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> Q
     return events
 
 
-def _audit_page(
-    request: HttpRequest, events: QuerySet[AuditEvent], filters: AuditFilterForm, **context
-) -> HttpResponse:
+def _audit_rows(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> QuerySet:
     # AuditEvent has no foreign keys to cards or teams (deleted cards keep their events),
     # so whether the card still exists and the team's name come as subqueries: no query
     # per row.
-    events = (
+    return (
         _audit_filtered(events, filters)
         .select_related("actor")
         .annotate(
@@ -56,6 +56,12 @@ def _audit_page(
         )
         .order_by("-at", "-pk")
     )
+
+
+def _audit_page(
+    request: HttpRequest, events: QuerySet[AuditEvent], filters: AuditFilterForm, **context
+) -> HttpResponse:
+    events = _audit_rows(events, filters)
     page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,14 +72,76 @@ def _audit_page(
     )
 
 
-def audit_list(request: HttpRequest) -> HttpResponse:
-    """Every event of the user's teams' cards (all teams for site admins), deleted cards too."""
-    user = request.user
+CSV_HEADER = ["When", "Who", "What", "Action", "Card", "Team", "Revision", "Detail", "Token"]
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for event in events:
+        yield writer.writerow(
+            [
+                csv_cell(value)
+                for value in (
+                    timezone.localtime(event.at).isoformat(timespec="seconds"),
+                    event.actor.get_username() if event.actor else "",
+                    event.get_action_display(),
+                    event.action,
+                    event.card_name,
+                    event.team_name,
+                    event.revision,
+                    event.detail,
+                    event.token_id,
+                )
+            ]
+        )
+
+
+def _audit_csv(events: QuerySet[AuditEvent], filters: AuditFilterForm, name: str):
+    """The filtered log as CSV, streamed (a long log never sits in memory)."""
+    rows = _audit_rows(events, filters).iterator(chunk_size=500)
+    response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _site_events(user) -> tuple[QuerySet[AuditEvent], list[Team]]:
     teams = Team.objects.all() if user.is_superuser else Team.objects.filter(memberships__user=user)
     teams = list(teams.order_by("name"))
     events = AuditEvent.objects.all()
     if not user.is_superuser:
         events = events.filter(team_id__in=[team.pk for team in teams])
+    return events, teams
+
+
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The site audit log as CSV, with the page's filters."""
+    events, teams = _site_events(request.user)
+    return _audit_csv(events, AuditFilterForm(request.GET, teams=teams), "audit-log")
+
+
+def card_audit_export(request: HttpRequest, name: str) -> StreamingHttpResponse:
+    card = card_for_view(request.user, name)
+    events = AuditEvent.objects.filter(card_id=card.pk)
+    filters = AuditFilterForm(request.GET, teams=[], for_card=True)
+    return _audit_csv(events, filters, f"audit-log-{card.name}")
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """Every event of the user's teams' cards (all teams for site admins), deleted cards too."""
+    events, teams = _site_events(request.user)
     return _audit_page(request, events, AuditFilterForm(request.GET, teams=teams))
 
 

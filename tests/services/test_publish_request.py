@@ -12,8 +12,12 @@ from tests.factories import make_approved_card, make_card
 
 
 def jobs() -> list[tuple[str, str, str]]:
+    # Publish jobs only: approving the card also queued its review e-mails.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT task_name, lock, queueing_lock FROM procrastinate_jobs")
+        cursor.execute(
+            "SELECT task_name, lock, queueing_lock FROM procrastinate_jobs "
+            "WHERE task_name = 'cards.publish_card'"
+        )
         return cursor.fetchall()
 
 

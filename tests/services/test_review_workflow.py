@@ -32,6 +32,7 @@ from cards.services import (
     editors_since_approval,
 )
 from tests.factories import approve, make_card, make_user
+from tests.jobs import clear_jobs, queued, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -274,19 +275,19 @@ def metric_card(metric: dict) -> dict:
     ids=["number-as-text", "string-too-long", "boolean-as-text", "unknown-risk-rating"],
 )
 def test_submitting_invalid_content_is_refused_and_the_card_stays_a_draft(
-    alice, rita, mailoutbox, django_capture_on_commit_callbacks, content
+    alice, rita, mailoutbox, content
 ):
     card = make_card(user=alice)
     # Content saved before a validation rule existed, or written by hand: services refuse it.
     ModelCard.objects.filter(pk=card.pk).update(content=content)
     before = state(card)
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ContentInvalid):
+    with pytest.raises(ContentInvalid):
         card_submit(card=card, user=alice)
 
     assert state(card) == before
     assert before["status"] == DRAFT
-    assert mailoutbox == []
+    assert queued("cards.send_mail") == []
 
 
 # --- four eyes ---------------------------------------------------------------------------------
@@ -557,39 +558,68 @@ def test_submitting_mails_the_teams_reviewers_but_not_the_submitter_or_other_tea
     bob,
     team_b,
     mailoutbox,
-    django_capture_on_commit_callbacks,
     submitter,
     mailed,
 ):
     make_user("rob", team=team_b, role=Role.REVIEWER)
     card = make_card(user=alice)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        card_submit(card=card, user=request.getfixturevalue(submitter))
+    card_submit(card=card, user=request.getfixturevalue(submitter))
+    assert mailoutbox == []  # the worker sends it
+    assert run_jobs("cards.send_mail") == 1
 
-    assert len(callbacks) == 1
     assert recipients(mailoutbox) == mailed
     assert {message.subject for message in mailoutbox} == {"Review requested: churn-model"}
     assert "/cards/churn-model" in mailoutbox[0].body
 
 
-def test_nothing_is_mailed_before_the_submission_commits(alice, rita, mailoutbox):
+def test_nothing_is_mailed_in_the_request_the_worker_mails_it(alice, rita, mailoutbox):
     card = make_card(user=alice)
 
     card_submit(card=card, user=alice)
 
     assert mailoutbox == []
+    assert queued("cards.send_mail") == [
+        {
+            "subject": "Review requested: churn-model",
+            "body": review_request_body(card),
+            "recipients": ["rita@example.com"],
+        }
+    ]
 
 
-def test_approving_mails_the_cards_authors_but_not_the_reviewer(
-    alice, bob, rita, vera, mailoutbox, django_capture_on_commit_callbacks
-):
+def review_request_body(card) -> str:
+    from cards.notifications import _card_url
+
+    return (
+        f"alice submitted the model card “{card.name}” (team Growth) for review.\n\n"
+        f"Review it here: {_card_url(card)}\n"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_that_rolls_back_mails_nobody(alice, rita, mailoutbox):
+    from django.db import transaction
+
+    clear_jobs()  # what tests before this one committed
+    card = make_card(user=alice)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        card_submit(card=card, user=alice)
+        raise RuntimeError("the surrounding work failed")
+
+    assert queued("cards.send_mail") == []
+    assert mailoutbox == []
+
+
+def test_approving_mails_the_cards_authors_but_not_the_reviewer(alice, bob, rita, vera, mailoutbox):
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=alice)
+    run_jobs("cards.send_mail")
+    mailoutbox.clear()  # the review request
 
-    with django_capture_on_commit_callbacks(execute=True):
-        card_approve(card=card, user=rita, revision=card.revision)
+    card_approve(card=card, user=rita, revision=card.revision)
+    run_jobs("cards.send_mail")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     assert {message.subject for message in mailoutbox} == {"Approved: churn-model"}
@@ -597,7 +627,7 @@ def test_approving_mails_the_cards_authors_but_not_the_reviewer(
 
 
 def test_approving_again_mails_only_the_creator_and_who_changed_it_since_the_last_approval(
-    alice, bob, rita, mailoutbox, django_capture_on_commit_callbacks
+    alice, bob, rita, mailoutbox
 ):
     card = make_card(user=bob)
     card = card_save_content(
@@ -609,22 +639,24 @@ def test_approving_again_mails_only_the_creator_and_who_changed_it_since_the_las
         card=card, user=carol, content=edited(card, "Second round"), base_revision=card.revision
     )
     card = card_submit(card=card, user=carol)
+    run_jobs("cards.send_mail")
+    mailoutbox.clear()  # the earlier review's mails
 
-    with django_capture_on_commit_callbacks(execute=True):
-        card_approve(card=card, user=rita, revision=card.revision)
+    card_approve(card=card, user=rita, revision=card.revision)
+    run_jobs("cards.send_mail")
 
     assert recipients(mailoutbox) == ["bob@example.com", "carol@example.com"]
 
 
-def test_requesting_changes_mails_the_authors_the_comment(
-    alice, bob, rita, vera, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_requesting_changes_mails_the_authors_the_comment(alice, bob, rita, vera, mailoutbox):
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=bob)
+    run_jobs("cards.send_mail")
+    mailoutbox.clear()  # the review request
 
-    with django_capture_on_commit_callbacks(execute=True):
-        card_request_changes(card=card, user=rita, body="Describe the evaluation data, please.")
+    card_request_changes(card=card, user=rita, body="Describe the evaluation data, please.")
+    run_jobs("cards.send_mail")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     for message in mailoutbox:
@@ -632,14 +664,14 @@ def test_requesting_changes_mails_the_authors_the_comment(
         assert "Describe the evaluation data, please." in message.body
 
 
-def test_a_refused_review_step_mails_nobody(
-    alice, rita, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_refused_review_step_mails_nobody(alice, rita, mailoutbox):
     card = card_in(PENDING, author=alice, reviewer=rita)
+    mails_before = queued("cards.send_mail")
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionRefused):
+    with pytest.raises(TransitionRefused):
         card_approve(card=card, user=rita, revision=card.revision - 1)
 
+    assert queued("cards.send_mail") == mails_before
     assert mailoutbox == []
 
 

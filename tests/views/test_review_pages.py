@@ -7,6 +7,7 @@ from django.urls import reverse
 from cards.models import CardStatus, Comment, ModelCard, Publication, Role
 from cards.services import card_archive, card_save_content, card_submit
 from tests.factories import approve, make_card, make_user
+from tests.jobs import run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -105,13 +106,11 @@ def test_a_reviewer_who_edited_is_not_offered_the_approval(alice, rita, mailoutb
     assert "another reviewer has to approve it" in page
 
 
-def test_the_review_request_goes_to_reviewers_who_may_approve(
-    alice, rita, team_a, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_the_review_request_goes_to_reviewers_who_may_approve(alice, rita, team_a, mailoutbox):
     rex = make_user("rex", team=team_a, role=Role.REVIEWER)
     card = make_card(user=rita, name="ritas-card")
-    with django_capture_on_commit_callbacks(execute=True):
-        card_submit(card=card, user=alice)
+    card_submit(card=card, user=alice)
+    run_jobs("cards.send_mail")
     assert [message.to for message in mailoutbox] == [[rex.email]]
 
 

@@ -1,0 +1,64 @@
+"""A local webhook receiver: an HTTP server on a loopback port, in a thread of the test."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+    path: str
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next of ``answers`` ((status, body), or ("hang", seconds)),
+    then 200; records every request."""
+
+    answers: list = field(default_factory=list)
+    received: list[Received] = field(default_factory=list)
+    url: str = ""
+
+    def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count:
+            assert time.monotonic() < deadline, f"got {len(self.received)} of {count} requests"
+            time.sleep(0.1)
+        return self.received
+
+
+def _handler(receiver: Receiver):
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.received.append(Received(dict(self.headers.items()), body, self.path))
+            status, answer = receiver.answers.pop(0) if receiver.answers else (200, "thanks")
+            if status == "hang":
+                time.sleep(answer)
+                status, answer = 200, "late"
+            payload = answer.encode()
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", receiver.url + "/elsewhere")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Handler
+
+
+def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
+    receiver = Receiver()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
+    server.daemon_threads = True
+    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return receiver, server

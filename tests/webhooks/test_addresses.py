@@ -1,0 +1,131 @@
+"""Outbound addresses: public only, unless a site admin allows private ones; checked at save
+and again at delivery."""
+
+from __future__ import annotations
+
+import pytest
+
+from cards.errors import NotAllowed
+from cards.services import card_submit
+from tests.factories import make_card
+from webhooks.addresses import AddressRefused, HostNotFound, target_check
+from webhooks.delivery import delivery_attempt
+from webhooks.models import Delivery, DeliveryState, Endpoint, Event
+from webhooks.services import endpoint_create, endpoint_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://127.0.0.1/hook", "a loopback address"),
+        ("http://localhost:8000/hook", "a loopback address"),
+        ("http://[::1]/hook", "a loopback address"),
+        ("http://10.1.2.3/hook", "a private network address"),
+        ("http://192.168.0.10/hook", "a private network address"),
+        ("http://172.16.5.4/hook", "a private network address"),
+        ("http://169.254.10.1/hook", "a link-local address"),
+        ("http://[fe80::1]/hook", "a link-local address"),
+        ("http://[::ffff:127.0.0.1]/hook", "a loopback address"),
+        ("http://0.0.0.0/hook", "an unspecified address"),
+        ("http://224.0.0.1/hook", "a multicast address"),
+        ("http://100.64.0.1/hook", "not a public address"),
+    ],
+)
+def test_a_reviewer_cannot_point_a_webhook_at_a_non_public_address(rita, team_a, url, why):
+    with pytest.raises(AddressRefused) as refused:
+        endpoint_create(user=rita, team=team_a, url=url, events=[Event.APPROVED])
+    assert why in refused.value.message
+    assert refused.value.field == "url"
+    assert not Endpoint.objects.exists()
+
+
+def test_a_public_address_is_accepted():
+    target = target_check("https://93.184.215.14:8443/hook", allow_private=False)
+    assert (str(target.address), target.port, target.host) == (
+        "93.184.215.14",
+        8443,
+        "93.184.215.14",
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://example.com/x", "Enter an http:// or https:// address."),
+        ("not a url", "Enter an http:// or https:// address."),
+        ("https://user:pw@example.com/", "Leave user names and passwords out"),
+        ("https://example.com:99999/", "The port must be a number"),
+    ],
+)
+def test_a_malformed_url_is_refused_with_the_reason(rita, team_a, url, message):
+    with pytest.raises(Exception) as refused:
+        endpoint_create(user=rita, team=team_a, url=url, events=[Event.APPROVED])
+    assert refused.value.message.startswith(message)
+
+
+def test_a_host_that_does_not_resolve_is_refused():
+    with pytest.raises(HostNotFound, match="could not be resolved"):
+        target_check("https://no-such-host.invalid/hook", allow_private=False)
+
+
+def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
+    with pytest.raises(NotAllowed, match="Only a site administrator"):
+        endpoint_create(
+            user=rita,
+            team=team_a,
+            url="http://127.0.0.1:9/hook",
+            events=[Event.APPROVED],
+            allow_private_network=True,
+        )
+    endpoint, _ = endpoint_create(
+        user=sam,
+        team=team_a,
+        url="http://127.0.0.1:9/hook",
+        events=[Event.APPROVED],
+        allow_private_network=True,
+    )
+    # A reviewer edits the rest, and cannot take the admin's permission away either.
+    endpoint_update(
+        user=rita,
+        endpoint=endpoint,
+        url="http://127.0.0.1:10/hook",
+        events=[Event.ARCHIVED],
+        active=True,
+        allow_private_network=True,
+    )
+    with pytest.raises(NotAllowed):
+        endpoint_update(
+            user=rita,
+            endpoint=endpoint,
+            url="http://127.0.0.1:10/hook",
+            events=[Event.ARCHIVED],
+            active=True,
+            allow_private_network=False,
+        )
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest", "http://169.254.170.2/v2"])
+def test_cloud_metadata_addresses_are_refused_whatever_is_allowed(sam, team_a, url, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    with pytest.raises(AddressRefused, match="cloud metadata"):
+        endpoint_create(
+            user=sam, team=team_a, url=url, events=[Event.APPROVED], allow_private_network=True
+        )
+
+
+def test_the_address_is_checked_again_at_delivery(alice, rita, team_a, receiver, settings):
+    # Allowed when saved (site-wide), no longer when delivered: nothing is sent.
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    endpoint_create(user=rita, team=team_a, url=receiver.url, events=[Event.SUBMITTED])
+    card_submit(card=make_card(user=alice), user=alice)
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    (delivery,) = Delivery.objects.all()
+
+    attempt = delivery_attempt(delivery.pk, final=False)  # final: no retry
+
+    assert receiver.received == []
+    assert attempt.error.startswith("Not sent: 127.0.0.1 is a loopback address")
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED

@@ -1,0 +1,144 @@
+"""One delivery attempt against a local receiver: signed, logged, retried or not."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from cards.services import card_submit
+from tests.factories import make_card
+from tests.jobs import queued
+from tests.webhooks.readme_snippet import readme_verify
+from webhooks.delivery import (
+    RESPONSE_EXCERPT,
+    DeliveryRetry,
+    body_bytes,
+    delivery_attempt,
+    signed_headers,
+)
+from webhooks.models import Delivery, DeliveryState
+
+pytestmark = pytest.mark.django_db
+
+
+def submitted(alice) -> Delivery:
+    card_submit(card=make_card(user=alice), user=alice)
+    (delivery,) = Delivery.objects.all()
+    return delivery
+
+
+def test_a_delivery_is_signed_as_the_readme_says_and_names_card_revision_status_actor(
+    alice, rita, endpoint, receiver
+):
+    delivery = submitted(alice)
+    assert queued("webhooks.deliver") == [{"delivery_id": delivery.pk}]
+    assert receiver.received == []  # nothing is sent in the request
+
+    attempt = delivery_attempt(delivery.pk, final=False)
+
+    (request,) = receiver.received
+    assert readme_verify()(endpoint.secret, request.headers, request.body)
+    assert not readme_verify()("whsec_another", request.headers, request.body)
+    assert not readme_verify()(endpoint.secret, request.headers, request.body + b" ")
+    assert request.path == "/hook"
+    assert request.headers["X-Studio-Event"] == "card.submitted"
+    assert request.headers["X-Studio-Delivery"] == str(delivery.pk)
+    payload = json.loads(request.body)
+    assert payload["event"] == "card.submitted"
+    assert payload["card"] == {
+        "name": "churn-model",
+        "team": "Growth",
+        "status": "PendingReview",
+        "revision": 2,
+    }
+    assert (payload["revision"], payload["status"]) == (2, "PendingReview")
+    assert payload["actor"] == {"username": "alice"}
+    assert payload["links"]["card"].endswith("/cards/churn-model/")
+    assert payload["links"]["revision"].endswith("/cards/churn-model/history/2/")
+    assert (attempt.status_code, attempt.response_excerpt, attempt.error) == (200, "thanks", "")
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
+
+
+def test_a_signature_older_than_the_tolerance_is_refused_by_the_snippet(alice, endpoint):
+    delivery = submitted(alice)
+    body = body_bytes(delivery.payload)
+    verify = readme_verify()
+    assert verify(endpoint.secret, signed_headers(delivery, body, now=time.time() - 60), body)
+    old = signed_headers(delivery, body, now=time.time() - 301)
+    assert not verify(endpoint.secret, old, body)
+
+
+def test_a_500_is_logged_and_retried_and_the_next_attempt_delivers(alice, endpoint, receiver):
+    delivery = submitted(alice)
+    receiver.answers = [(500, "database down " * 200)]
+
+    with pytest.raises(DeliveryRetry):
+        delivery_attempt(delivery.pk, final=False)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.RETRYING
+    delivery_attempt(delivery.pk, final=False)
+
+    first, second = delivery.attempts.all()
+    assert first.status_code == 500
+    assert first.response_excerpt.startswith("database down")
+    assert len(first.response_excerpt) == RESPONSE_EXCERPT
+    assert second.status_code == 200
+    assert len(receiver.received) == 2
+    # The same delivery both times: receivers can ignore the repeat.
+    assert {r.headers["X-Studio-Delivery"] for r in receiver.received} == {str(delivery.pk)}
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
+
+
+def test_a_500_at_the_last_attempt_fails_the_delivery(alice, endpoint, receiver):
+    delivery = submitted(alice)
+    receiver.answers = [(503, "no")]
+    delivery_attempt(delivery.pk, final=True)
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+
+
+@pytest.mark.parametrize("status", [400, 404, 410])
+def test_a_4xx_is_final_not_retried(alice, endpoint, receiver, status):
+    delivery = submitted(alice)
+    receiver.answers = [(status, "unknown hook")]
+    attempt = delivery_attempt(delivery.pk, final=False)  # no DeliveryRetry
+    assert attempt.status_code == status
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+
+
+def test_a_redirect_is_not_followed(alice, endpoint, receiver):
+    delivery = submitted(alice)
+    receiver.answers = [(302, "")]
+    attempt = delivery_attempt(delivery.pk, final=False)
+    assert len(receiver.received) == 1
+    assert "Redirects are not followed" in attempt.error
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_retried_later(
+    alice, endpoint, receiver, settings
+):
+    settings.WEBHOOK_TIMEOUT = 1
+    delivery = submitted(alice)
+    receiver.answers = [("hang", 3)]
+    with pytest.raises(DeliveryRetry):
+        delivery_attempt(delivery.pk, final=False)
+    (attempt,) = delivery.attempts.all()
+    assert attempt.status_code is None
+    assert attempt.error == "No answer within 1 s."
+
+
+def test_a_dead_receiver_is_retried_later(alice, endpoint, receiver):
+    delivery = submitted(alice)
+    endpoint.url = "http://127.0.0.1:9/hook"  # the discard port: nothing listens
+    endpoint.save()
+    with pytest.raises(DeliveryRetry):
+        delivery_attempt(delivery.pk, final=False)
+    (attempt,) = delivery.attempts.all()
+    assert attempt.error.startswith("Could not connect")

@@ -1,0 +1,130 @@
+"""One attempt at a delivery: check the address, sign the body, POST it, log the answer.
+
+Runs in the worker (webhooks.tasks.deliver), never in a request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+
+from webhooks.addresses import (
+    AddressRefused,
+    HostNotFound,
+    Target,
+    private_networks_allowed,
+    target_check,
+)
+from webhooks.models import Attempt, Delivery, DeliveryState
+
+RESPONSE_EXCERPT = 1024  # characters of the receiver's answer kept in the log
+USER_AGENT = "ModelCardStudio-Webhooks/1"
+
+
+class DeliveryRetry(Exception):
+    """The receiver failed in a way a later attempt may not (5xx, timeout, no connection)."""
+
+
+def body_bytes(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` and the hex HMAC-SHA256 of ``{timestamp}.{body}`` (README "Webhooks")."""
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def signed_headers(delivery: Delivery, body: bytes, *, now: float | None = None) -> dict:
+    timestamp = str(int(time.time() if now is None else now))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Studio-Event": delivery.event,
+        "X-Studio-Delivery": str(delivery.pk),
+        "X-Studio-Timestamp": timestamp,
+        "X-Studio-Signature": signature(delivery.endpoint.secret, timestamp, body),
+    }
+
+
+def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
+    """POST to the checked address itself (the Host header and TLS name stay the host's)."""
+    address = target.address
+    netloc = f"[{address}]" if address.version == 6 else str(address)
+    url = target.parts._replace(netloc=f"{netloc}:{target.port}").geturl()
+    default_port = 443 if target.parts.scheme == "https" else 80
+    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
+    extensions = {"sni_hostname": target.host} if target.parts.scheme == "https" else {}
+    timeout = settings.WEBHOOK_TIMEOUT
+    deadline = time.monotonic() + timeout
+    # trust_env=False: no proxy from the environment, which would reach another address.
+    with (
+        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+        client.stream(
+            "POST",
+            url,
+            content=body,
+            headers={**headers, "Host": host_header},
+            extensions=extensions,
+        ) as response,
+    ):
+        excerpt = b""
+        for chunk in response.iter_bytes():
+            excerpt += chunk
+            if len(excerpt) >= RESPONSE_EXCERPT or time.monotonic() > deadline:
+                break
+        return response.status_code, excerpt[:RESPONSE_EXCERPT].decode("utf-8", "replace")
+
+
+def delivery_attempt(delivery_id: int, *, final: bool, redelivery: bool = False) -> Attempt | None:
+    """Make one attempt and log it; raises DeliveryRetry when another attempt should follow."""
+    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.state == DeliveryState.DELIVERED and not redelivery:
+        return None  # a job run again after its worker died: it got there already
+    endpoint = delivery.endpoint
+    body = body_bytes(delivery.payload)
+    started = time.monotonic()
+    status_code, excerpt, error, retry = None, "", "", False
+    try:
+        target = target_check(
+            endpoint.url, allow_private=private_networks_allowed(endpoint.allow_private_network)
+        )
+        status_code, excerpt = _post(target, signed_headers(delivery, body), body)
+    except AddressRefused as refused:
+        error = f"Not sent: {refused.message}"
+    except HostNotFound as missing:
+        error, retry = missing.message, True
+    except httpx.TimeoutException:
+        error, retry = f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True
+    except httpx.HTTPError as failed:
+        error, retry = f"Could not connect: {failed}"[:500], True
+    if status_code is not None:
+        if 300 <= status_code < 400:
+            error = "Redirects are not followed: point the webhook at the final address."
+        retry = status_code >= 500
+    delivered = status_code is not None and 200 <= status_code < 300
+    if delivered:
+        state = DeliveryState.DELIVERED
+    elif retry and not final:
+        state = DeliveryState.RETRYING
+    else:
+        state = DeliveryState.FAILED
+    with transaction.atomic():
+        attempt = Attempt.objects.create(
+            delivery=delivery,
+            status_code=status_code,
+            duration_ms=round((time.monotonic() - started) * 1000),
+            response_excerpt=excerpt,
+            error=error,
+            redelivery=redelivery,
+        )
+        Delivery.objects.filter(pk=delivery.pk).update(state=state)
+    if state == DeliveryState.RETRYING:
+        raise DeliveryRetry(error or f"The receiver answered {status_code}.")
+    return attempt

@@ -1,0 +1,186 @@
+"""Every write to webhooks: endpoints (team reviewers and site admins) and redeliveries.
+
+Each change is in the audit log. The secret is generated here and returned once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from procrastinate.exceptions import AlreadyEnqueued
+
+from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
+from cards.models import AuditAction, Role, Team
+from cards.permissions import SITE_ADMIN, role_in_team
+from cards.services.audit import audit_record
+from webhooks.addresses import private_networks_allowed, target_check
+from webhooks.models import Delivery, DeliveryState, Endpoint, Event
+
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a marker, not a secret
+MAX_ENDPOINTS_PER_TEAM = 20
+
+
+def may_manage(user, team_id: int) -> bool:
+    return role_in_team(user, team_id) in {SITE_ADMIN, Role.REVIEWER}
+
+
+def managed_teams(user) -> list[Team]:
+    teams = Team.objects.order_by("name")
+    if not user.is_superuser:
+        teams = teams.filter(memberships__user=user, memberships__role=Role.REVIEWER)
+    return list(teams)
+
+
+def _require_manager(user, team_id: int) -> None:
+    role = role_in_team(user, team_id)
+    if role is None:
+        raise NotFound("No such team.")
+    if role not in {SITE_ADMIN, Role.REVIEWER}:
+        raise NotAllowed("Only the team's reviewers and site administrators manage its webhooks.")
+
+
+def endpoint_for(user, endpoint_id: int) -> Endpoint:
+    """An endpoint the user may manage (another team's answers 404)."""
+    endpoint = Endpoint.objects.select_related("team").filter(pk=endpoint_id).first()
+    if endpoint is None or role_in_team(user, endpoint.team_id) is None:
+        raise NotFound("No such webhook.")
+    _require_manager(user, endpoint.team_id)
+    return endpoint
+
+
+def _events_check(events: list[str]) -> list[str]:
+    unknown = [event for event in events if event not in Event.values]
+    if unknown or not events:
+        raise InvalidInput("Choose at least one event to send.", field="events")
+    return [event for event in Event.values if event in events]
+
+
+def _private_check(user, allow_private_network: bool, current: bool) -> None:
+    if allow_private_network != current and not user.is_superuser:
+        raise NotAllowed(
+            "Only a site administrator can allow private network addresses.",
+            field="allow_private_network",
+        )
+
+
+def _describe(endpoint: Endpoint) -> str:
+    private = ", private networks allowed" if endpoint.allow_private_network else ""
+    paused = "" if endpoint.active else ", paused"
+    return f"{endpoint.url} — {', '.join(endpoint.events)}{private}{paused}"
+
+
+def endpoint_create(
+    *, user, team: Team, url: str, events: list[str], allow_private_network: bool = False
+) -> tuple[Endpoint, str]:
+    """A new endpoint of the team; returns it and its secret (shown once)."""
+    _require_manager(user, team.pk)
+    _private_check(user, allow_private_network, False)
+    events = _events_check(events)
+    url = url.strip()
+    target_check(url, allow_private=private_networks_allowed(allow_private_network))
+    if Endpoint.objects.filter(team=team).count() >= MAX_ENDPOINTS_PER_TEAM:
+        raise TransitionRefused(f"A team has at most {MAX_ENDPOINTS_PER_TEAM} webhooks.")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        endpoint = Endpoint.objects.create(
+            team=team,
+            url=url,
+            secret=secret,
+            events=events,
+            allow_private_network=allow_private_network,
+            created_by=user,
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.WEBHOOK_CREATE,
+            team_id=team.pk,
+            detail=_describe(endpoint),
+        )
+    return endpoint, secret
+
+
+def endpoint_update(
+    *,
+    user,
+    endpoint: Endpoint,
+    url: str,
+    events: list[str],
+    active: bool,
+    allow_private_network: bool,
+) -> Endpoint:
+    _require_manager(user, endpoint.team_id)
+    _private_check(user, allow_private_network, endpoint.allow_private_network)
+    events = _events_check(events)
+    url = url.strip()
+    target_check(url, allow_private=private_networks_allowed(allow_private_network))
+    before = _describe(endpoint)
+    endpoint.url, endpoint.events, endpoint.active = url, events, active
+    endpoint.allow_private_network = allow_private_network
+    after = _describe(endpoint)
+    if after == before:
+        return endpoint
+    with transaction.atomic():
+        endpoint.save()
+        audit_record(
+            actor=user,
+            action=AuditAction.WEBHOOK_CHANGE,
+            team_id=endpoint.team_id,
+            detail=f"{before} → {after}",
+        )
+    return endpoint
+
+
+def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> str:
+    """A new secret for the endpoint (the old one stops signing at once); returned once."""
+    _require_manager(user, endpoint.team_id)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Endpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
+        endpoint.secret = secret
+        audit_record(
+            actor=user,
+            action=AuditAction.WEBHOOK_CHANGE,
+            team_id=endpoint.team_id,
+            detail=f"{endpoint.url} — new secret",
+        )
+    return secret
+
+
+def endpoint_delete(*, user, endpoint: Endpoint) -> None:
+    _require_manager(user, endpoint.team_id)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.WEBHOOK_DELETE,
+            team_id=endpoint.team_id,
+            detail=_describe(endpoint),
+        )
+        endpoint.delete()
+
+
+def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
+    """Send a delivery again (a new attempt, logged with the others)."""
+    from webhooks.tasks import delivery_job
+
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or role_in_team(user, delivery.endpoint.team_id) is None:
+        raise NotFound("No such delivery.")
+    _require_manager(user, delivery.endpoint.team_id)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                delivery_job(delivery.pk).defer(delivery_id=delivery.pk, redelivery=True)
+        except AlreadyEnqueued:
+            raise TransitionRefused(
+                "This delivery is already waiting for its next attempt."
+            ) from None
+        Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
+        delivery.state = DeliveryState.PENDING
+        audit_record(
+            actor=user,
+            action=AuditAction.WEBHOOK_REDELIVER,
+            team_id=delivery.endpoint.team_id,
+            detail=f"{delivery.event} #{delivery.pk} to {delivery.endpoint.url}",
+        )
+    return delivery
