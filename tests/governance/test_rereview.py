@@ -13,6 +13,7 @@ from governance.models import RereviewFlag, RereviewReason
 from governance.rereview import rereview_sweep
 from governance.services import mark_for_rereview, needs_rereview
 from tests.factories import approve, make_card
+from tests.jobs import run_jobs
 from tests.sagemaker.test_drift import edit_in_console, published  # noqa: F401 - a fixture
 from tests.services.test_review_workflow import edited
 
@@ -26,9 +27,12 @@ def sweep(django_capture_on_commit_callbacks, mailoutbox):
     """Run the job's sweep; what it marked, and the e-mails it sent."""
 
     def run():
+        run_jobs("cards.send_mail")  # the review's own e-mails, sent before the sweep
         before = len(mailoutbox)
         with django_capture_on_commit_callbacks(execute=True):
             result = rereview_sweep()
+        assert mailoutbox[before:] == []  # the worker sends them
+        run_jobs("cards.send_mail")
         return result.marked, mailoutbox[before:]
 
     return run
