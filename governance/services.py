@@ -12,6 +12,8 @@ from cards.notifications import _card_url, _emails, _send_after_commit
 from cards.permissions import SITE_ADMIN, role_in_team
 from cards.services.audit import audit_record
 from governance.models import RereviewFlag, RereviewReason, ReviewerGroup, ReviewPolicy
+from webhooks.events import card_event
+from webhooks.models import Event
 
 MAX_APPROVALS = 10
 MAX_MONTHS = 120
@@ -248,4 +250,5 @@ def mark_for_rereview(card: ModelCard, reason: str, detail: str = "") -> bool:
             f"review: {label.lower()}.\n{detail}\n\nOpen it here: {_card_url(current)}\n",
             _emails(member.user for member in reviewers),
         )
+        card_event(current, Event.REVIEW_DUE, reason=reason, reason_label=label, detail=detail)
     return True

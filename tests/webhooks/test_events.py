@@ -161,3 +161,20 @@ def test_the_drift_check_records_and_announces_a_console_edit_once(aws, approved
         ("card.changed_in_sagemaker", "churn-model")
     ]
     assert details("card.changed_in_sagemaker") == {"sagemaker_version": version}
+
+
+@pytest.mark.django_db
+def test_a_re_review_mark_announces_review_due_once_per_reason(alice, rita, endpoint):
+    from governance.models import RereviewReason
+    from governance.services import mark_for_rereview
+    from tests.factories import approve
+
+    card = approve(make_card(user=alice), author=alice, reviewer=rita)
+    Delivery.objects.all().delete()
+
+    assert mark_for_rereview(card, RereviewReason.INTERVAL, "Review was due on 2026-07-10")
+    assert not mark_for_rereview(card, RereviewReason.INTERVAL, "Review was due on 2026-07-10")
+
+    assert events() == [("card.review_due", "churn-model")]
+    assert details("card.review_due")["reason"] == RereviewReason.INTERVAL
+    assert details("card.review_due")["detail"] == "Review was due on 2026-07-10"
