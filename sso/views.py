@@ -21,7 +21,7 @@ from sso.backend import BACKEND_PATH, StudioOIDCBackend
 from sso.discovery import ProviderUnavailable, provider_configuration, sso_enabled
 from sso.signin import SignInRefused, refuse
 
-PASSWORD_OFF = "Sign-in with a password is turned off here; sign in with {provider} instead."
+SSO_ONLY = "Sign-in with a password is turned off here; sign in with {provider} instead."
 
 
 def refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
@@ -40,7 +40,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         if not settings.PASSWORD_SIGN_IN:
             context = self.get_context_data(form=self.get_form_class()(request))
-            context["refusal"] = PASSWORD_OFF.format(provider=settings.OIDC_PROVIDER_NAME)
+            context["refusal"] = SSO_ONLY.format(provider=settings.OIDC_PROVIDER_NAME)
             return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
 
