@@ -77,19 +77,31 @@ def apply(user, grant: Grant, *, replace: bool, provider: str) -> list[str]:
                 if team_id not in wanted or STRENGTH[held] > STRENGTH[wanted[team_id]]:
                     wanted[team_id] = held
         changed: dict[int, tuple[str | None, str | None]] = {}
+        gone, altered = [], []
         for team_id, membership in before.items():
             if team_id not in wanted:
-                membership.delete()
+                gone.append(membership.pk)
                 changed[team_id] = (membership.role, None)
             elif membership.role != wanted[team_id]:
                 changed[team_id] = (membership.role, wanted[team_id])
                 membership.role = wanted[team_id]
-                membership.save(update_fields=["role"])
-        for team_id, role in wanted.items():
-            if team_id not in before:
-                Membership.objects.create(user=user, team_id=team_id, role=role)
-                changed[team_id] = (None, role)
-        names = dict(Team.objects.filter(pk__in=changed).values_list("pk", "name"))
+                altered.append(membership)
+        added = [
+            Membership(user=user, team_id=team_id, role=role)
+            for team_id, role in wanted.items()
+            if team_id not in before
+        ]
+        changed.update((m.team_id, (None, m.role)) for m in added)
+        # A few statements whatever the number of teams.
+        if gone:
+            Membership.objects.filter(pk__in=gone).delete()
+        if altered:
+            Membership.objects.bulk_update(altered, ["role"])
+        if added:
+            Membership.objects.bulk_create(added)
+        names = (
+            dict(Team.objects.filter(pk__in=changed).values_list("pk", "name")) if changed else {}
+        )
         phrases = [
             f"{names[team_id]}: {old or 'no role'} → {new or 'no role'}"
             for team_id, (old, new) in sorted(changed.items(), key=lambda c: names[c[0]])
