@@ -64,9 +64,8 @@ def user_from_claims(claims: dict):
 
 @transaction.atomic
 def create_user(claims: dict):
+    # No password: create_user without one stores an unusable one.
     user = get_user_model().objects.create_user(username=free_username(claims))
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
     Identity.objects.create(user=user, issuer=settings.OIDC_ISSUER_URL, subject=str(claims["sub"]))
     return user
 

@@ -46,8 +46,7 @@ class Provider:
         """Create or update a user at the provider (their groups replaced); returns the sub."""
         response = requests.post(
             f"{self.url}/people/",
-            json={"username": username, "password": PROVIDER_PASSWORD, "groups": groups}
-            | fields,
+            json={"username": username, "password": PROVIDER_PASSWORD, "groups": groups} | fields,
             timeout=10,
         )
         response.raise_for_status()

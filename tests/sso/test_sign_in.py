@@ -5,7 +5,7 @@ import pytest
 from cards.models import AuditAction, AuditEvent, Membership, Role
 from sso.models import Identity, RoleMapping
 from tests.factories import make_card, make_team, make_user
-from tests.sso.provider import sign_in
+from tests.sso.provider import PROVIDER_PASSWORD, provider_login, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,184 @@ def test_a_first_sign_in_creates_the_user_with_the_mapped_roles(client, sso, map
     assert card.name in page.content.decode()
     assert events(AuditAction.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
     assert events(AuditAction.SIGN_IN) == [f"With Corp ID, sub {sub} dana@corp.example"]
+
+
+def test_a_user_is_matched_by_sub_not_by_an_e_mail_an_existing_account_has(
+    client, sso, mapping, growth
+):
+    local = make_user("erin", team=growth, role=Role.REVIEWER, is_superuser=True)
+    local.email = "erin@corp.example"
+    local.save()
+    sub = sso.person("erin", ["growth-editors"], email="erin@corp.example")
+
+    sign_in(client, "erin")
+
+    user = Identity.objects.get(subject=sub).user
+    assert user != local
+    assert user.username == "erin-2"
+    assert client.get("/").wsgi_request.user == user
+    local.refresh_from_db()
+    assert local.is_superuser
+    assert roles(local) == {"Growth": "reviewer"}
+
+
+def test_a_second_sign_in_finds_the_same_user_after_a_rename_at_the_provider(client, sso, mapping):
+    sub = sso.person("fred", ["growth-editors"])
+    sign_in(client, "fred")
+    client.logout()
+    sso.person("fred", ["growth-editors"], email="frederick@corp.example")
+
+    sign_in(client, "fred")
+
+    user = Identity.objects.get(subject=sub).user
+    assert Identity.objects.filter(user__email="frederick@corp.example").get() == user.sso_identity
+    assert len(events(AuditAction.SIGN_IN)) == 2
+    assert events(AuditAction.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
+
+
+def test_a_group_removed_at_the_provider_takes_the_role_away_at_the_next_sign_in(
+    client, sso, mapping, risk
+):
+    sub = sso.person("gina", ["growth-editors", "risk-reviewers"])
+    sign_in(client, "gina")
+    user = Identity.objects.get(subject=sub).user
+    card = make_card(user=user, team=risk, name="risk-model")
+    assert client.get(f"/cards/{card.name}/").status_code == 200
+    client.logout()
+
+    sso.person("gina", ["growth-editors"])
+    sign_in(client, "gina")
+
+    assert roles(user) == {"Growth": "editor"}
+    assert client.get(f"/cards/{card.name}/").status_code == 404
+    assert events(AuditAction.ROLES_CHANGED)[0] == "From Corp ID: Risk: reviewer → no role"
+
+
+def test_in_add_mode_sign_ins_only_add_and_raise_roles(client, sso, settings, mapping, growth):
+    settings.OIDC_ROLE_MODE = "add"
+    sub = sso.person("hugo", ["growth-editors", "risk-reviewers"])
+    sign_in(client, "hugo")
+    user = Identity.objects.get(subject=sub).user
+    Membership.objects.filter(user=user, team=growth).update(role=Role.REVIEWER)
+    client.logout()
+
+    sso.person("hugo", [])  # no groups left: the provider leaves the claim out
+    response = sign_in(client, "hugo")
+    assert response.status_code == 403
+    sso.person("hugo", ["other"])
+    sign_in(client, "hugo")
+
+    assert roles(user) == {"Growth": "reviewer", "Risk": "reviewer"}
+    assert client.get("/").status_code == 200
+
+
+def test_the_strongest_role_wins_when_two_groups_give_the_same_team(client, sso, mapping, growth):
+    RoleMapping.objects.create(claim_value="growth-viewers", team=growth, role=Role.VIEWER)
+    RoleMapping.objects.create(claim_value="growth-leads", team=growth, role=Role.REVIEWER)
+    sub = sso.person("ines", ["growth-viewers", "growth-leads", "growth-editors"])
+
+    sign_in(client, "ines")
+
+    assert roles(Identity.objects.get(subject=sub).user) == {"Growth": "reviewer"}
+
+
+def test_a_token_without_the_claim_signs_no_one_in_and_says_which_claim(client, sso, mapping):
+    sub = sso.person("jane", ["growth-editors", "studio-admins"])
+    sign_in(client, "jane")
+    user = Identity.objects.get(subject=sub).user
+    assert user.is_superuser
+    client.logout()
+    sso.person("jane", [])
+
+    response = sign_in(client, "jane")
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Sign-in refused" in page
+    assert "Your identity provider sent no “groups” claim." in page
+    assert client.get("/")["Location"].startswith("/login/")
+    user.refresh_from_db()
+    assert roles(user) == {}
+    assert not user.is_superuser and not user.is_staff
+    assert events(AuditAction.ROLES_CHANGED)[0] == (
+        "From Corp ID: Growth: editor → no role; site admin: removed"
+    )
+    [refusal] = events(AuditAction.SIGN_IN_REFUSED)
+    assert refusal.startswith(f"Corp ID, sub {sub} jane@corp.example: Your identity provider")
+
+
+def test_a_first_sign_in_without_the_claim_creates_no_user(client, sso, mapping):
+    users = Identity.objects.count()
+    sso.person("kim", [])
+
+    response = sign_in(client, "kim")
+
+    assert response.status_code == 403
+    assert "no “groups” claim" in response.content.decode()
+    assert Identity.objects.count() == users
+    assert AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED).actor is None
+
+
+def test_a_nested_claim_path_reads_keycloak_style_roles(client, sso, settings, mapping):
+    settings.OIDC_CLAIM_PATH = "realm_access.roles"
+    sub = sso.person("lena", ["risk-reviewers"])
+
+    sign_in(client, "lena")
+
+    assert roles(Identity.objects.get(subject=sub).user) == {"Risk": "reviewer"}
+
+
+def test_the_site_admin_mapping_opens_the_admin_and_its_removal_closes_it(client, sso, mapping):
+    sub = sso.person("mona", ["studio-admins"])
+    sign_in(client, "mona")
+    assert client.get("/admin/").status_code == 200
+    client.logout()
+
+    sso.person("mona", ["growth-editors"])
+    sign_in(client, "mona")
+
+    assert client.get("/admin/").status_code == 302
+    user = Identity.objects.get(subject=sub).user
+    assert not user.is_superuser
+    assert events(AuditAction.ROLES_CHANGED)[0] == (
+        "From Corp ID: Growth: no role → editor; site admin: removed"
+    )
+
+
+def test_a_replayed_callback_is_refused(client, sso, mapping):
+    sso.person("nina", ["growth-editors"])
+    response = client.get("/oidc/start/")
+
+    back = provider_login(response["Location"], "nina", PROVIDER_PASSWORD)
+    path = back.removeprefix("http://testserver")
+    assert client.get(path).status_code == 302
+    client.logout()
+
+    again = client.get(path)
+
+    assert again.status_code == 400
+    assert "expired or was already used" in again.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_the_sign_in_returns_to_the_page_asked_for(client, sso, mapping, growth):
+    sso.person("omar", ["growth-editors"])
+
+    response = sign_in(client, "omar", start="/oidc/start/?next=/publications/")
+
+    assert response["Location"] == "/publications/"
+
+
+def test_a_sign_in_takes_as_many_queries_with_one_group_as_with_many(
+    client, sso, django_assert_max_num_queries
+):
+    teams = [make_team(f"Team {n}") for n in range(8)]
+    for team in teams:
+        RoleMapping.objects.create(claim_value=f"g-{team.pk}", team=team, role=Role.EDITOR)
+    sso.person("pia", [f"g-{teams[0].pk}"])
+    sso.person("quinn", [f"g-{team.pk}" for team in teams])
+
+    for username in ("pia", "quinn"):
+        with django_assert_max_num_queries(35):
+            sign_in(client, username)
+        client.logout()
