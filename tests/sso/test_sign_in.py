@@ -234,3 +234,20 @@ def test_a_sign_in_takes_as_many_queries_with_one_group_as_with_many(
         with django_assert_max_num_queries(35):
             sign_in(client, username)
         client.logout()
+
+
+def test_with_no_claim_path_sign_ins_leave_roles_to_the_app(client, sso, settings, mapping, growth):
+    settings.OIDC_CLAIM_PATH = ""
+    sub = sso.person("ravi", [])  # no groups claim at all: not needed
+    sign_in(client, "ravi")
+    user = Identity.objects.get(subject=sub).user
+    assert roles(user) == {}
+    Membership.objects.create(user=user, team=growth, role=Role.VIEWER)
+    client.logout()
+    sso.person("ravi", ["risk-reviewers"])
+
+    sign_in(client, "ravi")
+
+    assert roles(user) == {"Growth": "viewer"}
+    assert not events(AuditAction.ROLES_CHANGED)
+    assert len(events(AuditAction.SIGN_IN)) == 2
