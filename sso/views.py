@@ -86,13 +86,11 @@ class CallbackView(View):
         if not sso_enabled():
             raise Http404("Single sign-on is not configured.")
         provider = settings.OIDC_PROVIDER_NAME
-        if request.GET.get("error"):
-            reason = request.GET.get("error_description") or request.GET["error"]
-            refuse(f"The provider answered: {reason}")
-            return refused(request, f"{provider} did not sign you in: {reason}", status=403)
+        # Only an answer to a sign-in this browser started counts, refusals included (else
+        # anyone could write refusals into the audit log).
         states = request.session.get("oidc_states") or {}
         state = request.GET.get("state", "")
-        if not request.GET.get("code") or state not in states:
+        if state not in states or not (request.GET.get("code") or request.GET.get("error")):
             return refused(
                 request,
                 "This sign-in has expired or was already used. Start again from the sign-in page.",
@@ -100,6 +98,10 @@ class CallbackView(View):
             )
         flow = states.pop(state)
         request.session["oidc_states"] = states
+        if request.GET.get("error"):
+            reason = request.GET.get("error_description") or request.GET["error"]
+            refuse(f"The provider answered: {reason}")
+            return refused(request, f"{provider} did not sign you in: {reason}", status=403)
         next_url = request.session.get("oidc_login_next")
         try:
             user = StudioOIDCBackend().authenticate(

@@ -251,3 +251,33 @@ def test_with_no_claim_path_sign_ins_leave_roles_to_the_app(client, sso, setting
     assert roles(user) == {"Growth": "viewer"}
     assert not events(AuditAction.ROLES_CHANGED)
     assert len(events(AuditAction.SIGN_IN)) == 2
+
+
+def test_a_deactivated_user_is_refused(client, sso, mapping):
+    sub = sso.person("sara", ["growth-editors"])
+    sign_in(client, "sara")
+    user = Identity.objects.get(subject=sub).user
+    user.is_active = False
+    user.save()
+    client.logout()
+
+    response = sign_in(client, "sara")
+
+    assert response.status_code == 403
+    assert "Your account here is deactivated." in response.content.decode()
+    assert client.get("/").status_code == 302
+    assert events(AuditAction.SIGN_IN_REFUSED)[0].endswith("Your account here is deactivated.")
+
+
+def test_a_code_the_provider_will_not_exchange_is_a_page_not_a_500(client, sso, settings):
+    settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"
+    sso.person("tom", ["growth-editors"])
+
+    response = sign_in(client, "tom")
+
+    assert response.status_code == 502
+    assert "Corp ID did not complete the sign-in (HTTPError). Try again." in (
+        response.content.decode()
+    )
+    assert "401" in events(AuditAction.SIGN_IN_REFUSED)[0]
+    assert client.get("/").status_code == 302

@@ -102,10 +102,14 @@ def test_a_provider_that_refuses_is_shown_and_audited(client, configured):
     assert "access_denied" in event.detail
 
 
-def test_a_callback_without_a_started_sign_in_is_refused(client, configured):
+def test_a_callback_without_a_started_sign_in_is_refused_and_writes_nothing(client, configured):
     response = client.get("/oidc/callback/?code=abc&state=forged")
-    assert response.status_code == 400
+    forged = client.get("/oidc/callback/?error=access_denied&error_description=forged")
+
+    assert response.status_code == forged.status_code == 400
     assert "expired or was already used" in response.content.decode()
+    assert "forged" not in forged.content.decode()
+    assert not AuditEvent.objects.exists()
 
 
 def settings_in(env: dict[str, str]) -> subprocess.CompletedProcess:
