@@ -53,10 +53,9 @@ class Provider:
         return response.json()["sub"]
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory):
+def start_provider(directory: Path) -> tuple[subprocess.Popen, Provider]:
+    """The provider on a free loopback port, answering, with this app registered."""
     port = free_port()
-    directory = tmp_path_factory.mktemp("oidc-provider")
     log = (directory / "provider.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.oidc_provider.serve", str(port), directory / "db.sqlite3"],
@@ -89,6 +88,16 @@ def oidc_provider(tmp_path_factory):
             },
             timeout=10,
         ).raise_for_status()
+    except BaseException:
+        stop(process)
+        raise
+    return process, provider
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    process, provider = start_provider(tmp_path_factory.mktemp("oidc-provider"))
+    try:
         yield provider
     finally:
         stop(process)
