@@ -281,3 +281,19 @@ def test_a_code_the_provider_will_not_exchange_is_a_page_not_a_500(client, sso, 
     )
     assert "401" in events(AuditAction.SIGN_IN_REFUSED)[0]
     assert client.get("/").status_code == 302
+
+
+def test_an_id_token_for_another_sign_in_fails_verification(client, sso, mapping):
+    sso.person("uri", ["growth-editors"])
+    back = provider_login(client.get("/oidc/start/")["Location"], "uri", PROVIDER_PASSWORD)
+    session = client.session
+    [state] = session["oidc_states"]
+    session["oidc_states"][state]["nonce"] = "the-nonce-of-another-sign-in"
+    session.save()
+
+    response = client.get(back.removeprefix("http://testserver"))
+
+    assert response.status_code == 403
+    assert "The answer from Corp ID failed verification." in response.content.decode()
+    assert "Nonce" in events(AuditAction.SIGN_IN_REFUSED)[0]
+    assert not Identity.objects.exists()
