@@ -23,11 +23,12 @@ class SignInRefused(Exception):
 
 
 def refuse(message: str, *, user=None, claims: dict | None = None) -> SignInRefused:
-    who = describe(claims or {})
+    who = describe(claims) if claims else ""
+    provider = settings.OIDC_PROVIDER_NAME
     audit_record(
         actor=user,
         action=AuditAction.SIGN_IN_REFUSED,
-        detail=f"{settings.OIDC_PROVIDER_NAME}, {who}: {message}",
+        detail=f"{provider}, {who}: {message}" if who else f"{provider}: {message}",
     )
     return SignInRefused(message, user)
 

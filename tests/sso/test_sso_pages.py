@@ -99,7 +99,7 @@ def test_a_provider_that_refuses_is_shown_and_audited(client, configured):
     assert response.status_code == 403
     assert "Okta did not sign you in: access_denied" in response.content.decode()
     event = AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED)
-    assert "access_denied" in event.detail
+    assert event.detail == "Okta: The provider answered: access_denied"
 
 
 def test_a_callback_without_a_started_sign_in_is_refused_and_writes_nothing(client, configured):
