@@ -20,6 +20,7 @@ def record(request, verb: str, mapping: RoleMapping) -> None:
 @admin.register(RoleMapping)
 class RoleMappingAdmin(admin.ModelAdmin):
     list_display = ["claim_value", "team", "role", "site_admin"]
+    list_select_related = ["team"]
     list_filter = ["team", "role", "site_admin"]
     search_fields = ["claim_value"]
 
@@ -59,6 +60,7 @@ class RoleMappingAdmin(admin.ModelAdmin):
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
     list_display = ["user", "subject", "issuer", "last_sign_in"]
+    list_select_related = ["user"]
     search_fields = ["user__username", "subject"]
     readonly_fields = ["user", "issuer", "subject", "created_at", "last_sign_in"]
 

@@ -214,3 +214,17 @@ def test_a_local_user_with_a_password_is_unaffected_by_single_sign_on(client, co
     response = client.post("/login/", {"username": "tess", "password": PASSWORD})
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action=AuditAction.SIGN_IN_REFUSED).exists()
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_mapping_list_takes_as_many_queries_for_one_mapping_as_for_many(
+    client, sam, count, django_assert_max_num_queries
+):
+    for n in range(count):
+        RoleMapping.objects.create(claim_value=f"g{n}", team=make_team(f"T{n}"), role=Role.VIEWER)
+    client.force_login(sam)
+
+    with django_assert_max_num_queries(8):
+        page = client.get("/admin/sso/rolemapping/")
+
+    assert page.content.decode().count('class="field-claim_value"') == count
