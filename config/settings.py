@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wizard",
     "governance",
     "webhooks",
+    "sso",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,43 @@ AXES_CLIENT_IP_CALLABLE = "cards.signin.client_address"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use the peer address).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # --- end of the sign-in block ---
+
+# --- Single sign-on (OpenID Connect through mozilla-django-oidc; sso/, README "Single sign-on") ---
+# On when an issuer and a client id are set; endpoints come from the issuer's discovery document.
+OIDC_ISSUER_URL = env_str("OIDC_ISSUER_URL").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = " ".join(env_str("OIDC_SCOPES", "openid email profile").replace(",", " ").split())
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+# Where the roles are in the claims (dotted for nested: realm_access.roles); set it empty to
+# manage roles in the app only (sign-ins then change no roles).
+OIDC_CLAIM_PATH = os.environ.get("OIDC_CLAIM_PATH", "groups").strip()
+OIDC_ROLE_MODE = env_str("OIDC_ROLE_MODE", "replace")
+if OIDC_ROLE_MODE not in {"replace", "add"}:
+    raise ImproperlyConfigured(f"OIDC_ROLE_MODE must be replace or add, not {OIDC_ROLE_MODE!r}")
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+if OIDC_ISSUER_URL:
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(OIDC_ISSUER_URL)
+    if _issuer.scheme != "https" and not (
+        _issuer.scheme == "http" and _issuer.hostname in {"127.0.0.1", "::1", "localhost"}
+    ):
+        raise ImproperlyConfigured("OIDC_ISSUER_URL must be https (http only on loopback)")
+    if not OIDC_RP_CLIENT_ID:
+        raise ImproperlyConfigured("OIDC_ISSUER_URL is set but OIDC_CLIENT_ID is not")
+if not PASSWORD_SIGN_IN:
+    if not OIDC_ISSUER_URL:
+        raise ImproperlyConfigured("PASSWORD_SIGN_IN=false needs single sign-on (OIDC_ISSUER_URL)")
+    # Nothing checks passwords any more, the Django admin's sign-in included.
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
+# Signs in only from the callback (sso/views.py); listed so sessions it started load their user.
+AUTHENTICATION_BACKENDS.append("sso.backend.StudioOIDCBackend")
+# --- end of the single sign-on block ---
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
@@ -263,6 +301,7 @@ if _sandbox:
     for _name, _value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "x")):
         os.environ.setdefault(_name, _value)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("sso.context_processors.sign_in")
 # S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
 REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
 # Credentials from the ECS task role or the EC2 instance profile (the chain's last two links,

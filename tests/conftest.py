@@ -11,8 +11,9 @@ from cards.sagemaker import client as sagemaker
 from cards.sagemaker import sandbox
 from tests.factories import make_team, make_user
 
-# moto_url, start_worker and worker: a moto server and real worker processes.
-pytest_plugins = ["tests.worker_fixtures"]
+# moto_url, start_worker and worker: a moto server and real worker processes; oidc_provider
+# and sso: a real OpenID Connect provider on loopback (tests/sso/provider.py).
+pytest_plugins = ["tests.worker_fixtures", "tests.sso.provider"]
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def live_server(django_db_setup, live_server):
 
 # Tests that start processes (a moto server, real workers, the run command) are marked
 # "worker", so `pytest -m "not browser and not worker"` is the fast inner loop.
-_PROCESS_FIXTURES = {"moto_url", "start_worker", "worker"}
+_PROCESS_FIXTURES = {"moto_url", "start_worker", "worker", "oidc_provider"}
 
 
 def pytest_collection_modifyitems(items):

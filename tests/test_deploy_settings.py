@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment check; the local run and compose serve HTTP."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -58,3 +59,12 @@ def test_the_compose_file_serves_plain_http_on_localhost(name):
     environment = services[name]["environment"]
     assert environment["SECURE_SSL_REDIRECT"] == "false"
     assert environment["SECURE_HSTS_SECONDS"] == "0"
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_readme():
+    source = (ROOT / "config" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    names = set(re.findall(r'env_(?:str|bool|int|list|tags)\(\s*"([A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', source))
+    assert {"OIDC_ISSUER_URL", "OIDC_CLAIM_PATH", "PASSWORD_SIGN_IN"} <= names
+    assert sorted(name for name in names if f"`{name}`" not in readme) == []
