@@ -17,6 +17,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
+from cards.models import AuditAction
+from cards.services import audit_record
 from sso.backend import BACKEND_PATH, StudioOIDCBackend
 from sso.discovery import ProviderUnavailable, provider_configuration, sso_enabled
 from sso.signin import SignInRefused, refuse
@@ -43,6 +45,11 @@ class LoginView(auth_views.LoginView):
             context["refusal"] = SSO_ONLY.format(provider=settings.OIDC_PROVIDER_NAME)
             return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action=AuditAction.SIGN_IN, detail="With a password")
+        return response
 
 
 @login_not_required

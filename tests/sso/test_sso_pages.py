@@ -228,3 +228,15 @@ def test_the_mapping_list_takes_as_many_queries_for_one_mapping_as_for_many(
         page = client.get("/admin/sso/rolemapping/")
 
     assert page.content.decode().count('class="field-claim_value"') == count
+
+
+def test_a_password_sign_in_is_in_the_audit_log_and_a_wrong_password_is_not_a_sign_in(client):
+    tess = make_user("tess", team=make_team("Growth"))
+    client.post("/login/", {"username": "tess", "password": "not it"})
+    assert not AuditEvent.objects.filter(action=AuditAction.SIGN_IN).exists()
+
+    response = client.post("/login/", {"username": "tess", "password": PASSWORD})
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN)
+    assert (event.actor, event.detail) == (tess, "With a password")
