@@ -115,6 +115,7 @@ def policy_save(
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=team.pk,
             detail=(
                 f"Team {team.name}, {risk_rating} risk, version {policy.version}: "
                 f"{required_approvals} approval(s), groups {names}, review every "
@@ -134,6 +135,7 @@ def policy_delete(*, user, team: Team, risk_rating: str) -> None:
             audit_record(
                 actor=user,
                 action=AuditAction.POLICY_CHANGE,
+                team_id=team.pk,
                 detail=f"Team {team.name}, {risk_rating} risk: policy removed (one approval)",
             )
 
@@ -176,6 +178,7 @@ def group_save(
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=team.pk,
             detail=f"Team {team.name}, group {name}: "
             + ", ".join(sorted(member.get_username() for member in members)),
         )
@@ -194,6 +197,7 @@ def group_delete(*, user, group: ReviewerGroup) -> None:
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=group.team_id,
             detail=f"Team {group.team.name}, group {group.name} removed",
         )
         group.delete()

@@ -205,3 +205,4 @@ def test_only_reviewers_and_site_admins_set_policies(team_a, alice, rita):
     assert policy_save(user=rita, team=team_a, risk_rating="Low", required_approvals=1).version == 1
     audit = AuditEvent.objects.get(action=AuditAction.POLICY_CHANGE, actor=rita)
     assert "Low risk, version 1" in audit.detail
+    assert audit.team_id == team_a.pk  # in the team's audit log
