@@ -278,3 +278,10 @@ def test_policy_changes_are_in_the_teams_audit_log(team_a, alice, rita, charlie)
     assert "Team Growth, High risk, version 1: 1 approval(s)" in page
     other = client_of(charlie).get(reverse("cards:audit")).content.decode()
     assert "Team Growth, High risk" not in other
+
+
+def test_viewers_read_the_rules_and_the_portfolio(team_a, vera):
+    client = client_of(vera)
+    assert client.get(reverse("governance:rules", args=[team_a.pk])).status_code == 200
+    assert client.get(reverse("governance:team_portfolio", args=[team_a.pk])).status_code == 200
+    assert post_policy(client, team_a, required_approvals=1).status_code == 403
