@@ -117,6 +117,7 @@ def policy_save(
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=team.pk,
             detail=(
                 f"Team {team.name}, {risk_rating} risk, version {policy.version}: "
                 f"{required_approvals} approval(s), groups {names}, review every "
@@ -136,6 +137,7 @@ def policy_delete(*, user, team: Team, risk_rating: str) -> None:
             audit_record(
                 actor=user,
                 action=AuditAction.POLICY_CHANGE,
+                team_id=team.pk,
                 detail=f"Team {team.name}, {risk_rating} risk: policy removed (one approval)",
             )
 
@@ -178,6 +180,7 @@ def group_save(
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=team.pk,
             detail=f"Team {team.name}, group {name}: "
             + ", ".join(sorted(member.get_username() for member in members)),
         )
@@ -196,6 +199,7 @@ def group_delete(*, user, group: ReviewerGroup) -> None:
         audit_record(
             actor=user,
             action=AuditAction.POLICY_CHANGE,
+            team_id=group.team_id,
             detail=f"Team {group.team.name}, group {group.name} removed",
         )
         group.delete()

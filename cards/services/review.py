@@ -140,7 +140,8 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
                 f"{before.summary()[1:]} Another reviewer has to sign."
             )
         after = policies.progress(rules, [*before.signers, user.pk])
-        if after.still_needed == before.still_needed:
+        # (A policy lowered meanwhile may be met already: then this approval completes it.)
+        if not before.met and after.still_needed == before.still_needed:
             raise TransitionRefused(
                 f"Your approval would not count: {before.summary()} You are in none of the "
                 "groups still needed."

@@ -270,3 +270,18 @@ def test_an_approved_cards_review_page_shows_the_rules_it_was_approved_under(
     assert "Approvals of revision 2" in page
     assert "Approved under: 2 approvals (Low risk policy, version 1)." in page
     assert "<td>rita</td>" in page and "<td>rex</td>" in page
+
+
+def test_policy_changes_are_in_the_teams_audit_log(team_a, alice, rita, charlie):
+    post_policy(client_of(rita), team_a, required_approvals=1)
+    page = client_of(alice).get(reverse("cards:audit")).content.decode()
+    assert "Team Growth, High risk, version 1: 1 approval(s)" in page
+    other = client_of(charlie).get(reverse("cards:audit")).content.decode()
+    assert "Team Growth, High risk" not in other
+
+
+def test_viewers_read_the_rules_and_the_portfolio(team_a, vera):
+    client = client_of(vera)
+    assert client.get(reverse("governance:rules", args=[team_a.pk])).status_code == 200
+    assert client.get(reverse("governance:team_portfolio", args=[team_a.pk])).status_code == 200
+    assert post_policy(client, team_a, required_approvals=1).status_code == 403

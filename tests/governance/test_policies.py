@@ -205,3 +205,15 @@ def test_only_reviewers_and_site_admins_set_policies(team_a, alice, rita):
     assert policy_save(user=rita, team=team_a, risk_rating="Low", required_approvals=1).version == 1
     audit = AuditEvent.objects.get(action=AuditAction.POLICY_CHANGE, actor=rita)
     assert "Low risk, version 1" in audit.detail
+    assert audit.team_id == team_a.pk  # in the team's audit log
+
+
+def test_a_policy_lowered_while_a_card_waits_is_completed_by_the_next_approval(
+    alice, rita, rex, set_policy
+):
+    set_policy(required=2)
+    card = sign(make_submitted_card(user=alice), rita)
+    set_policy(required=1)  # rita's signature meets it now
+    card = sign(card, rex)
+    assert card.status == APPROVED
+    assert Approval.objects.filter(card=card).count() == 2
