@@ -171,3 +171,26 @@ def test_a_self_signed_certificate_is_refused(alice, endpoint, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_paused_webhook_gets_nothing_and_a_removed_ones_jobs_end_quietly(
+    alice, sam, endpoint, receiver
+):
+    from webhooks.services import endpoint_delete, endpoint_update
+
+    delivery = submitted(alice)
+    endpoint_update(
+        user=sam,
+        endpoint=endpoint,
+        url=endpoint.url,
+        events=endpoint.events,
+        active=False,
+        allow_private_network=True,
+    )
+    attempt = delivery_attempt(delivery.pk, final=False)
+    assert attempt.error == "Not sent: the webhook is paused (Redeliver once it is active again)."
+    assert receiver.received == []
+
+    endpoint_delete(user=sam, endpoint=endpoint)
+    assert delivery_attempt(delivery.pk, final=False) is None
+    assert receiver.received == []
