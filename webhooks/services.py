@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
-from procrastinate.exceptions import AlreadyEnqueued
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
 from cards.models import AuditAction, Role, Team
@@ -161,20 +160,23 @@ def endpoint_delete(*, user, endpoint: Endpoint) -> None:
 
 def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
     """Send a delivery again (a new attempt, logged with the others)."""
-    from webhooks.tasks import delivery_job
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from webhooks.tasks import deliver
 
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or role_in_team(user, delivery.endpoint.team_id) is None:
         raise NotFound("No such delivery.")
     _require_manager(user, delivery.endpoint.team_id)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                delivery_job(delivery.pk).defer(delivery_id=delivery.pk, redelivery=True)
-        except AlreadyEnqueued:
-            raise TransitionRefused(
-                "This delivery is already waiting for its next attempt."
-            ) from None
+        # The row lock orders two clicks: the second one sees the first one's job.
+        Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+        waiting = ProcrastinateJob.objects.filter(
+            task_name=deliver.name, status__in=["todo", "doing"], args__delivery_id=delivery.pk
+        )
+        if waiting.exists():
+            raise TransitionRefused("This delivery is already waiting for its next attempt.")
+        deliver.defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
         audit_record(

@@ -26,8 +26,3 @@ def deliver(context: JobContext, delivery_id: int, redelivery: bool = False) -> 
         final=attempts >= (WEBHOOK_RETRY.max_attempts or 0),
         redelivery=redelivery and attempts == 0,
     )
-
-
-def delivery_job(delivery_id: int):
-    """The job of one delivery: one waits at a time (a redelivery joins a waiting retry)."""
-    return deliver.configure(queueing_lock=f"webhook-delivery-{delivery_id}")

@@ -11,6 +11,7 @@ from cards.services import card_submit
 from tests.factories import make_card
 from tests.jobs import queued
 from tests.webhooks.readme_snippet import readme_verify
+from tests.webhooks.receiver import start_tls_receiver
 from webhooks.delivery import (
     RESPONSE_EXCERPT,
     DeliveryRetry,
@@ -142,3 +143,54 @@ def test_a_dead_receiver_is_retried_later(alice, endpoint, receiver):
         delivery_attempt(delivery.pk, final=False)
     (attempt,) = delivery.attempts.all()
     assert attempt.error.startswith("Could not connect")
+
+
+def test_https_to_a_receiver_without_tls_is_not_delivered_and_is_retried(alice, endpoint, receiver):
+    endpoint.url = receiver.url.replace("http://", "https://") + "/hook"
+    endpoint.save()
+    delivery = submitted(alice)
+    with pytest.raises(DeliveryRetry):
+        delivery_attempt(delivery.pk, final=False)
+    (attempt,) = delivery.attempts.all()
+    assert attempt.status_code is None
+    assert attempt.error.startswith("Could not connect")
+    assert receiver.received == []
+
+
+def test_a_self_signed_certificate_is_refused(alice, endpoint, tmp_path):
+    receiver, server = start_tls_receiver(tmp_path)
+    try:
+        endpoint.url = receiver.url + "/hook"
+        endpoint.save()
+        delivery = submitted(alice)
+        with pytest.raises(DeliveryRetry):
+            delivery_attempt(delivery.pk, final=False)
+        (attempt,) = delivery.attempts.all()
+        assert "CERTIFICATE_VERIFY_FAILED" in attempt.error
+        assert receiver.received == []
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_paused_webhook_gets_nothing_and_a_removed_ones_jobs_end_quietly(
+    alice, sam, endpoint, receiver
+):
+    from webhooks.services import endpoint_delete, endpoint_update
+
+    delivery = submitted(alice)
+    endpoint_update(
+        user=sam,
+        endpoint=endpoint,
+        url=endpoint.url,
+        events=endpoint.events,
+        active=False,
+        allow_private_network=True,
+    )
+    attempt = delivery_attempt(delivery.pk, final=False)
+    assert attempt.error == "Not sent: the webhook is paused (Redeliver once it is active again)."
+    assert receiver.received == []
+
+    endpoint_delete(user=sam, endpoint=endpoint)
+    assert delivery_attempt(delivery.pk, final=False) is None
+    assert receiver.received == []

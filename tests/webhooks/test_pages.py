@@ -152,6 +152,10 @@ def test_redeliver_queues_a_new_attempt_and_is_audited(alice, rita, endpoint, re
     page = client.post(reverse("webhooks:redeliver", args=[delivery.pk]), follow=True)
     assert "will be sent again" in page.content.decode()
     assert queued("webhooks.deliver") == [{"delivery_id": delivery.pk, "redelivery": True}]
+    # A second click while it waits adds nothing.
+    page = client.post(reverse("webhooks:redeliver", args=[delivery.pk]), follow=True)
+    assert "already waiting" in page.content.decode()
+    assert len(queued("webhooks.deliver")) == 1
     delivery_attempt(delivery.pk, final=False, redelivery=True)
 
     assert len(receiver.received) == 2

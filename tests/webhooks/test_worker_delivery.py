@@ -12,7 +12,9 @@ from django.urls import reverse
 from cards.services import card_submit
 from tests.factories import make_card
 from tests.webhooks.readme_snippet import readme_verify
+from tests.webhooks.receiver import start_receiver
 from webhooks.models import Delivery, DeliveryState
+from webhooks.services import endpoint_create
 
 
 def settled(delivery: Delivery, attempts: int, timeout: float = 30) -> Delivery:
@@ -61,3 +63,37 @@ def test_the_worker_delivers_signed_retries_a_500_and_redelivers(
         assert time.monotonic() < deadline, log.read_text()[-2000:]
         time.sleep(0.2)
     assert "To: rita@example.com" in log.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receiver_that_never_answers_holds_up_the_others_one_timeout_at_most(
+    request, start_worker, alice, sam, team_a
+):
+    # The silent endpoint is made first, so its delivery is the first job the worker takes.
+    silent, server = start_receiver()
+    silent.answers = [("hang", 60)] * 10
+    try:
+        endpoint_create(
+            user=sam,
+            team=team_a,
+            url=silent.url + "/hook",
+            events=["card.submitted"],
+            allow_private_network=True,
+        )
+        endpoint = request.getfixturevalue("endpoint")
+        start_worker(WEBHOOK_TIMEOUT="2")
+        card_submit(card=make_card(user=alice), user=alice)
+        stuck = Delivery.objects.get(endpoint__url=silent.url + "/hook")
+
+        delivered = settled(Delivery.objects.get(endpoint=endpoint), attempts=1)
+
+        # Delivered while the silent receiver still holds its first request (for a minute):
+        # that attempt gave up after WEBHOOK_TIMEOUT and waits for its retry in the queue.
+        assert len(silent.received) == 1
+        stuck.refresh_from_db()
+        assert stuck.state == DeliveryState.RETRYING
+        assert stuck.attempts.get().error == "No answer within 2 s."
+        assert delivered.attempts.get().at > stuck.attempts.get().at
+    finally:
+        server.shutdown()
+        server.server_close()
