@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cards",
     "api",
     "wizard",
+    "teamtemplates",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include((api_patterns(), "api_v1"))),
     path("", include("cards.urls")),
     path("", include("wizard.urls")),
+    path("", include("teamtemplates.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
