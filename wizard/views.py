@@ -48,6 +48,7 @@ NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wiza
 
 class CardWizard(NamedUrlSessionWizardView):
     form_list = STEPS
+    storage_name = "wizard.storage.StepSessionStorage"
     template_name = "wizard/step.html"
     card: ModelCard | None = None
     # formtools insists on a file storage when a step has a FileField. Report files are

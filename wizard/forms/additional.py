@@ -97,10 +97,9 @@ class AdditionalForm(StepForm):
             key = form.cleaned_data.get("key")
             keys.append(key)
             if key in self.template_keys and form.changed("key"):
-                form.add_error(
-                    "key",
-                    f"“{key}” is a field of the team's template: fill it in above instead.",
-                )
+                message = f"“{key}” is a field of the team's template: fill it in above instead."
+                form.add_error("key", message)
+                self.add_error(None, message)
         duplicates = sorted({key for key in keys if key and keys.count(key) > 1})
         if duplicates:
             self.add_error(None, f"Custom detail names must be unique: {', '.join(duplicates)}.")
