@@ -185,10 +185,11 @@ def requirements(definition: dict, content: dict) -> list[Requirement]:
     custom = dig(content, *CUSTOM)
     custom = custom if isinstance(custom, dict) else {}
     items = []
-    for key, required in (definition.get("builtin") or {}).items():
-        builtin = BUILTINS.get(key)
-        if builtin is None:
+    wanted = definition.get("builtin") or {}
+    for key, builtin in BUILTINS.items():  # in the console's order (jsonb sorts keys)
+        if key not in wanted:
             continue
+        required = wanted[key]
         why = when_text(required) if applies(required, risk) else ""
         items.append(
             Requirement(

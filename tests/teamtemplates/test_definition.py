@@ -64,9 +64,9 @@ def test_what_is_required_follows_the_risk_rating():
         "additional_information.custom_details.Materiality tier"
     ]
     assert [path for path, _ in missing(DEFINITION, high)] == [
+        "evaluation_details",
         "additional_information.ethical_considerations",
         "additional_information.caveats_and_recommendations",
-        "evaluation_details",
         "additional_information.custom_details.Materiality tier",
         "additional_information.custom_details.Open findings",
         "additional_information.custom_details.Next validation",
