@@ -49,7 +49,9 @@ class FieldRow(forms.Form):
     help = forms.CharField(
         label="Help", required=False, max_length=MAX_HELP, widget=forms.Textarea(attrs={"rows": 2})
     )
-    type = forms.ChoiceField(label="Type", choices=list(TYPES.items()), initial="text")
+    type = forms.ChoiceField(
+        label="Type", choices=list(TYPES.items()), initial="text", required=False
+    )
     options = forms.CharField(
         label="Options",
         required=False,
@@ -63,6 +65,11 @@ class FieldRow(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=WHEN_HELP,
     )
+
+    def has_changed(self) -> bool:
+        # Django skips an extra row equal to its initial; here every sent row is read, so a
+        # page sent back with a wrong row count cannot drop a field.
+        return True
 
     def has_content(self) -> bool:
         data = getattr(self, "cleaned_data", {})
