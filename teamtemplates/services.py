@@ -110,7 +110,7 @@ def starter_load(*, team: Team, user, starter: str) -> TemplateVersion:
             field="starter",
         )
     current = current_version(team)
-    base = current.definition if current else {"name": f"{team.name} template", "fields": []}
+    base = current.definition if current else {"name": found["name"], "fields": []}
     return template_save(
         team=team, user=user, definition=merged(base, found), note=f"Loaded {found['name']}"
     )

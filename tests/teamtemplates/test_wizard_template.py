@@ -322,3 +322,26 @@ def test_the_first_save_under_a_new_version_stays_within_the_budget(
         response = save(alice_client, card, {**fields, "template_1": "1"}, rows)
     assert response.status_code == 302
     assert CardTemplateUse.objects.get(card=card).version.number == 2
+
+
+def test_what_a_template_says_is_shown_escaped(alice_client, alice, rita):
+    hostile = definition(
+        name="<b>Bold</b>",
+        fields=[
+            {
+                "key": "<img src=x onerror=alert(1)>",
+                "label": "<script>alert(1)</script>",
+                "help": "<i>help</i>",
+                "type": "choice",
+                "options": ["<u>one</u>"],
+                "required": "always",
+            }
+        ],
+    )
+    template_save(team=alice.teams.first(), user=rita, definition=hostile)
+    card = make_card(user=alice, content=CONTENT)
+    for url in (step_url(card, "additional"), reverse("cards:submit", args=[card.name])):
+        page = alice_client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page and "<u>one</u>" not in page
+        assert "<i>help</i>" not in page and "<b>Bold</b>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
