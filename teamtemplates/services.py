@@ -94,6 +94,7 @@ def template_save(*, team: Team, user, definition: dict, note: str = "") -> Temp
         audit_record(
             actor=user,
             action=AuditAction.TEMPLATE_CHANGE,
+            team_id=team.pk,
             detail=f"Team {team.name}: template “{definition['name']}” version {version.number} "
             f"({len(definition.get('fields') or [])} fields){': ' + note if note else ''}",
         )

@@ -36,9 +36,16 @@ def acting_through_token(token_id: int, name: str) -> None:
 
 
 def audit_record(
-    *, actor, action: AuditAction, card: ModelCard | None = None, detail: str = ""
+    *,
+    actor,
+    action: AuditAction,
+    card: ModelCard | None = None,
+    detail: str = "",
+    team_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log (rows are never updated or deleted)."""
+    """Append one event to the audit log (rows are never updated or deleted). An event about
+    a team rather than a card (its template changed) names the team with ``team_id``, so the
+    team's members see it."""
     token = (_channel.get() or {}).get("token")
     if token is not None:
         via = f"via API token “{token[1]}”"
@@ -48,7 +55,7 @@ def audit_record(
         action=action,
         card_id=card.pk if card else None,
         card_name=card.name if card else "",
-        team_id=card.team_id if card else None,
+        team_id=card.team_id if card else team_id,
         revision=card.revision if card else None,
         detail=detail[:500],
         token_id=token[0] if token else None,

@@ -101,7 +101,7 @@ def test_saving_makes_a_new_version_and_an_audit_event(rita_client, team_a, rita
         "builtin": {"ethical_considerations": ["High"], "clarify_bias": "always"},
     }
     event = AuditEvent.objects.get(action=AuditAction.TEMPLATE_CHANGE)
-    assert event.actor == rita
+    assert event.actor == rita and event.team_id == team_a.pk
     assert (
         event.detail == "Team Growth: template “Growth essentials” version 1 (2 fields): First cut"
     )
@@ -288,3 +288,18 @@ def test_the_pages_cost_the_same_whatever_the_number_of_versions_and_fields(
     # session, user, the teams with their latest version and the user's role
     with django_assert_num_queries(3):
         rita_client.get(reverse("teamtemplates:index"))
+
+
+def test_the_teams_members_see_template_changes_in_the_audit_log(
+    client, team_a, rita, alice, charlie
+):
+    template_save(team=team_a, user=rita, definition=definition(), note="For the 2026 review")
+    client.force_login(alice)
+    page = client.get(reverse("cards:audit"), {"action": "template_change"}).content.decode()
+    assert (
+        "Team Growth: template “Growth essentials” version 1 (6 fields): For the 2026 review"
+        in page
+    )
+    client.force_login(charlie)
+    page = client.get(reverse("cards:audit"), {"action": "template_change"}).content.decode()
+    assert "Growth essentials" not in page

@@ -345,3 +345,25 @@ def test_what_a_template_says_is_shown_escaped(alice_client, alice, rita):
         assert "<script>alert(1)</script>" not in page and "<u>one</u>" not in page
         assert "<i>help</i>" not in page and "<b>Bold</b>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_typed_values_count_in_the_100000_characters_of_the_content(alice_client, alice, template):
+    from cards.content.document import serialize_content
+
+    filler = {f"note {i:03}": "x" * 1000 for i in range(98)}
+    content = {**CONTENT, "additional_information": {"custom_details": filler}}
+    card = make_card(user=alice, content=content)
+    room = 100_000 - len(serialize_content(card.content))
+    assert 0 < room < 1000
+    _, fields, rows = shown(alice_client, card)
+
+    response = save(alice_client, card, {**fields, "template_4": "y" * 1000}, rows)
+
+    assert response.status_code == 200
+    errors = response.context["wizard"]["form"].non_field_errors()
+    assert "SageMaker accepts at most 100,000" in " ".join(errors)
+    card.refresh_from_db()
+    assert card.revision == 1
+    # What fits is saved.
+    response = save(alice_client, card, {**fields, "template_4": "y" * (room - 40)}, rows)
+    assert response.status_code == 302
