@@ -214,7 +214,8 @@ def requirements(definition: dict, content: dict) -> list[Requirement]:
 
 def missing(definition: dict, content: dict) -> list[tuple[str, str]]:
     """(content path, message) of each item the template requires at this risk and the
-    card lacks: what blocks a submission."""
+    card lacks, and of each template field whose value is not of its type (written through
+    the API or an import): what blocks a submission."""
     risk = dig(content, "intended_uses", "risk_rating") if isinstance(content, dict) else None
     name = definition.get("name") or "The team's template"
     problems = []
@@ -222,7 +223,30 @@ def missing(definition: dict, content: dict) -> list[tuple[str, str]]:
         if item.required and not item.done:
             at = f" for a {risk} risk card" if item.required != when_text(ALWAYS) else ""
             problems.append((item.path, f"{name} requires “{item.label}”{at}: fill it in."))
+    custom = dig(content, *CUSTOM) if isinstance(content, dict) else None
+    for field in definition.get("fields") or []:
+        value = custom.get(field["key"]) if isinstance(custom, dict) else None
+        if _filled(value) and (wrong := type_problem(field, value)):
+            path = format_path((*CUSTOM, field["key"]))
+            problems.append((path, f"“{field['label']}” {wrong} (it is “{value[:60]}”)."))
     return problems
+
+
+def type_problem(field: dict, value: str) -> str:
+    """What is wrong with a filled value for the field's type, or ""."""
+    kind = field.get("type")
+    try:
+        if kind == NUMBER:
+            parse_number(value)
+        elif kind == DATE:
+            parse_date(value)
+    except ValueError:
+        return "must be a number" if kind == NUMBER else "must be a date (yyyy-mm-dd)"
+    if kind == YES_NO and value not in (YES, NO):
+        return "must be Yes or No"
+    if kind == CHOICE and value not in (field.get("options") or []):
+        return f"must be one of: {', '.join(field.get('options') or [])}"
+    return ""
 
 
 # --- typed values -----------------------------------------------------------------------------

@@ -169,3 +169,27 @@ def test_the_submit_page_costs_the_same_with_a_template_of_any_size(
     with django_assert_num_queries(5):
         response = alice_client.get(reverse("cards:submit", args=[card.name]))
     assert f"F{count - 1}" in response.content.decode()
+
+
+def test_a_value_of_the_wrong_type_written_through_the_api_blocks_submit(alice, template):
+    card = make_card(user=alice, content=content("Low", **{"Materiality tier": "Tier 1"}))
+    _, secret = token_of(alice)
+    api = ApiClient(secret)
+    custom = {"Materiality tier": "Tier 9", "Open findings": "three", "Vendor model": "yes"}
+    patched = api.patch(
+        f"cards/{card.name}/content",
+        {"additional_information": {"custom_details": custom}},
+        headers={"If-Match": str(card.revision)},
+    )
+    assert patched.status_code == 200  # SageMaker takes any string: the draft keeps it
+
+    response = api.post(f"cards/{card.name}/submit")
+
+    assert response.status_code == 422
+    at = "additional_information.custom_details."
+    assert {error["path"]: error["message"] for error in response.json()["errors"]} == {
+        f"{at}Materiality tier": "“Materiality tier” must be one of: Tier 1, Tier 2, Tier 3 "
+        "(it is “Tier 9”).",
+        f"{at}Open findings": "“Open validation findings” must be a number (it is “three”).",
+        f"{at}Vendor model": "“Vendor model” must be Yes or No (it is “yes”).",
+    }
