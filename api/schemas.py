@@ -29,6 +29,9 @@ class Check(Schema):
     label: str
     done: bool
     step: str
+    # Why the team's template requires it at submit, or ""; what a newer version requires.
+    required: str = ""
+    asked: str = ""
 
 
 class SageMakerLink(Schema):

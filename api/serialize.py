@@ -7,8 +7,8 @@ import json
 from django.http import HttpResponse
 from django.urls import reverse
 
-from cards.content.readiness import readiness_checklist
 from cards.models import ModelCard, Publication
+from teamtemplates.services import card_checklist
 
 
 def json_response(data, *, status: int = 200, etag: int | None = None, **headers) -> HttpResponse:
@@ -45,8 +45,14 @@ def card_json(card: ModelCard) -> dict:
             "newer_version": card.sagemaker_newer_version,
         },
         "readiness": [
-            {"label": check.label, "done": check.done, "step": check.step}
-            for check in readiness_checklist(card.content)
+            {
+                "label": check.label,
+                "done": check.done,
+                "step": check.step,
+                "required": check.required,
+                "asked": check.asked,
+            }
+            for check in card_checklist(card)[0]
         ],
         "created_by": card.created_by.username,
         "updated_by": card.updated_by.username,

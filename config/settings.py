@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "governance",
     "webhooks",
     "sso",
+    "teamtemplates",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("login/", sso_views.LoginView.as_view(), name="login"),
     path("oidc/", include("sso.urls")),
+    path("", include("teamtemplates.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/login/", sso_views.admin_login),
     path("admin/", admin.site.urls),

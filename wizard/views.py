@@ -40,6 +40,7 @@ from cards.services import (
     sagemaker_report_read,
 )
 from cards.views.refusals import refuse, refuse_in_form
+from teamtemplates.services import card_template_pin, card_versions, shown_version
 from wizard.forms import JOB, STEPS, StepForm, as_text
 
 NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wizard_lookup")
@@ -47,6 +48,7 @@ NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wiza
 
 class CardWizard(NamedUrlSessionWizardView):
     form_list = STEPS
+    storage_name = "wizard.storage.StepSessionStorage"
     template_name = "wizard/step.html"
     card: ModelCard | None = None
     # formtools insists on a file storage when a step has a FileField. Report files are
@@ -95,7 +97,23 @@ class CardWizard(NamedUrlSessionWizardView):
         kwargs = {"content": self.content, "user": self.request.user, "teams": self.teams}
         if step == "details":
             kwargs["creating"] = self.card is None
+        if step == "additional" and self.card is not None:
+            kwargs["template"] = self.step_template()
         return kwargs
+
+    def step_template(self):
+        """The team template version step 4 shows (the current one); on a save, the one the
+        page was drawn with, so the fields read are the fields shown (none: none shown)."""
+        if not hasattr(self, "_template"):
+            if self.request.method == "POST":
+                shown = self.request.POST.get("additional-template_version", "")
+                number = int(shown) if shown.isascii() and shown.isdigit() else None
+                self._template, self._pinned = (
+                    shown_version(self.card, number) if number else (None, None)
+                )
+            else:
+                self._pinned, self._template = card_versions(self.card)
+        return self._template
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         step = kwargs.get("step")
@@ -126,6 +144,8 @@ class CardWizard(NamedUrlSessionWizardView):
             if "wizard_attach_report" in self.request.POST:
                 return self.attach_report(form)
             self.save_step(form)
+            if step == "additional" and self.step_template() is not None:
+                card_template_pin(self.card, self.step_template(), was=self._pinned)
             if "wizard_lookup" in self.request.POST:
                 return self.lookup(form)
             if "wizard_preview_report" in self.request.POST:
@@ -357,6 +377,12 @@ class CardWizard(NamedUrlSessionWizardView):
             context["attached_reports"] = list(
                 self.card.reports.filter(state=ReportState.ATTACHED) if self.card else []
             )
+        if self.steps.current == "additional" and self.card is not None:
+            template, pinned = self.step_template(), self._pinned
+            context["template_is_newer"] = bool(
+                template and pinned and template.number > pinned.number
+            )
+            context["template_pinned_number"] = pinned.number if pinned else None
         context["step_number"] = self.steps.step1
         context["is_last_step"] = self.card is not None and self.steps.current == self.steps.last
         return context

@@ -18,6 +18,10 @@ class Check:
     label: str
     done: bool
     step: str  # the wizard step where it is filled in
+    # Why the team's template requires it at submit ("Required at submit when the risk
+    # rating is High."), or "" (advice only); what a newer template version would require.
+    required: str = ""
+    asked: str = ""
 
 
 def _filled(value: Any) -> bool:

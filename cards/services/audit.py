@@ -45,8 +45,8 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the audit log (rows are never updated or deleted).
 
-    ``team_id``: the team an event without a card is about (a webhook or a review policy of
-    the team), so the team's members see it in their log."""
+    ``team_id``: the team an event without a card is about (a webhook, a review policy or
+    a template of the team), so the team's members see it in their log."""
     token = (_channel.get() or {}).get("token")
     if token is not None:
         via = f"via API token “{token[1]}”"

@@ -98,6 +98,21 @@ def four_eyes_reason(card: ModelCard, user) -> str:
     )
 
 
+def template_required(card: ModelCard) -> None:
+    """Refuse, naming each field's content path, what the team template the card was written
+    under requires at its risk rating and the card lacks."""
+    from teamtemplates.services import template_problems  # the app that builds on cards
+
+    problems = template_problems(card)
+    if problems:
+        first = problems[0][1]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise InvalidInput(
+            f"The card lacks what its team's template requires before review: {first}{more}",
+            problems=problems,
+        )
+
+
 def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelCard:
     """Draft -> PendingReview. The content must pass full validation. The card comes back
     with ``notified``: the addresses of the reviewers who are told (none: nobody is)."""
@@ -106,6 +121,7 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
         require(user, current, Action.SUBMIT)
         check_revision(current, revision, "submit")
         validate_content(current.content)
+        template_required(current)
         current = transition(
             current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
         )

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods
 
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.content.document import serialize_content
-from cards.content.readiness import readiness_checklist
 from cards.display import card_list_rows, card_view
 from cards.errors import StudioError
 from cards.forms import (
@@ -34,6 +33,7 @@ from cards.services import (
 )
 from cards.views.refusals import refuse, refuse_in_form
 from governance.display import card_governance
+from teamtemplates.services import card_checklist
 
 
 def card_list(request: HttpRequest) -> HttpResponse:
@@ -77,6 +77,7 @@ def comments_context(card: ModelCard) -> dict:
 def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
     publication = card_publication(card)
+    checklist, template_note = card_checklist(card) if card.status == CardStatus.DRAFT else ([], "")
     return {
         "card": card,
         "view": card_view(card.content),
@@ -86,7 +87,8 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         and publication.state == PublicationState.PUBLISHED
         and (publication.revision, publication.target_status) != (card.revision, card.status),
         "allowed": allowed_actions(request.user, card),
-        "checklist": readiness_checklist(card.content) if card.status == CardStatus.DRAFT else [],
+        "checklist": checklist,
+        "template_note": template_note,
         **comments_context(card),
         "governance": card_governance(card),
         **extra,

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
-from cards.content.readiness import readiness_checklist, submission_problems
+from cards.content.readiness import submission_problems
 from cards.content.validation import ContentInvalid
 from cards.display import card_view
 from cards.errors import InvalidInput, NotAllowed, StudioError
@@ -31,6 +31,7 @@ from cards.views.cards import back_to, comments_context, detail_context
 from cards.views.history import revision_number
 from cards.views.refusals import refuse, refuse_in_form
 from governance.display import card_governance
+from teamtemplates.services import card_checklist, template_problems
 
 
 def _posted_revision(request: HttpRequest) -> int | None:
@@ -41,7 +42,8 @@ def _posted_revision(request: HttpRequest) -> int | None:
 def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.SUBMIT)
     problems = submission_problems(card.content)
-    if request.method == "POST" and not problems:
+    required = template_problems(card)
+    if request.method == "POST" and not problems and not required:
         comment = request.POST.get("comment", "").strip()
         try:
             submitted = card_submit(
@@ -49,6 +51,9 @@ def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
             )
         except ContentInvalid:
             messages.error(request, "The card changed and no longer passes validation.")
+        except InvalidInput as error:  # the card or its template changed meanwhile
+            refuse(request, error)
+            required = error.problems
         except StudioError as error:
             refuse(request, error)
         else:
@@ -68,10 +73,17 @@ def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
                 except StudioError as error:
                     refuse(request, error)
             return back_to(card)
+    checklist, template_note = card_checklist(card)
     return render(
         request,
         "cards/submit.html",
-        {"card": card, "checklist": readiness_checklist(card.content), "problems": problems},
+        {
+            "card": card,
+            "checklist": checklist,
+            "template_note": template_note,
+            "problems": problems,
+            "required": required,
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -94,7 +106,7 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         else "",
         "approved": approved,
         "changes": changes,
-        "checklist": readiness_checklist(card.content),
+        **dict(zip(("checklist", "template_note"), card_checklist(card), strict=True)),
         # The card itself beside the decision, each section with the comments about it.
         "view": card_view(card.content),
         "section_notes": True,

@@ -236,7 +236,8 @@ def test_a_card_costs_the_same_queries_whatever_its_history(
         )
     api = api_as(alice)
     api.get("cards/churn-model")
-    with django_assert_num_queries(2):  # token, card (with team, users and role)
+    # token, card (with team, users and role), its team template versions (readiness)
+    with django_assert_num_queries(3):
         assert api.get("cards/churn-model").status_code == 200
 
 

@@ -133,8 +133,8 @@ def test_the_card_page_uses_a_fixed_number_of_queries(
         comment_add(card=card, user=alice, body="A reply", parent=thread)
     # 1 session, 2 user, 3 the card with its team, users and the user's role, 4 its reports
     # with their importers, 5 its latest publication, 6 comment threads with their authors,
-    # 7 their replies with their authors
-    with django_assert_num_queries(7):
+    # 7 their replies with their authors, 8 the team template versions (written under, current)
+    with django_assert_num_queries(8):
         response = alice_client.get(reverse("cards:detail", args=[card.name]))
     assert f"m{count - 1}" in response.content.decode()
 
