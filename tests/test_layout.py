@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     path
-    for package in ("cards", "wizard", "api", "webhooks", "governance", "sso")
+    for package in ("cards", "wizard", "api", "webhooks", "governance", "sso", "teamtemplates")
     if (ROOT / package).exists()
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts
@@ -47,7 +47,17 @@ def test_only_the_sagemaker_package_talks_to_aws(path: Path) -> None:
     [
         p
         for p in MODULES
-        if relative(p).startswith(("cards/views/", "wizard/", "api/", "governance/views"))
+        if relative(p).startswith(
+            (
+                "cards/views/",
+                "wizard/",
+                "api/",
+                "governance/views",
+                "webhooks/views",
+                "sso/",
+                "teamtemplates/views",
+            )
+        )
     ],
     ids=relative,
 )
