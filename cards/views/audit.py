@@ -1,6 +1,5 @@
 from datetime import date, datetime, time, timedelta
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +9,7 @@ from cards.access import card_for_view
 from cards.forms import (
     AuditFilterForm,
 )
+from cards.listing import request_page
 from cards.models import (
     AuditEvent,
     ModelCard,
@@ -54,15 +54,12 @@ def _audit_page(
             card_exists=Exists(ModelCard.objects.filter(pk=OuterRef("card_id"))),
             team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")[:1]),
         )
-        .order_by("-at", "-pk")
     )
-    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = request_page(request, events, ["-at", "-pk"], AUDIT_EVENTS_PER_PAGE)
     return render(
         request,
         "cards/audit.html",
-        {"page": page, "filters": filters, "query": query.urlencode(), **context},
+        {"page": page, "filters": filters, "query": page.query, **context},
     )
 
 
