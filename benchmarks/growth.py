@@ -179,8 +179,11 @@ def realistic_content() -> dict:
     return content
 
 
+BASE_NAME = connection.settings_dict["NAME"]  # use_database() changes the settings' dict
+
+
 def database_name(size: int) -> str:
-    return f"{settings.DATABASES['default']['NAME']}_growth_{size}"
+    return f"{BASE_NAME}_growth_{size}"
 
 
 def use_database(name: str) -> None:

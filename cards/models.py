@@ -7,7 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Upper
 
 from cards.ordered_json import OrderedContentField
 
@@ -206,9 +206,16 @@ class ModelCard(models.Model):
             models.Index(fields=["status"], name="card_status_idx"),
             models.Index(fields=["risk_rating"], name="card_risk_idx"),
             GinIndex(fields=["search"], name="card_search_idx"),
-            # Substring search of names through trigrams (name__icontains uses them).
-            GinIndex(OpClass("name", name="gin_trgm_ops"), name="card_name_trgm_idx"),
-            GinIndex(OpClass("model_name", name="gin_trgm_ops"), name="card_model_trgm_idx"),
+            # Substring search of names through trigrams: name__icontains compares
+            # UPPER(name::text), so the index is on that expression.
+            GinIndex(
+                OpClass(Upper(Cast("name", models.TextField())), name="gin_trgm_ops"),
+                name="card_name_trgm_idx",
+            ),
+            GinIndex(
+                OpClass(Upper(Cast("model_name", models.TextField())), name="gin_trgm_ops"),
+                name="card_model_trgm_idx",
+            ),
             # One index per sort of the list, ending in a unique key (keyset pagination).
             models.Index(fields=["model_name", "name"], name="card_model_sort_idx"),
             models.Index(fields=["created_at", "id"], name="card_created_idx"),
