@@ -72,7 +72,10 @@ def comments_context(card: ModelCard) -> dict:
 
 
 def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
-    reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    # The raw reports stay in the database: the page lists their metrics, not their files.
+    reports = (
+        card.reports.exclude(state=ReportState.PENDING).select_related("created_by").defer("raw")
+    )
     publication = card_publication(card)
     return {
         "card": card,
