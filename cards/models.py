@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, Exists, F, Func, OuterRef, Q, Value, When
+from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Upper
+from django.db.models.functions import Coalesce
 
+from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
@@ -72,10 +73,6 @@ class RiskRating(models.TextChoices):
     HIGH = "High", "High"
 
 
-# The risk sort's order: the highest risk first.
-RISK_ORDER = [RiskRating.HIGH, RiskRating.MEDIUM, RiskRating.LOW, RiskRating.UNKNOWN]
-
-
 class ModelCardQuerySet(models.QuerySet["ModelCard"]):
     def visible_to(self, user) -> ModelCardQuerySet:
         if not user.is_authenticated:
@@ -113,8 +110,7 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
                 "created_at",
                 "created_by__username",
                 "updated_by__username",
-                # The sort keys a page's cursor holds (cards/listing.py).
-                "status_rank",
+                "status_rank",  # sort keys, which a page's cursor holds (cards/listing.py)
                 "risk_rank",
             )
             # The model's owner as the card names it (model_overview.model_owner).
@@ -166,24 +162,9 @@ class ModelCard(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
-    # The list's sort keys for status (the lifecycle's order) and risk (highest first),
-    # stored so that an index serves each sort and its keyset pagination (cards/listing.py).
-    status_rank = models.GeneratedField(
-        expression=Case(
-            *[When(status=status, then=Value(i)) for i, status in enumerate(CardStatus)],
-            default=Value(9),
-        ),
-        output_field=models.SmallIntegerField(),
-        db_persist=True,
-    )
-    risk_rank = models.GeneratedField(
-        expression=Case(
-            *[When(risk_rating=rating, then=Value(i)) for i, rating in enumerate(RISK_ORDER)],
-            default=Value(9),
-        ),
-        output_field=models.SmallIntegerField(),
-        db_persist=True,
-    )
+    # The status and risk sorts' keys (the lifecycle's order; the highest risk first).
+    status_rank = rank_field("status", list(CardStatus))
+    risk_rank = rank_field("risk_rating", ["High", "Medium", "Low", "Unknown"])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -206,16 +187,8 @@ class ModelCard(models.Model):
             models.Index(fields=["status"], name="card_status_idx"),
             models.Index(fields=["risk_rating"], name="card_risk_idx"),
             GinIndex(fields=["search"], name="card_search_idx"),
-            # Substring search of names through trigrams: name__icontains compares
-            # UPPER(name::text), so the index is on that expression.
-            GinIndex(
-                OpClass(Upper(Cast("name", models.TextField())), name="gin_trgm_ops"),
-                name="card_name_trgm_idx",
-            ),
-            GinIndex(
-                OpClass(Upper(Cast("model_name", models.TextField())), name="gin_trgm_ops"),
-                name="card_model_trgm_idx",
-            ),
+            trigram_index("name", "card_name_trgm_idx"),
+            trigram_index("model_name", "card_model_trgm_idx"),
             # One index per sort of the list, ending in a unique key (keyset pagination).
             models.Index(fields=["model_name", "name"], name="card_model_sort_idx"),
             models.Index(fields=["created_at", "id"], name="card_created_idx"),
@@ -518,8 +491,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["card_id", "-at"], name="audit_card_idx"),
             models.Index(fields=["team_id", "-at"], name="audit_team_idx"),
-            # The log's order, with the key its keyset pagination needs.
-            models.Index(fields=["-at", "-id"], name="audit_recent_idx"),
+            models.Index(fields=["-at", "-id"], name="audit_recent_idx"),  # keyset pages
         ]
 
     def __str__(self) -> str:
