@@ -132,6 +132,7 @@ def cards_list(request: HttpRequest) -> HttpResponse:
         cursor,
         limit,
         count=False,
+        search=bool(q),  # one query more: the matches' keys (cards/listing.py)
     )
     rows = page.rows
     items = [

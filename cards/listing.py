@@ -159,11 +159,19 @@ def keyset_page(
     per_page: int,
     *,
     count: bool = True,
+    search: bool = False,
     value: Callable[[Any, str], Any] = _attribute,
 ) -> KeysetPage:
     """The page of ``queryset`` in ``ordering`` that ``cursor`` points at (the first without
     one). ``ordering`` is one direction throughout and ends in a unique field. Raises
-    InvalidInput for a cursor this module did not write."""
+    InvalidInput for a cursor this module did not write.
+
+    ``search``: the queryset is a text search. PostgreSQL cannot estimate how many cards a
+    search matches (a name such as "card-00042" looks common), and when it guesses many it
+    walks the sort's index testing every card: all 100,000 for one match. So the matches'
+    keys are looked up first through the search indexes (at most COUNT_LIMIT + 1, which also
+    counts them); when they are that few, the page is read by key. Otherwise they are many
+    and walking the sort's index finds a page of them soon."""
     descending = ordering[0].startswith("-")
     if any(name.startswith("-") != descending for name in ordering):
         raise ValueError(f"keyset pagination needs one direction: {ordering}")
@@ -173,6 +181,12 @@ def keyset_page(
     if cursor:
         direction, values, position = decode_cursor(cursor, queryset.model, ordering)
     backwards = direction == "before"
+    found = None
+    if search:
+        keys = list(queryset.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        found = (min(len(keys), COUNT_LIMIT), len(keys) <= COUNT_LIMIT)
+        if found[1]:
+            queryset = queryset.filter(pk__in=keys)
     rows = queryset.order_by(*ordering)
     if backwards:
         rows = rows.reverse()
@@ -206,12 +220,18 @@ def keyset_page(
             page.next_cursor = encode_cursor("after", key_of(rows[-1]), page.position + per_page)
     page.started = values is not None and (page.previous_cursor is not None or not rows)
     if count:
-        page.count, page.exact = capped_count(queryset)
+        page.count, page.exact = found or capped_count(queryset)
     return page
 
 
 def request_page(
-    request, queryset: QuerySet, ordering: Sequence[str], per_page: int, *, count: bool = True
+    request,
+    queryset: QuerySet,
+    ordering: Sequence[str],
+    per_page: int,
+    *,
+    count: bool = True,
+    search: bool = False,
 ) -> KeysetPage:
     """The page the request's ``cursor`` points at, with the pager's links (which keep the
     other parameters). A cursor that does not decode shows the first page, and says why."""
@@ -219,8 +239,9 @@ def request_page(
     query.pop("cursor", None)
     query.pop("page", None)  # the page numbers of older links: the first page
     try:
-        page = keyset_page(queryset, ordering, request.GET.get("cursor", ""), per_page, count=count)
+        cursor = request.GET.get("cursor", "")
+        page = keyset_page(queryset, ordering, cursor, per_page, count=count, search=search)
     except InvalidInput as error:
-        page = keyset_page(queryset, ordering, "", per_page, count=count)
+        page = keyset_page(queryset, ordering, "", per_page, count=count, search=search)
         page.error = error.message
     return page.links(query.urlencode())

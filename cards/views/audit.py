@@ -1,6 +1,6 @@
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -51,7 +51,9 @@ def _audit_page(
         _audit_filtered(events, filters)
         .select_related("actor")
         .annotate(
-            card_exists=Exists(ModelCard.objects.filter(pk=OuterRef("card_id"))),
+            # A scalar subquery (the card's id or None), looked up for the page's rows only:
+            # PostgreSQL turns EXISTS into a hash of every card's id (all 100,000 of them).
+            card_exists=Subquery(ModelCard.objects.filter(pk=OuterRef("card_id")).values("pk")[:1]),
             team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")[:1]),
         )
     )

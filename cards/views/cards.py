@@ -39,7 +39,13 @@ def card_list(request: HttpRequest) -> HttpResponse:
     visible = ModelCard.objects.visible_to(request.user)
     filters = CardFilterForm(request.GET, user=request.user)
     cards = filters.matching(visible.for_list())
-    page = request_page(request, cards, filters.ordering(), settings.CARDS_PER_PAGE)
+    page = request_page(
+        request,
+        cards,
+        filters.ordering(),
+        settings.CARDS_PER_PAGE,
+        search=bool(filters.cleaned_data.get("q")),
+    )
     waiting = None
     if filters.reviews:  # one capped count, and only for users who review in some team
         waiting = capped_count(visible.waiting_for_review_by(request.user))

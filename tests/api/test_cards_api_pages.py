@@ -68,3 +68,17 @@ def test_a_sorted_later_page_costs_the_same_queries_for_1_or_many_cards(
     with django_assert_num_queries(3):
         response = api.get(link)
     assert len(response.json()["items"]) == min(count, 2)
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_search_costs_the_same_queries_for_1_or_many_cards(
+    alice, api_as, django_assert_num_queries, count
+):
+    varied_cards(alice, count + 2)
+    api = api_as(alice)
+    link = api.get("cards?q=card&limit=2").json()["next"]
+    # the token with the user and their teams, the teams for the filters, the matches' keys
+    # (few: the page is read by key), the cards
+    with django_assert_num_queries(4):
+        response = api.get(link)
+    assert len(response.json()["items"]) == min(count, 2)

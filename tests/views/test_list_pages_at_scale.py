@@ -196,3 +196,36 @@ def test_each_sort_and_its_cursor_are_answered_by_an_index(alice_client, alice, 
 
     assert "Sort" not in plan
     assert "Seq Scan on cards_modelcard" not in plan
+
+
+@pytest.mark.parametrize("limit", [1000, 3])
+def test_a_search_pages_through_its_matches_with_few_or_many_of_them(
+    alice_client, alice, settings, monkeypatch, limit
+):
+    # Few matches are read by key, more than the count's limit through the sort's index.
+    monkeypatch.setattr(listing, "COUNT_LIMIT", limit)
+    settings.CARDS_PER_PAGE = 2
+    varied_cards(alice, 8)
+    make_card(user=alice, name="unrelated", content={"intended_uses": {"risk_rating": "Low"}})
+    expected = list(
+        ModelCard.objects.filter(name__startswith="card-")
+        .order_by("-risk_rank", "-name")
+        .values_list("name", flat=True)
+    )
+    pages = walk(alice_client, {"q": "card", "sort": "-risk"})
+    assert [name for page in pages for name in page] == expected
+    page = alice_client.get(URL, {"q": "card"}).content.decode()
+    assert ("(more than 3)" if limit == 3 else "(8)") in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_search_uses_a_fixed_number_of_queries_on_a_later_page(
+    alice_client, alice, settings, count, django_assert_num_queries
+):
+    settings.CARDS_PER_PAGE = 2
+    varied_cards(alice, count + 2)
+    next_url = alice_client.get(URL, {"q": "card"}).context["page"].next_url
+    # 1 session, 2 user, 3 alice's teams, 4 the matches' keys (which count them), 5 the page
+    with django_assert_num_queries(5):
+        response = alice_client.get(URL + next_url)
+    assert len(response.context["page"]) == min(count, 2)
