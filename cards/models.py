@@ -184,7 +184,8 @@ class ModelCard(models.Model):
         ]
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="card_recent_idx"),
-            models.Index(fields=["status"], name="card_status_idx"),
+            # The filters' count reads this index alone (team too: visible_to).
+            models.Index(fields=["status", "risk_rating", "team"], name="card_filter_idx"),
             models.Index(fields=["risk_rating"], name="card_risk_idx"),
             GinIndex(fields=["search"], name="card_search_idx"),
             trigram_index("name", "card_name_trgm_idx"),
