@@ -440,7 +440,9 @@ def main() -> None:
                 client = SecureClient()
                 user = get_user_model().objects.get(username="bench")
                 client.force_login(user)
-                _, secret = token_create(user=user, name="bench", scopes=["read"], expires_in_days=1)
+                _, secret = token_create(
+                    user=user, name="bench", scopes=["read"], expires_in_days=1
+                )
                 auth = {"Authorization": f"Bearer {secret}"}
                 urls = {name: (url, {}) for name, url in pages(client).items()}
                 first = client.get("/api/v1/cards?status=Approved", headers=auth).json()
