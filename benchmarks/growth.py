@@ -41,7 +41,8 @@ django.setup()
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.db.utils import load_backend  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
 NEXT_LINK = re.compile(r'<a href="([^"]+)" rel="next">')
@@ -199,6 +200,12 @@ def database_name(size: int) -> str:
 def use_database(name: str) -> None:
     connection.close()
     connection.settings_dict["NAME"] = name
+
+
+def connected_to(name: str):
+    """A connection of its own to ``name``, to put in place as the default one."""
+    settings_dict = {**connections.settings["default"], "NAME": name}
+    return load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, "default")
 
 
 def admin_connection() -> psycopg.Connection:
@@ -428,6 +435,8 @@ def main() -> None:
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     results: dict[str, dict[int, list[float]]] = {}
     clients = {}
+    wrappers = {}
+    default_connection = connections["default"]
     try:
         with override_settings(
             ROOT_URLCONF="config.urls",
@@ -436,7 +445,8 @@ def main() -> None:
             ALLOWED_HOSTS=["testserver"],
         ):
             for size in args.sizes:
-                use_database(database_name(size))
+                wrappers[size] = connected_to(database_name(size))
+                connections["default"] = wrappers[size]
                 client = SecureClient()
                 user = get_user_model().objects.get(username="bench")
                 client.force_login(user)
@@ -452,18 +462,23 @@ def main() -> None:
                 clients[size] = (client, urls)
                 for url, headers in urls.values():  # warm-up
                     measure(client, url, 3, **headers)
-            rounds = 4
-            for _ in range(rounds):  # interleaved, so the machine's load hits every size alike
-                for size, (client, urls) in clients.items():
-                    use_database(database_name(size))
-                    for name, (url, headers) in urls.items():
-                        timings = measure(client, url, args.requests // rounds, **headers)
+            # One request at a time to each size in turn (each its own open connection), so
+            # that the shared machine's load hits both sizes alike.
+            for name in clients[args.sizes[0]][1]:
+                for _ in range(args.requests):
+                    for size, (client, urls) in clients.items():
+                        connections["default"] = wrappers[size]
+                        url, headers = urls[name]
+                        timings = measure(client, url, 1, **headers)
                         results.setdefault(name, {}).setdefault(size, []).extend(timings)
             if args.explain:
                 size = max(args.sizes)
-                use_database(database_name(size))
+                connections["default"] = wrappers[size]
                 explain(clients[size][0], clients[size][1])
     finally:
+        for wrapper in wrappers.values():
+            wrapper.close()
+        connections["default"] = default_connection
         use_database(old_name)
         if args.drop:
             with admin_connection() as admin:
