@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime
 from typing import Any, Literal
 
 import pydantic
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 
@@ -21,6 +17,7 @@ from api.serialize import card_json, card_response, card_url, json_response
 from cards.access import card_for
 from cards.errors import AlreadyExists, InvalidInput
 from cards.forms import CardFilterForm
+from cards.listing import keyset_page
 from cards.models import ModelCard, Team
 from cards.permissions import Action, require, teams_where
 from cards.services import (
@@ -48,25 +45,14 @@ _LIST_COLUMNS = (
     "model_name",
     "revision",
     "updated_at",
+    # The other sorts' keys, which a cursor may hold.
+    "created_at",
+    "status_rank",
+    "risk_rank",
     "team__name",
     "created_by__username",
     "updated_by__username",
 )
-
-
-def _cursor(updated_at: datetime.datetime, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{updated_at.isoformat()}|{pk}".encode()).decode()
-
-
-def _after(cursor: str) -> Q:
-    try:
-        stamp, pk = base64.urlsafe_b64decode(cursor.encode()).decode().rsplit("|", 1)
-        updated_at, pk = datetime.datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput(
-            "This cursor is not one the API gave; follow the “next” link.", field="cursor"
-        ) from None
-    return Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, pk__lt=pk)
 
 
 def _filtered(cards, user, team: str, data: dict[str, str]):
@@ -94,6 +80,12 @@ _LIST_PARAMETERS = [
         ("owner", {"type": "string"}, "The user name of whoever created the card."),
         ("q", {"type": "string"}, "Words in the card's name or content."),
         ("waiting", {"type": "boolean"}, "true: the submitted cards you may approve."),
+        (
+            "sort",
+            {"type": "string", "default": "-changed"},
+            "As the list page's columns: name, status, risk, model, created, changed; "
+            "-name and so on the other way.",
+        ),
         ("cursor", {"type": "string"}, "From the previous page's next link."),
         ("limit", {"type": "integer", "default": PAGE_SIZE, "minimum": 1}, "Cards per page."),
     )
@@ -106,14 +98,16 @@ _LIST_PARAMETERS = [
     summary="List the cards you can see",
     description="Filters as the list page: team (name or id), status, risk_rating, owner, q, "
     "waiting (true: the submitted cards you may approve). "
-    "Newest change first; follow `next` for the following page (keyset pagination).",
+    "sort as the list page's columns. Newest change first; follow `next` for the following "
+    "page (keyset pagination, the same query as the list page).",
     # Read from request.GET below: the list is the API's busiest read (benchmarks/api.py).
     openapi_extra={"parameters": _LIST_PARAMETERS},
 )
 def cards_list(request: HttpRequest) -> HttpResponse:
     query = request.GET
-    team, status, risk_rating, owner, q, cursor = (
-        query.get(name, "") for name in ("team", "status", "risk_rating", "owner", "q", "cursor")
+    team, status, risk_rating, owner, q, sort, cursor = (
+        query.get(name, "")
+        for name in ("team", "status", "risk_rating", "owner", "q", "sort", "cursor")
     )
     waiting = query.get("waiting", "").lower() in {"true", "1", "on", "yes"}
     raw_limit = query.get("limit", "")
@@ -124,19 +118,23 @@ def cards_list(request: HttpRequest) -> HttpResponse:
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE_SIZE}.", field="limit")
     cards = ModelCard.objects.visible_to(request.user)
-    data = {"status": status, "risk_rating": risk_rating, "owner": owner, "q": q}
+    data = {"status": status, "risk_rating": risk_rating, "owner": owner, "q": q, "sort": sort}
     if waiting:
         data["waiting"] = "on"  # the submitted cards you may approve (four eyes included)
     if team or any(data.values()):
         # The list page's filters, with their sentences; only read when a filter is given
         # (the form reads the user's teams).
         cards = _filtered(cards, request.user, team, data)
-    cards = cards.order_by("-updated_at", "-pk")
-    if cursor:
-        cards = cards.filter(_after(cursor))
-    rows = list(cards.values(*_LIST_COLUMNS)[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+    # The list page's query and its keyset pages (cards/listing.py), without the count.
+    page = keyset_page(
+        cards.values(*_LIST_COLUMNS),
+        CardFilterForm.ordering_for(sort or CardFilterForm.DEFAULT_SORT),
+        cursor,
+        limit,
+        count=False,
+        search=bool(q),  # one query more: the matches' keys (cards/listing.py)
+    )
+    rows = page.rows
     items = [
         {
             "name": row["name"],
@@ -153,9 +151,9 @@ def cards_list(request: HttpRequest) -> HttpResponse:
         for row in rows
     ]
     next_link = None
-    if more:
+    if page.next_cursor:
         query = request.GET.copy()
-        query["cursor"] = _cursor(rows[-1]["updated_at"], rows[-1]["pk"])
+        query["cursor"] = page.next_cursor
         next_link = f"{request.path}?{query.urlencode()}"
     headers = {"Link": f'<{next_link}>; rel="next"'} if next_link else {}
     return json_response({"items": items, "next": next_link}, **headers)

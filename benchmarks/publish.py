@@ -5,6 +5,11 @@ same run,
 same machine. The budget (ARCHITECTURE.md): the worker takes at most 1.3x the bare time.
 
     uv run python benchmarks/publish.py [--cards 200] [--concurrency 2] [--latency-ms 0]
+                                        [--workers 1 2 4]
+
+``--workers`` runs the publishing once per number given, with that many worker processes
+sharing the database (as on several machines), each running ``--concurrency`` jobs at once,
+and prints the cards per second of each against the bare calls'.
 
 It creates (and afterwards drops) its own database on the configured server, and starts its own
 sandbox and worker. The sandbox answers in a few milliseconds on loopback, much faster than
@@ -113,13 +118,13 @@ def wait_for_port(port: int) -> None:
     raise SystemExit("the sandbox did not start")
 
 
-def seed(count: int):
-    user = get_user_model().objects.create_user("bench", password="bench-password-1")  # noqa: S106
-    team = Team.objects.create(name="Bench")
-    Membership.objects.create(team=team, user=user)
+def seed(count: int, prefix: str = "worker"):
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    team, _ = Team.objects.get_or_create(name="Bench")
+    Membership.objects.get_or_create(team=team, user=user)
     cards = ModelCard.objects.bulk_create(
         ModelCard(
-            name=f"worker-{number:04d}",
+            name=f"{prefix}-{number:04d}",
             team=team,
             status=CardStatus.APPROVED,
             content=CONTENT,
@@ -134,6 +139,17 @@ def seed(count: int):
         for card in cards
     )
     return user, cards
+
+
+def wait_workers(count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM procrastinate_workers")
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.1)
+    raise SystemExit(f"{count} workers did not start in time")
 
 
 def wait_published(count: int, timeout: float) -> None:
@@ -166,6 +182,13 @@ def main() -> None:
         default=0,
         help="Hold each AWS request this long, as a network to SageMaker would (default 0).",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="Worker processes sharing the database; one run per number given (1 2 4).",
+    )
     args = parser.parse_args()
     # One "Deferred 1 job" line per request is not part of what is measured.
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
@@ -184,7 +207,9 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    worker = None
+    workers: list[subprocess.Popen] = []
+    results: dict[int, tuple[float, float]] = {}
+    parallel: dict[int, float] = {}
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -192,47 +217,73 @@ def main() -> None:
         if args.latency_ms:
             endpoint = f"http://127.0.0.1:{start_relay(port, args.latency_ms / 1000)}"
             aws_env["AWS_ENDPOINT_URL"] = endpoint
-        user, cards = seed(args.cards)
-        connection.close()
-        worker = subprocess.Popen(  # noqa: S603 - our own fixed command
-            [
-                sys.executable,
-                "manage.py",
-                "worker",
-                f"--concurrency={args.concurrency}",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **aws_env, "DATABASE_URL": database_url_for_subprocesses()},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        # Warm-up: the worker is up and connected once it has published one card.
-        publication_request(card=cards[-1], user=user)
-        wait_published(1, timeout=60)
-
-        sagemaker = boto3.client(
-            "sagemaker",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - the sandbox accepts anything
-        )
         content = serialize_content(CONTENT)
-        start = time.perf_counter()
-        for number in range(args.cards):
-            sagemaker.create_model_card(
-                ModelCardName=f"bare-{number:04d}", Content=content, ModelCardStatus="Approved"
+
+        def bare_calls(names: list[str]) -> None:
+            sagemaker = boto3.client(
+                "sagemaker",
+                endpoint_url=endpoint,
+                region_name="us-east-1",
+                aws_access_key_id="bench",
+                aws_secret_access_key="bench",  # noqa: S106 - the sandbox accepts anything
             )
-        bare = time.perf_counter() - start
+            for name in names:
+                sagemaker.create_model_card(
+                    ModelCardName=name, Content=content, ModelCardStatus="Approved"
+                )
 
         start = time.perf_counter()
-        for card in cards[:-1]:
-            publication_request(card=card, user=user)
-        requested = time.perf_counter() - start
-        wait_published(args.cards + 1, timeout=600)
-        through_worker = time.perf_counter() - start
+        bare_calls([f"bare-{number:04d}" for number in range(args.cards)])
+        bare = time.perf_counter() - start
+        # The API's own limit: the same calls from as many threads as there will be workers.
+        for count in args.workers:
+            names = [f"bare{count}-{number:04d}" for number in range(args.cards)]
+            threads = [
+                threading.Thread(target=bare_calls, args=(names[part::count],))
+                for part in range(count)
+            ]
+            start = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            parallel[count] = time.perf_counter() - start
+
+        finished = 0
+        for count in args.workers:
+            user, cards = seed(args.cards + count - 1, prefix=f"workers{count}")
+            connection.close()
+            workers = [
+                subprocess.Popen(  # noqa: S603 - our own fixed command
+                    [sys.executable, "manage.py", "worker", f"--concurrency={args.concurrency}"],
+                    cwd=ROOT,
+                    env={**os.environ, **aws_env, "DATABASE_URL": database_url_for_subprocesses()},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for _ in range(count)
+            ]
+            # Warm-up: every worker has registered (procrastinate_workers), and cards get
+            # published.
+            wait_workers(count, timeout=120)
+            for card in cards[-count:]:
+                publication_request(card=card, user=user)
+            finished += count
+            wait_published(finished, timeout=120)
+            start = time.perf_counter()
+            for card in cards[: args.cards]:
+                publication_request(card=card, user=user)
+            requested = time.perf_counter() - start
+            finished += args.cards
+            wait_published(finished, timeout=900)
+            results[count] = (time.perf_counter() - start, requested)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=20)
+            workers = []
     finally:
-        if worker is not None:
+        for worker in workers:
             worker.terminate()
             worker.wait(timeout=20)
         sandbox.terminate()
@@ -241,16 +292,21 @@ def main() -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
     print(
-        f"{args.cards} cards against the local sandbox ({settings.AWS_REGION}), one worker "
-        f"running {args.concurrency} job(s) at once, {args.latency_ms:g} ms added per request"
+        f"{args.cards} cards against the local sandbox ({settings.AWS_REGION}), "
+        f"{args.latency_ms:g} ms added per request, each worker running {args.concurrency} "
+        "job(s) at once"
     )
-    print(f"  bare create_model_card calls  {bare:7.2f} s  ({args.cards / bare:6.1f} cards/s)")
-    print(
-        f"  requested, published by worker {through_worker:6.2f} s  "
-        f"({args.cards / through_worker:6.1f} cards/s)"
-    )
-    print(f"  (of which requesting them all  {requested:6.2f} s)")
-    print(f"worker / bare = {through_worker / bare:.2f}x (budget: at most 1.3x)")
+    print(f"  bare create_model_card calls   {bare:7.2f} s  ({args.cards / bare:6.1f} cards/s)")
+    for count, (through_workers, requested) in results.items():
+        print(
+            f"  {count} worker(s): requested, published {through_workers:6.2f} s  "
+            f"({args.cards / through_workers:6.1f} cards/s, {bare / through_workers:4.2f}x the "
+            f"bare rate; requesting {requested:5.2f} s); the API from {count} thread(s): "
+            f"{args.cards / parallel[count]:6.1f} cards/s"
+        )
+    one = results.get(1)
+    if one:
+        print(f"one worker / bare = {one[0] / bare:.2f}x (budget: at most 1.3x)")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.http import QueryDict
 
 from cards.models import (
@@ -70,6 +70,7 @@ class CardFilterForm(forms.Form):
     # column key -> (heading, the ordering it sorts by); "-key" sorts the other way.
     COLUMNS = {
         "name": ("Name", ["name"]),
+        # The lifecycle's order and the highest risk first (generated columns, indexed).
         "status": ("Status", ["status_rank", "name"]),
         "risk": ("Risk rating", ["risk_rank", "name"]),
         "model": ("Model", ["model_name", "name"]),
@@ -101,25 +102,18 @@ class CardFilterForm(forms.Form):
             "The list cannot be sorted by “%(value)s”; showing the latest changes first."
         )
 
+    @classmethod
+    def ordering_for(cls, sort: str) -> list[str]:
+        """The ORDER BY of a sort ("-changed"): one direction, ending in a unique column, and
+        one index each (cards/listing.py pages through it by keyset)."""
+        order = cls.COLUMNS[sort.lstrip("-")][1]
+        return [f"-{field}" for field in order] if sort.startswith("-") else list(order)
+
+    def ordering(self) -> list[str]:
+        return self.ordering_for(self.cleaned_data.get("sort") or self.DEFAULT_SORT)
+
     def sorted(self, cards: ModelCardQuerySet) -> ModelCardQuerySet:
-        sort = self.cleaned_data.get("sort") or self.DEFAULT_SORT
-        key = sort.lstrip("-")
-        order = self.COLUMNS[key][1]
-        if key == "status":
-            # The lifecycle's order, not the alphabet's.
-            ranks = [When(status=status, then=Value(i)) for i, status in enumerate(CardStatus)]
-            cards = cards.annotate(status_rank=Case(*ranks, default=Value(9)))
-        if key == "risk":
-            ranks = [
-                When(risk_rating=rating, then=Value(i))
-                for i, rating in enumerate(
-                    [RiskRating.HIGH, RiskRating.MEDIUM, RiskRating.LOW, RiskRating.UNKNOWN]
-                )
-            ]
-            cards = cards.annotate(risk_rank=Case(*ranks, default=Value(9)))
-        if sort.startswith("-"):
-            order = [f"-{field}" for field in order]
-        return cards.order_by(*order)
+        return cards.order_by(*self.ordering())
 
     def headings(self, query: str) -> list[dict]:
         """The list's column headings: a link that sorts by the column (again: the other

@@ -9,6 +9,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
+from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
@@ -114,6 +115,8 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
                 "created_at",
                 "created_by__username",
                 "updated_by__username",
+                "status_rank",  # sort keys, which a page's cursor holds (cards/listing.py)
+                "risk_rank",
             )
             # The model's owner as the card names it (model_overview.model_owner).
             .annotate(model_owner=KT("content__model_overview__model_owner"))
@@ -164,6 +167,9 @@ class ModelCard(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The status and risk sorts' keys (the lifecycle's order; the highest risk first).
+    status_rank = rank_field("status", list(CardStatus))
+    risk_rank = rank_field("risk_rating", ["High", "Medium", "Low", "Unknown"])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -183,9 +189,17 @@ class ModelCard(models.Model):
         ]
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="card_recent_idx"),
-            models.Index(fields=["status"], name="card_status_idx"),
+            # The filters' count reads this index alone (team too: visible_to).
+            models.Index(fields=["status", "risk_rating", "team"], name="card_filter_idx"),
             models.Index(fields=["risk_rating"], name="card_risk_idx"),
             GinIndex(fields=["search"], name="card_search_idx"),
+            trigram_index("name", "card_name_trgm_idx"),
+            trigram_index("model_name", "card_model_trgm_idx"),
+            # One index per sort of the list, ending in a unique key (keyset pagination).
+            models.Index(fields=["model_name", "name"], name="card_model_sort_idx"),
+            models.Index(fields=["created_at", "id"], name="card_created_idx"),
+            models.Index(fields=["status_rank", "name"], name="card_status_sort_idx"),
+            models.Index(fields=["risk_rank", "name"], name="card_risk_sort_idx"),
         ]
 
     def __str__(self) -> str:
@@ -304,6 +318,7 @@ class Publication(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["card", "-created_at"], name="publication_card_idx"),
+            models.Index(fields=["-created_at", "-id"], name="publication_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -482,6 +497,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["card_id", "-at"], name="audit_card_idx"),
             models.Index(fields=["team_id", "-at"], name="audit_team_idx"),
+            models.Index(fields=["-at", "-id"], name="audit_recent_idx"),  # keyset pages
         ]
 
     def __str__(self) -> str:

@@ -2,8 +2,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from cards.access import card_for_view
 from cards.forms import (
     AuditFilterForm,
 )
+from cards.listing import request_page
 from cards.models import (
     AuditEvent,
     ModelCard,
@@ -51,24 +51,24 @@ def _audit_rows(events: QuerySet[AuditEvent], filters: AuditFilterForm) -> Query
         _audit_filtered(events, filters)
         .select_related("actor")
         .annotate(
-            card_exists=Exists(ModelCard.objects.filter(pk=OuterRef("card_id"))),
+            # A scalar subquery (the card's id or None), looked up for the page's rows only:
+            # PostgreSQL turns EXISTS into a hash of every card's id (all 100,000 of them).
+            card_exists=Subquery(ModelCard.objects.filter(pk=OuterRef("card_id")).values("pk")[:1]),
             team_name=Subquery(Team.objects.filter(pk=OuterRef("team_id")).values("name")[:1]),
         )
-        .order_by("-at", "-pk")
     )
 
 
 def _audit_page(
     request: HttpRequest, events: QuerySet[AuditEvent], filters: AuditFilterForm, **context
 ) -> HttpResponse:
-    events = _audit_rows(events, filters)
-    page = Paginator(events, AUDIT_EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = request_page(
+        request, _audit_rows(events, filters), ["-at", "-pk"], AUDIT_EVENTS_PER_PAGE
+    )
     return render(
         request,
         "cards/audit.html",
-        {"page": page, "filters": filters, "query": query.urlencode(), **context},
+        {"page": page, "filters": filters, "query": page.query, **context},
     )
 
 

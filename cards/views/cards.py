@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from cards.forms import (
     CommentForm,
     ImportCardForm,
 )
+from cards.listing import capped_count, count_label, request_page
 from cards.models import (
     CardStatus,
     ModelCard,
@@ -40,9 +40,16 @@ def card_list(request: HttpRequest) -> HttpResponse:
     visible = ModelCard.objects.visible_to(request.user)
     filters = CardFilterForm(request.GET, user=request.user)
     cards = filters.matching(visible.for_list())
-    page = Paginator(cards, settings.CARDS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = request_page(
+        request,
+        cards,
+        filters.ordering(),
+        settings.CARDS_PER_PAGE,
+        search=bool(filters.cleaned_data.get("q")),
+    )
+    waiting = None
+    if filters.reviews:  # one capped count, and only for users who review in some team
+        waiting = capped_count(visible.waiting_for_review_by(request.user))
     return render(
         request,
         "cards/list.html",
@@ -50,12 +57,9 @@ def card_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": card_list_rows(page, reverse("cards:detail", args=["x"])[:-2]),
             "filters": filters,
-            "query": query.urlencode(),
-            "headings": filters.headings(query.urlencode()),
-            # One COUNT, and only for users who review in some team.
-            "waiting_count": visible.waiting_for_review_by(request.user).count()
-            if filters.reviews
-            else None,
+            "query": page.query,
+            "headings": filters.headings(page.query),
+            "waiting_count": count_label(*waiting) if waiting else None,
             # The selects are written out in the template: rendering them as form widgets
             # costs more than the 25 rows of the list (see benchmarks/list_page.py).
             "teams": filters.teams,
@@ -75,7 +79,10 @@ def comments_context(card: ModelCard) -> dict:
 
 
 def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
-    reports = card.reports.exclude(state=ReportState.PENDING).select_related("created_by")
+    # The raw reports stay in the database: the page lists their metrics, not their files.
+    reports = (
+        card.reports.exclude(state=ReportState.PENDING).select_related("created_by").defer("raw")
+    )
     publication = card_publication(card)
     checklist, template_note = card_checklist(card) if card.status == CardStatus.DRAFT else ([], "")
     return {

@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -6,6 +5,7 @@ from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.document import serialize_content
 from cards.display import card_view
+from cards.listing import request_page
 from cards.models import (
     CardRevision,
     ModelCard,
@@ -15,11 +15,13 @@ from cards.services import (
     card_export_record,
 )
 
+REVISIONS_PER_PAGE = 50
+
 
 def card_history(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for_view(request.user, name)
     revisions = card.revisions.select_related("author").defer("content")
-    page = Paginator(revisions, 50).get_page(request.GET.get("page"))
+    page = request_page(request, revisions, ["-number"], REVISIONS_PER_PAGE)
     return render(request, "cards/history.html", {"card": card, "page": page})
 
 

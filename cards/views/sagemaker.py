@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from cards.content.diff import change_rows
 from cards.content.document import format_path, parse_content
 from cards.content.validation import ContentInvalid
 from cards.errors import AlreadyExists, NotAllowed, StudioError
+from cards.listing import request_page
 from cards.models import (
     ModelCard,
     Publication,
@@ -54,9 +54,10 @@ def publication_list(request: HttpRequest) -> HttpResponse:
     publications = (
         Publication.objects.filter(card__in=ModelCard.objects.visible_to(request.user))
         .select_related("card", "requested_by")
-        .order_by("-created_at")
+        .defer("card__content", "card__search", "card__provenance")
     )
-    page = Paginator(publications, 50).get_page(request.GET.get("page"))
+    # Not counted: the page lists the latest requests, Next goes further back.
+    page = request_page(request, publications, ["-created_at", "-pk"], 50, count=False)
     return render(request, "cards/publications.html", {"page": page})
 
 

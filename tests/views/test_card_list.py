@@ -235,7 +235,7 @@ def test_the_plain_list_uses_a_fixed_number_of_queries(
 ):
     for number in range(count):
         make_card(user=alice, name=f"card-{number}")
-    # 1 session, 2 user, 3 rita's teams, 4 count for the paginator, 5 the page of cards with
+    # 1 session, 2 user, 3 rita's teams, 4 the count (up to 1,000), 5 the page of cards with
     # their users, 6 the count of cards waiting for her review
     with django_assert_num_queries(6):
         response = rita_client.get(URL)
@@ -248,7 +248,7 @@ def test_search_uses_a_fixed_number_of_queries(
 ):
     for number in range(count):
         make_card(user=alice, name=f"card-{number}", content=described("m", uses="Predict churn"))
-    # 1 session, 2 user, 3 alice's teams, 4 count for the paginator, 5 the page of cards with
+    # 1 session, 2 user, 3 alice's teams, 4 the count (up to 1,000), 5 the page of cards with
     # their users (alice reviews nowhere, so nothing is waiting for her)
     with django_assert_num_queries(5):
         response = alice_client.get(URL, {"q": "predicting", "owner": "alice", "status": "Draft"})
@@ -261,7 +261,7 @@ def test_waiting_uses_a_fixed_number_of_queries(
 ):
     for number in range(count):
         submitted(make_card(user=alice, name=f"card-{number}"), by=alice)
-    # 1 session, 2 user, 3 rita's teams, 4 count for the paginator, 5 the page of cards with
+    # 1 session, 2 user, 3 rita's teams, 4 the count (up to 1,000), 5 the page of cards with
     # their users, 6 the count of cards waiting for her review
     with django_assert_num_queries(6):
         response = rita_client.get(URL, {"waiting": "1"})
