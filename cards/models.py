@@ -95,8 +95,7 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
         edited_by_user = CardRevision.objects.filter(
             card=OuterRef("pk"), author=user
         ).content_changes_after(Coalesce(OuterRef("approved_revision"), 0))
-        # A review policy may ask for several approvals: those who signed this revision wait
-        # for the others.
+        # Under a review policy, those who signed this revision wait for the others.
         signed = Approval.objects.filter(
             card=OuterRef("pk"), revision=OuterRef("revision"), approved_by=user
         )
@@ -153,14 +152,12 @@ class ModelCard(models.Model):
     revision = models.PositiveIntegerField(default=1)
     # The revision the last approval approved (its content is what was reviewed).
     approved_revision = models.PositiveIntegerField(null=True, blank=True)
-    # The SageMaker card this one is kept in step with: its ARN and the remote version we last
-    # wrote or read. A newer remote version (someone edited it in the console) is drift.
+    # The SageMaker card kept in step: its ARN and the remote version last written or read.
     sagemaker_arn = models.CharField(max_length=256, blank=True)
     sagemaker_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_newer_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_checked_at = models.DateTimeField(null=True, blank=True)
-    # Which content fields a SageMaker look-up filled, and from where:
-    # {"model_overview.model_id": {"source": "DescribeModel churn", "value": ...}}.
+    # Which content fields a SageMaker look-up filled, and from where (by content path).
     provenance = models.JSONField(default=dict, blank=True)
     search = models.GeneratedField(
         expression=_CardText(F("name"), F("content")),
@@ -358,8 +355,7 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(auto_now_add=True)
-    # The review policy in force when this approval was given (governance), so history shows
-    # under which rules a card was approved; {} for approvals from before policies.
+    # The review policy in force when given (governance); {} before policies existed.
     policy = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -178,7 +178,7 @@ def test_the_list_filters_needs_rereview_and_overdue(alice, rita, set_policy):
 
         def listed(review):
             response = client.get(reverse("cards:list"), {"review": review})
-            return [card.name for card in response.context["page"].object_list]
+            return [card.name for card in response.context["page"].rows]
 
         assert listed("overdue") == [old.name]
         assert listed("rereview") == [recent.name]
