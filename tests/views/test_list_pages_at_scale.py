@@ -229,3 +229,14 @@ def test_a_search_uses_a_fixed_number_of_queries_on_a_later_page(
     with django_assert_num_queries(5):
         response = alice_client.get(URL + next_url)
     assert len(response.context["page"]) == min(count, 2)
+
+
+@pytest.mark.django_db
+def test_a_list_with_cards_does_not_also_say_there_are_none(alice_client, alice):
+    make_card(user=alice)
+    page = alice_client.get(URL).content.decode()
+    assert "churn-model" in page
+    assert "No model cards" not in page
+
+    empty = alice_client.get(URL, {"q": "nothing-is-called-this"}).content.decode()
+    assert "No model cards match these filters" in empty
