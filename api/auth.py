@@ -43,7 +43,7 @@ class TokenAuth(HttpBearer):
             audit_record(
                 actor=found.user,
                 action=AuditAction.TOKEN_USE,
-                detail=f"{request.method} {request.path}".replace("\x00", "\ufffd")[:200],
+                detail=f"{request.method} {request.path}"[:200],
             )
         return found
 
