@@ -78,3 +78,18 @@ def template(team_a, rita):
 def rita_client(client, rita):
     client.force_login(rita)
     return client
+
+
+def text_fields(count: int, required: str = "never") -> list[dict]:
+    """``count`` plain text fields k0, k1... labelled F0, F1..., for templates of any size."""
+    return [
+        {
+            "key": f"k{i}",
+            "label": f"F{i}",
+            "help": "",
+            "type": "text",
+            "options": [],
+            "required": required,
+        }
+        for i in range(count)
+    ]

@@ -10,7 +10,7 @@ from cards.services import card_save_content, card_submit
 from teamtemplates.services import template_save
 from tests.api.conftest import ApiClient, token_of
 from tests.factories import make_card
-from tests.teamtemplates.conftest import definition
+from tests.teamtemplates.conftest import definition, text_fields
 from tests.teamtemplates.test_wizard_template import save, shown
 
 pytestmark = pytest.mark.django_db
@@ -149,17 +149,7 @@ def test_a_card_of_another_team_is_not_held_to_this_teams_template(charlie, temp
 def test_the_submit_page_costs_the_same_with_a_template_of_any_size(
     alice_client, alice, rita, count, django_assert_num_queries
 ):
-    fields = [
-        {
-            "key": f"k{i}",
-            "label": f"F{i}",
-            "help": "",
-            "type": "text",
-            "options": [],
-            "required": "always",
-        }
-        for i in range(count)
-    ]
+    fields = text_fields(count, required="always")
     template_save(team=alice.teams.first(), user=rita, definition=definition(fields=fields))
     for number in range(count):
         make_card(user=alice, name=f"other-{number}", content=content("Low"))

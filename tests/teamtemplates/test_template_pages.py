@@ -8,7 +8,7 @@ from django.urls import reverse
 from cards.models import AuditAction, AuditEvent
 from teamtemplates.models import TemplateVersion
 from teamtemplates.services import starters, template_save
-from tests.teamtemplates.conftest import definition
+from tests.teamtemplates.conftest import definition, text_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -266,17 +266,7 @@ def test_the_index_lists_the_users_teams_with_their_version(
 def test_the_pages_cost_the_same_whatever_the_number_of_versions_and_fields(
     rita_client, team_a, rita, count, django_assert_num_queries
 ):
-    fields = [
-        {
-            "key": f"k{i}",
-            "label": f"F{i}",
-            "help": "",
-            "type": "text",
-            "options": [],
-            "required": "never",
-        }
-        for i in range(count)
-    ]
+    fields = text_fields(count)
     for number in range(count):
         template_save(
             team=team_a, user=rita, definition=definition(fields=fields, name=f"v{number}")
