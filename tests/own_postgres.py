@@ -25,8 +25,8 @@ def _bin_dir() -> Path:
 
 
 class OwnPostgres:
-    def __init__(self) -> None:
-        self.bin = _bin_dir()
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        self.bin = bin_dir or _bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="studio-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
