@@ -25,6 +25,8 @@ from cards.sagemaker.client import AwsError, credentials_configured
 from cards.sagemaker.sandbox import restore_and_record
 from config.sandbox_file import announce, withdraw
 
+# The web server, as the Dockerfile and docker compose run it too (tests/test_serving.py).
+WEB_COMMAND = ["gunicorn", "-c", "config/gunicorn.py", "config.asgi"]
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -196,7 +198,7 @@ class Command(BaseCommand):
         self.start("worker", worker, {**quiet, **env})
         # ASGI (uvicorn workers in gunicorn, config/gunicorn.py): a waiting long poll holds
         # no worker. Its lines and the access log only when asked.
-        web = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.asgi"]
+        web = [sys.executable, "-m", *WEB_COMMAND]
         web_env = {
             **env,
             "HOST": host,
