@@ -1,7 +1,8 @@
 """Waiting for a card's status to change without holding a thread, a process or a connection.
 
 A long poll (``GET /api/v1/cards/{name}/status?since=...&wait=...``) awaits an ``asyncio.Event``
-in the server's event loop. One connection per web process LISTENs on ``studio_card_status``,
+in the server's event loop. One connection per web process LISTENs on ``studio_card_status``
+while the process has waiters,
 which a trigger on the card table NOTIFYs from the transaction that changes a status
 (migration cards.0012; delivered on commit), and wakes the waiters of that card. Each waiter
 also reads the card again every ``RECHECK_SECONDS``, so a notification lost while the listener
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections import defaultdict
 
 import psycopg
@@ -27,28 +29,35 @@ from cards.models import ModelCard
 CHANNEL = "studio_card_status"
 RECHECK_SECONDS = 5.0
 RECONNECT_SECONDS = 1.0
+LISTEN_READY_SECONDS = 2.0
 
 logger = logging.getLogger(__name__)
 
 
 class _Listener:
-    """The process's one LISTEN connection, started by the first waiter of its event loop."""
+    """The process's one LISTEN connection, open while its event loop has waiters."""
 
     def __init__(self) -> None:
         self.waiters: defaultdict[int, set[asyncio.Event]] = defaultdict(set)
         self.task: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()
 
-    def ensure_running(self) -> None:
+    def start(self) -> None:
         if self.task is None or self.task.done():
+            self.listening = asyncio.Event()
             self.task = asyncio.get_running_loop().create_task(self._listen())
 
+    def stop_if_idle(self) -> None:
+        if not self.waiters and self.task is not None:
+            self.task.cancel()  # closes its connection
+            self.task = None
+
     def wake(self, card_id: int | None = None) -> None:
-        targets = (
-            self.waiters.get(card_id, ())
-            if card_id is not None
-            else (event for events in self.waiters.values() for event in events)
-        )
-        for event in list(targets):
+        if card_id is None:
+            targets = [event for events in self.waiters.values() for event in events]
+        else:
+            targets = list(self.waiters.get(card_id, ()))
+        for event in targets:
             event.set()
 
     async def _listen(self) -> None:
@@ -58,17 +67,22 @@ class _Listener:
                     **_connection_parameters(), autocommit=True
                 ) as connection:
                     await connection.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
                     # Anything that changed while no one listened: every waiter looks again.
                     self.wake()
                     async for notice in connection.notifies():
                         with contextlib.suppress(ValueError):
                             self.wake(int(notice.payload))
             except (psycopg.Error, OSError) as error:
+                self.listening.clear()
                 logger.warning("Status listener lost its database connection: %s", error)
                 await asyncio.sleep(RECONNECT_SECONDS)
 
 
-_listeners: dict[asyncio.AbstractEventLoop, _Listener] = {}
+# One per event loop (under WSGI each request has a loop of its own, which then goes away).
+_listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Listener] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _listener() -> _Listener:
@@ -76,7 +90,6 @@ def _listener() -> _Listener:
     listener = _listeners.get(loop)
     if listener is None:
         listener = _listeners[loop] = _Listener()
-    listener.ensure_running()
     return listener
 
 
@@ -109,7 +122,12 @@ async def card_status_wait(card_id: int, *, since: str, wait: float) -> tuple[st
     listener = _listener()
     event = asyncio.Event()
     listener.waiters[card_id].add(event)
+    listener.start()
     try:
+        # Listening before the first read, so that no change falls between the two (if the
+        # database does not let us listen, the re-reads still find the change).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(listener.listening.wait(), timeout=LISTEN_READY_SECONDS)
         while True:
             event.clear()  # before the read: a change committed after it sets the event again
             status, revision = await read(card_id)
@@ -122,3 +140,4 @@ async def card_status_wait(card_id: int, *, since: str, wait: float) -> tuple[st
         listener.waiters[card_id].discard(event)
         if not listener.waiters[card_id]:
             del listener.waiters[card_id]
+        listener.stop_if_idle()
