@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -47,7 +48,10 @@ def test_every_script_is_run_here():
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_it_runs_at_a_tiny_size_and_prints_its_figures(script):
     arguments, figures = TINY[script]
-    env = {**os.environ, "DATABASE_URL": settings.DATABASE_URL, "PYTHONUNBUFFERED": "1"}
+    # The server the tests use, under a database name of the script's own: the scripts make
+    # test_<name> databases, which must not be the suite's own test database.
+    own = urlsplit(settings.DATABASE_URL)._replace(path="/bench_" + script.removesuffix(".py"))
+    env = {**os.environ, "DATABASE_URL": urlunsplit(own), "PYTHONUNBUFFERED": "1"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if script == "load.py":
         del env["DATABASE_URL"]  # its own first run, on an embedded PostgreSQL of its own
