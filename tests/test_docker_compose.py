@@ -1,11 +1,14 @@
 """docker-compose.yml cannot run on the CI machines, so its shape is checked here instead."""
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from cards.management.commands.studio import WEB_COMMAND
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,7 +62,9 @@ def test_the_aws_service_runs_the_apps_corrected_sandbox(services):
     assert "-p 5000" in services["aws"]["command"]
 
 
-def test_the_dockerfile_runs_gunicorn():
+def test_the_dockerfile_and_compose_serve_as_the_run_command_does(services):
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^CMD \[\"gunicorn\", \"config\.wsgi\"", dockerfile, re.MULTILINE)
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
+    assert json.loads(cmd) == WEB_COMMAND
+    assert "exec " + " ".join(WEB_COMMAND) in services["web"]["command"]
     assert "uv sync --locked --no-dev" in dockerfile
