@@ -16,6 +16,8 @@ from typing import Any
 import structlog
 from django.conf import settings
 
+logger = logging.getLogger(__name__)
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # The job argument that carries the request id; taken out before the task runs.
 JOB_ARGUMENT = "request_id"
@@ -42,13 +44,23 @@ def job_origin() -> dict[str, str]:
 def request_context(call_next: Callable[[], Any], context: Any, worker: Any) -> Any:
     """Sync procrastinate task middleware: the job runs with its request's id bound."""
     with structlog.contextvars.bound_contextvars(**_job_fields(context.job)):
+        _log_origin()
         return call_next()
 
 
 async def request_context_async(call_next: Callable, context: Any, worker: Any) -> Any:
     """The same, for async tasks."""
     with structlog.contextvars.bound_contextvars(**_job_fields(context.job)):
+        _log_origin()
         return await call_next()
+
+
+def _log_origin() -> None:
+    # procrastinate logs a job's start and end outside the task middleware: this line ties
+    # the job to its request (in JSON, every line the job logs carries both ids).
+    fields = structlog.contextvars.get_contextvars()
+    if fields.get("request_id"):
+        logger.info("Job %s runs for request %s", fields["job_id"], fields["request_id"])
 
 
 def _job_fields(job: Any) -> dict[str, Any]:
