@@ -29,8 +29,6 @@ def serving_command(port: int, *, processes: int = 2) -> list[str]:
     return [
         str(GUNICORN),
         *app,
-        "-c",
-        "config/gunicorn.py",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

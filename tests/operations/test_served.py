@@ -38,6 +38,14 @@ def sample_total(text: str, name: str, labels: str) -> float:
 def test_metrics_add_up_the_requests_of_every_web_process(tmp_path):
     metrics_dir = tmp_path / "metrics"
     port = free_port()
+    # An earlier run of the server left its files: gunicorn.conf.py starts from empty.
+    earlier = start_web(
+        port, server_env(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)), tmp_path / "earlier.log"
+    )
+    for _ in range(5):
+        httpx.get(f"http://127.0.0.1:{port}/login/", timeout=10)
+    stop(earlier)
+    assert list(metrics_dir.glob("histogram_*.db"))
     server = start_web(
         port,
         server_env(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)),

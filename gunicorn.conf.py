@@ -1,5 +1,5 @@
-"""gunicorn settings for /metrics across gunicorn's worker processes (`gunicorn -c
-config/gunicorn.py ...`; docs/operations.md "Metrics").
+"""gunicorn reads this file from its working directory by itself (the image's /app): settings
+for /metrics across gunicorn's worker processes (docs/operations.md "Metrics").
 
 prometheus-client's multiprocess mode keeps one file per process under
 PROMETHEUS_MULTIPROC_DIR; they must start empty with the server (or the counts of an earlier
