@@ -6,108 +6,36 @@ once, and pages keep loading without an error meanwhile."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import boto3
 import httpx
-import psycopg
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from api.tokens import token_create
 from cards.models import Publication, PublicationState
+from tests.pooler_fixtures import pooler_show, pooler_transactions, pooler_url, start_pgbouncer
 from tests.web_fixtures import start_web
-from tests.worker_fixtures import free_port, stop
+from tests.worker_fixtures import database_url_for_subprocesses, free_port, stop
 
 pytestmark = pytest.mark.worker
 
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 # How many cards the test publishes (300 in CI; set it lower for a quick look).
 CARDS = int(os.environ.get("STUDIO_SCALE_CARDS", "300"))
 
 
-def pgbouncer_config(directory: Path, port: int) -> Path:
-    """The shipped deploy/pgbouncer/pgbouncer.ini's pooling, pointed at the test database."""
-    db = settings.DATABASES["default"]
-    host = db.get("HOST") or "127.0.0.1"
-    server = f"host={host}" + (
-        f" port={db.get('PORT') or 5432}" if not host.startswith("/") else ""
-    )
-    (directory / "userlist.txt").write_text(f'"{db["USER"]}" "{db.get("PASSWORD") or ""}"\n')
-    ini = directory / "pgbouncer.ini"
-    ini.write_text(
-        f"""[databases]
-{db["NAME"]} = {server} dbname={db["NAME"]}
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = {port}
-unix_socket_dir =
-auth_type = trust
-auth_file = {directory / "userlist.txt"}
-admin_users = {db["USER"]}
-pool_mode = transaction
-max_client_conn = 200
-default_pool_size = 8
-ignore_startup_parameters = extra_float_digits,options
-"""
-    )
-    return ini
-
-
 @pytest.fixture
 def pgbouncer(tmp_path):
-    if not Path(PGBOUNCER).exists():
-        pytest.fail("pgbouncer is not installed (.ci/run installs Debian's package)")
-    directory = tmp_path / "pgbouncer"
-    directory.mkdir()
-    directory.chmod(0o755)
     port = free_port()
-    ini = pgbouncer_config(directory, port)
-    log = (tmp_path / "pgbouncer.log").open("w")
-    # PgBouncer refuses to run as root; -u drops to another user after reading its files.
-    user = ["-u", "nobody"] if os.geteuid() == 0 else []
-    process = subprocess.Popen([PGBOUNCER, *user, str(ini)], stdout=log, stderr=subprocess.STDOUT)
-    log.close()
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            psycopg.connect(pooler_url(port), connect_timeout=2).close()
-            break
-        except psycopg.OperationalError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop(process)
-                raise RuntimeError((tmp_path / "pgbouncer.log").read_text()) from None
-            time.sleep(0.1)
+    process = start_pgbouncer(tmp_path / "pgbouncer", port)
     try:
         yield port
     finally:
         stop(process)
-
-
-def pooler_url(port: int, database: str | None = None) -> str:
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgresql://{db['USER']}{password}@127.0.0.1:{port}/{database or db['NAME']}"
-
-
-def pooler_transactions(port: int) -> int:
-    """Transactions PgBouncer passed on to the test database (its admin console's SHOW STATS)."""
-    with psycopg.connect(pooler_url(port, "pgbouncer"), autocommit=True) as admin:
-        cursor = psycopg.ClientCursor(admin)  # the admin console speaks the simple protocol
-        cursor.execute("SHOW STATS")
-        columns = [column.name for column in cursor.description]
-        for row in cursor.fetchall():
-            stats = dict(zip(columns, row, strict=True))
-            if stats["database"] == settings.DATABASES["default"]["NAME"]:
-                return int(stats["total_xact_count"])
-    return 0
 
 
 CONTENT = {
@@ -135,7 +63,13 @@ def test_two_web_servers_through_pgbouncer_and_three_workers_publish_each_card_o
     ports = [free_port(), free_port()]
     servers = [start_web(port, web_env, tmp_path / f"web{i}.log") for i, port in enumerate(ports)]
     for _ in range(3):
-        start_worker()
+        # Configured as the manifests configure them: DATABASE_URL is the pooler's, and
+        # WORKER_DATABASE_URL takes them past it.
+        start_worker(
+            DATABASE_URL=pooler_url(pgbouncer),
+            DATABASE_POOLER="transaction",
+            WORKER_DATABASE_URL=database_url_for_subprocesses(),
+        )
     try:
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         _, secret = token_create(
@@ -183,6 +117,9 @@ def test_two_web_servers_through_pgbouncer_and_three_workers_publish_each_card_o
             with ThreadPoolExecutor(max_workers=6) as pool:
                 publication_ids = list(pool.map(publish, range(CARDS)))
             requested = time.monotonic() - started
+            # Only the web processes are PgBouncer's clients (2 servers x 2 processes, one
+            # connection each); the 3 busy workers are not.
+            pooled_clients = len(pooler_show(pgbouncer, "CLIENTS"))
             deadline = time.monotonic() + max(120, CARDS)
             while Publication.objects.filter(state=PublicationState.PUBLISHED).count() < CARDS:
                 stuck = Publication.objects.filter(state=PublicationState.FAILED).first()
@@ -222,5 +159,6 @@ def test_two_web_servers_through_pgbouncer_and_three_workers_publish_each_card_o
     assert len(pages) >= 10
     assert set(pages) <= {200, 404}, sorted(set(pages))
     assert pages.count(200) >= len(pages) // 2
+    assert 1 <= pooled_clients <= 4
     # The web servers' work went through PgBouncer: at least a transaction a request.
     assert after - before >= 2 * CARDS
