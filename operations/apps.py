@@ -19,5 +19,5 @@ class OperationsConfig(AppConfig):
 
         # The probes are fetched every few seconds by compose, the kubelet and load balancers;
         # their access-log lines would drown everything else (shown again at LOG_LEVEL=DEBUG).
-        for name in ("gunicorn.access", "uvicorn.access", "django.server"):
+        for name in ("gunicorn.access", "uvicorn.access", "django.server", "django.request"):
             logging.getLogger(name).addFilter(QuietProbes())

@@ -71,10 +71,14 @@ def _job_fields(job: Any) -> dict[str, Any]:
 
 
 class QuietProbes(logging.Filter):
-    """Drops access-log lines of the probes and of /metrics unless LOG_LEVEL is DEBUG."""
+    """Drops the log lines of the probes and of /metrics unless LOG_LEVEL is DEBUG: access-log
+    lines, and Django's own line for a 401 or 503 answer (they come every few seconds)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if settings.LOG_LEVEL == "DEBUG":
             return True
+        request = getattr(record, "request", None)
+        if request is not None and getattr(request, "path", "") in PROBE_PATHS:
+            return False
         message = record.getMessage()
         return not any(f" {path} " in message or f" {path}?" in message for path in PROBE_PATHS)

@@ -83,7 +83,7 @@ def test_probes_stay_out_of_the_access_log(tmp_path):
     server = start_web(port, server_env(), log, processes=1)
     try:
         base = f"http://127.0.0.1:{port}"
-        for path in ("/healthz", "/readyz", "/login/", "/healthz"):
+        for path in ("/healthz", "/readyz", "/login/", "/healthz", "/metrics"):
             httpx.get(f"{base}{path}", timeout=10)
     finally:
         stop(server)
@@ -92,6 +92,7 @@ def test_probes_stay_out_of_the_access_log(tmp_path):
     assert "GET /login/ " in lines
     assert "/healthz" not in lines
     assert "/readyz" not in lines
+    assert "/metrics" not in lines  # nor Django's "Unauthorized: /metrics"
 
 
 def test_readyz_says_why_when_the_database_is_down_while_healthz_answers(tmp_path):
@@ -111,3 +112,5 @@ def test_readyz_says_why_when_the_database_is_down_while_healthz_answers(tmp_pat
     assert ready.status_code == 503
     assert ready.text.startswith("not ready: database unavailable: ")
     assert ready.text.count("\n") == 1
+    # Probed every few seconds: the reason is in the answer, not once more per probe in the log.
+    assert "/readyz" not in (tmp_path / "web.log").read_text()
