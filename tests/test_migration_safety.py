@@ -104,3 +104,10 @@ def test_the_check_refuses_a_not_null_column_without_a_database_default():
     ]
 
     assert [problem.split()[1] for problem in problems(unsafe)] == ["modelcard.owner_note"]
+
+
+def test_the_second_step_of_two_passes_with_its_reason():
+    second_step = _Unsafe("0999_drop_risk_rating", "cards")
+    second_step.two_step = "1.4 stopped reading ModelCard.risk_rating"
+
+    test_every_migration_is_safe_while_the_previous_version_runs(second_step)
