@@ -13,6 +13,7 @@ The run command, the Dockerfile and docker compose all serve with this file. Env
 """
 
 import os
+import shutil
 
 
 def _cores() -> int:
@@ -39,3 +40,20 @@ control_socket_disable = True
 # Web processes use Django's connection pool (CONN_MAX_AGE=0): under ASGI, per-thread
 # persistent connections would pile up (Django's documentation says so).
 raw_env = [] if os.environ.get("DATABASE_POOL") else ["DATABASE_POOL=true"]
+
+
+# /metrics across the worker processes (prometheus-client's multiprocess mode, docs/operations.md
+# "Metrics"): the files under PROMETHEUS_MULTIPROC_DIR start empty with the server (or an
+# earlier run's counts are added in), and a dead worker's live gauges are dropped.
+def on_starting(server) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

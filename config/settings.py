@@ -397,3 +397,50 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 # (a site admin can allow it per endpoint instead). Cloud metadata addresses never.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # --- end of the webhooks block ---
+
+# --- Operations: probes, metrics, logs, several processes (operations/, docs/operations.md) ---
+INSTALLED_APPS.append("operations")
+# First: /healthz, /readyz and /metrics are answered before sessions, sign-in, the HTTPS
+# redirect and the host check. The request id is bound as early as possible after them.
+MIDDLEWARE[:0] = ["operations.middleware.probes", "operations.middleware.request_ids"]
+# GET /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; off (404) when empty.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# text (the default) or json: one JSON object a line, with the request id (and the job id in
+# the worker) on every line a request or a job causes.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+if LOG_FORMAT == "json":
+    import structlog
+
+    LOGGING["formatters"] = {
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": [
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                structlog.stdlib.ExtraAdder(allow=["action", "job_id"]),
+                structlog.processors.format_exc_info,
+            ],
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Web processes behind a transaction-mode pooler (PgBouncer; RDS Proxy): DATABASE_POOLER=
+# transaction turns off what needs one server session across transactions: server-side
+# cursors and psycopg's prepared statements. Persistent connections stay allowed (the
+# pooler multiplexes them); the worker never goes through it (WORKER_DATABASE_URL).
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in {"", "transaction"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be transaction or empty: {DATABASE_POOLER!r}")
+if DATABASE_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+# The worker's own database URL: straight to the writer, never through a transaction pooler
+# (it LISTENs and takes session advisory locks). `manage.py worker` uses it when set.
+WORKER_DATABASE_URL = env_str("WORKER_DATABASE_URL")
+# --- end of the operations block ---

@@ -13,6 +13,7 @@ from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
 from cards.models import AuditAction, Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
 from cards.services.audit import audit_record
+from operations.logs import job_origin
 from webhooks.addresses import private_networks_allowed, target_check
 from webhooks.models import Delivery, DeliveryState, Endpoint, Event
 
@@ -176,7 +177,7 @@ def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
         )
         if waiting.exists():
             raise TransitionRefused("This delivery is already waiting for its next attempt.")
-        deliver.defer(delivery_id=delivery.pk, redelivery=True)
+        deliver.configure(task_kwargs=job_origin()).defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
         audit_record(

@@ -21,6 +21,7 @@ from collections import defaultdict
 
 import psycopg
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connections
 
 from cards.errors import NotFound
@@ -63,9 +64,7 @@ class _Listener:
     async def _listen(self) -> None:
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    **_connection_parameters(), autocommit=True
-                ) as connection:
+                async with await _listen_connection() as connection:
                     await connection.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     # Anything that changed while no one listened: every waiter looks again.
@@ -91,6 +90,16 @@ def _listener() -> _Listener:
     if listener is None:
         listener = _listeners[loop] = _Listener()
     return listener
+
+
+async def _listen_connection() -> psycopg.AsyncConnection:
+    """Straight to PostgreSQL: behind a transaction pooler (the web servers' DATABASE_URL may
+    point at PgBouncer) LISTEN hears nothing, so the worker's direct URL is used when set."""
+    if settings.WORKER_DATABASE_URL:
+        return await psycopg.AsyncConnection.connect(
+            settings.WORKER_DATABASE_URL, autocommit=True, connect_timeout=10
+        )
+    return await psycopg.AsyncConnection.connect(**_connection_parameters(), autocommit=True)
 
 
 def _connection_parameters() -> dict:
