@@ -38,7 +38,9 @@ def bar_chart(metric: dict) -> SafeString | None:
     scale = _scaler(ticks[0], ticks[-1], bottom, top)
     zero = scale(0.0)
     width = max(slot * 0.7, 0.5)
-    show_values = slot >= 34 and len(values) <= 24
+    value_texts = [compact_number(value) for value in values]
+    # A value label must fit its slot (font size 10 is about 6 units a character).
+    show_values = slot >= max(34, max(len(t) for t in value_texts) * 6) and len(values) <= 24
 
     bars = []
     for index, (value, label) in enumerate(zip(values, labels, strict=True)):
@@ -60,7 +62,7 @@ def bar_chart(metric: dict) -> SafeString | None:
             bar["value"] = {
                 "x": _f(center),
                 "y": _f(y - 4 if above else y + height + 11),
-                "text": compact_number(value),
+                "text": value_texts[index],
             }
         if index % every == 0:
             if rotate:

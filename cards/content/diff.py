@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from cards.content.document import is_number
 from cards.content.fields import section_labels
+from cards.content.numbers import exact_number, readable_number
 
 ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
@@ -213,9 +214,12 @@ def _change(
 
 
 def value_text(value: object) -> str:
-    """A value as JSON writes it, compactly; strings as they are."""
+    """A value as JSON writes it, compactly; strings as they are; a number as people read it
+    (cards.content.numbers), its exact value in ``exact_text``."""
     if isinstance(value, str):
         return value
+    if is_number(value):
+        return readable_number(value)
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
     except (TypeError, ValueError):
@@ -227,7 +231,16 @@ def delta_text(change: Change) -> str:
     if change.delta is None:
         return ""
     sign = "+" if change.delta >= 0 else "−"
-    return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{abs(change.delta):.12g})"
+    delta = readable_number(abs(change.delta))
+    return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{delta})"
+
+
+def exact_text(value: object) -> str:
+    """The exact stored number when ``value_text`` shows it rounded; else the empty string."""
+    if not is_number(value):
+        return ""
+    exact = exact_number(value)
+    return exact if exact != readable_number(value) else ""
 
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
@@ -297,6 +310,8 @@ def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
             "change": change,
             "old": value_text(change.old),
             "new": value_text(change.new),
+            "old_exact": exact_text(change.old),
+            "new_exact": exact_text(change.new),
             "delta": delta_text(change),
             "words": None,
             "group_old": metric_group_rows(change.old) if change.kind == "removed" else None,

@@ -14,6 +14,7 @@ from typing import Any
 from cards.charts import metric_chart
 from cards.content.diff import change_rows
 from cards.content.fields import field_at, label, section_labels
+from cards.content.numbers import readable_number
 from cards.display import group_overview
 from cards.exports.record import ExportSource
 
@@ -45,7 +46,7 @@ def text(value: Any) -> str:
     if isinstance(value, dict):
         return "\n".join(f"{key}: {text(item)}" for key, item in value.items())
     if isinstance(value, float):
-        return f"{value:.12g}"
+        return readable_number(value)  # people read it; the JSON exports keep it exact
     return str(value)
 
 

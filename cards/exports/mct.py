@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cards.content.document import is_number
+from cards.content.numbers import exact_number
 from cards.exports.document import text
 from cards.exports.losses import CHART_TYPES, format_losses
 
@@ -21,6 +23,10 @@ def _section(title: str, node: Any) -> str:
     if node in (None, "", [], {}):
         return ""
     return f"{title}:\n{text(node)}"
+
+
+def _exact(value: Any) -> str:
+    return exact_number(value) if is_number(value) else text(value)
 
 
 def _described(*values: Any) -> list[dict[str, str]]:
@@ -96,7 +102,8 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
                 metrics.append(
                     {
                         "type": text(metric.get("name", "")),
-                        "value": text(metric.get("value", "")),
+                        # Machine-readable: the exact value, not the rounded one people read.
+                        "value": _exact(metric.get("value", "")),
                         "slice": where,
                     }
                 )

@@ -2,8 +2,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from cards.charts import metric_chart
+from cards.content.document import is_number
+from cards.content.numbers import exact_number, readable, readable_number
 
 register = template.Library()
 
@@ -25,12 +29,25 @@ def key_label(key: str) -> str:
 
 @register.filter
 def json_text(value: Any) -> str:
-    """Scalars as JSON writes them: true/false rather than Python's True/False."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
+    """Scalars as people read them: true/false rather than Python's True/False, numbers
+    rounded by the card's one rule (cards.content.numbers)."""
+    return readable(value)
+
+
+@register.filter
+def number(value: Any) -> SafeString | str:
+    """A scalar as people read it; a number shown rounded carries its exact value on hover."""
+    if not is_number(value):
+        return readable(value)
+    shown, exact = readable_number(value), exact_number(value)
+    if shown == exact:
+        return shown
+    return format_html('<data value="{}" title="{}">{}</data>', exact, exact, shown)
+
+
+@register.filter
+def numeric(value: Any) -> bool:
+    return is_number(value)
 
 
 @register.filter

@@ -1,0 +1,104 @@
+"""One way to show a number: the card page, Compare and the exports round what people read
+(cards.content.numbers) and keep the exact value on hover and in the machine-readable files."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from cards.content.numbers import readable_number
+from cards.exports import ExportFormat, export_file
+from cards.services import card_save_content
+from tests.factories import make_card
+
+pytestmark = pytest.mark.django_db
+
+RAW = -0.017711586081682884
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        (RAW, "-0.01771"),
+        (1.0, "1"),
+        (0, "0"),
+        (0.0, "0"),
+        (0.398, "0.398"),
+        (0.91234, "0.9123"),
+        (123.456, "123.5"),
+        (12345.678, "12346"),
+        (1_000_000, "1000000"),
+        (0.99999, "1"),
+        (3e-05, "3e-05"),
+        (-0.0, "0"),
+    ],
+)
+def test_a_number_reads_with_four_significant_digits(number, shown):
+    assert readable_number(number) == shown
+
+
+def seen(page: str) -> str:
+    """What a reader sees: no tags, no SVG tooltips (<title>, which hold the exact value)."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<title>.*?</title>", "", page, flags=re.S))
+
+
+def clarify_content() -> dict:
+    return {
+        "model_overview": {"model_name": "fraud"},
+        "evaluation_details": [
+            {
+                "name": "bias",
+                "metric_groups": [
+                    {
+                        "name": "post_training_bias_metrics - label fraud = 0 and facet "
+                        "customer_gender_female=1",
+                        "metric_data": [
+                            {"name": "AD", "type": "number", "value": RAW},
+                            {"name": "DI", "type": "number", "value": 1.0},
+                            {"name": "DCR", "type": "number", "value": 0},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_the_card_page_rounds_numbers_and_keeps_the_exact_one_on_hover(alice_client, alice):
+    card = make_card(user=alice, content=clarify_content())
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert f'<data value="{RAW!r}" title="{RAW!r}">-0.01771</data>' in page
+    visible = seen(page)
+    assert "0.0177115" not in visible
+    assert "1.0" not in re.findall(r"[-\d.]+", visible)
+    card.refresh_from_db()
+    assert card.content["evaluation_details"][0]["metric_groups"][0]["metric_data"][0][
+        "value"
+    ] == pytest.approx(RAW, rel=0, abs=0)
+
+
+def test_compare_rounds_old_new_and_delta(alice_client, alice):
+    card = make_card(user=alice, content=clarify_content())
+    content = clarify_content()
+    content["evaluation_details"][0]["metric_groups"][0]["metric_data"][0]["value"] = 0.912345678
+    card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+    page = alice_client.get(
+        reverse("cards:compare", args=[card.name]), {"from": 1, "to": 2}
+    ).content.decode()
+    assert "-0.01771 → 0.9123 (+0.9301)" in page
+    assert 'title="0.912345678">0.9123</data>' in page
+
+
+def test_exports_round_the_prose_and_keep_machine_fields_exact(alice):
+    card = make_card(user=alice, content=clarify_content())
+    html = export_file(card, user=alice, file_format=ExportFormat.HTML).body.decode()
+    assert "-0.01771" in seen(html) and "0.0177115" not in seen(html)
+    markdown = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    body = markdown.split("\n---\n", 1)[1]
+    assert "-0.01771" in body and "0.0177115" not in body
+    mct = json.loads(export_file(card, user=alice, file_format=ExportFormat.MCT).body)
+    values = [m["value"] for m in mct["quantitative_analysis"]["performance_metrics"]]
+    assert repr(RAW) in values
