@@ -11,7 +11,9 @@ from cards.charts.scales import _exact, _f, _scaler, compact_number, nice_ticks
 from cards.charts.shapes import CHAR_WIDTH, MAX_BARS, _numbers, _text, _truncate
 
 
-def bar_chart(metric: dict) -> SafeString | None:
+def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
+    """A bar per value; ``ideal`` draws a dashed line where a value would be ideal (a bias
+    metric's 0, a ratio's 1), so a bar far from it stands out, not the tallest."""
     values = _numbers(metric.get("value"), MAX_BARS)
     if values is None:
         return None
@@ -34,7 +36,8 @@ def bar_chart(metric: dict) -> SafeString | None:
     bottom = HEIGHT - bottom_space - (16 if x_title else 0)
     every = max(1, math.ceil(14 / slot)) if rotate else 1  # thin labels that would overlap
 
-    ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
+    reach = [0.0, *values] + ([ideal] if ideal is not None else [])
+    ticks = nice_ticks(min(reach), max(reach))
     scale = _scaler(ticks[0], ticks[-1], bottom, top)
     zero = scale(0.0)
     width = max(slot * 0.7, 0.5)
@@ -94,4 +97,14 @@ def bar_chart(metric: dict) -> SafeString | None:
         slanted=rotate,
         axes=[_line(left, top, left, bottom), _line(left, zero, right, zero)],
         axis_titles=[title for title in titles if title],
+        ideal=None
+        if ideal is None
+        else {
+            "x1": _f(left),
+            "x2": _f(right),
+            "y": _f(scale(ideal)),
+            "label_x": _f(right - 2),
+            "label_y": _f(scale(ideal) - 4),
+            "text": f"ideal {compact_number(ideal)}",
+        },
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cards.content.document import is_number
-from cards.content.fields import section_labels
+from cards.content.fields import field_at, section_labels
 from cards.content.numbers import exact_number, readable_number
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -193,6 +193,12 @@ def _key_label(parent: tuple[PathPart, ...], key: Any) -> str:
     if key == "value" and len(parent) >= 2 and parent[-2] in NAMED_LISTS:
         # A metric's value is the metric itself: "… › summary › auc".
         return ""
+    if key == "function" and parent[-1] == "objective_function":
+        return ""  # the SDK's inner object: "Training › Objective function › Objective metric"
+    if all(isinstance(part, str) for part in parent) and (
+        found := field_at(".".join((*parent, key)))
+    ):
+        return found.label
     return FIELD_LABELS.get(key) or _words(key)
 
 

@@ -123,7 +123,8 @@ def _section_text(section: dict) -> list[str]:
                 out += [f"**{md(block['title'])}**", ""]
             out += [_table(block["head"], block["rows"]), ""]
         elif block["type"] == "chart":
-            out += [f"**{md(block['title'])}** ({md(block.get('kind', ''))})", ""]
+            kind = f" ({md(block['kind'])})" if block.get("kind") else ""
+            out += [f"**{md(block['title'])}**{kind}", ""]
             if block.get("caption"):
                 out += [md(block["caption"]), ""]
             if block.get("data"):

@@ -57,7 +57,7 @@ def test_it_finds_nested_changes():
     new = {"training_details": {"objective_function": {"function": {"facet": "F1"}}}}
     [change] = content_diff(old, new)
     assert change.path == ("training_details", "objective_function", "function", "facet")
-    assert change.label == "Training › Objective function › Function › Facet"
+    assert change.label == "Training › Objective function › Objective metric"
     assert (change.old, change.new) == ("AUC", "F1")
 
 

@@ -1,5 +1,5 @@
-"""One way to show a number: the card page, Compare and the exports round what people read
-(cards.content.numbers) and keep the exact value on hover and in the machine-readable files."""
+"""Evidence people can read: numbers rounded by one rule (the exact value on hover and in the
+machine-readable files), Clarify's names in words, and one label per field in every output."""
 
 from __future__ import annotations
 
@@ -102,3 +102,67 @@ def test_exports_round_the_prose_and_keep_machine_fields_exact(alice):
     mct = json.loads(export_file(card, user=alice, file_format=ExportFormat.MCT).body)
     values = [m["value"] for m in mct["quantitative_analysis"]["performance_metrics"]]
     assert repr(RAW) in values
+
+
+def test_clarify_groups_and_metrics_read_in_words_with_their_ideal(alice_client, alice):
+    card = make_card(user=alice, content=clarify_content())
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert "Post-training bias, label fraud = 0, facet customer_gender_female = 1" in page
+    assert "Accuracy Difference (AD)" in page
+    assert "Disparate Impact (DI)" in page
+    # Ratios (DI, ideal 1) are drawn apart from the differences (ideal 0), each ideal marked.
+    assert "Differences (ideal 0)" in page and "Ratios (ideal 1)" in page
+    assert page.count('class="ideal"') >= 2
+    # The content SageMaker gets is unchanged.
+    card.refresh_from_db()
+    assert card.content == clarify_content()
+
+
+def objective_content() -> dict:
+    return {
+        "model_overview": {"model_name": "fraud"},
+        "training_details": {
+            "objective_function": {
+                "function": {"function": "Maximize", "facet": "AUC", "condition": "validation AUC"},
+                "notes": "Fraud is rare",
+            }
+        },
+    }
+
+
+def test_the_objective_function_reads_the_same_on_the_page_and_in_every_export(alice_client, alice):
+    import io
+
+    from pypdf import PdfReader
+
+    card = make_card(user=alice, content=objective_content())
+    wanted = [
+        "Optimization direction",
+        "Maximize",
+        "Objective metric",
+        "AUC",
+        "Objective description",
+        "validation AUC",
+        "Objective function notes",
+    ]
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    step = alice_client.get(
+        reverse("wizard:edit_step", args=[card.name, "training"])
+    ).content.decode()
+    html = export_file(card, user=alice, file_format=ExportFormat.HTML).body.decode()
+    markdown = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    pdf = export_file(card, user=alice, file_format=ExportFormat.PDF).body
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    for where, text in {"page": page, "html": html, "markdown": markdown, "pdf": pdf_text}.items():
+        missing = [words for words in wanted if words not in text]
+        assert missing == [], where
+        assert "Facet" not in text and "Condition" not in text, where
+    for words in ("Optimization direction", "Objective metric", "Objective description"):
+        assert words in step
+
+
+def test_markdown_has_no_empty_chart_kind(alice):
+    card = make_card(user=alice, content=clarify_content())
+    markdown = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    assert "()" not in markdown
+    assert "bar_chart" not in markdown.split("\n---\n", 1)[1]
