@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from cards.charts import metric_chart
 from cards.content.document import is_number
 from cards.content.numbers import exact_number, readable, readable_number
+from cards.content.terms import group_title
 
 register = template.Library()
 
@@ -43,6 +44,12 @@ def number(value: Any) -> SafeString | str:
     if shown == exact:
         return shown
     return format_html('<data value="{}" title="{}">{}</data>', exact, exact, shown)
+
+
+@register.filter
+def group_words(name: Any) -> str:
+    """A metric group's name as people read it (cards.content.terms)."""
+    return group_title(name)
 
 
 @register.filter
