@@ -98,9 +98,9 @@ def group_charts(group: dict) -> list[dict[str, Any]]:
     differences = [m for m in numbers if m not in ratios]
     charts = []
     if differences:
-        charts += _bars(name, "Differences (ideal 0)", differences, 0.0)
+        charts += _bars(name, "Differences, drawn from the ideal 0 (dashed line)", differences, 0.0)
     if ratios:
-        charts += _bars(name, "Ratios (ideal 1)", ratios, 1.0)
+        charts += _bars(name, "Ratios, drawn from the ideal 1 (dashed line)", ratios, 1.0)
     return charts
 
 

@@ -40,6 +40,9 @@ def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
     ticks = nice_ticks(min(reach), max(reach))
     scale = _scaler(ticks[0], ticks[-1], bottom, top)
     zero = scale(0.0)
+    # Bars start at the ideal value when there is one: a ratio at its ideal 1 has no bar, and
+    # the longest bar is the furthest from ideal.
+    base = scale(ideal) if ideal is not None else zero
     width = max(slot * 0.7, 0.5)
     value_texts = [compact_number(value) for value in values]
     # A value label must fit its slot (font size 10 is about 6 units a character).
@@ -49,7 +52,7 @@ def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
     for index, (value, label) in enumerate(zip(values, labels, strict=True)):
         x = left + slot * index + (slot - width) / 2
         center = left + slot * (index + 0.5)
-        y, height = min(scale(value), zero), abs(scale(value) - zero)
+        y, height = min(scale(value), base), abs(scale(value) - base)
         bar = {
             "label": label,
             "exact": _exact(value),
@@ -61,7 +64,7 @@ def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
             "tick": None,
         }
         if show_values:
-            above = value >= 0
+            above = value >= (ideal or 0.0)
             bar["value"] = {
                 "x": _f(center),
                 "y": _f(y - 4 if above else y + height + 11),
@@ -99,12 +102,5 @@ def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
         axis_titles=[title for title in titles if title],
         ideal=None
         if ideal is None
-        else {
-            "x1": _f(left),
-            "x2": _f(right),
-            "y": _f(scale(ideal)),
-            "label_x": _f(right - 2),
-            "label_y": _f(scale(ideal) - 4),
-            "text": f"ideal {compact_number(ideal)}",
-        },
+        else {"x1": _f(left), "x2": _f(right), "y": _f(base), "text": compact_number(ideal)},
     )

@@ -461,3 +461,14 @@ def test_a_long_matrix_label_wraps_instead_of_being_cut():
     shown = texts(draw(metric), ".//svg:text[@class='label']")
     assert "predicted churn" in shown and "actual churned customers" in shown
     assert not any("…" in label for label in shown)
+
+
+def test_bars_start_at_the_ideal_value_when_there_is_one():
+    from cards.charts import metric_chart
+
+    svg = ET.fromstring(
+        str(metric_chart({"name": "r", "type": "bar_chart", "value": [1.0, 0.5]}, ideal=1.0))
+    )
+    heights = [float(r.get("height")) for r in svg.findall(".//svg:g[@class='bar']/svg:rect", NS)]
+    assert heights[0] < 1 < heights[1]  # a ratio at its ideal 1 has no bar; 0.5 has one
+    assert svg.find(".//svg:g[@class='ideal']", NS) is not None

@@ -111,7 +111,8 @@ def test_clarify_groups_and_metrics_read_in_words_with_their_ideal(alice_client,
     assert "Accuracy Difference (AD)" in page
     assert "Disparate Impact (DI)" in page
     # Ratios (DI, ideal 1) are drawn apart from the differences (ideal 0), each ideal marked.
-    assert "Differences (ideal 0)" in page and "Ratios (ideal 1)" in page
+    assert "Differences, drawn from the ideal 0" in page
+    assert "Ratios, drawn from the ideal 1" in page
     assert page.count('class="ideal"') >= 2
     # The content SageMaker gets is unchanged.
     card.refresh_from_db()
