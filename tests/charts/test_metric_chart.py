@@ -464,11 +464,7 @@ def test_a_long_matrix_label_wraps_instead_of_being_cut():
 
 
 def test_bars_start_at_the_ideal_value_when_there_is_one():
-    from cards.charts import metric_chart
-
-    svg = ET.fromstring(
-        str(metric_chart({"name": "r", "type": "bar_chart", "value": [1.0, 0.5]}, ideal=1.0))
-    )
+    svg = parse(str(metric_chart({"name": "r", "type": "bar_chart", "value": [1, 0.5]}, ideal=1)))
     heights = [float(r.get("height")) for r in svg.findall(".//svg:g[@class='bar']/svg:rect", NS)]
     assert heights[0] < 1 < heights[1]  # a ratio at its ideal 1 has no bar; 0.5 has one
     assert svg.find(".//svg:g[@class='ideal']", NS) is not None
