@@ -37,6 +37,25 @@ def sideways(page) -> int:
     )
 
 
+# Words (and numbers) of table cells that the browser broke over two lines.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("main td, main th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 def test_step_3_after_a_clarify_report_is_short_and_numbers_are_readable(live_server, page):
     alice = make_user("alice", team=make_team("Growth"))
     card = make_card(user=alice, name="fraud-detector", content={})
@@ -65,8 +84,10 @@ def test_step_3_after_a_clarify_report_is_short_and_numbers_are_readable(live_se
             page.screenshot(path=str(SHOTS / f"issue25-{name}-{width}.png"), full_page=True)
             if sideways(page) > 0:
                 wide[f"{name}@{width}"] = sideways(page)
+            if broken := page.evaluate(BROKEN_WORDS):
+                wide[f"{name}@{width} broken words"] = broken[:5]
     print("page heights (px):", heights)  # the figures in the issue note
-    assert wide == {}, f"pages that scroll sideways (by px): {wide}"
+    assert wide == {}, f"pages that scroll sideways (by px) or break words in tables: {wide}"
     assert heights["step-3@1440"] < STEP3_BUDGET, heights
 
     # The card page: no number a person reads has more than four significant digits.
