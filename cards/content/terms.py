@@ -157,6 +157,14 @@ def is_bias_group(group_name: object) -> bool:
     return isinstance(group_name, str) and bool(_BIAS_GROUP.match(group_name))
 
 
+def performance_group(group_name: object) -> bool:
+    """Whether a group holds model performance metrics, not Clarify's bias metrics or
+    explanations (which describe the data and the model's fairness, not a task result)."""
+    if not isinstance(group_name, str):
+        return True
+    return not (is_bias_group(group_name) or group_name.startswith("explanations - "))
+
+
 def group_title(group_name: object) -> str:
     """A metric group's name as people read it; a name we do not know stays as written."""
     name = group_name if isinstance(group_name, str) else ""

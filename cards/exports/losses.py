@@ -55,7 +55,8 @@ def format_losses(file_format: str, content: Any) -> list[str]:
                 "Custom details as fields: written as a table under “Bias, Risks, and Limitations”."
             )
         losses.append(
-            "Only number metrics go into the model-index metadata; the others are in the text."
+            "Only number metrics of model performance go into the model-index metadata; "
+            "Clarify bias metrics, explanations and the others are in the text."
         )
     elif file_format == "mct":
         losses.append("The approval record and review comments: the schema has no place for them.")
