@@ -99,7 +99,7 @@ def group_charts(group: dict) -> list[dict[str, Any]]:
     charts = []
     if differences:
         charts += _bars(name, "Differences, drawn from the ideal 0 (dashed line)", differences, 0.0)
-    if ratios:
+    if len(ratios) > 1:  # one ratio (Disparate Impact) reads better in the table alone
         charts += _bars(name, "Ratios, drawn from the ideal 1 (dashed line)", ratios, 1.0)
     return charts
 

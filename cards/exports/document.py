@@ -353,6 +353,21 @@ def export_document(source: ExportSource, *, changes: bool, comments: bool) -> d
             "exported_by": source.exported_by,
         },
         "sections": content_sections(content),
+        "evidence": [
+            {
+                "source": report.source,
+                "type": report.report_type,
+                "state": report.get_state_display(),
+                "job": report.evaluation_job,
+                "sha256": report.sha256,
+                "imported_by": report.created_by.get_username(),
+                "imported": _when(report.created_at),
+                "attached": _when(report.attached_at),
+                "etag": report.etag,
+                "version": report.version_id,
+            }
+            for report in source.reports
+        ],
         "approvals": [
             {
                 "revision": approval.revision,

@@ -62,8 +62,7 @@ def format_losses(file_format: str, content: Any) -> list[str]:
         losses.append("The approval record and review comments: the schema has no place for them.")
         if _has(content, "intended_uses", "risk_rating", "explanations_for_risk_rating"):
             losses.append(
-                "Risk rating: the schema has no risk rating; it is written into the "
-                "documentation."
+                "Risk rating: the schema has no risk rating; it is written into the documentation."
             )
         if _has(content, "business_details"):
             losses.append("Business details: written into the documentation, not as fields.")

@@ -112,8 +112,9 @@ def test_clarify_groups_and_metrics_read_in_words_with_their_ideal(alice_client,
     assert "Disparate Impact (DI)" in page
     # Ratios (DI, ideal 1) are drawn apart from the differences (ideal 0), each ideal marked.
     assert "Differences, drawn from the ideal 0" in page
-    assert "Ratios, drawn from the ideal 1" in page
-    assert page.count('class="ideal"') >= 2
+    assert page.count('class="ideal"') == 1
+    differences = page.split("Differences, drawn from the ideal 0", 1)[1].split("</svg>", 1)[0]
+    assert ">AD<" in differences and ">DI<" not in differences
     # The content SageMaker gets is unchanged.
     card.refresh_from_db()
     assert card.content == clarify_content()
@@ -167,3 +168,37 @@ def test_markdown_has_no_empty_chart_kind(alice):
     markdown = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
     assert "()" not in markdown
     assert "bar_chart" not in markdown.split("\n---\n", 1)[1]
+
+
+def test_pdf_and_html_carry_each_reports_evidence(alice):
+    import hashlib
+    import io
+
+    from pypdf import PdfReader
+
+    from cards.services.evidence import report_attach, report_preview
+    from tests.factories import DATA
+
+    raw = (DATA / "reports" / "clarify_bias_analysis.fraud_detection.json").read_bytes()
+    card = make_card(user=alice, content={"model_overview": {"model_name": "fraud"}})
+    report = report_preview(
+        card=card, user=alice, source="s3://evidence/analysis.json", raw=raw, report_type="detect"
+    )
+    card = report_attach(
+        card=card,
+        user=alice,
+        report=report,
+        job_name="bias-review",
+        content=card.content,
+        base_revision=card.revision,
+    )
+    digest = hashlib.sha256(raw).hexdigest()
+    html = seen(export_file(card, user=alice, file_format=ExportFormat.HTML).body.decode())
+    pdf = export_file(card, user=alice, file_format=ExportFormat.PDF).body
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for where, text in {"html": html, "pdf": re.sub(r"\s+", "", pdf_text)}.items():
+        squeezed = re.sub(r"\s+", "", text)
+        assert digest in squeezed, where
+        assert "s3://evidence/analysis.json" in squeezed, where
+        assert "Evaluationjob" in squeezed and "bias-review" in squeezed, where
+        assert "byalice" in squeezed, where
