@@ -4,12 +4,14 @@ page, in the PDF and in the Markdown."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.factories import DATA, PASSWORD, make_card, make_team, make_user
 
@@ -18,6 +20,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 REPORT = DATA / "reports" / "clarify_bias_analysis.fraud_detection.json"
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 STEP3_BUDGET = 3000  # px at 1440 px wide (issue 25)
+OBJECTIVE = {
+    "training_details": {
+        "objective_function": {
+            "function": {"function": "Maximize", "facet": "AUC", "condition": "validation AUC"}
+        }
+    }
+}
+# The objective function's parts as every output labels them (cards/content/fields.py).
+OBJECTIVE_ROWS = [
+    ("Optimization direction", "Maximize"),
+    ("Objective metric", "AUC"),
+    ("Objective description", "validation AUC"),
+]
 
 
 def sign_in(page, url):
@@ -58,7 +73,7 @@ BROKEN_WORDS = """() => {
 
 def test_step_3_after_a_clarify_report_is_short_and_numbers_are_readable(live_server, page):
     alice = make_user("alice", team=make_team("Growth"))
-    card = make_card(user=alice, name="fraud-detector", content={})
+    card = make_card(user=alice, name="fraud-detector", content=OBJECTIVE)
     sign_in(page, live_server.url)
     step = f"{live_server.url}/cards/{card.name}/edit/evaluation/"
     page.goto(step)
@@ -101,3 +116,15 @@ def test_step_3_after_a_clarify_report_is_short_and_numbers_are_readable(live_se
     ]
     assert long_numbers == []
     expect(page.locator("data[title='-0.017711586081682884']").first).to_have_text("-0.01771")
+
+    # The objective function reads the same on the page, in the PDF and in the Markdown.
+    training = page.locator("#training-details").inner_text()
+    export = f"{live_server.url}/cards/{card.name}/export/"
+    pdf = page.request.get(export, params={"format": "pdf", "revision": "2"})
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    markdown = page.request.get(export, params={"format": "huggingface", "revision": "2"}).text()
+    for label, value in OBJECTIVE_ROWS:
+        assert re.search(rf"{label}\s*\n\s*{value}", training), (label, training)
+        assert re.search(rf"{label}\s+{value}", pdf_text), (label, pdf_text)
+        assert f"- **{label}:** {value}" in markdown, label
