@@ -1,9 +1,10 @@
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from cards.charts import metric_chart
 from cards.content.document import is_number
@@ -50,6 +51,16 @@ def number(value: Any) -> SafeString | str:
 def group_words(name: Any) -> str:
     """A metric group's name as people read it (cards.content.terms)."""
     return group_title(name)
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+@register.filter
+def code_spans(value: Any) -> SafeString:
+    """Text with Markdown's `code` spans as <code> (the API's descriptions use them); the
+    text is escaped first, so nothing in it becomes markup."""
+    return mark_safe(_CODE_SPAN.sub(r"<code>\1</code>", escape(value)))  # noqa: S308
 
 
 @register.filter

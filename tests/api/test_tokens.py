@@ -118,3 +118,10 @@ def test_the_docs_page_names_each_path_once(alice_client):
     page = alice_client.get("/api/v1/docs").content.decode()
     assert "<code>/api/v1/cards/{name}/content</code>" in page
     assert "/api/v1/api/v1" not in page
+
+
+def test_the_docs_page_shows_code_as_code_not_backticks(alice_client):
+    page = alice_client.get("/api/v1/docs").content.decode()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "`" not in text
+    assert "<code>" in page
