@@ -7,6 +7,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cards.charts import metric_chart
+from cards.content.arns import console_url
 from cards.content.document import is_number
 from cards.content.numbers import exact_number, readable, readable_number
 from cards.content.terms import group_title
@@ -51,6 +52,25 @@ def number(value: Any) -> SafeString | str:
 def group_words(name: Any) -> str:
     """A metric group's name as people read it (cards.content.terms)."""
     return group_title(name)
+
+
+@register.filter
+def arn_link(value: Any) -> SafeString | str:
+    """A SageMaker ARN as a link to its console page in its region; other text as it is."""
+    url = console_url(value)
+    if url is None:
+        return value if isinstance(value, str) else readable(value)
+    return format_html(
+        '<a href="{}" rel="noopener noreferrer" target="_blank">{}<span class="visually-hidden">'
+        " (opens the SageMaker console)</span></a>",
+        url,
+        value,
+    )
+
+
+@register.filter
+def console_link(value: Any) -> bool:
+    return console_url(value) is not None
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
