@@ -22,7 +22,9 @@ def test_a_token_is_shown_once_stored_hashed_listed_and_revoked_at_once(alice_cl
     )
     assert response.status_code == 200
     page = response.content.decode()
-    secret = re.search(r'<code class="token-secret">([^<]+)</code>', page).group(1)
+    secret = re.search(r'<code class="token-secret"[^>]*>([^<]+)</code>', page).group(1)
+    # a Copy button for it (shown by static/js/copy.js; hidden without JavaScript)
+    assert '<button type="button" data-copy="secret-value" hidden>Copy</button>' in page
     token = ApiToken.objects.get()
     assert token.digest == digest(secret) and secret not in token.digest
     assert token.scopes == ["read", "write"]
