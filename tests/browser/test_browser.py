@@ -98,7 +98,7 @@ def test_a_person_attaches_a_clarify_bias_report_and_sees_its_chart(live_server,
     page.get_by_role("button", name="Preview report").click()
     preview = page.get_by_role("region", name="Report preview")
     expect(preview).to_contain_text("Clarify")
-    expect(preview).to_contain_text("post_training_bias_metrics")
+    expect(preview).to_contain_text("Post-training bias, label fraud = 0")
     page.get_by_label("Add its metrics to evaluation job").select_option(
         label="A new evaluation job…"
     )
