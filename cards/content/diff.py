@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cards.content.document import is_number
-from cards.content.fields import field_at, section_labels
+from cards.content.fields import field_at, metric_type_label, section_labels
 from cards.content.numbers import exact_number, readable_number
+from cards.content.terms import group_title, metric_title
 
 ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
@@ -275,8 +276,8 @@ def _add_run(runs: list[tuple[str, bool]], text: str, marked: bool) -> None:
 def _group_rows(group: dict) -> list[tuple[str, str, str]]:
     return [
         (
-            value_text(metric.get("name", "")),
-            value_text(metric.get("type", "")),
+            metric_title(group.get("name"), metric.get("name")) or value_text(metric.get("name")),
+            metric_type_label(metric.get("type")) or value_text(metric.get("type", "")),
             value_text(metric.get("value", "")),
         )
         for metric in group["metric_data"]
@@ -303,7 +304,7 @@ def metric_group_rows(value: object) -> list[tuple[str, list]] | None:
     groups = [g for g in groups if isinstance(g, dict) and isinstance(g.get("metric_data"), list)]
     if not groups:
         return None
-    return [(value_text(group.get("name", "")), _group_rows(group)) for group in groups]
+    return [(group_title(group.get("name")), _group_rows(group)) for group in groups]
 
 
 def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
