@@ -112,4 +112,5 @@ def with_charts(metrics: Any) -> dict[str, list]:
             table.append(metric)
         else:
             charts.append({"metric": metric, "svg": chart})
-    return {"table": table, "charts": charts}
+    notes = any(isinstance(metric, dict) and metric.get("notes") for metric in table)
+    return {"table": table, "charts": charts, "notes": notes}
