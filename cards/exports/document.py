@@ -13,6 +13,7 @@ from typing import Any
 
 from cards.charts import metric_chart
 from cards.content.diff import change_rows
+from cards.content.document import is_number
 from cards.content.fields import (
     field_at,
     label,
@@ -20,7 +21,7 @@ from cards.content.fields import (
     objective_function_rows,
     section_labels,
 )
-from cards.content.numbers import readable_number
+from cards.content.numbers import exact_number, readable_number
 from cards.content.terms import group_title, metric_term
 from cards.display import group_charts, metric_view
 from cards.exports.record import ExportSource
@@ -192,7 +193,7 @@ def _metric_group(group: dict) -> list[Block]:
                 "svg": chart["svg"],
             }
         )
-    rows, charts = [], []
+    rows, charts, exacts = [], [], []
     for metric in group.get("metric_data") or []:
         metric = metric if isinstance(metric, dict) else {"value": metric}
         svg = metric_chart(metric)
@@ -212,6 +213,9 @@ def _metric_group(group: dict) -> list[Block]:
                 filter(None, [meaning, text(metric.get("notes") or ""), text(extra or "")])
             )
             rows.append([metric_name, metric_type_label(metric.get("type")), shown, notes])
+            # the exact stored number, where the Value cell shows it rounded (HTML: on hover)
+            exact = exact_number(value) if is_number(value) else ""
+            exacts.append(["", "", exact if exact != shown else "", ""])
         else:
             caption = "\n".join(filter(None, [text(metric.get("notes") or ""), text(extra or "")]))
             charts.append(
@@ -231,6 +235,7 @@ def _metric_group(group: dict) -> list[Block]:
                 "title": "",
                 "head": ["Metric", "Type", "Value", "Notes"],
                 "rows": rows,
+                "exact": exacts,
             }
         )
     return blocks + charts

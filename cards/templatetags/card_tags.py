@@ -69,6 +69,14 @@ def arn_link(value: Any) -> SafeString | str:
 
 
 @register.filter
+def beside(items: Any, others: Any) -> list[tuple[Any, Any]]:
+    """Each item with the matching one of ``others`` (None when there is none): a table's
+    cells with their titles."""
+    others = list(others) if isinstance(others, list | tuple) else []
+    return [(item, others[i] if i < len(others) else None) for i, item in enumerate(items or [])]
+
+
+@register.filter
 def console_link(value: Any) -> bool:
     return console_url(value) is not None
 

@@ -96,6 +96,7 @@ def test_exports_round_the_prose_and_keep_machine_fields_exact(alice):
     card = make_card(user=alice, content=clarify_content())
     html = export_file(card, user=alice, file_format=ExportFormat.HTML).body.decode()
     assert "-0.01771" in seen(html) and "0.0177115" not in seen(html)
+    assert f'<td title="{RAW!r}">-0.01771</td>' in html  # the exact value on hover
     markdown = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
     body = markdown.split("\n---\n", 1)[1]
     assert "-0.01771" in body and "0.0177115" not in body
