@@ -55,21 +55,23 @@ def format_losses(file_format: str, content: Any) -> list[str]:
                 "Custom details as fields: written as a table under “Bias, Risks, and Limitations”."
             )
         losses.append(
-            "Only number metrics go into the model-index metadata; the others are in the text."
+            "Only number metrics of model performance go into the model-index metadata; "
+            "Clarify bias metrics, explanations and the others are in the text."
         )
     elif file_format == "mct":
         losses.append("The approval record and review comments: the schema has no place for them.")
         if _has(content, "intended_uses", "risk_rating", "explanations_for_risk_rating"):
             losses.append(
-                "Risk rating: the schema has no risk rating; it is written into the overview."
+                "Risk rating: the schema has no risk rating; it is written into the documentation."
             )
         if _has(content, "business_details"):
-            losses.append("Business details: written into the overview, not as fields.")
+            losses.append("Business details: written into the documentation, not as fields.")
         if _has(content, "training_details"):
             losses.append(
                 "Training details (objective function, observations, job, hyperparameters, "
-                "training metrics): written into the model architecture text; training "
-                "metrics are not performance metrics."
+                "training metrics): the schema has no fields for them; they are written into "
+                "the model architecture, one labelled entry a line. Training metrics are not "
+                "performance metrics."
             )
         if charts:
             losses.append(
@@ -77,9 +79,9 @@ def format_losses(file_format: str, content: Any) -> list[str]:
                 "which this export does not make; their values are left out."
             )
         if _has(content, "additional_information", "custom_details"):
-            losses.append("Custom details: written into the overview as text.")
+            losses.append("Custom details: written into the documentation as text.")
         if content.get("model_package_details"):
-            losses.append("Model package details: written into the overview as text.")
+            losses.append("Model package details: written into the documentation as text.")
         losses.append(
             "Metric types and notes: performance metrics carry a name, a value and a slice only."
         )

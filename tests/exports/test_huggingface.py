@@ -77,3 +77,34 @@ def test_commonmark_shows_user_text_as_written(alice, full_content):
     image = full_content["model_overview"].get("inference_environment", {})
     for uri in image.get("container_image", []):
         assert uri in shown  # "111122223333." at a line's start is not a list number
+
+
+def test_the_model_index_holds_performance_only_and_no_s3_uri_as_dataset(alice):
+    content = {
+        "model_overview": {"model_name": "fraud"},
+        "evaluation_details": [
+            {
+                "name": "holdout",
+                "datasets": ["s3://bucket/holdout.csv"],
+                "metric_groups": [
+                    {
+                        "name": "binary_classification_metrics",
+                        "metric_data": [{"name": "auc", "type": "number", "value": 0.912345}],
+                    },
+                    {
+                        "name": "post_training_bias_metrics - label fraud = 0 and facet g=1",
+                        "metric_data": [{"name": "AD", "type": "number", "value": -0.0177}],
+                    },
+                ],
+            }
+        ],
+    }
+    card = make_card(user=alice, content=content)
+    body = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    parsed = ModelCard(body)
+    (result,) = parsed.data.eval_results
+    assert (result.metric_type, result.metric_value) == ("auc", 0.912345)
+    assert result.dataset_type == "holdout" and "s3://" not in result.dataset_type
+    # the bias metric is in the text, in its own group, read in words
+    assert "Accuracy Difference (AD)" in parsed.text
+    assert "s3://bucket/holdout.csv" in parsed.text
