@@ -377,3 +377,13 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 # (a site admin can allow it per endpoint instead). Cloud metadata addresses never.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # --- end of the webhooks block ---
+
+# --- Attestations (cards/attestations/) ---
+# The PEM file of the ECDSA P-256 private key that signs approval attestations; created
+# (mode 0600) under var/ on first use when unset. To rotate, point this at a new key file:
+# the old public key stays published at /api/v1/attestation-keys.
+ATTESTATION_KEY_FILE = Path(
+    env_str("ATTESTATION_KEY_FILE") or BASE_DIR / "var" / "attestation-key.pem"
+)
+INSTALLED_APPS += ["attestations"]
+# --- end of the attestations block ---
