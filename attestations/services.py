@@ -7,11 +7,11 @@ attestations stay verifiable from the published keys.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
+from django.db.models import CharField, Func
 from django.utils import timezone
 
 from attestations.envelope import (
@@ -21,7 +21,7 @@ from attestations.envelope import (
     payload_of,
 )
 from attestations.keys import KeyFileError, file_signer, key_from_pem, public_pem
-from attestations.models import Attestation, AttestationKey, ReportBody
+from attestations.models import Attestation, AttestationKey
 from attestations.statement import (
     PREDICATE_TYPE,
     export_digest,
@@ -140,6 +140,28 @@ def published_keys() -> list[AttestationKey]:
     return list(AttestationKey.objects.all())
 
 
+def current_keyid() -> str | None:
+    """The key id new attestations are signed with (None until the key file exists)."""
+    try:
+        return file_signer(settings.ATTESTATION_KEY_FILE, create=False).public_key.keyid
+    except KeyFileError:
+        return None
+
+
+def attestation_json(attestation: Attestation) -> dict:
+    """An attestation as the API and the pages describe it (the envelope included)."""
+    return {
+        "revision": attestation.revision,
+        "subject": {
+            "name": export_filename(attestation.card.name, attestation.revision),
+            "sha256": attestation.subject_sha256,
+        },
+        "keyid": attestation.keyid,
+        "created_at": attestation.created_at.isoformat(),
+        "envelope": attestation.envelope,
+    }
+
+
 def verification_keys():
     return [key_from_pem(key.public_pem) for key in published_keys()]
 
@@ -171,23 +193,32 @@ class ReportCheck:
         return "cannot be checked: it was kept before the studio kept reports' bytes."
 
 
+class _StoredSha256(Func):
+    """The hex SHA-256 PostgreSQL computes of stored bytes: the bytes never leave it."""
+
+    template = "encode(sha256(%(expressions)s), 'hex')"
+    output_field = CharField()
+
+
 def report_checks(statement: dict, *, card: ModelCard | None) -> list[ReportCheck]:
-    """Each report the statement names, checked against the bytes the studio holds now."""
-    named = [report for report in statement.get("predicate", {}).get("reports") or []]
-    ids = [int(report.get("id") or 0) for report in named if isinstance(report, dict)]
-    held: dict[int, bytes | None] = {}
-    if card is not None:
-        held = dict.fromkeys(
-            EvaluationReport.objects.filter(card=card, pk__in=ids).values_list("pk", flat=True)
+    """Each report the statement names, checked against the bytes the studio holds now
+    (one query, none when it names no report)."""
+    named = [
+        report
+        for report in statement.get("predicate", {}).get("reports") or []
+        if isinstance(report, dict)
+    ]
+    held: dict[int, str | None] = {}
+    if card is not None and named:
+        held = dict(
+            EvaluationReport.objects.filter(
+                card=card, pk__in=[int(report.get("id") or 0) for report in named]
+            )
+            .annotate(stored=_StoredSha256("kept_body__body"))
+            .values_list("pk", "stored")
         )
-        for pk, body in ReportBody.objects.filter(report_id__in=list(held)).values_list(
-            "report_id", "body"
-        ):
-            held[pk] = bytes(body)
     checks = []
     for report in named:
-        if not isinstance(report, dict):
-            continue
         approved = str(report.get("sha256", ""))
         pk = int(report.get("id") or 0)
         check = ReportCheck(
@@ -197,14 +228,44 @@ def report_checks(statement: dict, *, card: ModelCard | None) -> list[ReportChec
             state="missing",
         )
         if pk in held:
-            body = held[pk]
-            if body is None:
+            stored = held[pk]
+            if stored is None:
                 check.state = "not kept"
             else:
-                check.stored_sha256 = hashlib.sha256(body).hexdigest()
-                check.state = "intact" if check.stored_sha256 == approved else "changed"
+                check.stored_sha256 = stored
+                check.state = "intact" if stored == approved else "changed"
         checks.append(check)
     return checks
+
+
+@dataclass
+class AttestationShown:
+    """What the card and revision pages show of an attestation."""
+
+    attestation: Attestation
+    reports: list[ReportCheck]
+
+    @property
+    def subject_name(self) -> str:
+        return export_filename(self.attestation.card.name, self.attestation.revision)
+
+    @property
+    def all_intact(self) -> bool:
+        return all(check.intact for check in self.reports)
+
+
+def attestation_shown(card: ModelCard, revision: int | None) -> AttestationShown | None:
+    """The attestation of ``revision`` with its evidence checked; None when it has none."""
+    if revision is None:
+        return None
+    attestation = Attestation.objects.filter(card=card, revision=revision).first()
+    if attestation is None:
+        return None
+    attestation.card = card
+    return AttestationShown(
+        attestation=attestation,
+        reports=report_checks(attestation_statement(attestation), card=card),
+    )
 
 
 def attestation_statement(attestation: Attestation) -> dict:
@@ -218,6 +279,10 @@ def attestation_verify(envelope: object, *, export: bytes | None = None, keys=No
 
 __all__ = [
     "PREDICATE_TYPE",
+    "AttestationShown",
+    "attestation_shown",
+    "attestation_json",
+    "current_keyid",
     "ReportCheck",
     "attestation_statement",
     "attestation_verify",

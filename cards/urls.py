@@ -27,6 +27,11 @@ urlpatterns = [
         history.card_revision_export,
         name="revision_export",
     ),
+    path(
+        "cards/<str:name>/history/<int:number>/attestation.intoto.json",
+        history.card_revision_attestation,
+        name="attestation",
+    ),
     path("cards/<str:name>/compare/", history.card_compare, name="compare"),
     path("cards/<str:name>/submit/", review.card_submit_view, name="submit"),
     path("cards/<str:name>/review/", review.card_review, name="review"),
