@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import TextChoices
 
+from cards.content.document import serialize_content
 from cards.exports.document import export_document
 from cards.exports.html import render_html
 from cards.exports.huggingface import render_huggingface
@@ -26,6 +27,7 @@ class ExportFormat(TextChoices):
     HTML = "html", "Standalone HTML"
     HUGGINGFACE = "huggingface", "Hugging Face Markdown (README.md)"
     MCT = "mct", "Model Card Toolkit JSON (schema 0.0.2)"
+    JSON = "json", "SageMaker content JSON (what “Export JSON” downloads)"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ def export_file(
         body = render_html(document).encode()
         return ExportFile(f"{stem}.html", "text/html; charset=utf-8", body)
     content = source.revision.content
+    if file_format == ExportFormat.JSON:
+        # The same bytes as the pages' "Export JSON" (an attestation's subject hashes them).
+        return ExportFile(f"{stem}.json", "application/json", serialize_content(content).encode())
     if file_format == ExportFormat.HUGGINGFACE:
         body = render_huggingface(
             content, card_name=card.name, revision=number, license_id=license_id, tags=tags or []

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from attestations.services import attestation_shown
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.readiness import submission_problems
@@ -113,6 +114,8 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         **comments_context(card),
         "request_form": RequestChangesForm(),
         "governance": card_governance(card, with_progress=True, user=request.user),
+        # What the last approval attested, its evidence checked against the bytes held now.
+        "attested": attestation_shown(card, card.approved_revision),
         **extra,
     }
 

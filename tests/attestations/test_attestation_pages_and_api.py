@@ -2,6 +2,7 @@
 and the published keys (no token needed)."""
 
 import base64
+import hashlib
 import json
 
 import pytest
@@ -104,3 +105,17 @@ def test_the_key_list_costs_one_query_whatever_the_keys(
     with django_assert_num_queries(1):
         keys = ApiClient(None).get("attestation-keys").json()["keys"]
     assert len(keys) == count
+
+
+def test_the_api_json_export_is_the_attested_bytes(alice, rita, client):
+    card = approve(make_card(user=alice), author=alice, reviewer=rita)
+    attestation = Attestation.objects.get(card=card)
+    api = ApiClient(token_of(alice, scopes=("read",))[1])
+    exported = api.get(f"cards/{card.name}/export?format=json&revision={attestation.revision}")
+    assert exported["Content-Disposition"] == (
+        f'attachment; filename="churn-model-r{attestation.revision}.json"'
+    )
+    client.force_login(alice)
+    page = client.get(reverse("cards:revision_export", args=[card.name, attestation.revision]))
+    assert exported.content == page.content
+    assert hashlib.sha256(exported.content).hexdigest() == attestation.subject_sha256
