@@ -150,6 +150,9 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
                 "reviewer has to approve it."
             )
         rules = policies.rules_for(current)
+        gates = policies.gate_checks(current, rules, revision, current.content)
+        if refusal := policies.gates_refusal(gates):
+            raise TransitionRefused(refusal)
         before = policies.progress(rules, policies.signers_of(current, revision))
         if user.pk in before.signers:
             raise TransitionRefused(
@@ -200,7 +203,7 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             revision=revision,
             previous=previous,
             rules_json=rules.as_json(),
-            extra=None,
+            extra={"gates": [check.as_json() for check in gates]} if gates else None,
         )
         audit_record(
             actor=user,
