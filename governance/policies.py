@@ -13,7 +13,7 @@ from django.db.models import Case, DateTimeField, F, Func, OuterRef, Subquery, V
 
 from cards.models import Approval, CardStatus, ModelCard, RiskRating
 from governance.gates import GateResult, gate_results, gate_text
-from governance.models import GateException, ReviewPolicy
+from governance.models import GateException, MetricGate, ReviewPolicy
 
 DEFAULT_REQUIRED = 1
 
@@ -218,10 +218,21 @@ class GateCheck:
         return data
 
 
-def gate_checks(card: ModelCard, rules: Rules, revision: int, content: dict) -> list[GateCheck]:
-    """Each gate of ``rules`` on ``content`` (revision ``revision`` of the card); no query
-    when the policy has no gate."""
-    if not rules.gates:
+def gates_for(card: ModelCard) -> list[dict]:
+    """The metric gates of the policy for the card's rating (one query)."""
+    return list(
+        MetricGate.objects.filter(
+            policy__team_id=card.team_id, policy__risk_rating=rating_of(card)
+        ).values("job", "group", "metric", "minimum", "maximum")
+    )
+
+
+def gate_checks(
+    card: ModelCard, gates: list[dict], revision: int, content: dict
+) -> list[GateCheck]:
+    """Each of ``gates`` on ``content`` (revision ``revision`` of the card), with the
+    exceptions recorded for the revision; no query when there is no gate."""
+    if not gates:
         return []
     exceptions = {
         exception.gate: exception
@@ -231,7 +242,7 @@ def gate_checks(card: ModelCard, rules: Rules, revision: int, content: dict) -> 
     }
     return [
         GateCheck(result=result, exception=exceptions.get(result.text) if result.blocking else None)
-        for result in gate_results(rules.gates, content)
+        for result in gate_results(gates, content)
     ]
 
 

@@ -22,7 +22,7 @@ from governance.models import (
     ReviewerGroup,
     ReviewPolicy,
 )
-from governance.policies import gate_checks, rules_for
+from governance.policies import gate_checks, gates_for
 from webhooks.events import card_event
 from webhooks.models import Event
 
@@ -386,7 +386,7 @@ def gate_exception_record(*, card: ModelCard, user, revision: int, gate: str, re
                 f"The card changed since you opened it: it is now revision {current.revision}. "
                 "Look at the gates again."
             )
-        checks = gate_checks(current, rules_for(current), revision, current.content)
+        checks = gate_checks(current, gates_for(current), revision, current.content)
         blocking = {check.result.text for check in checks if check.blocks}
         if gate not in blocking:
             raise InvalidInput(

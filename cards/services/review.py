@@ -150,7 +150,7 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
                 "reviewer has to approve it."
             )
         rules = policies.rules_for(current)
-        gates = policies.gate_checks(current, rules, revision, current.content)
+        gates = policies.gate_checks(current, rules.gates, revision, current.content)
         if refusal := policies.gates_refusal(gates):
             raise TransitionRefused(refusal)
         before = policies.progress(rules, policies.signers_of(current, revision))
