@@ -119,7 +119,8 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "governance": card_governance(card, with_progress=True, user=request.user),
         # What the last approval attested, its evidence checked against the bytes held now.
         "attested": attestation_shown(card, card.approved_revision),
-        "gates": card_gates(card),
+        "gates": (gates := card_gates(card)),
+        "gates_blocking": [check.result.text for check in gates if check.blocks],
         "gate_exception_form": card.status == CardStatus.PENDING_REVIEW
         and Action.APPROVE in allowed,
         **extra,
