@@ -9,7 +9,12 @@ from api.auth import need
 from api.models import Scope
 from api.serialize import json_response
 from attestations.models import Attestation
-from attestations.services import attestation_json, current_keyid, published_keys
+from attestations.services import (
+    attestation_json,
+    current_keyid,
+    envelope_bytes,
+    published_keys,
+)
 from cards.access import card_for
 from cards.errors import NotFound
 
@@ -41,7 +46,7 @@ def attestation_get(request: HttpRequest, name: str, number: int) -> HttpRespons
         raise NotFound(
             f"Revision {number} of {card.name} has no attestation: no approval completed it."
         )
-    response = json_response(attestation.envelope)
+    response = HttpResponse(envelope_bytes(attestation), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{card.name}-r{number}.intoto.json"'
     return response
 

@@ -7,6 +7,7 @@ attestations stay verifiable from the published keys.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -148,6 +149,11 @@ def current_keyid() -> str | None:
         return None
 
 
+def envelope_bytes(attestation: Attestation) -> bytes:
+    """The envelope file as every download serves it (a CycloneDX export hashes it)."""
+    return json.dumps(attestation.envelope, ensure_ascii=False).encode()
+
+
 def attestation_json(attestation: Attestation) -> dict:
     """An attestation as the API and the pages describe it (the envelope included)."""
     return {
@@ -283,6 +289,7 @@ __all__ = [
     "attestation_shown",
     "attestation_json",
     "current_keyid",
+    "envelope_bytes",
     "ReportCheck",
     "attestation_statement",
     "attestation_verify",

@@ -1,9 +1,7 @@
-import json
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from attestations.services import attestation_shown
+from attestations.services import attestation_shown, envelope_bytes
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.document import serialize_content
@@ -56,7 +54,7 @@ def card_revision_attestation(request: HttpRequest, name: str, number: int) -> H
     attestation = card.attestations.filter(revision=number).first()
     if attestation is None:
         raise Http404("No approval attestation for this revision.")
-    response = HttpResponse(json.dumps(attestation.envelope), content_type="application/json")
+    response = HttpResponse(envelope_bytes(attestation), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{card.name}-r{number}.intoto.json"'
     return response
 
