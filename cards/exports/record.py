@@ -8,6 +8,7 @@ from datetime import datetime
 from django.http import Http404
 from django.utils import timezone
 
+from attestations.models import Attestation
 from cards.models import Approval, CardRevision, Comment, ModelCard
 
 
@@ -22,6 +23,8 @@ class ExportSource:
     approved_number: int | None
     approved_content: dict | None
     threads: list[Comment] = field(default_factory=list)
+    # The signed attestations of the approvals up to the exported revision.
+    attestations: list[Attestation] = field(default_factory=list)
     exported_by: str = ""
     exported_at: datetime | None = None
 
@@ -71,6 +74,7 @@ def export_source(
         approved_number=last.revision if last else None,
         approved_content=approved_content,
         threads=list(card.comments.threads()) if threads else [],
+        attestations=list(card.attestations.filter(revision__lte=number).order_by("revision")),
         exported_by=user.get_username(),
         exported_at=timezone.now(),
     )
