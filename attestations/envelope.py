@@ -14,9 +14,10 @@ from securesystemslib.signer import Signer, SSlibKey
 from attestations.statement import PAYLOAD_TYPE, statement_read, subject_sha256
 
 
-def envelope_sign(payload: bytes, signer: Signer) -> dict:
+def envelope_sign(payload: bytes, signers: list[Signer]) -> dict:
     envelope = Envelope(payload=payload, payload_type=PAYLOAD_TYPE, signatures={})
-    envelope.sign(signer)
+    for signer in signers:
+        envelope.sign(signer)
     return envelope.to_dict()
 
 

@@ -32,16 +32,22 @@ from attestations.statement import (
 )
 from cards.errors import Unavailable
 from cards.models import Approval, CardRevision, EvaluationReport, ModelCard, ReportState
+from cards.sagemaker.client import AwsError
+from cards.sagemaker.kms import KmsSigner
 
 
-def _signer():
+def _signers() -> list:
+    """The key file's signer, then AWS KMS's when ATTESTATION_KMS_KEY_ID names a key."""
     try:
-        return file_signer(settings.ATTESTATION_KEY_FILE)
+        signers = [file_signer(settings.ATTESTATION_KEY_FILE)]
     except KeyFileError as error:
         raise Unavailable(
             f"The approval cannot be signed, so it was not recorded: {error} Ask an "
             "administrator to fix ATTESTATION_KEY_FILE."
         ) from None
+    if settings.ATTESTATION_KMS_KEY_ID:
+        signers.append(KmsSigner(settings.ATTESTATION_KMS_KEY_ID))
+    return signers
 
 
 def _key_registered(signer) -> AttestationKey:
@@ -118,7 +124,7 @@ def attestation_write(
 
     Called inside the approval's transaction (which audits it): if signing fails, the
     approval does not happen either (Unavailable says why)."""
-    signer = _signer()
+    signers = _signers()
     content = card.revisions.values_list("content", flat=True).get(number=revision)
     digest = export_digest(content)
     predicate = approval_predicate(
@@ -130,8 +136,16 @@ def attestation_write(
         subject_sha256=digest,
         predicate=predicate,
     )
-    envelope = envelope_sign(payload, signer)
-    key = _key_registered(signer)
+    # A KMS signature is a call to AWS inside the approval's transaction: the attestation
+    # must commit with the approval or not at all (issue 28). It has the interactive
+    # client's deadlines, and a failure refuses the approval, which rolls back.
+    try:
+        envelope = envelope_sign(payload, signers)
+    except AwsError as error:
+        raise Unavailable(
+            f"The approval cannot be signed by AWS KMS, so it was not recorded: {error.message}"
+        ) from None
+    key, *_ = [_key_registered(signer) for signer in signers]
     return Attestation.objects.create(
         card=card, revision=revision, subject_sha256=digest, keyid=key.keyid, envelope=envelope
     )

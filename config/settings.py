@@ -385,5 +385,8 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", Fals
 ATTESTATION_KEY_FILE = Path(
     env_str("ATTESTATION_KEY_FILE") or BASE_DIR / "var" / "attestation-key.pem"
 )
+# An AWS KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY; its id, ARN or alias) that signs
+# each attestation too, beside the key file. Empty: the key file alone.
+ATTESTATION_KMS_KEY_ID = env_str("ATTESTATION_KMS_KEY_ID")
 INSTALLED_APPS += ["attestations"]
 # --- end of the attestations block ---

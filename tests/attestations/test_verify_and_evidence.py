@@ -157,3 +157,36 @@ def test_the_client_verifies_offline_with_the_published_keys(attested):
     )
     with pytest.raises(VerificationFailed, match="No signature verifies"):
         verify(forged, keys=keys)
+
+
+def test_the_python_recipe_in_the_docs_runs_as_written(attested, tmp_path, monkeypatch):
+    """docs/attestations.md's few lines of Python, with nothing of the studio's."""
+    from pathlib import Path
+
+    from cryptography.exceptions import InvalidSignature
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "attestations.md").read_text()
+    recipe = docs.split("```python\n")[-1].split("```")[0]
+    assert "import" in recipe and "studio" not in recipe.lower().replace("studio's", "")
+    card, _, files = attested
+    for what, name in (
+        ("envelope", "churn-model-r3.intoto.json"),
+        ("export", "churn-model-r3.json"),
+    ):
+        (tmp_path / name).write_bytes(files[what].read_bytes())
+    (tmp_path / "key.pem").write_bytes(files["key"].read_bytes())
+    monkeypatch.chdir(tmp_path)
+    keyid = AttestationKey.objects.get().keyid
+    exec(recipe, {"KEYID": keyid})  # noqa: S102 - the documented recipe itself
+
+    flip_one_byte(tmp_path / "churn-model-r3.json")
+    with pytest.raises(AssertionError):
+        exec(recipe, {"KEYID": keyid})  # noqa: S102
+    (tmp_path / "churn-model-r3.json").write_bytes(files["export"].read_bytes())
+    envelope = json.loads((tmp_path / "churn-model-r3.intoto.json").read_text())
+    payload = bytearray(base64.b64decode(envelope["payload"]))
+    payload[payload.index(b"rita")] = ord("R")
+    envelope["payload"] = base64.b64encode(bytes(payload)).decode()
+    (tmp_path / "churn-model-r3.intoto.json").write_text(json.dumps(envelope))
+    with pytest.raises(InvalidSignature):
+        exec(recipe, {"KEYID": keyid})  # noqa: S102
