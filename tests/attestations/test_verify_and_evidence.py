@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 BIAS = DATA / "reports" / "clarify_bias_analysis.sdk_test.json"
 
 
-def with_report(card, user):
+def with_report(card, user, source="bias.json"):
     raw = BIAS.read_bytes()
-    report = report_preview(card=card, user=user, source="bias.json", raw=raw, report_type="detect")
+    report = report_preview(card=card, user=user, source=source, raw=raw, report_type="detect")
     card = report_attach(
         card=card,
         user=user,
@@ -190,3 +190,22 @@ def test_the_python_recipe_in_the_docs_runs_as_written(attested, tmp_path, monke
     (tmp_path / "churn-model-r3.intoto.json").write_text(json.dumps(envelope))
     with pytest.raises(InvalidSignature):
         exec(recipe, {"KEYID": keyid})  # noqa: S102
+
+
+@pytest.mark.parametrize("page", ["cards:detail", "cards:review"])
+def test_checking_the_evidence_costs_the_same_queries_for_1_or_5_reports(alice, rita, client, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for name, reports in (("one", 1), ("five", 5)):
+        card = make_card(user=alice, name=name)
+        for number in range(reports):
+            card, _ = with_report(card, alice, source=f"bias-{number}.json")
+        card = approve(card, author=alice, reviewer=rita)
+        client.force_login(rita)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(page, args=[card.name]))
+        assert response.content.decode().count("its stored bytes still hash to") == reports
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
