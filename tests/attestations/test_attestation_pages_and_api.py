@@ -119,3 +119,25 @@ def test_the_api_json_export_is_the_attested_bytes(alice, rita, client):
     page = client.get(reverse("cards:revision_export", args=[card.name, attestation.revision]))
     assert exported.content == page.content
     assert hashlib.sha256(exported.content).hexdigest() == attestation.subject_sha256
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_the_attestation_list_costs_the_same_queries_for_1_or_3(
+    alice, rita, rounds, django_assert_num_queries
+):
+    from cards.services import card_save_content
+
+    card = make_card(user=alice)
+    for number in range(rounds):
+        card = approve(card, author=alice, reviewer=rita)
+        if number < rounds - 1:
+            content = {**card.content, "business_details": {"business_problem": f"r{number}"}}
+            card = card_save_content(
+                card=card, user=alice, content=content, base_revision=card.revision
+            )
+    api = ApiClient(token_of(alice, scopes=("read",))[1])
+    api.get(f"cards/{card.name}/attestations")
+    # token, card (with team, users and role), its attestations
+    with django_assert_num_queries(3):
+        items = api.get(f"cards/{card.name}/attestations").json()["items"]
+    assert len(items) == rounds
