@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from ninja import NinjaAPI
 
-from api import cards, exports, history, problems, workflow
+from api import attestations, cards, exports, history, problems, workflow
 from api.auth import TokenAuth
 from cards.services.audit import token_channel
 
@@ -27,6 +27,7 @@ api.add_router("", cards.router)
 api.add_router("", workflow.router)
 api.add_router("", history.router)
 api.add_router("", exports.router)
+api.add_router("", attestations.router)
 
 
 def _method_not_allowed(request, response):

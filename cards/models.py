@@ -12,8 +12,7 @@ from django.db.models.functions import Coalesce
 from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 
-# SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
-# letter or digit (consecutive hyphens are allowed).
+# SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 CARD_NAME_MESSAGE = (
     "Card names may contain letters, digits and hyphens (at most 63 characters), "
@@ -464,6 +463,7 @@ class AuditAction(models.TextChoices):
     TEMPLATE_CHANGE = "template_change", "Changed a team template"
     POLICY_CHANGE = "policy_change", "Changed a review policy"
     REREVIEW = "rereview", "Marked for re-review"
+    GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
 
 
 class AuditEvent(models.Model):

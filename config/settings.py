@@ -444,3 +444,16 @@ if DATABASE_POOLER == "transaction":
 # (it LISTENs and takes session advisory locks). `manage.py worker` uses it when set.
 WORKER_DATABASE_URL = env_str("WORKER_DATABASE_URL")
 # --- end of the operations block ---
+
+# --- Attestations (cards/attestations/) ---
+# The PEM file of the ECDSA P-256 private key that signs approval attestations; created
+# (mode 0600) under var/ on first use when unset. To rotate, point this at a new key file:
+# the old public key stays published at /api/v1/attestation-keys.
+ATTESTATION_KEY_FILE = Path(
+    env_str("ATTESTATION_KEY_FILE") or BASE_DIR / "var" / "attestation-key.pem"
+)
+# An AWS KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY; its id, ARN or alias) that signs
+# each attestation too, beside the key file. Empty: the key file alone.
+ATTESTATION_KMS_KEY_ID = env_str("ATTESTATION_KMS_KEY_ID")
+INSTALLED_APPS += ["attestations"]
+# --- end of the attestations block ---

@@ -382,6 +382,15 @@ def export_document(source: ExportSource, *, changes: bool, comments: bool) -> d
             }
             for approval in source.approvals
         ],
+        "attestations": [
+            {
+                "revision": attestation.revision,
+                "sha256": attestation.subject_sha256,
+                "keyid": attestation.keyid,
+                "file": f"{card.name}-r{attestation.revision}.intoto.json",
+            }
+            for attestation in source.attestations
+        ],
         "four_eyes": (
             "Four eyes: a revision can only be approved by a reviewer who did not change its "
             "content since the previous approval. The editors listed with each approval are "

@@ -27,7 +27,8 @@ def chart_metrics(content: dict) -> list[str]:
 
 
 def format_losses(file_format: str, content: Any) -> list[str]:
-    """Sentences naming what ``file_format`` ("huggingface", "mct") leaves out of this card.
+    """Sentences naming what ``file_format`` ("huggingface", "mct", "cyclonedx") leaves out
+    of this card.
 
     PDF and HTML hold everything, so they have none.
     """
@@ -82,6 +83,37 @@ def format_losses(file_format: str, content: Any) -> list[str]:
             losses.append("Custom details: written into the documentation as text.")
         if content.get("model_package_details"):
             losses.append("Model package details: written into the documentation as text.")
+        losses.append(
+            "Metric types and notes: performance metrics carry a name, a value and a slice only."
+        )
+    elif file_format == "cyclonedx":
+        losses.append(
+            "The approval record and review comments: only the approval attestation is "
+            "referenced (by its address and SHA-256), when the revision has one."
+        )
+        if _has(content, "intended_uses", "risk_rating"):
+            losses.append("Risk rating: CycloneDX has none; it is written as a property.")
+        if _has(content, "intended_uses", "explanations_for_risk_rating"):
+            losses.append("Explanation for the risk rating: not carried.")
+        if _has(content, "business_details", "business_problem", "line_of_business"):
+            losses.append(
+                "Business details other than the stakeholders (the model card's users): "
+                "not carried."
+            )
+        if _has(content, "training_details"):
+            losses.append(
+                "Training details (objective function, observations, hyperparameters, "
+                "training metrics): only the training job and its datasets are carried."
+            )
+        if charts:
+            losses.append(
+                f"Charts ({', '.join(charts)}): CycloneDX graphics are images, which this "
+                "export does not make; their values are left out."
+            )
+        if _has(content, "additional_information", "custom_details"):
+            losses.append("Custom details: not carried.")
+        if content.get("model_package_details"):
+            losses.append("Model package details: not carried.")
         losses.append(
             "Metric types and notes: performance metrics carry a name, a value and a slice only."
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.http import Http404
 from django.utils import timezone
 
+from attestations.models import Attestation
 from cards.models import Approval, CardRevision, Comment, EvaluationReport, ModelCard, ReportState
 
 
@@ -24,6 +25,8 @@ class ExportSource:
     threads: list[Comment] = field(default_factory=list)
     # The evidence behind imported metrics, as the card page lists it (previews left out).
     reports: list[EvaluationReport] = field(default_factory=list)
+    # The signed attestations of the approvals up to the exported revision.
+    attestations: list[Attestation] = field(default_factory=list)
     exported_by: str = ""
     exported_at: datetime | None = None
 
@@ -79,6 +82,7 @@ def export_source(
             .defer("raw", "produced")
             .order_by("created_at", "pk")
         ),
+        attestations=list(card.attestations.filter(revision__lte=number).order_by("revision")),
         exported_by=user.get_username(),
         exported_at=timezone.now(),
     )

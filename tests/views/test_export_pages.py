@@ -128,8 +128,8 @@ def test_a_pdf_download_runs_a_fixed_number_of_queries(
 
     # session, user, card (with role), revision numbers for the form, the revision, approvals,
     # editors, the approved content, threads, their replies, the reports (with who imported
-    # them), the audit insert.
-    with django_assert_num_queries(12):
+    # them), the attestations, the audit insert.
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 
