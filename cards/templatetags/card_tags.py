@@ -2,8 +2,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 
 from cards.charts import metric_chart
+from cards.console import console_url
 
 register = template.Library()
 
@@ -58,3 +60,18 @@ def with_charts(metrics: Any) -> dict[str, list]:
         else:
             charts.append({"metric": metric, "svg": chart})
     return {"table": table, "charts": charts}
+
+
+@register.simple_tag
+def console_link(arn: str, text: str = "") -> str:
+    """``arn`` linked to its page in the AWS console (its region's); the bare ARN when the
+    console has no page for it. ``text`` replaces the ARN as the link's text."""
+    url = console_url(arn)
+    if not url:
+        return format_html("{}", text or arn)
+    return format_html(
+        '<a href="{}" class="console-link" rel="noopener noreferrer" target="_blank">{}'
+        '<span class="visually-hidden"> (AWS console, opens in a new tab)</span></a>',
+        url,
+        text or arn,
+    )
