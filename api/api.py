@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from ninja import NinjaAPI
 
-from api import cards, exports, history, problems, workflow
+from api import cards, exports, history, problems, sagemaker, workflow
 from api.auth import TokenAuth
 from cards.services.audit import token_channel
 
@@ -26,6 +26,7 @@ api.add_router("", cards.router)
 api.add_router("", workflow.router)
 api.add_router("", history.router)
 api.add_router("", exports.router)
+api.add_router("", sagemaker.router)
 
 
 def _through_token_channel(view):
