@@ -62,6 +62,9 @@ def with_charts(metrics: Any) -> dict[str, list]:
     return {"table": table, "charts": charts}
 
 
+register.filter("console_url", console_url)
+
+
 @register.simple_tag
 def console_link(arn: str, text: str = "") -> str:
     """``arn`` linked to its page in the AWS console (its region's); the bare ARN when the
