@@ -68,6 +68,19 @@ def client(service: str, *, interactive: bool = True):
     )
 
 
+def waiting_client(service: str, *, wait: int):
+    """A client for calls that wait on purpose (SQS long polling up to ``wait`` seconds): the
+    read timeout is the wait plus the usual one, standard retries."""
+    return _client(
+        service,
+        settings.AWS_REGION,
+        settings.AWS_ENDPOINT_URL,
+        settings.AWS_CONNECT_TIMEOUT,
+        wait + settings.AWS_READ_TIMEOUT,
+        5,
+    )
+
+
 def credentials_configured() -> bool:
     """Whether boto3's standard chain finds credentials (env, profile, role...)."""
     try:
