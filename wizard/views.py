@@ -143,6 +143,8 @@ class CardWizard(NamedUrlSessionWizardView):
             self.storage.current_step = step
         # A pick from a list puts its value in the field of the look-up it runs.
         picked = picking.pick_from(self.request.POST)
+        if picked is not None and picked[0] not in self.form_list[step].base_fields:
+            picked = None  # a pick for another step's field: nothing to fill here
         self.posted = self.request.POST
         if picked is not None:
             self.posted = self.request.POST.copy()

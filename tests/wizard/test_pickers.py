@@ -316,3 +316,14 @@ def test_the_combobox_json_refuses_a_bad_search_and_outsiders(aws, alice_client,
     assert refused.status_code == 422
     assert "letters, digits and hyphens" in refused.json()["error"]
     assert outsider.status_code == 403
+
+
+def test_a_pick_for_another_steps_field_fills_nothing(aws, alice_client, alice):
+    create_processing_job(aws, "clarify-bias")
+    put_report()
+    card = make_card(user=alice, name="churn-card")
+    value = "kind=report&value=s3%3A%2F%2Feval-reports%2Fclarify%2Fbias%2Fanalysis.json"
+
+    post_step(alice_client, card, "details", "wizard_pick", value)
+
+    assert not EvaluationReport.objects.filter(card=card).exists()
