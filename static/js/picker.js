@@ -21,7 +21,7 @@ function pickerCombobox(picker) {
   listbox.hidden = true;
   status.setAttribute("role", "status");
   status.className = "visually-hidden";
-  input.after(listbox);
+  (input.closest(".picker-search") || input).after(listbox);
   listbox.after(status);
   input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
