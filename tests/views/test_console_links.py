@@ -89,3 +89,16 @@ def test_the_card_page_links_its_model_and_training_job_and_sagemaker_card(alice
     ):
         assert f'<a href="{base}{route}" class="console-link"' in page
         assert text in page
+
+
+@pytest.mark.django_db
+def test_the_wizard_links_an_arn_it_holds(alice, alice_client):
+    model = f"arn:aws:sagemaker:eu-west-1:{ACCOUNT}:model/churn-xgb"
+    card = make_card(user=alice, name="churn-card", content={"model_overview": {"model_id": model}})
+
+    page = alice_client.get(f"/cards/{card.name}/edit/details/").content.decode()
+
+    url = (
+        "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/models/churn-xgb"
+    )
+    assert f'<a href="{url}" class="console-link"' in page
