@@ -228,7 +228,7 @@ def _processing_jobs(query: str, token: str) -> Page:
 
 
 def _reports(job: str) -> Page:
-    job = job.strip()
+    job = check_query(job)
     if not job:
         raise InvalidInput("Choose a processing job first.", field="job")
     described = sagemaker.describe_processing_job(job)
