@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from ninja import NinjaAPI
 
-from api import attestations, cards, exports, history, problems, workflow
+from api import attestations, cards, exports, history, problems, sagemaker, workflow
 from api.auth import TokenAuth
 from cards.services.audit import token_channel
 
@@ -28,6 +28,7 @@ api.add_router("", workflow.router)
 api.add_router("", history.router)
 api.add_router("", exports.router)
 api.add_router("", attestations.router)
+api.add_router("", sagemaker.router)
 
 
 def _method_not_allowed(request, response):

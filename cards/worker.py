@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from procrastinate import App
 
+from cards.sagemaker.events import events_poll
 from cards.sagemaker.sync import DATABASE_UNAVAILABLE
 from cards.services.publishing import publications_recover, recover_stalled_job
 from operations.logs import request_context, request_context_async
@@ -151,6 +152,29 @@ async def watch(app: App) -> None:
             logger.exception("Recovering stalled work failed; trying again shortly")
 
 
+def _events_poll(queue_url: str) -> int:
+    try:
+        return events_poll(queue_url, wait=settings.SAGEMAKER_EVENTS_WAIT)
+    finally:
+        close_old_connections()
+
+
+# After a failed read of the queue (SQS unreachable, access denied), wait this long.
+EVENTS_BACKOFF_SECONDS = 10
+
+
+async def listen_for_events(queue_url: str) -> None:
+    """Read SageMaker's card events from SQS until cancelled; a failure is logged and tried
+    again later, never the end of the worker."""
+    logger.info("Reading SageMaker model card events from %s", queue_url)
+    while True:
+        try:
+            await sync_to_async(_events_poll, thread_sensitive=False)(queue_url)
+        except Exception as error:  # noqa: BLE001 - the worker's jobs go on whatever SQS does
+            logger.warning("Reading SageMaker events failed (%s); trying again shortly", error)
+            await asyncio.sleep(EVENTS_BACKOFF_SECONDS)
+
+
 async def _recover(app: App) -> None:
     manager = app.job_manager
     stalled = await manager.get_stalled_jobs(
@@ -169,9 +193,13 @@ async def run_once(app: App, stop: asyncio.Event, options: dict[str, Any]) -> bo
     worker = asyncio.create_task(app.run_worker_async(**options), name="worker")
     watcher = asyncio.create_task(watch(app), name="watch")
     stopping = asyncio.create_task(stop.wait(), name="stop")
+    queue_url = settings.SAGEMAKER_EVENTS_QUEUE_URL
+    events = asyncio.create_task(listen_for_events(queue_url), name="events") if queue_url else None
     done, _ = await asyncio.wait({worker, watcher, stopping}, return_when=asyncio.FIRST_COMPLETED)
     watcher.cancel()
     stopping.cancel()
+    if events is not None:
+        events.cancel()
     if worker in done:
         if error := worker.exception():
             logger.warning("The worker stopped on %r", error)

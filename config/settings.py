@@ -356,6 +356,11 @@ def env_tags(name: str) -> dict[str, str]:
 
 # Tags for cards created in SageMaker.
 SAGEMAKER_TAGS = env_tags("SAGEMAKER_TAGS")
+# An SQS queue that EventBridge fills with "SageMaker Model Card State Change" events
+# (docs/sagemaker-events.md): the worker reads it, long polling for SAGEMAKER_EVENTS_WAIT
+# seconds, and checks a changed card at once. Empty: only the periodic check notices.
+SAGEMAKER_EVENTS_QUEUE_URL = env_str("SAGEMAKER_EVENTS_QUEUE_URL")
+SAGEMAKER_EVENTS_WAIT = env_int("SAGEMAKER_EVENTS_WAIT", 20)
 
 # The worker process (`manage.py worker`, cards/worker.py), in seconds.
 # Longest a statement of the worker may run (server side; each query also gets a client-side

@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
@@ -37,10 +39,12 @@ from cards.services import (
     report_discard,
     report_preview,
     sagemaker_lookup,
+    sagemaker_pick_list,
     sagemaker_report_read,
 )
 from cards.views.refusals import refuse, refuse_in_form
 from teamtemplates.services import card_template_pin, card_versions, shown_version
+from wizard import picking
 from wizard.forms import JOB, STEPS, StepForm, as_text
 
 NAVIGATION = ("wizard_goto_step", "wizard_save_exit", "wizard_add_report", "wizard_lookup")
@@ -139,7 +143,15 @@ class CardWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(self.steps.first))
         if self.storage.current_step != step:
             self.storage.current_step = step
-        form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
+        # A pick from a list puts its value in the field of the look-up it runs.
+        picked = picking.pick_from(self.request.POST)
+        if picked is not None and picked[0] not in self.form_list[step].base_fields:
+            picked = None  # a pick for another step's field: nothing to fill here
+        self.posted = self.request.POST
+        if picked is not None:
+            self.posted = self.request.POST.copy()
+            self.posted[f"{step}-{picked[0]}"] = picked[2]
+        form = self.get_form(step=step, data=self.posted, files=self.request.FILES)
         if not form.is_valid():
             return self.render(form)
         try:
@@ -148,9 +160,11 @@ class CardWizard(NamedUrlSessionWizardView):
             self.save_step(form)
             if step == "additional" and self.step_template() is not None:
                 card_template_pin(self.card, self.step_template(), was=self._pinned)
+            if picked is not None and picked[1]:
+                return self.lookup(form, picked[1])
             if "wizard_lookup" in self.request.POST:
-                return self.lookup(form)
-            if "wizard_preview_report" in self.request.POST:
+                return self.lookup(form, self.request.POST["wizard_lookup"])
+            if "wizard_preview_report" in self.request.POST or picked is not None:
                 return self.preview_report(form)
             if "wizard_add_row" in self.request.POST:
                 # Without JavaScript an "Add …" button saves the step and shows it again with
@@ -158,6 +172,11 @@ class CardWizard(NamedUrlSessionWizardView):
                 url = self.get_step_url(self.steps.current)
                 add = self.request.POST.get("wizard_add_row", "")
                 return redirect(f"{url}?{urlencode({'add': add})}")
+            search = picking.search_from(self.request.POST)
+            if search is not None:
+                field = picking.LIST_FIELD[search.kind]
+                url = self.get_step_url(self.steps.current)
+                return redirect(f"{url}?{urlencode(search.params())}#pick-{field}")
         except (ReportError, Unavailable) as error:
             # The step itself was saved; only the report could not be read.
             fresh = self.rebased(form)
@@ -233,7 +252,7 @@ class CardWizard(NamedUrlSessionWizardView):
         url = self.get_step_url(self.steps.current)
         return redirect(f"{url}?{urlencode({'report': report.pk})}#add-report")
 
-    def lookup(self, form: StepForm) -> HttpResponse:
+    def lookup(self, form: StepForm, kind: str) -> HttpResponse:
         """Look the step's model, package or training job up in SageMaker and fill the card.
 
         The step was saved first (on a new card that creates it), so what the user typed is
@@ -241,7 +260,6 @@ class CardWizard(NamedUrlSessionWizardView):
         """
         request, card = self.request, self.card
         url = self.get_step_url(self.steps.current)
-        kind = request.POST.get("wizard_lookup")
         content = card.content
         try:
             if kind == "model":
@@ -324,7 +342,7 @@ class CardWizard(NamedUrlSessionWizardView):
 
     def rebased(self, form: StepForm) -> StepForm:
         """The same input, based on the card's current revision (after a save)."""
-        data = self.request.POST.copy()
+        data = self.posted.copy()
         data[form.add_prefix("base_revision")] = str(self.card.revision)
         fresh = self.get_form(step=self.steps.current, data=data, files=self.request.FILES)
         fresh.is_valid()
@@ -391,12 +409,53 @@ class CardWizard(NamedUrlSessionWizardView):
                 template and pinned and template.number > pinned.number
             )
             context["template_pinned_number"] = pinned.number if pinned else None
+        context["pick"] = self.pick_context()
         context["step_number"] = self.steps.step1
         context["is_last_step"] = self.card is not None and self.steps.current == self.steps.last
         return context
 
+    def pick_context(self) -> dict | None:
+        """The list asked for by ``?pick=`` (after a search without JavaScript), or None."""
+        search = picking.search_in(self.request.GET) if self.request.method == "GET" else None
+        if search is None:
+            return None
+        context = {"field": picking.LIST_FIELD[search.kind], "query": search.query}
+        try:
+            page = sagemaker_pick_list(
+                kind=search.kind, query=search.query, token=search.token, parent=search.parent
+            )
+        except StudioError as error:
+            return {**context, "error": error.message}
+        context["page"] = page
+        context["label"] = picking.KINDS[page.kind]
+        context["rows"] = [(choice, *picking.button(choice, page)) for choice in page.choices]
+        if page.next_token:
+            context["more"] = picking.search_value(
+                page.kind, query=page.query, parent=page.parent, token=page.next_token
+            )
+        return context
+
     def get_template_names(self) -> list[str]:
         return [f"wizard/step_{self.steps.current}.html", "wizard/step.html"]
+
+
+@login_required
+@require_GET
+def pick_list(request: HttpRequest) -> JsonResponse:
+    """One page of a SageMaker list as JSON, for the wizard's combobox (the same list the
+    step shows after a search without JavaScript)."""
+    if not teams_for_user(request.user):
+        raise PermissionDenied("Only members of a team who may write cards can list SageMaker.")
+    search = picking.search_in(request.GET)
+    if search is None:
+        return JsonResponse({"error": "Name a list to show."}, status=422)
+    try:
+        page = sagemaker_pick_list(
+            kind=search.kind, query=search.query, token=search.token, parent=search.parent
+        )
+    except StudioError as error:
+        return JsonResponse({"error": error.message}, status=error.status)
+    return JsonResponse(picking.as_json(page))
 
 
 def _linked(text: str, card_name: str) -> str:

@@ -7,8 +7,6 @@ waits more than a few seconds on AWS.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 
 import boto3
@@ -17,19 +15,13 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
     HTTPClientError,
     NoCredentialsError,
-    ReadTimeoutError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
 from cards.errors import Unavailable
-
-# S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens.
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class AwsError(Unavailable):
@@ -76,102 +68,25 @@ def client(service: str, *, interactive: bool = True):
     )
 
 
+def waiting_client(service: str, *, wait: int):
+    """A client for calls that wait on purpose (SQS long polling up to ``wait`` seconds): the
+    read timeout is the wait plus the usual one, standard retries."""
+    return _client(
+        service,
+        settings.AWS_REGION,
+        settings.AWS_ENDPOINT_URL,
+        settings.AWS_CONNECT_TIMEOUT,
+        wait + settings.AWS_READ_TIMEOUT,
+        5,
+    )
+
+
 def credentials_configured() -> bool:
     """Whether boto3's standard chain finds credentials (env, profile, role...)."""
     try:
         return _session().get_credentials() is not None
     except BotoCoreError as error:  # e.g. AWS_PROFILE names a profile that does not exist
         raise AwsError(f"AWS configuration error: {error}") from error
-
-
-@dataclass(frozen=True)
-class S3Object:
-    uri: str
-    body: bytes
-    etag: str
-    version_id: str
-
-
-def parse_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/key`` -> (bucket, key); anything else is refused before any AWS call."""
-    uri = uri.strip()
-    if not uri.startswith("s3://"):
-        raise AwsError("Enter an S3 URI of the form s3://bucket/path/to/report.json.")
-    bucket, _, key = uri[len("s3://") :].partition("/")
-    if not _BUCKET.match(bucket) or ".." in bucket:
-        raise AwsError(f"“{bucket}” is not an S3 bucket name.")
-    if not key or key.endswith("/"):
-        raise AwsError("The S3 URI must name an object (a file), not a bucket or a folder.")
-    if any(part in {".", ".."} for part in key.split("/")):
-        raise AwsError("The S3 key must not contain “.” or “..” path segments.")
-    return bucket, key
-
-
-def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
-    """Read a report from an allowed bucket, checking its size before reading it."""
-    bucket, key = parse_s3_uri(uri)
-    if bucket not in settings.REPORT_BUCKETS:
-        allowed = ", ".join(settings.REPORT_BUCKETS) or "none yet"
-        raise AwsError(
-            f"Reports cannot be read from the bucket “{bucket}” (allowed: {allowed}). An "
-            "administrator can allow it by adding it to the REPORT_BUCKETS setting."
-        )
-    s3 = client("s3")
-    try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-        size = head["ContentLength"]
-        if size > max_bytes:
-            raise AwsError(
-                f"{uri} is {size / 1_000_000:.1f} MB; the limit is {max_bytes / 1_000_000:.0f} MB."
-            )
-        # IfMatch: the object read is the one that was measured.
-        response = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])
-        body = response["Body"].read(max_bytes + 1)
-    except ClientError as error:
-        raise AwsError(_s3_message(error, s3, bucket, uri)) from None
-    except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError):
-        raise AwsError(
-            f"S3 did not answer in time while reading {uri}. Try again in a moment."
-        ) from None
-    except NoCredentialsError:
-        raise AwsError(
-            "No AWS credentials are configured on the server, so S3 cannot be read."
-        ) from None
-    except BotoCoreError as error:
-        raise AwsError(f"Could not read {uri} from S3: {error}") from None
-    if len(body) > max_bytes:
-        raise AwsError(f"{uri} is larger than the {max_bytes / 1_000_000:.0f} MB limit.")
-    return S3Object(
-        uri=uri,
-        body=body,
-        etag=head.get("ETag", "").strip('"'),
-        version_id=head.get("VersionId") or "",
-    )
-
-
-def _s3_message(error: ClientError, s3, bucket: str, uri: str) -> str:
-    code = error.response.get("Error", {}).get("Code", "")
-    if code in {"NoSuchBucket"}:
-        return f"There is no S3 bucket named “{bucket}”."
-    if code in {"404", "NoSuchKey", "NotFound"}:
-        # HEAD answers a bare 404 for a missing key and a missing bucket alike.
-        try:
-            s3.head_bucket(Bucket=bucket)
-        except ClientError as bucket_error:
-            if bucket_error.response.get("Error", {}).get("Code") in {"404", "NoSuchBucket"}:
-                return f"There is no S3 bucket named “{bucket}”."
-        except BotoCoreError:
-            pass
-        return f"There is no object at {uri}."
-    if code in {"403", "AccessDenied", "Forbidden"}:
-        return (
-            f"Access to {uri} was denied. The server's AWS role needs s3:GetObject on it "
-            "(and kms:Decrypt if it is encrypted with a customer managed key)."
-        )
-    if code in {"412", "PreconditionFailed"}:
-        return f"{uri} changed while it was being read. Try again."
-    message = error.response.get("Error", {}).get("Message") or code
-    return f"S3 refused to read {uri}: {message}"
 
 
 # --- Model cards, for the publishing worker ------------------------------------------------
@@ -455,3 +370,22 @@ def latest_model_package_version(group: str) -> int | None:
         if summary.get("ModelPackageVersion") is not None
     ]
     return max(versions, default=None)
+
+
+# --- Lists for the pickers: one page at a time, a person waits ----------------------------
+
+
+def list_page(operation: str, key: str, action: str, **params) -> tuple[list[dict], str]:
+    """One page of a SageMaker List* call: its items under ``key`` and the next page's token
+    ("" on the last page). One try, the interactive client's short timeouts."""
+    response = _sagemaker_call(operation, action, retry=False, **params)
+    return response.get(key, []), response.get("NextToken", "") or ""
+
+
+def describe_processing_job(name: str) -> dict:
+    return _lookup(
+        "describe_processing_job",
+        f"looking up the processing job {name}",
+        f"SageMaker has no processing job named “{name}” in {settings.AWS_REGION}.",
+        ProcessingJobName=name,
+    )

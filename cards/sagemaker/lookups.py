@@ -20,6 +20,7 @@ from cards.reports import (
     read_report,
 )
 from cards.sagemaker import client as sagemaker
+from cards.sagemaker import s3
 from cards.sagemaker.fills import (  # noqa: F401 (re-exported for callers)
     CARRIED_SECTIONS,
     OVERVIEW,
@@ -192,7 +193,7 @@ def lookup_training_from_artifacts(artifacts: list[str]) -> Lookup:
 
 def _report(job_name: str, report_type: str, uri: str, notes: list[str]) -> ReportFill | None:
     try:
-        s3_object = sagemaker.s3_read_report(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        s3_object = s3.s3_read_report(uri, max_bytes=settings.UPLOAD_MAX_BYTES)
         document = load_json_document(s3_object.body)
         preview = read_report(document, report_type)
     except (sagemaker.AwsError, ReportError) as error:

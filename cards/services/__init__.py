@@ -34,6 +34,7 @@ from cards.services.sagemaker import (
     sagemaker_cards_list,
     sagemaker_import_states,
     sagemaker_lookup,
+    sagemaker_pick_list,
     sagemaker_report_read,
 )
 
@@ -68,5 +69,6 @@ __all__ = [
     "sagemaker_cards_list",
     "sagemaker_import_states",
     "sagemaker_lookup",
+    "sagemaker_pick_list",
     "sagemaker_report_read",
 ]

@@ -30,8 +30,11 @@ from cards.models import (
 from cards.permissions import Action, require
 from cards.reports import load_json_document
 from cards.sagemaker import client as sagemaker
-from cards.sagemaker import lookups
+from cards.sagemaker import lookups, pickers, s3
 from cards.sagemaker.lookups import Fill, Lookup, ReportFill, summary
+from cards.sagemaker.pickers import KINDS as PICK_KINDS  # noqa: F401 (for screens)
+from cards.sagemaker.pickers import Choice as PickChoice  # noqa: F401
+from cards.sagemaker.pickers import Page as PickPage
 from cards.services.audit import audit_record
 from cards.services.cards import (
     card_name_check,
@@ -304,9 +307,9 @@ def sagemaker_import_states(summaries: list[dict]) -> dict[str, str]:
     return states
 
 
-def sagemaker_report_read(*, uri: str, max_bytes: int) -> sagemaker.S3Object:
+def sagemaker_report_read(*, uri: str, max_bytes: int) -> s3.S3Object:
     """A report in S3 (``REPORT_BUCKETS`` only), size checked before it is read."""
-    return sagemaker.s3_read_report(uri, max_bytes=max_bytes)
+    return s3.s3_read_report(uri, max_bytes=max_bytes)
 
 
 def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user) -> Lookup:
@@ -321,3 +324,13 @@ def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user
     if kind == "training_artifact":
         return lookups.lookup_training_from_artifacts(value)
     raise InvalidInput(f"There is no look-up “{kind}”.")
+
+
+def sagemaker_pick_list(
+    *, kind: str, query: str = "", token: str = "", parent: str = ""
+) -> PickPage:
+    """One page of SageMaker resources to pick from (``cards.sagemaker.pickers.KINDS``):
+    models, model package groups and their versions, training jobs, Clarify and Model Monitor
+    jobs and their report files. Searched and paged by SageMaker; raises InvalidInput for a
+    bad search and Unavailable when AWS does not answer."""
+    return pickers.pick_page(kind, query=query, token=token, parent=parent)

@@ -7,7 +7,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cards.charts import metric_chart
-from cards.content.arns import console_url
+from cards.console import console_url
 from cards.content.document import is_number
 from cards.content.numbers import exact_number, readable, readable_number
 from cards.content.terms import group_title
@@ -55,30 +55,11 @@ def group_words(name: Any) -> str:
 
 
 @register.filter
-def arn_link(value: Any) -> SafeString | str:
-    """A SageMaker ARN as a link to its console page in its region; other text as it is."""
-    url = console_url(value)
-    if url is None:
-        return value if isinstance(value, str) else readable(value)
-    return format_html(
-        '<a href="{}" rel="noopener noreferrer" target="_blank">{}<span class="visually-hidden">'
-        " (opens the SageMaker console)</span></a>",
-        url,
-        value,
-    )
-
-
-@register.filter
 def beside(items: Any, others: Any) -> list[tuple[Any, Any]]:
     """Each item with the matching one of ``others`` (None when there is none): a table's
     cells with their titles."""
     others = list(others) if isinstance(others, list | tuple) else []
     return [(item, others[i] if i < len(others) else None) for i, item in enumerate(items or [])]
-
-
-@register.filter
-def console_link(value: Any) -> bool:
-    return console_url(value) is not None
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
@@ -122,3 +103,21 @@ def with_charts(metrics: Any) -> dict[str, list]:
             charts.append({"metric": metric, "svg": chart})
     notes = any(isinstance(metric, dict) and metric.get("notes") for metric in table)
     return {"table": table, "charts": charts, "notes": notes}
+
+
+register.filter("console_url", console_url)
+
+
+@register.simple_tag
+def console_link(arn: str, text: str = "") -> str:
+    """``arn`` linked to its page in the AWS console (its region's); the bare ARN when the
+    console has no page for it. ``text`` replaces the ARN as the link's text."""
+    url = console_url(arn)
+    if not url:
+        return format_html("{}", text or arn)
+    return format_html(
+        '<a href="{}" class="console-link" rel="noopener noreferrer" target="_blank">{}'
+        '<span class="visually-hidden"> (AWS console, opens in a new tab)</span></a>',
+        url,
+        text or arn,
+    )

@@ -19,6 +19,7 @@ from cards.content.provenance import marks
 from cards.models import EvaluationReport, ModelCard, ReportState
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import lookups
+from cards.sagemaker import s3 as reports_s3
 from tests.factories import DATA, make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 
@@ -419,7 +420,7 @@ def create_package(aws, *, artifact="s3://models/output/churn-train/output/model
         (EXPLAINABILITY_URI, "clarify_explainability_analysis.sdk_test.json"),
         (QUALITY_URI, "model_monitor_model_quality_binary_classification.sdk_test.json"),
     ):
-        bucket, key = sagemaker.parse_s3_uri(uri)
+        bucket, key = reports_s3.parse_s3_uri(uri)
         s3.put_object(
             Bucket=bucket,
             Key=key,

@@ -17,6 +17,7 @@ from cards.content.document import EMPTY, Path, dig, prune, put, section
 from cards.content.validation import ContentError, content_errors
 from cards.models import Team
 from wizard.forms.fields import as_text, one_newline_style
+from wizard.picking import FIELD_PICKER
 
 
 def readable_path(path: Path) -> str:
@@ -269,6 +270,7 @@ class StepForm(ContentForm):
                             "field": self[item],
                             "mark": self.marks.get(path),
                             "lookups": self.lookups.get(item, []),
+                            "picker": FIELD_PICKER.get(item, ""),
                         }
                     )
             panels.append({"title": title, "entries": entries})
