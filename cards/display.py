@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from cards.charts import metric_chart
+from cards.content.document import objective_view
 from cards.content.fields import section_labels
 from cards.models import CardStatus
 
@@ -122,7 +123,7 @@ def card_view(content: dict) -> dict[str, Any]:
         "inference_images": (overview.get("inference_environment") or {}).get("container_image"),
         "uses": labelled(content.get("intended_uses"), USES_LABELS),
         "business": labelled(content.get("business_details"), BUSINESS_LABELS),
-        "objective": training.get("objective_function") or {},
+        "objective": objective_view(training.get("objective_function")),
         "training_observations": training.get("training_observations"),
         "training_job": job,
         "training_images": (job.get("training_environment") or {}).get("container_image"),

@@ -85,6 +85,59 @@ def prune(content: dict, original: dict, *path: PathPart) -> None:
         del node[key]
 
 
+# The objective function's two shapes. SDK v2 and the console nest it:
+#   {"function": {"function": "Minimize", "facet": ..., "condition": ...}, "notes": ...}
+# sagemaker-core (SDK v3) writes it flat: {"function": "Minimize", "facet": ..., "condition": ...}.
+# The service accepts both, so a card keeps the shape it came with.
+OBJECTIVE_FIELDS = ("function", "facet", "condition")
+
+
+def objective_is_flat(objective: object) -> bool:
+    """True for sagemaker-core's flat shape (what the schema's ``if`` tells apart, too)."""
+    if not isinstance(objective, dict):
+        return False
+    return (
+        "facet" in objective
+        or "condition" in objective
+        or isinstance(objective.get("function"), str)
+    )
+
+
+def objective_paths(content: object) -> dict[str, Path]:
+    """Where the card keeps its objective function's direction, facet, condition and notes:
+    the shape the card already uses, the nested one for a card without an objective."""
+    base: Path = ("training_details", "objective_function")
+    inner = base if objective_is_flat(dig(content, *base)) else (*base, "function")
+    return {
+        "direction": (*inner, "function"),
+        "facet": (*inner, "facet"),
+        "condition": (*inner, "condition"),
+        "notes": (*base, "notes"),
+    }
+
+
+def objective_view(objective: object) -> dict[str, Any]:
+    """The objective function's parts whichever shape holds them, and any other keys it has
+    (``extra``), so that pages and exports show either shape the same way."""
+    if not isinstance(objective, dict) or not objective:
+        return {}
+    flat = objective_is_flat(objective)
+    inner = objective if flat else objective.get("function")
+    inner = inner if isinstance(inner, dict) else {}
+    shown = (*OBJECTIVE_FIELDS, "notes")
+    extra = {key: value for key, value in objective.items() if key not in shown}
+    if not flat:
+        extra |= {key: value for key, value in inner.items() if key not in OBJECTIVE_FIELDS}
+    return {
+        "function": inner.get("function"),
+        "facet": inner.get("facet"),
+        "condition": inner.get("condition"),
+        "notes": objective.get("notes"),
+        "flat": flat,
+        "extra": extra,
+    }
+
+
 def format_path(path: Iterable[PathPart]) -> str:
     """``("evaluation_details", 0, "name")`` -> ``"evaluation_details[0].name"``."""
     text = ""

@@ -80,6 +80,11 @@ FIELDS: dict[str, Field] = {
     "training_details.objective_function.function.condition": Field(
         "Condition", "objective_function_condition", 63
     ),
+    # The same two fields where sagemaker-core (SDK v3) writes them: flat, beside "function".
+    "training_details.objective_function.facet": Field("Facet", "objective_function_facet", 63),
+    "training_details.objective_function.condition": Field(
+        "Condition", "objective_function_condition", 63
+    ),
     "training_details.training_observations": Field(
         "Training observations", "training_observations", 1024
     ),

@@ -13,6 +13,7 @@ from typing import Any
 
 from cards.charts import metric_chart
 from cards.content.diff import change_rows
+from cards.content.document import objective_view
 from cards.content.fields import field_at, label, section_labels
 from cards.display import group_overview
 from cards.exports.record import ExportSource
@@ -92,29 +93,22 @@ def _named_table(title: str, head: list[str], sources: list[tuple[str, Any]]) ->
 
 def _training(training: Any) -> list[Block]:
     training = training if isinstance(training, dict) else {}
-    objective = training.get("objective_function") or {}
-    function = objective.get("function") or {} if isinstance(objective, dict) else {}
+    objective = objective_view(training.get("objective_function"))
     job = training.get("training_job_details") or {}
     job = job if isinstance(job, dict) else {}
     images = (job.get("training_environment") or {}).get("container_image")
     blocks = [
         _rows(
-            ("Objective function", function.get("function")),
-            (label("training_details.objective_function.function.facet"), function.get("facet")),
+            ("Objective function", objective.get("function")),
+            (label("training_details.objective_function.function.facet"), objective.get("facet")),
             (
                 label("training_details.objective_function.function.condition"),
-                function.get("condition"),
+                objective.get("condition"),
             ),
             (label("training_details.objective_function.notes"), objective.get("notes")),
             *(
                 (key.replace("_", " ").capitalize(), value)
-                for key, value in objective.items()
-                if key not in {"function", "notes"}
-            ),
-            *(
-                (key.replace("_", " ").capitalize(), value)
-                for key, value in function.items()
-                if key not in {"function", "facet", "condition"}
+                for key, value in (objective.get("extra") or {}).items()
             ),
             (
                 label("training_details.training_observations"),
