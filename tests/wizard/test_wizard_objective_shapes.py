@@ -41,9 +41,7 @@ def test_step_two_shows_a_flat_objective_function(alice_client, alice):
     assert shown == {"direction": "Minimize", "facet": "Loss", "condition": "binary:logistic"}
 
 
-def test_saving_step_two_unchanged_keeps_the_flat_shape_and_makes_no_revision(
-    alice_client, alice
-):
+def test_saving_step_two_unchanged_keeps_the_flat_shape_and_makes_no_revision(alice_client, alice):
     card = flat_card(alice)
     before = json.loads(json.dumps(card.content))
 
