@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,23 @@ EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 def is_empty(value: Any) -> bool:
     return value in EMPTY
+
+
+# SageMaker reads a card's numbers as 64-bit floating point (JSON numbers, as Java and the SDKs
+# parse them), so this is the largest it can hold, in either sign. One rule, one message: import,
+# the wizard, the API and the publish job all check numbers with ``number_too_large``.
+LARGEST_NUMBER = sys.float_info.max
+NUMBER_TOO_LARGE = (
+    f"This number is too large: a model card holds numbers up to {LARGEST_NUMBER!r} "
+    "(about 1.8 × 10^308) in either sign, the largest 64-bit floating-point number."
+)
+
+
+def number_too_large(value: int | float) -> bool:
+    """True for an int beyond the largest double, or a float that overflowed to infinity."""
+    if isinstance(value, float):
+        return math.isinf(value)
+    return abs(value) > int(LARGEST_NUMBER)
 
 
 def is_number(value: object) -> bool:
