@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from cards.content.document import section
 from cards.content.provenance import job_key
-from cards.content.validation import ContentInvalid, validate_content
+from cards.content.validation import (
+    SDK_V2_LOAD_REFUSED,
+    ContentInvalid,
+    sdk_load_errors,
+    validate_content,
+)
 from cards.errors import (
     AlreadyExists,
     InvalidInput,
@@ -229,6 +234,8 @@ def card_apply_lookup(
         reports.append(report)
     if content.get("evaluation_details") == [] and "evaluation_details" not in card.content:
         del content["evaluation_details"]
+    if sdk_load_errors(content) and not sdk_load_errors(card.content):
+        raise InvalidInput(f"Nothing was filled in. {SDK_V2_LOAD_REFUSED}")
     provenance = dict(card.provenance or {})
     for fill in applied:
         provenance[fill.key] = {"source": fill.source, "value": fill.value}

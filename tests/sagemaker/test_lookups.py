@@ -708,3 +708,22 @@ def test_a_model_package_documented_by_another_card_is_linked_and_not_filled(
     card.refresh_from_db()
     assert "model_package_details" not in card.content
     assert any("/cards/first-card/" in message for message in messages_of(response))
+
+
+def test_a_model_package_look_up_on_a_card_with_a_model_id_fills_nothing_and_says_why(
+    aws, alice_client, alice
+):
+    # SDK v2's ModelCard.load refuses a card with both a model ID and model package details.
+    package_arn = create_package(aws)
+    model = {"model_id": "arn:aws:sagemaker:us-east-1:123456789012:model/churn"}
+    card = make_card(user=alice, name="churn-v2", content={"model_overview": model})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.content == {"model_overview": model}
+    told = " ".join(messages_of(response))
+    assert "Nothing was filled in." in told and "ModelCard.load refuses" in told
