@@ -287,6 +287,27 @@ def carry_over_fills(previous: dict, source: str) -> list[Fill]:
     return fills
 
 
+def package_card_fills(content: dict, source: str) -> list[Fill]:
+    """The model package's own card (its ``ModelCard`` content), to be filled only where the
+    card has nothing: field by field in each section, a list (evaluation jobs) as a whole.
+
+    The model ID is left out: a card with model package details and a model ID is one SDK
+    v2's ModelCard.load refuses."""
+    fills = []
+    for section, values in content.items():
+        if section == "model_package_details" or values in (None, "", [], {}):
+            continue
+        if not isinstance(values, dict):
+            fills.append(Fill((section,), values, source, only_if_empty=True))
+            continue
+        for key, value in values.items():
+            if (section, key) == ("model_overview", "model_id"):
+                continue
+            if value not in (None, "", [], {}):
+                fills.append(Fill((section, key), value, source, only_if_empty=True))
+    return fills
+
+
 # --- provenance ----------------------------------------------------------------------------
 
 
