@@ -286,6 +286,12 @@ class PublicationState(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class PublishTarget(models.TextChoices):
+    # The values are the API's ({"target": "model_package"}).
+    MODEL_CARD = "model_card", "Model card"
+    MODEL_PACKAGE = "model_package", "The model package's own card"
+
+
 class Publication(models.Model):
     """One request to publish a card to SageMaker, and what became of it."""
 
@@ -293,6 +299,11 @@ class Publication(models.Model):
     # The revision and status sent (the worker sets them to what it really sent).
     revision = models.PositiveIntegerField()
     target_status = models.CharField(max_length=20, choices=CardStatus)
+    # A standalone model card (named as the card), or the card of the model package the card
+    # documents (model_package_details.model_package_arn; ``arn`` is then the package's).
+    target = models.CharField(
+        max_length=20, choices=PublishTarget, default=PublishTarget.MODEL_CARD
+    )
     state = models.CharField(
         max_length=10, choices=PublicationState, default=PublicationState.QUEUED
     )

@@ -299,6 +299,35 @@ def update_model_card_status(name: str, status: str) -> None:
     )
 
 
+# A model package's own card (the Model Registry's): the same two-call rule, through
+# UpdateModelPackage, whose ModelCard names only what it changes; nothing else of the package
+# (its approval status above all) is sent.
+def describe_model_package_for_publish(arn: str) -> dict:
+    return _sagemaker_call(
+        "describe_model_package", f"reading the model package {arn}", ModelPackageName=arn
+    )
+
+
+def update_model_package_card_content(arn: str, content: str) -> None:
+    _sagemaker_call(
+        "update_model_package",
+        f"updating the card of the model package {arn}",
+        retry=False,
+        ModelPackageArn=arn,
+        ModelCard={"ModelCardContent": content},
+    )
+
+
+def update_model_package_card_status(arn: str, status: str) -> None:
+    _sagemaker_call(
+        "update_model_package",
+        f"setting the card status of the model package {arn}",
+        retry=False,
+        ModelPackageArn=arn,
+        ModelCard={"ModelCardStatus": status},
+    )
+
+
 # --- Reading from SageMaker: look-ups for the wizard, existing cards to import -------------
 # A person is waiting on each of these: one try, short timeouts (the interactive client).
 

@@ -69,6 +69,9 @@ class Lookup:
     blocked: str = ""
     blocked_card: str = ""
     source: str = ""  # the main request, for the revision note
+    # Digests of content read from SageMaker with the look-up (a model package's own card):
+    # publishing over that content later replaces nothing the team has not seen.
+    read_digests: list[str] = field(default_factory=list)
 
 
 # --- pure: SageMaker responses -> fills ---------------------------------------------------

@@ -29,6 +29,7 @@ from cards.models import (
     EvaluationReport,
     ModelCard,
     ReportState,
+    SentContent,
     Team,
 )
 from cards.permissions import Action, require
@@ -253,6 +254,10 @@ def card_apply_lookup(
         )
         ModelCard.objects.filter(pk=card.pk).update(provenance=provenance)
         saved.provenance = provenance
+        SentContent.objects.bulk_create(
+            [SentContent(card=saved, sha256=digest) for digest in lookup.read_digests],
+            ignore_conflicts=True,
+        )
         EvaluationReport.objects.bulk_create(
             EvaluationReport(
                 card=saved,
