@@ -9,6 +9,7 @@ import copy
 import json
 
 import pytest
+from django.urls import reverse
 
 from cards.errors import InvalidInput
 from cards.models import Publication, PublicationState, PublishTarget
@@ -159,3 +160,19 @@ def test_a_request_with_overview_fields_the_registry_card_lacks_is_refused(alice
     assert refused.value.problems[0][0] == "model_overview.model_description"
     assert "model_creator, model_artifact" in refused.value.problems[0][1]
     assert not Publication.objects.exists()
+
+
+def test_the_card_page_publishes_to_the_package_and_says_so(aws, alice, alice_client, rita):
+    arn = package_with_card(aws)
+    card = approve(drafted_from_package(aws, alice_client, alice, arn), author=alice, reviewer=rita)
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert "Publish to the model package's own card" in page
+
+    alice_client.post(reverse("cards:publish", args=[card.name]), {"target": "model_package"})
+
+    publication = Publication.objects.get()
+    assert publication.target == PublishTarget.MODEL_PACKAGE
+    publication_sync(publication_id=publication.pk)
+    page = alice_client.get(reverse("cards:detail", args=[card.name])).content.decode()
+    assert "Published to the model package's own card" in page
+    assert arn in page
