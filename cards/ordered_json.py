@@ -94,6 +94,8 @@ def same_content(old: object, new: object) -> bool:
         return False
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return True
+    if float_kinds(old) != float_kinds(new):
+        return False  # -0.0 == 0.0 and 1e16 == 10**16, but their texts differ
     before, after = free_maps(old), free_maps(new)
     return all(list(mapping) == list(after.get(path, {})) for path, mapping in before.items())
 

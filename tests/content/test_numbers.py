@@ -13,7 +13,7 @@ from cards.content.document import content_digest, serialize_content
 from cards.content.validation import content_errors
 from cards.models import CardRevision, ModelCard, Publication
 from cards.sagemaker.sync import publication_sync
-from cards.services import card_import_sagemaker
+from cards.services import card_import_sagemaker, card_save_content
 from tests.factories import make_card
 from tests.wizard_posts import rows_from_initial, step_post, step_url
 
@@ -129,3 +129,14 @@ def test_the_wizard_keeps_a_typed_minus_zero(alice_client, alice):
     assert response.status_code == 302
     card = ModelCard.objects.get(pk=card.pk)
     assert repr(stored_values(card)[0]) == "-0.0"
+
+
+def test_changing_zero_to_minus_zero_is_a_change(alice):
+    card = make_card(user=alice, content=metrics_card([0.0]))
+
+    saved = card_save_content(
+        card=card, user=alice, content=metrics_card([-0.0]), base_revision=card.revision
+    )
+
+    assert saved.revision == card.revision + 1
+    assert repr(stored_values(ModelCard.objects.get(pk=card.pk))[0]) == "-0.0"
