@@ -441,6 +441,40 @@ def list_model_cards(*, limit: int = 1000) -> list[dict]:
     )
 
 
+def list_model_package_groups(*, limit: int = 1000) -> list[dict]:
+    """Summaries of the account's model package groups (every page, up to ``limit``)."""
+    return _pages(
+        "list_model_package_groups",
+        "listing model package groups",
+        "ModelPackageGroupSummaryList",
+        limit=limit,
+    )
+
+
+def list_model_packages(group: str, *, limit: int = 1000) -> list[dict]:
+    """Summaries of a group's model package versions (every page, up to ``limit``)."""
+    return _pages(
+        "list_model_packages",
+        f"listing the versions of the model package group {group}",
+        "ModelPackageSummaryList",
+        limit=limit,
+        ModelPackageGroupName=group,
+        ModelPackageType="Versioned",
+    )
+
+
+def describe_model_package_metadata(arn: str) -> dict:
+    """DescribeModelPackage with ``IncludedData=MetadataOnly``: the package's card comes back
+    sanitized, so listing needs no kms:Decrypt on a card's customer managed key."""
+    return _lookup(
+        "describe_model_package",
+        f"looking up the model package {arn}",
+        f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
+        ModelPackageName=arn,
+        IncludedData="MetadataOnly",
+    )
+
+
 def list_model_card_versions(name: str) -> list[dict]:
     """Summaries of every version of a card, oldest first."""
     return _pages(
