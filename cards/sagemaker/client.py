@@ -244,10 +244,16 @@ def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params
         raise _classified(error, action) from error
 
 
-def describe_model_card(name: str) -> dict | None:
-    """The latest version of the remote card, or None if SageMaker has no card by that name."""
+def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | None:
+    """The latest version of the remote card, or None if SageMaker has no card by that name.
+
+    ``metadata_only``: IncludedData=MetadataOnly, whose content is sanitized to a few metadata
+    fields and which needs no kms:Decrypt on a card's customer managed key."""
+    params: dict = {"ModelCardName": name}
+    if metadata_only:
+        params["IncludedData"] = "MetadataOnly"
     try:
-        return _sagemaker_call("describe_model_card", f"reading {name}", ModelCardName=name)
+        return _sagemaker_call("describe_model_card", f"reading {name}", **params)
     except PublishFailed as error:
         cause = error.__cause__
         if isinstance(cause, ClientError) and cause.response["Error"].get("Code") in {
