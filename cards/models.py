@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
+from cards.publication_states import PublicationState, PublishTarget
 
 # SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
 # letter or digit (consecutive hyphens are allowed).
@@ -278,20 +279,6 @@ class EvaluationReport(models.Model):
         return [group.get("name", "") for group in self.produced.get("metric_groups", [])]
 
 
-class PublicationState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Publishing"
-    RETRYING = "retrying", "Retrying"
-    PUBLISHED = "published", "Published"
-    FAILED = "failed", "Failed"
-
-
-class PublishTarget(models.TextChoices):
-    # The values are the API's ({"target": "model_package"}).
-    MODEL_CARD = "model_card", "Model card"
-    MODEL_PACKAGE = "model_package", "The model package's own card"
-
-
 class Publication(models.Model):
     """One request to publish a card to SageMaker, and what became of it."""
 
@@ -299,11 +286,8 @@ class Publication(models.Model):
     # The revision and status sent (the worker sets them to what it really sent).
     revision = models.PositiveIntegerField()
     target_status = models.CharField(max_length=20, choices=CardStatus)
-    # A standalone model card (named as the card), or the card of the model package the card
-    # documents (model_package_details.model_package_arn; ``arn`` is then the package's).
-    target = models.CharField(
-        max_length=20, choices=PublishTarget, default=PublishTarget.MODEL_CARD
-    )
+    # model_package: the own card of the package model_package_details names (its ARN in arn)
+    target = models.CharField(max_length=20, choices=PublishTarget, default="model_card")
     state = models.CharField(
         max_length=10, choices=PublicationState, default=PublicationState.QUEUED
     )
@@ -338,7 +322,8 @@ class Publication(models.Model):
 
 
 class SentContent(models.Model):
-    """The hash of a content this app sent to SageMaker for a card (or was about to send).
+    """The hash of a content this app sent to SageMaker for a card (or was about to send, or
+    read from a model package's own card into it).
 
     Every hash is kept, not only the last: an attempt whose answer was lost may have landed
     after the card changed again, and SageMaker content with any of these hashes is this

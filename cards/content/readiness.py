@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cards.content.compatibility import sdk_load_errors
 from cards.content.document import dig
-from cards.content.validation import content_errors, format_path, sdk_load_errors
+from cards.content.validation import content_errors, format_path
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from cards.content.document import EMPTY, dig, format_path, is_number, serialize_content
+from cards.content.document import format_path, is_number, serialize_content
 from cards.content.fields import (
     ANY,
     LIST_LIMITS,
@@ -46,8 +46,6 @@ __all__ = [
     "ContentInvalid",
     "content_errors",
     "format_path",
-    "sdk_load_errors",
-    "validate_sdk_loadable",
     "serialize_content",
     "validate_content",
 ]
@@ -150,37 +148,6 @@ def content_errors(content: object) -> list[ContentError]:
     errors.extend(_metric_errors(document))
     errors.extend(_list_cap_errors(document))
     return _sorted(errors)
-
-
-# --- what SageMaker accepts but an official SDK cannot load -----------------------------------
-
-SDK_V2_LOAD_REFUSED = (
-    "This card has both a model ID and model package details. SageMaker accepts that, but "
-    "SDK v2's ModelCard.load refuses such a card (“The model card has already been associated "
-    "with a model”), so it could not be loaded with the SDK. A card documents either a "
-    "SageMaker model (the model ID) or a model package version (its package details): clear "
-    "the model ID, or remove the model package details."
-)
-
-
-def sdk_load_errors(content: object) -> list[ContentError]:
-    """Why an official SDK would refuse to load ``content`` that SageMaker itself accepts."""
-    if not isinstance(content, dict):
-        return []
-    model_id = dig(content, "model_overview", "model_id")
-    package = content.get("model_package_details")
-    if model_id not in EMPTY and package not in EMPTY:
-        return [ContentError(("model_overview", "model_id"), SDK_V2_LOAD_REFUSED)]
-    return []
-
-
-def validate_sdk_loadable(content: object, *, before: object = None) -> None:
-    """Refuse content an SDK cannot load, unless ``before`` (what is stored) already could
-    not be loaded for the same reason: a card imported so can still be edited, and is
-    refused when it is submitted for review."""
-    errors = sdk_load_errors(content)
-    if errors and not (before is not None and sdk_load_errors(before)):
-        raise ContentInvalid(errors)
 
 
 # --- schema ---------------------------------------------------------------------------------

@@ -307,30 +307,13 @@ def update_model_card_status(name: str, status: str) -> None:
 
 # A model package's own card (the Model Registry's): the same two-call rule, through
 # UpdateModelPackage, whose ModelCard names only what it changes; nothing else of the package
-# (its approval status above all) is sent.
-def describe_model_package_for_publish(arn: str) -> dict:
-    return _sagemaker_call(
-        "describe_model_package", f"reading the model package {arn}", ModelPackageName=arn
-    )
-
-
-def update_model_package_card_content(arn: str, content: str) -> None:
+# (its approval status above all) is sent. One try each, as for a standalone card.
+def update_model_package_card(arn: str, *, content: str = "", status: str = "") -> None:
+    card = {"ModelCardContent": content} if content else {"ModelCardStatus": status}
+    what = "the content" if content else "the status"
+    action = f"updating {what} of the card of the model package {arn}"
     _sagemaker_call(
-        "update_model_package",
-        f"updating the card of the model package {arn}",
-        retry=False,
-        ModelPackageArn=arn,
-        ModelCard={"ModelCardContent": content},
-    )
-
-
-def update_model_package_card_status(arn: str, status: str) -> None:
-    _sagemaker_call(
-        "update_model_package",
-        f"setting the card status of the model package {arn}",
-        retry=False,
-        ModelPackageArn=arn,
-        ModelCard={"ModelCardStatus": status},
+        "update_model_package", action, retry=False, ModelPackageArn=arn, ModelCard=card
     )
 
 
@@ -390,13 +373,17 @@ def describe_training_job(name_or_arn: str) -> dict:
     )
 
 
-def describe_model_package(arn: str) -> dict:
+def describe_model_package(arn: str, *, metadata_only: bool = False) -> dict:
+    """``metadata_only``: IncludedData=MetadataOnly, the package's card sanitized (no
+    kms:Decrypt needed). The publish job reads with this too: its own retries cover the try."""
     arn = arn.strip()
+    extra = {"IncludedData": "MetadataOnly"} if metadata_only else {}
     return _lookup(
         "describe_model_package",
         f"looking up the model package {arn}",
         f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
         ModelPackageName=arn,
+        **extra,
     )
 
 
@@ -447,38 +434,16 @@ def list_model_cards(*, limit: int = 1000) -> list[dict]:
     )
 
 
-def list_model_package_groups(*, limit: int = 1000) -> list[dict]:
-    """Summaries of the account's model package groups (every page, up to ``limit``)."""
-    return _pages(
-        "list_model_package_groups",
-        "listing model package groups",
-        "ModelPackageGroupSummaryList",
-        limit=limit,
-    )
+def list_model_package_groups() -> list[dict]:
+    key = "ModelPackageGroupSummaryList"
+    return _pages("list_model_package_groups", "listing model package groups", key)
 
 
-def list_model_packages(group: str, *, limit: int = 1000) -> list[dict]:
-    """Summaries of a group's model package versions (every page, up to ``limit``)."""
-    return _pages(
-        "list_model_packages",
-        f"listing the versions of the model package group {group}",
-        "ModelPackageSummaryList",
-        limit=limit,
-        ModelPackageGroupName=group,
-        ModelPackageType="Versioned",
-    )
-
-
-def describe_model_package_metadata(arn: str) -> dict:
-    """DescribeModelPackage with ``IncludedData=MetadataOnly``: the package's card comes back
-    sanitized, so listing needs no kms:Decrypt on a card's customer managed key."""
-    return _lookup(
-        "describe_model_package",
-        f"looking up the model package {arn}",
-        f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
-        ModelPackageName=arn,
-        IncludedData="MetadataOnly",
-    )
+def list_model_packages(group: str) -> list[dict]:
+    """A group's model package versions (every page)."""
+    action = f"listing the versions of the model package group {group}"
+    params = {"ModelPackageGroupName": group, "ModelPackageType": "Versioned"}
+    return _pages("list_model_packages", action, "ModelPackageSummaryList", **params)
 
 
 def list_model_card_versions(name: str) -> list[dict]:

@@ -192,7 +192,7 @@ def _publish_to_package(
         reason = problems or "The card documents no model package."
         return _finish(publication, failed=f"{reason} Fix the card and publish it again.")
     try:
-        described = sagemaker.describe_model_package_for_publish(arn)
+        described = sagemaker.describe_model_package(arn)
         remote = described.get("ModelCard") or {}
         remote_text = remote.get("ModelCardContent")
         remote_digest = document.remote_digest(remote_text) if remote_text else ""
@@ -212,9 +212,9 @@ def _publish_to_package(
                     "1) to read it into this card, then publish."
                 )
         if content_differs:
-            sagemaker.update_model_package_card_content(arn, content)
+            sagemaker.update_model_package_card(arn, content=content)
         if status_differs:
-            sagemaker.update_model_package_card_status(arn, card.status)
+            sagemaker.update_model_package_card(arn, status=card.status)
     except sagemaker.AwsUnavailable as error:
         if final_attempt:
             return _finish(publication, failed=f"{error} Gave up after several attempts.")

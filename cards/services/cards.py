@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from cards.content.validation import validate_content, validate_sdk_loadable
+from cards.content.compatibility import validate_sdk_loadable
+from cards.content.validation import validate_content
 from cards.errors import (
     InvalidInput,
     StaleRevision,

@@ -54,7 +54,7 @@ def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[di
     for group in groups:
         for summary in _read(sagemaker.list_model_packages, group):
             arn = summary["ModelPackageArn"]
-            described = _read(sagemaker.describe_model_package_metadata, arn)
+            described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
             own = described.get("ModelCard") or {}
             if not own:
                 continue

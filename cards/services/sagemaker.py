@@ -8,14 +8,10 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cards.content.compatibility import SDK_V2_LOAD_REFUSED, sdk_load_errors
 from cards.content.document import section
 from cards.content.provenance import job_key
-from cards.content.validation import (
-    SDK_V2_LOAD_REFUSED,
-    ContentInvalid,
-    sdk_load_errors,
-    validate_content,
-)
+from cards.content.validation import ContentInvalid, validate_content
 from cards.errors import (
     AlreadyExists,
     InvalidInput,
