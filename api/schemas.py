@@ -93,6 +93,7 @@ class Publication(Schema):
     card: str
     revision: int
     target_status: str
+    target: str  # "model_card", or "model_package": the model package's own card
     state: str
     finished: bool
     attempts: int

@@ -78,6 +78,7 @@ def publication_json(publication: Publication, card_name: str) -> dict:
         "card": card_name,
         "revision": publication.revision,
         "target_status": publication.target_status,
+        "target": publication.target,
         "state": publication.state,
         "finished": publication.is_finished,
         "attempts": publication.attempts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pydantic
 from asgiref.sync import sync_to_async
@@ -44,6 +45,16 @@ class ReportAdd(pydantic.BaseModel):
     document: dict | list | None = None
     s3_uri: str | None = None
     filename: str | None = None
+
+
+class PublicationAdd(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    target: Literal["model_card", "model_package"] = pydantic.Field(
+        default="model_card",
+        description="model_card: the standalone SageMaker model card named as this card; "
+        "model_package: the own card of the model package the card documents "
+        "(model_package_details.model_package_arn), in the registry's simplified schema.",
+    )
 
 
 def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
@@ -192,6 +203,12 @@ async def card_status(
         **schemas.errors(403, 404, 409, 422),
     },
     summary="Publish the card to SageMaker (Idempotency-Key: the same key, the same publication)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": PublicationAdd.model_json_schema()}},
+        }
+    },
 )
 def publication_new(
     request: HttpRequest,
@@ -221,7 +238,10 @@ def publication_new(
                     field="Idempotency-Key",
                 )
             return _publication_response(earlier.publication, card.name, status=200)
-    publication = publication_request(card=card, user=request.user)
+    # The body is optional: without a JSON body the standalone card is published, as before.
+    sent = request.body and request.content_type == "application/json"
+    data = validated(PublicationAdd, json_document(request) if sent else {})
+    publication = publication_request(card=card, user=request.user, target=data.target)
     if key:
         try:
             with transaction.atomic():

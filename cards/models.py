@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
+from cards.publication_states import PublicationState, PublishTarget
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
@@ -277,14 +278,6 @@ class EvaluationReport(models.Model):
         return [group.get("name", "") for group in self.produced.get("metric_groups", [])]
 
 
-class PublicationState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Publishing"
-    RETRYING = "retrying", "Retrying"
-    PUBLISHED = "published", "Published"
-    FAILED = "failed", "Failed"
-
-
 class Publication(models.Model):
     """One request to publish a card to SageMaker, and what became of it."""
 
@@ -292,6 +285,10 @@ class Publication(models.Model):
     # The revision and status sent (the worker sets them to what it really sent).
     revision = models.PositiveIntegerField()
     target_status = models.CharField(max_length=20, choices=CardStatus)
+    # model_package: the own card of the package model_package_details names (its ARN in arn)
+    target = models.CharField(
+        max_length=20, choices=PublishTarget, default="model_card", db_default="model_card"
+    )
     state = models.CharField(
         max_length=10, choices=PublicationState, default=PublicationState.QUEUED
     )
@@ -326,7 +323,8 @@ class Publication(models.Model):
 
 
 class SentContent(models.Model):
-    """The hash of a content this app sent to SageMaker for a card (or was about to send).
+    """The hash of a content this app sent to SageMaker for a card (or was about to send, or
+    read from a model package's own card into it).
 
     Every hash is kept, not only the last: an attempt whose answer was lost may have landed
     after the card changed again, and SageMaker content with any of these hashes is this

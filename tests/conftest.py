@@ -4,7 +4,6 @@ import botocore.endpoint
 import pytest
 from django.conf import settings as django_settings
 from moto import mock_aws
-from moto.sagemaker.models import SageMakerModelBackend
 
 from cards.models import Role
 from cards.sagemaker import client as sagemaker
@@ -25,7 +24,7 @@ def aws(monkeypatch, settings):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     settings.AWS_ENDPOINT_URL = ""
     settings.AWS_REGION = "us-east-1"
-    monkeypatch.setattr(SageMakerModelBackend, "update_model_card", sandbox._update_model_card)
+    sandbox.patch_moto(monkeypatch.setattr)
     # botocore's backoff between its own retries: real retries, no real waiting.
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
     sagemaker._client.cache_clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +23,23 @@ EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 def is_empty(value: Any) -> bool:
     return value in EMPTY
+
+
+# SageMaker reads a card's numbers as 64-bit floating point (JSON numbers, as Java and the SDKs
+# parse them), so this is the largest it can hold, in either sign. One rule, one message: import,
+# the wizard, the API and the publish job all check numbers with ``number_too_large``.
+LARGEST_NUMBER = sys.float_info.max
+NUMBER_TOO_LARGE = (
+    f"This number is too large: a model card holds numbers up to {LARGEST_NUMBER!r} "
+    "(about 1.8 × 10^308) in either sign, the largest 64-bit floating-point number."
+)
+
+
+def number_too_large(value: int | float) -> bool:
+    """True for an int beyond the largest double, or a float that overflowed to infinity."""
+    if isinstance(value, float):
+        return math.isinf(value)
+    return abs(value) > int(LARGEST_NUMBER)
 
 
 def is_number(value: object) -> bool:
@@ -83,6 +101,37 @@ def prune(content: dict, original: dict, *path: PathPart) -> None:
         if node.get(key) != {} or dig(original, *path[:depth]) is not None:
             return
         del node[key]
+
+
+# The objective function's two shapes. SDK v2 and the console nest it:
+#   {"function": {"function": "Minimize", "facet": ..., "condition": ...}, "notes": ...}
+# sagemaker-core (SDK v3) writes it flat: {"function": "Minimize", "facet": ..., "condition": ...}.
+# The service accepts both, so a card keeps the shape it came with.
+OBJECTIVE_FIELDS = ("function", "facet", "condition")
+
+
+def objective_is_flat(objective: object) -> bool:
+    """True for sagemaker-core's flat shape (what the schema's ``if`` tells apart, too)."""
+    if not isinstance(objective, dict):
+        return False
+    return (
+        "facet" in objective
+        or "condition" in objective
+        or isinstance(objective.get("function"), str)
+    )
+
+
+def objective_paths(content: object) -> dict[str, Path]:
+    """Where the card keeps its objective function's direction, facet, condition and notes:
+    the shape the card already uses, the nested one for a card without an objective."""
+    base: Path = ("training_details", "objective_function")
+    inner = base if objective_is_flat(dig(content, *base)) else (*base, "function")
+    return {
+        "direction": (*inner, "function"),
+        "facet": (*inner, "facet"),
+        "condition": (*inner, "condition"),
+        "notes": (*base, "notes"),
+    }
 
 
 def format_path(path: Iterable[PathPart]) -> str:

@@ -81,6 +81,13 @@ FIELDS: dict[str, Field] = {
         "Objective description", "objective_function_condition", 63
     ),
     f"{_OBJECTIVE}.notes": Field("Objective function notes", "objective_function_notes", 1024),
+    # The same two fields where sagemaker-core (SDK v3) writes them: flat, beside "function".
+    "training_details.objective_function.facet": Field(
+        "Objective metric", "objective_function_facet", 63
+    ),
+    "training_details.objective_function.condition": Field(
+        "Objective description", "objective_function_condition", 63
+    ),
     "training_details.training_observations": Field(
         "Training observations", "training_observations", 1024
     ),

@@ -10,6 +10,8 @@ import json
 import math
 from dataclasses import dataclass
 
+from cards.content.document import NUMBER_TOO_LARGE, number_too_large
+
 JsonPath = tuple[str | int, ...]
 
 # Legitimate content is about 9 levels deep; this only stops pathological input before it
@@ -65,12 +67,11 @@ def _structure_problems(content: object) -> list[ContentError]:
                 problems.append(ContentError(path, _UNSTORABLE))
         elif value is None or isinstance(value, bool):
             continue
-        elif isinstance(value, int):
-            # SageMaker reads numbers as doubles; beyond that range they cannot be stored.
-            if value.bit_length() > 1023:
-                problems.append(ContentError(path, "This number is too large."))
-        elif isinstance(value, float):
-            if not math.isfinite(value):
+        elif isinstance(value, int | float):
+            if number_too_large(value):
+                # SageMaker reads numbers as doubles; beyond that range they cannot be stored.
+                problems.append(ContentError(path, NUMBER_TOO_LARGE))
+            elif math.isnan(value):
                 problems.append(
                     ContentError(path, "Use a finite number (NaN and infinity are not valid JSON).")
                 )

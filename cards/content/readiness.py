@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cards.content.compatibility import sdk_load_errors
 from cards.content.document import dig
 from cards.content.validation import content_errors, format_path
 
@@ -101,5 +102,7 @@ def readiness_checklist(content: dict) -> list[Check]:
 
 
 def submission_problems(content: dict) -> list[str]:
-    """What full validation finds wrong (a submission needs none)."""
-    return [f"{format_path(error.path)}: {error.message}" for error in content_errors(content)]
+    """What full validation finds wrong, and what an official SDK could not load (a
+    submission needs none)."""
+    errors = content_errors(content) or sdk_load_errors(content)
+    return [f"{format_path(error.path)}: {error.message}" for error in errors]

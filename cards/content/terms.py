@@ -135,6 +135,20 @@ _MONITOR_WORDS = {
     "rmse": "Root mean squared error (RMSE)",
     "r2": "R² (coefficient of determination)",
     "receiver_operating_characteristic_curve": "ROC curve",
+    "precision_recall_curve": "Precision-recall curve",
+    "confusion_matrix": "Confusion matrix",
+    "accuracy": "Accuracy",
+    "precision": "Precision",
+    "recall": "Recall",
+    "true_positive_rate": "True positive rate",
+    "true_negative_rate": "True negative rate",
+    "false_positive_rate": "False positive rate",
+    "false_negative_rate": "False negative rate",
+    "weighted_precision": "Weighted precision",
+    "weighted_recall": "Weighted recall",
+    "weighted_f0_5": "Weighted F0.5 score",
+    "weighted_f1": "Weighted F1 score",
+    "weighted_f2": "Weighted F2 score",
 }
 _MONITOR_GROUPS = {
     "binary_classification_metrics": "Binary classification metrics",
@@ -191,11 +205,13 @@ def metric_term(group_name: object, metric_name: object) -> Term | None:
         return CLARIFY_BIAS.get(metric_name)
     if isinstance(group_name, str) and group_name in _MONITOR_GROUPS:
         base, _, spread = metric_name.partition(" - ")
-        words = _MONITOR_WORDS.get(base)
+        known = base.removesuffix("_best_constant_classifier")
+        words = _MONITOR_WORDS.get(known)
         if words is None:
-            words = base.replace("_best_constant_classifier", " of the best constant classifier")
-            words = words.replace("_", " ")
-            words = words[:1].upper() + words[1:]
+            # Not one of Model Monitor's: a metric someone added keeps the name they gave it.
+            return None
+        if known != base:
+            words += " of the best constant classifier"
         if spread:
             words += f", {spread.replace('_', ' ')}"
         return Term("", words, "")

@@ -174,6 +174,9 @@ def _metric_title(group: dict, metric: dict) -> tuple[str, str]:
     meaning = term.meaning
     if term.ideal is not None:
         meaning += f" Ideal: {readable_number(term.ideal)}."
+    if term.title != metric.get("name"):
+        # Auditors match the export against SageMaker: the name as stored, beside the words.
+        meaning += f" Stored as {text(metric.get('name', ''))}."
     return term.title, meaning.strip()
 
 
@@ -217,7 +220,9 @@ def _metric_group(group: dict) -> list[Block]:
             exact = exact_number(value) if is_number(value) else ""
             exacts.append(["", "", exact if exact != shown else "", ""])
         else:
-            caption = "\n".join(filter(None, [text(metric.get("notes") or ""), text(extra or "")]))
+            caption = "\n".join(
+                filter(None, [meaning, text(metric.get("notes") or ""), text(extra or "")])
+            )
             charts.append(
                 {
                     "type": "chart",

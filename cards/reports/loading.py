@@ -12,7 +12,7 @@ from itertools import accumulate
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from cards.content.document import format_path
+from cards.content.document import LARGEST_NUMBER, format_path
 from cards.errors import InvalidInput
 
 DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
@@ -162,7 +162,10 @@ def _reject_constant(name: str) -> object:
 def _parse_float(literal: str) -> float:
     value = float(literal)
     if not math.isfinite(value):
-        raise ReportError(f"The number {literal[:40]} in the file is too large to use.")
+        raise ReportError(
+            f"The number {literal[:40]} in the file is too large to use: a model card holds "
+            f"numbers up to {LARGEST_NUMBER!r} in either sign."
+        )
     return value
 
 

@@ -159,10 +159,16 @@ def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params
         raise _classified(error, action) from error
 
 
-def describe_model_card(name: str) -> dict | None:
-    """The latest version of the remote card, or None if SageMaker has no card by that name."""
+def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | None:
+    """The latest version of the remote card, or None if SageMaker has no card by that name.
+
+    ``metadata_only``: IncludedData=MetadataOnly, whose content is sanitized to a few metadata
+    fields and which needs no kms:Decrypt on a card's customer managed key."""
+    params: dict = {"ModelCardName": name}
+    if metadata_only:
+        params["IncludedData"] = "MetadataOnly"
     try:
-        return _sagemaker_call("describe_model_card", f"reading {name}", ModelCardName=name)
+        return _sagemaker_call("describe_model_card", f"reading {name}", **params)
     except PublishFailed as error:
         cause = error.__cause__
         if isinstance(cause, ClientError) and cause.response["Error"].get("Code") in {
@@ -211,6 +217,18 @@ def update_model_card_status(name: str, status: str) -> None:
         retry=False,
         ModelCardName=name,
         ModelCardStatus=status,
+    )
+
+
+# A model package's own card (the Model Registry's): the same two-call rule, through
+# UpdateModelPackage, whose ModelCard names only what it changes; nothing else of the package
+# (its approval status above all) is sent. One try each, as for a standalone card.
+def update_model_package_card(arn: str, *, content: str = "", status: str = "") -> None:
+    card = {"ModelCardContent": content} if content else {"ModelCardStatus": status}
+    what = "the content" if content else "the status"
+    action = f"updating {what} of the card of the model package {arn}"
+    _sagemaker_call(
+        "update_model_package", action, retry=False, ModelPackageArn=arn, ModelCard=card
     )
 
 
@@ -270,13 +288,17 @@ def describe_training_job(name_or_arn: str) -> dict:
     )
 
 
-def describe_model_package(arn: str) -> dict:
+def describe_model_package(arn: str, *, metadata_only: bool = False) -> dict:
+    """``metadata_only``: IncludedData=MetadataOnly, the package's card sanitized (no
+    kms:Decrypt needed). The publish job reads with this too: its own retries cover the try."""
     arn = arn.strip()
+    extra = {"IncludedData": "MetadataOnly"} if metadata_only else {}
     return _lookup(
         "describe_model_package",
         f"looking up the model package {arn}",
         f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
         ModelPackageName=arn,
+        **extra,
     )
 
 
@@ -325,6 +347,18 @@ def list_model_cards(*, limit: int = 1000) -> list[dict]:
         SortBy="Name",
         SortOrder="Ascending",
     )
+
+
+def list_model_package_groups() -> list[dict]:
+    key = "ModelPackageGroupSummaryList"
+    return _pages("list_model_package_groups", "listing model package groups", key)
+
+
+def list_model_packages(group: str) -> list[dict]:
+    """A group's model package versions (every page)."""
+    action = f"listing the versions of the model package group {group}"
+    params = {"ModelPackageGroupName": group, "ModelPackageType": "Versioned"}
+    return _pages("list_model_packages", action, "ModelPackageSummaryList", **params)
 
 
 def list_model_card_versions(name: str) -> list[dict]:

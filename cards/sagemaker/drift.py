@@ -42,15 +42,28 @@ def written_elsewhere(*, version: int, digest: str, known: KnownRemote) -> bool:
 
 
 def drift_check(card: ModelCard) -> int | None:
-    """Compare one card with SageMaker; returns the newer remote version, if any."""
-    described = sagemaker.describe_model_card(card.name)
+    """Compare one card with SageMaker; returns the newer remote version, if any.
+
+    The first read asks for metadata only (no kms:Decrypt needed): a version no newer than
+    the one last written or read here is never someone else's, so only a newer one is read
+    in full to compare its content."""
     newer = None
-    if described is not None and card.sagemaker_version is not None:
-        remote_digest = document.remote_digest(described.get("Content"))
-        if remote_digest != document.content_digest(card.content) and written_elsewhere(
-            version=described["ModelCardVersion"], digest=remote_digest, known=known_remote(card)
-        ):
-            newer = described["ModelCardVersion"]
+    first = sagemaker.describe_model_card(card.name, metadata_only=True)
+    known_version = card.sagemaker_version
+    if first is not None and known_version is not None:
+        described = (
+            sagemaker.describe_model_card(card.name)
+            if first["ModelCardVersion"] > known_version
+            else None
+        )
+        if described is not None:
+            remote_digest = document.remote_digest(described.get("Content"))
+            if remote_digest != document.content_digest(card.content) and written_elsewhere(
+                version=described["ModelCardVersion"],
+                digest=remote_digest,
+                known=known_remote(card),
+            ):
+                newer = described["ModelCardVersion"]
     with transaction.atomic():
         ModelCard.objects.filter(pk=card.pk).update(
             sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()

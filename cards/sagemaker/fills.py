@@ -69,6 +69,9 @@ class Lookup:
     blocked: str = ""
     blocked_card: str = ""
     source: str = ""  # the main request, for the revision note
+    # Digests of content read from SageMaker with the look-up (a model package's own card):
+    # publishing over that content later replaces nothing the team has not seen.
+    read_digests: list[str] = field(default_factory=list)
 
 
 # --- pure: SageMaker responses -> fills ---------------------------------------------------
@@ -282,6 +285,27 @@ def carry_over_fills(previous: dict, source: str) -> list[Fill]:
         if not isinstance(values, dict):
             continue
         for key, value in values.items():
+            if value not in (None, "", [], {}):
+                fills.append(Fill((section, key), value, source, only_if_empty=True))
+    return fills
+
+
+def package_card_fills(content: dict, source: str) -> list[Fill]:
+    """The model package's own card (its ``ModelCard`` content), to be filled only where the
+    card has nothing: field by field in each section, a list (evaluation jobs) as a whole.
+
+    The model ID is left out: a card with model package details and a model ID is one SDK
+    v2's ModelCard.load refuses."""
+    fills = []
+    for section, values in content.items():
+        if section == "model_package_details" or values in (None, "", [], {}):
+            continue
+        if not isinstance(values, dict):
+            fills.append(Fill((section,), values, source, only_if_empty=True))
+            continue
+        for key, value in values.items():
+            if (section, key) == ("model_overview", "model_id"):
+                continue
             if value not in (None, "", [], {}):
                 fills.append(Fill((section, key), value, source, only_if_empty=True))
     return fills

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from cards.content.document import dig, parse_content
+from cards.content.document import content_digest, dig, parse_content
 from cards.models import ModelCard
 from cards.reports import (
     ReportError,
@@ -33,6 +33,7 @@ from cards.sagemaker.fills import (  # noqa: F401 (re-exported for callers)
     model_metrics_reports,
     model_package_details,
     package_artifacts,
+    package_card_fills,
     summary,
     unique,
 )
@@ -289,6 +290,26 @@ def previous_group_card(group: str, *, card: ModelCard | None, user) -> tuple[di
     return best[1], best[2]
 
 
+def _own_card_fills(response: dict, lookup: Lookup) -> list[Fill]:
+    """What the package's own card (the Model Registry's ModelCard) holds, for empty fields.
+
+    It comes before the training job and the group's earlier cards: it was written for this
+    very package version."""
+    own = response.get("ModelCard")
+    if not isinstance(own, dict) or "ModelCardContent" not in own:
+        return []
+    content = parse_content(own.get("ModelCardContent"))
+    if content is None:
+        lookup.notes.append(
+            "The model package's own card was not read: its content is not a JSON document."
+        )
+        return []
+    lookup.read_digests.append(content_digest(content))
+    status = own.get("ModelCardStatus") or "no status"
+    arn = response.get("ModelPackageArn", "")
+    return package_card_fills(content, f"the model package's own card ({arn}, {status})")
+
+
 def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
     try:
         response = sagemaker.describe_model_package(arn)
@@ -321,6 +342,7 @@ def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
         return lookup
     details = model_package_details(response, lookup.notes)
     lookup.fills.append(Fill(("model_package_details",), details, source))
+    lookup.fills += _own_card_fills(response, lookup)
 
     artifacts = package_artifacts(response)
     if len(artifacts) == 1:

@@ -1,36 +1,209 @@
 """The local AWS sandbox: moto in server mode, corrected where it differs from SageMaker.
 
 `python -m cards.sagemaker.sandbox -H 127.0.0.1 -p PORT` runs it (manage.py studio and the tests
-do).
+do; the tests' in-process `aws` fixture applies the same corrections).
 
-moto's UpdateModelCard drops whichever of Content and ModelCardStatus a call leaves out
-(moto 5: the new version gets None). SageMaker keeps them, and it refuses both in one call,
-so every status change would erase the content. This carries the omitted field over, as AWS
-does; moto still appends a version for a status-only update (AWS does not)."""
+What moto 5.2.5 does differently, and what SageMaker does instead (FACTS.md, the API reference):
+
+Model cards (UpdateModelCard, DescribeModelCard)
+- moto drops whichever of Content and ModelCardStatus a call leaves out (the new version gets
+  None), so every status change would erase the content. SageMaker keeps them.
+- moto appends a version for a status-only update. SageMaker does not: "Any edits other than an
+  approval status update ... result in additional model card versions".
+- moto accepts content and status in one call. SageMaker refuses: "You cannot update both model
+  card content and model card status in a single call."
+- moto lets an Archived card's content change. SageMaker refuses ("Model Card is in Archived
+  state").
+- moto ignores IncludedData=MetadataOnly; SageMaker then returns the content sanitized to a few
+  metadata paths (and needs no kms:Decrypt).
+
+Model packages (CreateModelPackage, UpdateModelPackage, DescribeModelPackage)
+- moto accepts ModelCard {ModelCardContent, ModelCardStatus} and ModelLifeCycle {Stage,
+  StageStatus, StageDescription} but keeps neither; SageMaker returns both from
+  DescribeModelPackage (the content sanitized under IncludedData=MetadataOnly).
+- moto's UpdateModelPackage resets ModelApprovalStatus, ApprovalDescription and the customer
+  metadata when a call leaves them out; SageMaker changes only what a call names.
+- An Archived package card's content cannot be updated ("Model Card is in Archived state").
+"""
 
 from __future__ import annotations
 
+import copy
+import json
 import sys
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from moto.sagemaker.models import SageMakerModelBackend
+from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
+from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
 
-_original = SageMakerModelBackend.update_model_card
+ARCHIVED = "Archived"
+ARCHIVED_REFUSAL = "Model Card is in Archived state"
+BOTH_REFUSAL = "You cannot update both model card content and model card status in a single call."
+# The paths IncludedData=MetadataOnly keeps of a card's content (API_DescribeModelCard,
+# API_ModelPackageModelCard).
+METADATA_PATHS = (
+    ("model_overview", "model_id"),
+    ("model_overview", "model_name"),
+    ("intended_uses", "risk_rating"),
+    ("model_package_details", "model_package_group_name"),
+    ("model_package_details", "model_package_arn"),
+)
+
+_original_update_model_card = SageMakerModelBackend.update_model_card
+_original_create_model_package = SageMakerResponse.create_model_package
+_original_describe_model_card = SageMakerResponse.describe_model_card
+
+
+def metadata_only(content: object) -> object:
+    """The content as IncludedData=MetadataOnly returns it: only the metadata paths."""
+    if not isinstance(content, str):
+        return content
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return content
+    kept: dict[str, Any] = {}
+    if isinstance(document, dict):
+        for section, key in METADATA_PATHS:
+            node = document.get(section)
+            if isinstance(node, dict) and key in node:
+                kept.setdefault(section, {})[key] = node[key]
+    return json.dumps(kept)
+
+
+# --- model cards ------------------------------------------------------------------------------
 
 
 def _update_model_card(self, model_card_name: str, content, model_card_status):
     versions = self.model_cards.get(model_card_name)
-    if versions:
-        latest = versions[-1]
-        content = latest.content if content is None else content
-        status = latest.model_card_status
-        model_card_status = status if model_card_status is None else model_card_status
-    return _original(self, model_card_name, content, model_card_status)
+    if not versions:
+        return _original_update_model_card(self, model_card_name, content, model_card_status)
+    if content is not None and model_card_status is not None:
+        raise ValidationError(BOTH_REFUSAL)
+    latest = versions[-1]
+    if content is not None:
+        if latest.model_card_status == ARCHIVED:
+            raise ValidationError(ARCHIVED_REFUSAL)
+        return _original_update_model_card(self, model_card_name, content, latest.model_card_status)
+    if model_card_status is not None:
+        # A status change is not a new version: the latest version takes the status.
+        latest.model_card_status = model_card_status
+        latest.last_modified_time = utcnow()
+    return latest.arn
 
 
-def patch_moto() -> None:
-    SageMakerModelBackend.update_model_card = _update_model_card
+def _describe_model_card(self) -> ActionResult:
+    result = _original_describe_model_card(self)
+    if self._get_param("IncludedData") == "MetadataOnly":
+        body = _result_body(result)
+        body["Content"] = metadata_only(body.get("Content"))
+        return ActionResult(body)
+    return result
+
+
+# --- model packages ---------------------------------------------------------------------------
+
+
+def _package(backend: SageMakerModelBackend, name_or_arn: str) -> ModelPackage:
+    mapped = backend.model_package_name_mapping.get(name_or_arn, name_or_arn)
+    package = backend.model_packages.get(mapped)
+    if package is None:
+        raise ValidationError(f"Model package {name_or_arn} not found")
+    return package
+
+
+def _set_card(package: ModelPackage, card: Any) -> None:
+    if not isinstance(card, dict):
+        return
+    current = dict(getattr(package, "sandbox_model_card", None) or {})
+    if "ModelCardContent" in card and current.get("ModelCardStatus") == ARCHIVED:
+        raise ValidationError(ARCHIVED_REFUSAL)
+    current.update(
+        {key: card[key] for key in ("ModelCardContent", "ModelCardStatus") if key in card}
+    )
+    package.sandbox_model_card = current
+
+
+def _set_life_cycle(package: ModelPackage, life_cycle: Any) -> None:
+    if isinstance(life_cycle, dict):
+        package.sandbox_model_life_cycle = copy.deepcopy(life_cycle)
+
+
+def _create_model_package(self) -> ActionResult:
+    result = _original_create_model_package(self)
+    package = _package(self.sagemaker_backend, _result_body(result)["ModelPackageArn"])
+    _set_card(package, self._get_param("ModelCard"))
+    _set_life_cycle(package, self._get_param("ModelLifeCycle"))
+    return result
+
+
+def _update_model_package(self) -> ActionResult:
+    package = _package(self.sagemaker_backend, self._get_param("ModelPackageArn"))
+    # Only what the call names changes (moto would reset the approval status to nothing).
+    status = self._get_param("ModelApprovalStatus")
+    if status is not None:
+        package.set_model_approval_status(status)
+    if self._get_param("ApprovalDescription") is not None:
+        package.approval_description = self._get_param("ApprovalDescription")
+    properties = self._get_param("CustomerMetadataProperties")
+    if properties is not None:
+        package.customer_metadata_properties = {
+            **(package.customer_metadata_properties or {}),
+            **properties,
+        }
+    package.remove_customer_metadata_property(
+        self._get_param("CustomerMetadataPropertiesToRemove") or []
+    )
+    package.add_additional_inference_specifications(
+        self._get_param("AdditionalInferenceSpecificationsToAdd")
+    )
+    _set_card(package, self._get_param("ModelCard"))
+    _set_life_cycle(package, self._get_param("ModelLifeCycle"))
+    package.modifications_done()
+    return ActionResult({"ModelPackageArn": package.arn})
+
+
+def _describe_model_package(self) -> ActionResult:
+    package = _package(self.sagemaker_backend, self._get_param("ModelPackageName"))
+    body = package.gen_response_object()
+    card = getattr(package, "sandbox_model_card", None)
+    if card:
+        card = dict(card)
+        if self._get_param("IncludedData") == "MetadataOnly" and "ModelCardContent" in card:
+            card["ModelCardContent"] = metadata_only(card["ModelCardContent"])
+        body["ModelCard"] = card
+    life_cycle = getattr(package, "sandbox_model_life_cycle", None)
+    if life_cycle:
+        body["ModelLifeCycle"] = copy.deepcopy(life_cycle)
+    return ActionResult(body)
+
+
+def _result_body(result: ActionResult) -> dict:
+    return dict(result.result)
+
+
+# --- applying the corrections -----------------------------------------------------------------
+
+CORRECTIONS: tuple[tuple[type, str, Callable], ...] = (
+    (SageMakerModelBackend, "update_model_card", _update_model_card),
+    (SageMakerResponse, "describe_model_card", _describe_model_card),
+    (SageMakerResponse, "create_model_package", _create_model_package),
+    (SageMakerResponse, "update_model_package", _update_model_package),
+    (SageMakerResponse, "describe_model_package", _describe_model_package),
+)
+
+
+def patch_moto(setter: Callable[[object, str, object], None] = setattr) -> None:
+    """Apply the corrections (``setter`` may be pytest's ``monkeypatch.setattr``, which undoes
+    them after the test)."""
+    for owner, name, function in CORRECTIONS:
+        setter(owner, name, function)
 
 
 def restore_and_record(endpoint: str, recording: Path) -> None:

@@ -19,8 +19,16 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cards.content import document
-from cards.content.validation import ContentInvalid, validate_content
-from cards.models import AuditAction, ModelCard, Publication, PublicationState, SentContent
+from cards.content.registry import package_arn, package_card_content, package_card_errors
+from cards.content.validation import ContentInvalid, format_path, validate_content
+from cards.models import (
+    AuditAction,
+    ModelCard,
+    Publication,
+    PublicationState,
+    PublishTarget,
+    SentContent,
+)
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.drift import KnownRemote, known_remote, remote_change_record, written_elsewhere
 from cards.services.audit import audit_record
@@ -86,8 +94,11 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         if publication.is_finished:
             return publication  # a redelivered job: the work is done
         card = publication.card
-        content = document.serialize_content(card.content)
-        digest = document.content_digest(card.content)
+        to_package = publication.target == PublishTarget.MODEL_PACKAGE
+        # A model package's card gets the content without model_package_details.
+        sent = package_card_content(card.content) if to_package else card.content
+        content = document.serialize_content(sent)
+        digest = document.content_digest(sent)
         publication.state = PublicationState.RUNNING
         publication.attempts += 1
         publication.revision = card.revision
@@ -111,6 +122,10 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         validate_content(card.content)
     except ContentInvalid as error:
         return _finish(publication, failed=f"{error} Fix the card and publish it again.")
+    if to_package:
+        return _publish_to_package(
+            publication, card, content=content, digest=digest, final_attempt=final_attempt
+        )
 
     # A card never published (nor imported) before is most likely new in SageMaker too:
     # create it straight away (one call) and fall back to comparing only if it exists.
@@ -161,6 +176,58 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
             sagemaker_checked_at=timezone.now(),
         )
         return _finish(publication)
+
+
+def _publish_to_package(
+    publication: Publication, card: ModelCard, *, content: str, digest: str, final_attempt: bool
+) -> Publication:
+    """The same algorithm for the model package's own card (UpdateModelPackage ModelCard):
+    validated against the registry's simplified schema first, content and status in separate
+    calls and only when they differ, never an Archived card, never content this app did not
+    write or read; the package's approval status is never sent."""
+    arn = package_arn(card.content)
+    errors = package_card_errors(card.content)
+    if not arn or errors:
+        problems = "; ".join(f"{format_path(e.path)}: {e.message}" for e in errors)
+        reason = problems or "The card documents no model package."
+        return _finish(publication, failed=f"{reason} Fix the card and publish it again.")
+    try:
+        described = sagemaker.describe_model_package(arn)
+        remote = described.get("ModelCard") or {}
+        remote_text = remote.get("ModelCardContent")
+        remote_digest = document.remote_digest(remote_text) if remote_text else ""
+        content_differs = remote_digest != digest
+        status_differs = remote.get("ModelCardStatus") != card.status
+        if (content_differs or status_differs) and remote.get("ModelCardStatus") == ARCHIVED:
+            raise sagemaker.PublishFailed(
+                f"The card of the model package {arn} is archived in SageMaker, and archived "
+                "cards are never changed."
+            )
+        if content_differs and remote_digest:
+            known = frozenset(card.sent_contents.values_list("sha256", flat=True))
+            if remote_digest not in known:
+                raise sagemaker.PublishFailed(
+                    f"The card of the model package {arn} holds content this app never wrote "
+                    "or read. Nothing was overwritten: look the model package up again (step "
+                    "1) to read it into this card, then publish."
+                )
+        if content_differs:
+            sagemaker.update_model_package_card(arn, content=content)
+        if status_differs:
+            sagemaker.update_model_package_card(arn, status=card.status)
+    except sagemaker.AwsUnavailable as error:
+        if final_attempt:
+            return _finish(publication, failed=f"{error} Gave up after several attempts.")
+        publication.state = PublicationState.RETRYING
+        publication.last_error = str(error)
+        publication.save(update_fields=["state", "last_error", "updated_at"])
+        raise
+    except sagemaker.AwsError as error:
+        return _finish(publication, failed=str(error))
+    publication.arn = arn
+    publication.remote_version = None
+    publication.content_sha256 = digest
+    return _finish(publication)
 
 
 def content_sent_record(*, card: ModelCard, digest: str) -> None:
@@ -253,11 +320,16 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
             card_event(card, Event.PUBLISH_FAILED, actor=actor, reason=failed)
         else:
             version = publication.remote_version
+            where = (
+                f"to the card of the model package {publication.arn}"
+                if publication.target == PublishTarget.MODEL_PACKAGE
+                else f"as version {version}"
+            )
             audit_record(
                 actor=actor,
                 action=AuditAction.PUBLISHED,
                 card=card,
-                detail=f"Published as version {version} ({publication.target_status})",
+                detail=f"Published {where} ({publication.target_status})",
             )
             card_event(card, Event.PUBLISHED, actor=actor, sagemaker_version=version)
     return publication

@@ -17,6 +17,7 @@ from cards.services.cards import (
 from cards.services.comments import comment_add, comment_resolve
 from cards.services.evidence import report_attach, report_discard, report_preview, report_remove
 from cards.services.publishing import card_publication, publication_request
+from cards.services.registry import card_import_model_package, sagemaker_registry_cards_list
 from cards.services.review import (
     card_approve,
     card_archive,
@@ -48,6 +49,7 @@ __all__ = [
     "card_delete",
     "card_export_record",
     "card_import_json",
+    "card_import_model_package",
     "card_import_sagemaker",
     "card_name_check",
     "card_publication",
@@ -70,5 +72,6 @@ __all__ = [
     "sagemaker_import_states",
     "sagemaker_lookup",
     "sagemaker_pick_list",
+    "sagemaker_registry_cards_list",
     "sagemaker_report_read",
 ]

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from cards.content.compatibility import validate_sdk_loadable
 from cards.content.validation import validate_content
 from cards.errors import (
     InvalidInput,
@@ -101,6 +102,8 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
     require(user, None, Action.CREATE, team_id=team.pk)
     card_name_check(name)
     validate_content(content)
+    if note != "Imported":  # an imported document is kept as written; submitting refuses it
+        validate_sdk_loadable(content)
     promoted = promoted_fields(content)
     model_id_check(promoted["model_id"], exclude_pk=None)
     try:
@@ -140,6 +143,7 @@ def card_save_content(
     """
     card_check_editable(card)
     validate_content(content)
+    validate_sdk_loadable(content, before=card.content)
     promoted = promoted_fields(content)
     try:
         with transaction.atomic():

@@ -16,7 +16,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
 from procrastinate.jobs import Job, Status
 
-from cards.content.validation import ContentInvalid, validate_content
+from cards.content.registry import package_arn, package_card_errors
+from cards.content.validation import ContentInvalid, format_path, validate_content
 from cards.errors import (
     InvalidInput,
     TransitionRefused,
@@ -27,13 +28,19 @@ from cards.models import (
     ModelCard,
     Publication,
     PublicationState,
+    PublishTarget,
 )
 from cards.permissions import Action, require
 from cards.services.audit import audit_record
 
 
 def publication_request(
-    *, card: ModelCard, user, any_status: bool = False, overwrite_version: int | None = None
+    *,
+    card: ModelCard,
+    user,
+    any_status: bool = False,
+    overwrite_version: int | None = None,
+    target: str = PublishTarget.MODEL_CARD,
 ) -> Publication:
     """Queue a publish of the card's current revision with its status.
 
@@ -41,7 +48,8 @@ def publication_request(
     While a publish of this card is already waiting, that one is returned instead.
     ``any_status`` (for operators: ``manage.py publish_card``) skips the status rule.
     ``overwrite_version``: the SageMaker version the user compared with this card and chose
-    to replace (only that version is overwritten).
+    to replace (only that version is overwritten). ``target``: a standalone model card (named
+    as this card), or the own card of the model package the card documents.
     """
     from procrastinate.exceptions import AlreadyEnqueued
 
@@ -49,6 +57,7 @@ def publication_request(
 
     require(user, card, Action.PUBLISH)
     _publish_check(card, any_status=any_status)
+    _target_check(card, target)
     with transaction.atomic():
         # The row lock orders this request after any save in progress.
         current = ModelCard.objects.select_for_update().get(pk=card.pk)
@@ -61,6 +70,7 @@ def publication_request(
                     target_status=current.status,
                     requested_by=user,
                     overwrite_version=overwrite_version,
+                    target=target,
                 )
                 publish_job(current.pk).defer(publication_id=publication.pk)
                 audit_record(
@@ -75,6 +85,11 @@ def publication_request(
             ).first()
             if waiting is None:  # pragma: no cover - a job without its row cannot be written
                 raise TransitionRefused("A publish of this card is already waiting.") from None
+            if waiting.target != target:
+                raise TransitionRefused(
+                    f"A publish of this card to {waiting.get_target_display().lower()} is "
+                    "already waiting; publish again when it has finished."
+                ) from None
             if overwrite_version and waiting.overwrite_version != overwrite_version:
                 Publication.objects.filter(pk=waiting.pk).update(
                     overwrite_version=overwrite_version
@@ -106,6 +121,27 @@ def _publish_check(card: ModelCard, *, any_status: bool) -> None:
         validate_content(card.content)
     except ContentInvalid as error:
         raise InvalidInput(f"{error} Fix the card before publishing it.") from None
+
+
+def _target_check(card: ModelCard, target: str) -> None:
+    if target not in PublishTarget.values:
+        choices = ", ".join(PublishTarget.values)
+        raise InvalidInput(f"Choose a target: {choices} (got “{target}”).", field="target")
+    if target != PublishTarget.MODEL_PACKAGE:
+        return
+    if not package_arn(card.content):
+        raise InvalidInput(
+            "This card documents no model package (model_package_details.model_package_arn), "
+            "so it cannot be published to one. Look the model package up in step 1 first.",
+            field="target",
+        )
+    errors = package_card_errors(card.content)
+    if errors:
+        raise InvalidInput(
+            "The card does not fit a model package's own card: "
+            + "; ".join(f"{format_path(e.path)}: {e.message}" for e in errors),
+            problems=[(format_path(e.path), e.message) for e in errors],
+        )
 
 
 def card_publication(card: ModelCard) -> Publication | None:

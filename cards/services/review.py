@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from attestations.services import attestation_write
+from cards.content.compatibility import validate_sdk_loadable
 from cards.content.validation import validate_content
 from cards.errors import (
     InvalidInput,
@@ -122,6 +123,7 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
         require(user, current, Action.SUBMIT)
         check_revision(current, revision, "submit")
         validate_content(current.content)
+        validate_sdk_loadable(current.content)
         template_required(current)
         current = transition(
             current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"

@@ -8,6 +8,7 @@ import hashlib
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cards.content.compatibility import SDK_V2_LOAD_REFUSED, sdk_load_errors
 from cards.content.document import section
 from cards.content.provenance import job_key
 from cards.content.validation import ContentInvalid, validate_content
@@ -25,6 +26,7 @@ from cards.models import (
     ModelCard,
     Publication,
     ReportState,
+    SentContent,
     Team,
 )
 from cards.permissions import Action, require
@@ -233,6 +235,8 @@ def card_apply_lookup(
         reports.append(report)
     if content.get("evaluation_details") == [] and "evaluation_details" not in card.content:
         del content["evaluation_details"]
+    if sdk_load_errors(content) and not sdk_load_errors(card.content):
+        raise InvalidInput(f"Nothing was filled in. {SDK_V2_LOAD_REFUSED}")
     provenance = dict(card.provenance or {})
     for fill in applied:
         provenance[fill.key] = {"source": fill.source, "value": fill.value}
@@ -250,6 +254,10 @@ def card_apply_lookup(
         )
         ModelCard.objects.filter(pk=card.pk).update(provenance=provenance)
         saved.provenance = provenance
+        SentContent.objects.bulk_create(
+            [SentContent(card=saved, sha256=digest) for digest in lookup.read_digests],
+            ignore_conflicts=True,
+        )
         EvaluationReport.objects.bulk_create(
             EvaluationReport(
                 card=saved,

@@ -14,6 +14,7 @@ from cards.models import (
     CardStatus,
     ModelCard,
     Publication,
+    PublishTarget,
 )
 from cards.permissions import Action, allowed_actions
 from cards.services import (
@@ -31,7 +32,8 @@ from cards.views.refusals import refuse
 @require_POST
 def card_publish(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.PUBLISH)
-    if card.sagemaker_newer_version:
+    target = request.POST.get("target") or PublishTarget.MODEL_CARD
+    if card.sagemaker_newer_version and target == PublishTarget.MODEL_CARD:
         messages.warning(
             request,
             f"Someone changed {card.name} in SageMaker (version {card.sagemaker_newer_version}). "
@@ -39,7 +41,7 @@ def card_publish(request: HttpRequest, name: str) -> HttpResponse:
         )
         return redirect("cards:sagemaker_changes", name=card.name)
     try:
-        publication = publication_request(card=card, user=request.user)
+        publication = publication_request(card=card, user=request.user, target=target)
     except StudioError as error:
         refuse(request, error)
     else:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,8 @@ from tests.exports.conftest import HOSTILE, missing_strings
 from tests.factories import approve, make_card
 
 pytestmark = pytest.mark.django_db
+
+SDK_V3 = Path(__file__).resolve().parent.parent / "data" / "sdk_v3"
 
 
 class Page(HTMLParser):
@@ -87,3 +91,16 @@ def test_it_carries_the_approval_record(alice, rita):
 
     assert "Approval record" in text and "rita" in text and "Four eyes" in text
     assert "None: this revision's content is the content of approved revision" in text
+
+
+@pytest.mark.parametrize("name", ["training_flat_objective.json", "evaluation_every_metric.json"])
+def test_every_string_of_an_sdk_v3_card_is_in_the_html(alice, name):
+    # sagemaker-core writes the objective function flat ({"function": "Minimize", "facet": ...}).
+    content = json.loads((SDK_V3 / name).read_text())
+    card = make_card(user=alice, content=content)
+
+    text = "".join(parse(export_file(card, user=alice, file_format=ExportFormat.HTML).body).text)
+
+    assert missing_strings(content, text) == []
+    objective = content["training_details"]["objective_function"]
+    assert objective["function"] in text

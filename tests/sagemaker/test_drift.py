@@ -271,3 +271,24 @@ def test_keeping_a_sagemaker_version_that_breaks_the_rules_says_why(
     assert "cannot be kept" in response.content.decode()
     published.refresh_from_db()
     assert published.content != broken
+
+
+def test_the_periodic_check_reads_content_only_when_a_newer_version_exists(published, aws):
+    # The first read is IncludedData=MetadataOnly (no kms:Decrypt); content only when needed.
+    calls: list[str] = []
+
+    def record(params, **kwargs):
+        calls.append(params.get("IncludedData", "AllData"))
+
+    aws.meta.events.register("provide-client-params.sagemaker.DescribeModelCard", record)
+    try:
+        assert drift_check(published) is None
+        assert calls == ["MetadataOnly"]
+        aws.update_model_card(
+            ModelCardName=published.name, Content=json.dumps({"model_overview": {}})
+        )
+        calls.clear()
+        assert drift_check(published) == 2
+        assert calls == ["MetadataOnly", "AllData"]
+    finally:
+        aws.meta.events.unregister("provide-client-params.sagemaker.DescribeModelCard", record)

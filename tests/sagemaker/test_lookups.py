@@ -709,3 +709,68 @@ def test_a_model_package_documented_by_another_card_is_linked_and_not_filled(
     card.refresh_from_db()
     assert "model_package_details" not in card.content
     assert any("/cards/first-card/" in message for message in messages_of(response))
+
+
+def test_a_model_package_look_up_on_a_card_with_a_model_id_fills_nothing_and_says_why(
+    aws, alice_client, alice
+):
+    # SDK v2's ModelCard.load refuses a card with both a model ID and model package details.
+    package_arn = create_package(aws)
+    model = {"model_id": "arn:aws:sagemaker:us-east-1:123456789012:model/churn"}
+    card = make_card(user=alice, name="churn-v2", content={"model_overview": model})
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.content == {"model_overview": model}
+    told = " ".join(messages_of(response))
+    assert "Nothing was filled in." in told and "ModelCard.load refuses" in told
+
+
+def test_a_model_package_look_up_reads_the_packages_own_card_into_empty_fields(
+    aws, alice_client, alice
+):
+    create_training_job(aws)
+    own = {
+        "model_overview": {"model_creator": "Registry team", "model_artifact": ["s3://m/a.tgz"]},
+        "intended_uses": {"purpose_of_model": "From the registry", "risk_rating": "High"},
+        "training_details": {
+            "objective_function": {"function": "Minimize", "facet": "Loss", "condition": "x"}
+        },
+        "evaluation_details": [{"name": "registry-eval", "evaluation_observation": "fine"}],
+    }
+    package_arn = create_package(aws)
+    aws.update_model_package(
+        ModelPackageArn=package_arn,
+        ModelCard={"ModelCardContent": json.dumps(own), "ModelCardStatus": "Approved"},
+    )
+    card = make_card(
+        user=alice,
+        name="churn-v2",
+        content={"intended_uses": {"purpose_of_model": "Typed here"}},
+    )
+
+    response = look_up(
+        alice_client, card, "details", "model_package", {"model_package_arn": package_arn}
+    )
+
+    assert response.status_code == 302
+    card.refresh_from_db()
+    content = card.content
+    assert content["model_overview"]["model_creator"] == "Registry team"
+    assert content["intended_uses"] == {"purpose_of_model": "Typed here", "risk_rating": "High"}
+    assert (
+        content["training_details"]["objective_function"]
+        == own["training_details"]["objective_function"]
+    )
+    # Its evaluation jobs first; the package's metric reports are added after them.
+    assert content["evaluation_details"][0] == own["evaluation_details"][0]
+    assert len(content["evaluation_details"]) == 4
+    source = f"the model package's own card ({package_arn}, Approved)"
+    assert card.provenance["intended_uses.risk_rating"]["source"] == source
+    assert "intended_uses.purpose_of_model" not in card.provenance
+    assert f"From {source}:" in " ".join(messages_of(response))
+    assert marks(card.content, card.provenance).get("intended_uses.risk_rating") == source

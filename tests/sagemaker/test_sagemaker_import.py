@@ -74,15 +74,16 @@ def test_it_imports_the_version_history_as_revisions(aws, rita, team_a):
 
     card = card_import_sagemaker(user=rita, team=team_a, name="churn-model", with_versions=True)
 
+    # A status change is not a version in SageMaker: version 2 carries the new status.
     revisions = list(card.revisions.order_by("number"))
-    assert [r.number for r in revisions] == [1, 2, 3]
-    assert [r.content for r in revisions] == [first, second, second]
-    assert [r.status for r in revisions] == ["Draft", "Draft", "PendingReview"]
-    assert [r.note for r in revisions] == [f"SageMaker version {n}" for n in (1, 2, 3)]
-    assert [r.content_changed for r in revisions] == [True, True, False]
+    assert [r.number for r in revisions] == [1, 2]
+    assert [r.content for r in revisions] == [first, second]
+    assert [r.status for r in revisions] == ["Draft", "PendingReview"]
+    assert [r.note for r in revisions] == [f"SageMaker version {n}" for n in (1, 2)]
+    assert [r.content_changed for r in revisions] == [True, True]
     card.refresh_from_db()
-    assert (card.revision, card.status, card.content) == (3, "PendingReview", second)
-    assert card.sagemaker_version == 3
+    assert (card.revision, card.status, card.content) == (2, "PendingReview", second)
+    assert card.sagemaker_version == 2
 
 
 def test_without_history_only_the_latest_version_is_imported(aws, rita, team_a):

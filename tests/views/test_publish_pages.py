@@ -75,7 +75,9 @@ def test_the_card_page_says_where_the_card_stands(alice_client, alice):
     assert "Out of date" not in page
     assert 'http-equiv="refresh"' not in page
     # The ARN links to the card in the console, in its region.
-    console = "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/model-cards/"
+    console = (
+        "https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/model-cards/"
+    )
     assert f'href="{console}churn-model"' in page
     # Nothing changed since: publishing is no longer the page's primary action.
     assert '<button type="submit">Publish again</button>' in page

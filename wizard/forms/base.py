@@ -156,6 +156,7 @@ class StepForm(ContentForm):
         # values still as filled (set by the view from the card's provenance)
         self.marks: dict[str, str] = {}
         self.content = content
+        self.paths = self.paths_for(content)
         self.user = user
         self.teams = teams
         self.formsets = {}
@@ -189,9 +190,15 @@ class StepForm(ContentForm):
         return bool(self.content)
 
     @classmethod
+    def paths_for(cls, content: dict) -> dict[str, Path]:
+        """The paths of this step's fields in ``content`` (a step whose fields may sit in
+        either of two shapes picks the card's own)."""
+        return cls.paths
+
+    @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:
         initial: dict[str, Any] = {}
-        for name, path in cls.paths.items():
+        for name, path in cls.paths_for(content).items():
             value = dig(content, *path)
             initial[name] = value if isinstance(value, list | dict) else as_text(value)
         return initial

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cards.content.document import NUMBER_TOO_LARGE, number_too_large
 from cards.content.fields import FIELDS
 from cards.reports import ReportError, load_json_document
 
@@ -46,8 +47,10 @@ def parse_number(text: str) -> int | float:
     except ValueError:
         raise ValidationError("Enter a number.") from None
     # float() also reads "inf", "nan" and overflows "1e999" to inf; none of them is JSON.
-    if not math.isfinite(number):
+    if math.isnan(number) or text.lower().lstrip("+-") in ("inf", "infinity"):
         raise ValidationError("Enter a finite number.")
+    if number_too_large(number):
+        raise ValidationError(NUMBER_TOO_LARGE)
     mantissa = text.lower().partition("e")[0]
     if number == 0 and any(digit in mantissa for digit in "123456789"):
         raise ValidationError("This number is too small to store; enter 0 if you mean zero.")

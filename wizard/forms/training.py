@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from cards.content.document import Path, dig, prune, put, section
+from cards.content.document import Path, dig, objective_paths, prune, put, section
 from cards.content.fields import label
 from wizard.forms.base import RowForm, StepForm, rows_formset
 from wizard.forms.fields import LinesField, as_text, parse_number, text
@@ -142,6 +142,12 @@ class TrainingForm(StepForm):
             ("training_artifact", "Find it from the model artifact"),
         ]
     }
+
+    @classmethod
+    def paths_for(cls, content: dict) -> dict[str, Path]:
+        # The objective function is edited in the shape the card holds (flat, as sagemaker-core
+        # writes it, or nested, as SDK v2 and the console do; nested for a new one).
+        return {**cls.paths, **objective_paths(content)}
 
     def formset_paths(self) -> dict[Path, str]:
         return {(*JOB, name): name for name in self.formset_classes}

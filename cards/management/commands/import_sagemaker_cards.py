@@ -1,8 +1,16 @@
+from __future__ import annotations
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.errors import AlreadyExists, StudioError
 from cards.management.acting_user import acting_team, acting_user
-from cards.services import card_import_sagemaker, sagemaker_cards_list, sagemaker_import_states
+from cards.services import (
+    card_import_model_package,
+    card_import_sagemaker,
+    sagemaker_cards_list,
+    sagemaker_import_states,
+    sagemaker_registry_cards_list,
+)
 
 
 class Command(BaseCommand):
@@ -21,6 +29,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--versions", action="store_true", help="Import each card's version history too."
         )
+        parser.add_argument(
+            "--model-packages",
+            action="store_true",
+            help="Model Registry cards instead: the card each model package version carries "
+            "(--name then takes model package ARNs; each becomes a card linked to its package).",
+        )
+        parser.add_argument(
+            "--group",
+            action="append",
+            default=[],
+            help="With --model-packages: only this model package group (repeatable).",
+        )
         parser.add_argument("--team", help="Team name (required when there is more than one).")
         parser.add_argument("--user", help="Username recorded as importer (default: first admin).")
 
@@ -32,8 +52,13 @@ class Command(BaseCommand):
         versions: bool,
         team: str | None,
         user: str | None,
+        model_packages: bool = False,
+        group: list[str] | None = None,
         **options,
     ) -> None:
+        if model_packages:
+            self.registry(name, everything, group or None, team, user)
+            return
         try:
             summaries = sagemaker_cards_list()
         except StudioError as error:
@@ -83,3 +108,51 @@ class Command(BaseCommand):
                 states[card_name], "another card here has this name"
             )
             self.stdout.write(f"{card_name}\t{summary.get('ModelCardStatus', '')}\t{state}")
+
+    def registry(
+        self,
+        arns: list[str],
+        everything: bool,
+        groups: list[str] | None,
+        team: str | None,
+        user: str | None,
+    ) -> None:
+        rows: list[dict] = []
+        if not arns:
+            try:
+                rows = sagemaker_registry_cards_list(groups=groups)
+            except StudioError as error:
+                raise CommandError(f"Cannot list the model packages: {error}") from None
+            if not everything:
+                if not rows:
+                    self.stdout.write("No model package in this account has a card of its own.")
+                for row in rows:
+                    state = "imported" if row["state"] else "not here"
+                    self.stdout.write(f"{row['arn']}\t{row['status']}\t{state}")
+                return
+            arns = [row["arn"] for row in rows if not row["state"]]
+            if not arns:
+                self.stdout.write("Every model package card is here already.")
+                return
+        card_team = acting_team(team, what="the cards")
+        importer = acting_user(user, doing="imports the cards")
+        failures = []
+        for arn in arns:
+            try:
+                card = card_import_model_package(user=importer, team=card_team, arn=arn)
+            except AlreadyExists as error:
+                self.stdout.write(f"Skipped {arn}: {error}")
+            except StudioError as error:
+                failures.append(f"{arn}: {error}")
+                self.stderr.write(f"Failed {arn}: {error}")
+            else:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Imported {arn} into {card_team} as {card.name} ({card.status})."
+                    )
+                )
+        if failures:
+            raise CommandError(
+                f"{len(failures)} of {len(arns)} model package cards failed to import:\n  "
+                + "\n  ".join(failures)
+            )
