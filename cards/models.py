@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -20,6 +22,41 @@ CARD_NAME_MESSAGE = (
     "and must start and end with a letter or digit."
 )
 validate_card_name = RegexValidator(CARD_NAME_PATTERN, CARD_NAME_MESSAGE, code="invalid_name")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str, max_length: int | None = None) -> str:
+    """Text from outside the app as PostgreSQL can hold it: NUL and lone surrogates (which
+    text columns refuse) become U+FFFD, and it is cut to ``max_length``."""
+    text = _UNSTORABLE.sub("\ufffd", text)
+    return text[:max_length] if max_length else text
+
+
+class _Outside:
+    """A text column for what arrives from outside (a receiver's answer, a provider's claim,
+    S3 or AWS metadata, an error message): stored safely whatever it holds, never refused.
+
+    It deconstructs as its plain base field: the schema and the migrations stay as they are,
+    only what Python hands PostgreSQL differs."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return storable(value, self.max_length) if isinstance(value, str) else value
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        base = type(self).__mro__[2]
+        return name, f"django.db.models.{base.__name__}", args, kwargs
+
+
+class OutsideCharField(_Outside, models.CharField):
+    pass
+
+
+class OutsideTextField(_Outside, models.TextField):
+    pass
 
 
 class Team(models.Model):
@@ -251,9 +288,9 @@ class EvaluationReport(models.Model):
     """The evidence behind imported metrics: the raw report and what it produced."""
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="reports")
-    source = models.CharField(max_length=1024)  # uploaded file name or S3 URI
-    etag = models.CharField(max_length=256, blank=True)
-    version_id = models.CharField(max_length=1024, blank=True)
+    source = OutsideCharField(max_length=1024)  # uploaded file name or S3 URI
+    etag = OutsideCharField(max_length=256, blank=True)
+    version_id = OutsideCharField(max_length=1024, blank=True)
     report_type = models.CharField(max_length=100)
     sha256 = models.CharField(max_length=64)
     raw = models.JSONField()
@@ -297,7 +334,7 @@ class Publication(models.Model):
         max_length=10, choices=PublicationState, default=PublicationState.QUEUED
     )
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = OutsideTextField(blank=True)  # AWS's words
     arn = models.CharField(max_length=256, blank=True)
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
@@ -484,7 +521,7 @@ class AuditEvent(models.Model):
     card_name = models.CharField(max_length=63, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)
     revision = models.PositiveIntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
+    detail = OutsideCharField(max_length=500, blank=True)  # paths, claims, file names...
     # The API token the action came through (an api.ApiToken id), None in the browser.
     token_id = models.BigIntegerField(null=True, blank=True)
 

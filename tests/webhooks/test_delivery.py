@@ -194,3 +194,18 @@ def test_a_paused_webhook_gets_nothing_and_a_removed_ones_jobs_end_quietly(
     endpoint_delete(user=sam, endpoint=endpoint)
     assert delivery_attempt(delivery.pk, final=False) is None
     assert receiver.received == []
+
+
+def test_a_receivers_answer_with_nul_bytes_is_logged_and_the_delivery_shows_delivered(
+    alice, endpoint, receiver
+):
+    delivery = submitted(alice)
+    receiver.answers = [(200, "ok\x00nul\x00 byte")]
+
+    attempt = delivery_attempt(delivery.pk, final=False)
+
+    attempt.refresh_from_db()
+    assert attempt.status_code == 200
+    assert attempt.response_excerpt == "ok\ufffdnul\ufffd byte"
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
