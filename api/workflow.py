@@ -19,6 +19,7 @@ from api.serialize import card_response, json_response, publication_json
 from cards.access import card_for
 from cards.errors import InvalidInput, NotAllowed, NotFound
 from cards.models import ModelCard, Publication, ReportState
+from cards.permissions import Action
 from cards.services import (
     card_submit,
     publication_request,
@@ -81,7 +82,9 @@ def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
 def report_add(request: HttpRequest, name: str, preview: bool = False) -> HttpResponse:
     need(request, Scope.WRITE)
     base = if_match(request, required=False)
-    card = card_for(request.user, name)
+    # Permission first, before anything is read from S3 or stored: a viewer may not even
+    # preview (a preview is stored until attached or dropped, and it is a step of editing).
+    card = card_for(request.user, name, Action.EDIT)
     data, raw = _report_input(request)
     etag = version_id = ""
     if raw is None:

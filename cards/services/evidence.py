@@ -17,6 +17,7 @@ from cards.models import (
     ModelCard,
     ReportState,
 )
+from cards.permissions import Action, require
 from cards.reports import load_json_document, read_report
 from cards.services.cards import card_save_content
 
@@ -33,8 +34,11 @@ def report_preview(
 ) -> EvaluationReport:
     """Parse a report and keep it, unattached, so the user can see what it would add.
 
-    Raises ReportError (with a message for the user) when the file cannot be used.
+    Raises ReportError (with a message for the user) when the file cannot be used, and
+    NotAllowed before anything is stored when the user may not edit the card (viewers may
+    not preview either: a preview is a stored step of editing).
     """
+    require(user, card, Action.EDIT)
     document = load_json_document(raw)
     preview = read_report(document, report_type, card_content=card.content)
     # One preview at a time per person and card: earlier unattached ones are dropped.

@@ -311,3 +311,29 @@ def test_a_card_from_a_model_name_or_a_training_job(aws, alice, api_as):
     assert response.status_code == 201, response.content
     job = response.json()["content"]["training_details"]["training_job_details"]
     assert job["training_arn"] == train_arn
+
+
+@pytest.mark.parametrize("query", ["", "?preview=true"])
+def test_a_viewers_report_upload_is_refused_and_nothing_is_stored(alice, vera, api_as, query):
+    make_card(user=alice)
+    document = json.loads(BIAS.read_text())
+    response = api_as(vera).post(
+        f"cards/churn-model/reports{query}",
+        {"report_type": "Clarify Bias", "job": "holdout", "document": document},
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["detail"] == "Viewers can only read and export cards."
+    assert not EvaluationReport.objects.exists()
+    assert ModelCard.objects.get(name="churn-model").revision == 1
+
+
+def test_a_viewer_cannot_make_the_server_read_s3_for_a_report(aws, settings, alice, vera, api_as):
+    settings.REPORT_BUCKETS = ["reports"]
+    make_card(user=alice)
+    # No bucket exists: had the server read S3 first, the answer would be about the bucket.
+    response = api_as(vera).post(
+        "cards/churn-model/reports?preview=true",
+        {"report_type": "detect", "job": "q4", "s3_uri": "s3://reports/bias/analysis.json"},
+    )
+    assert response.status_code == 403, response.content
+    assert not EvaluationReport.objects.exists()
