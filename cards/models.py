@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -13,50 +11,15 @@ from django.db.models.functions import Coalesce
 
 from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
+from cards.outside_text import OutsideCharField, OutsideTextField
 
-# SageMaker's EntityName: letters, digits and hyphens, 1 to 63, starting and ending with a
-# letter or digit (consecutive hyphens are allowed).
+# SageMaker's EntityName: 1-63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 CARD_NAME_MESSAGE = (
     "Card names may contain letters, digits and hyphens (at most 63 characters), "
     "and must start and end with a letter or digit."
 )
 validate_card_name = RegexValidator(CARD_NAME_PATTERN, CARD_NAME_MESSAGE, code="invalid_name")
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(text: str, max_length: int | None = None) -> str:
-    """Text from outside the app as PostgreSQL can hold it: NUL and lone surrogates (which
-    text columns refuse) become U+FFFD, and it is cut to ``max_length``."""
-    text = _UNSTORABLE.sub("\ufffd", text)
-    return text[:max_length] if max_length else text
-
-
-class _Outside:
-    """A text column for what arrives from outside (a receiver's answer, a provider's claim,
-    S3 or AWS metadata, an error message): stored safely whatever it holds, never refused.
-
-    It deconstructs as its plain base field: the schema and the migrations stay as they are,
-    only what Python hands PostgreSQL differs."""
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        return storable(value, self.max_length) if isinstance(value, str) else value
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        base = type(self).__mro__[2]
-        return name, f"django.db.models.{base.__name__}", args, kwargs
-
-
-class OutsideCharField(_Outside, models.CharField):
-    pass
-
-
-class OutsideTextField(_Outside, models.TextField):
-    pass
 
 
 class Team(models.Model):
@@ -261,8 +224,7 @@ class CardRevision(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
-    # False for a status change (submit, approve, archive...): the content is the previous
-    # revision's. Four eyes counts only the people who changed the content.
+    # False for a status change (the content is the previous revision's): not counted by four eyes.
     content_changed = models.BooleanField(default=True)
 
     objects = CardRevisionQuerySet.as_manager()
@@ -494,6 +456,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
     ROLES_CHANGED = "roles_changed", "Roles changed by the identity provider"
     SSO_MAPPING = "sso_mapping", "Changed the sign-in role mapping"
+    ROLE_CHANGE = "role_change", "Changed someone's role"  # a member's, or site admin
     WEBHOOK_CREATE = "webhook_create", "Added a webhook"
     WEBHOOK_CHANGE = "webhook_change", "Changed a webhook"
     WEBHOOK_DELETE = "webhook_delete", "Removed a webhook"

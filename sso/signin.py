@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cards.models import AuditAction, storable
+from cards.models import AuditAction
+from cards.outside_text import storable
 from cards.services import audit_record
 from sso.models import Identity
 from sso.roles import ClaimMissing, apply, claim_values, granted

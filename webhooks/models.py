@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from cards.models import OutsideCharField, OutsideTextField, Team
+from cards.models import Team
+from cards.outside_text import OutsideCharField, OutsideTextField
 
 
 class Event(models.TextChoices):
