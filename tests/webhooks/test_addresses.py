@@ -31,6 +31,11 @@ pytestmark = pytest.mark.django_db
         ("http://0.0.0.0/hook", "an unspecified address"),
         ("http://224.0.0.1/hook", "a multicast address"),
         ("http://100.64.0.1/hook", "not a public address"),
+        ("http://[fec0::1]/hook", "a site-local address"),
+        ("http://[::ffff:10.0.0.1]/hook", "a private network address"),
+        ("http://[64:ff9b::7f00:1]/hook", "a loopback address"),
+        ("http://[::127.0.0.1]/hook", "a loopback address"),
+        ("http://[2002:c0a8:0001::1]/hook", "a private network address"),
     ],
 )
 def test_a_reviewer_cannot_point_a_webhook_at_a_non_public_address(rita, team_a, url, why):
@@ -57,6 +62,7 @@ def test_a_public_address_is_accepted():
         ("not a url", "Enter an http:// or https:// address."),
         ("https://user:pw@example.com/", "Leave user names and passwords out"),
         ("https://example.com:99999/", "The port must be a number"),
+        ("http://8.8.8.8:0/", "The port must be a number from 1 to 65535."),
     ],
 )
 def test_a_malformed_url_is_refused_with_the_reason(rita, team_a, url, message):
@@ -106,7 +112,25 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
         )
 
 
-@pytest.mark.parametrize("url", ["http://169.254.169.254/latest", "http://169.254.170.2/v2"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest",
+        "http://169.254.170.2/v2",
+        # The same addresses written as IPv6: mapped, NAT64, IPv4-compatible, translated,
+        # 6to4 and Teredo forms all reach (or stand for) the IPv4 metadata service.
+        "http://[::ffff:169.254.169.254]/latest/meta-data/",
+        "http://[::ffff:a9fe:a9fe]/",
+        "http://[::ffff:169.254.170.2]/v2/credentials",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[64:ff9b:1:a9fe:a9:fe00::]/",
+        "http://[::169.254.169.254]/",
+        "http://[::ffff:0:a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[2001:0:4136:e378:8000:63bf:5601:5601]/",
+        "http://[fd00:ec2::254]/",
+    ],
+)
 def test_cloud_metadata_addresses_are_refused_whatever_is_allowed(sam, team_a, url, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     with pytest.raises(AddressRefused, match="cloud metadata"):
