@@ -96,7 +96,7 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
     endpoint_update(
         user=rita,
         endpoint=endpoint,
-        url="http://127.0.0.1:10/hook",
+        url="http://127.0.0.1:9/hook",
         events=[Event.ARCHIVED],
         active=True,
         allow_private_network=True,
@@ -105,11 +105,68 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
         endpoint_update(
             user=rita,
             endpoint=endpoint,
-            url="http://127.0.0.1:10/hook",
+            url="http://127.0.0.1:9/hook",
             events=[Event.ARCHIVED],
             active=True,
             allow_private_network=False,
         )
+
+
+def test_a_reviewer_cannot_re_aim_a_private_network_endpoint_elsewhere_on_the_network(
+    rita, sam, team_a, receiver
+):
+    endpoint, _ = endpoint_create(
+        user=sam,
+        team=team_a,
+        url="http://127.0.0.1:9/hook",
+        events=[Event.SUBMITTED],
+        allow_private_network=True,
+    )
+    # The permission was granted for that URL, not for the network.
+    with pytest.raises(AddressRefused, match="unless a site administrator allows"):
+        endpoint_update(
+            user=rita,
+            endpoint=endpoint,
+            url=receiver.url + "/internal-admin",
+            events=[Event.SUBMITTED],
+            active=True,
+            allow_private_network=True,
+        )
+    endpoint.refresh_from_db()
+    assert endpoint.url == "http://127.0.0.1:9/hook"
+    assert endpoint.allow_private_network
+
+    # Moved to a public address, the endpoint no longer reaches private ones.
+    endpoint = endpoint_update(
+        user=rita,
+        endpoint=endpoint,
+        url="https://93.184.215.14/hook",
+        events=[Event.SUBMITTED],
+        active=True,
+        allow_private_network=True,
+    )
+    endpoint.refresh_from_db()
+    assert not endpoint.allow_private_network
+
+
+def test_a_site_admin_may_move_a_private_network_endpoint(sam, team_a, receiver):
+    endpoint, _ = endpoint_create(
+        user=sam,
+        team=team_a,
+        url="http://127.0.0.1:9/hook",
+        events=[Event.SUBMITTED],
+        allow_private_network=True,
+    )
+    endpoint = endpoint_update(
+        user=sam,
+        endpoint=endpoint,
+        url=receiver.url + "/hook",
+        events=[Event.SUBMITTED],
+        active=True,
+        allow_private_network=True,
+    )
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.allow_private_network) == (receiver.url + "/hook", True)
 
 
 @pytest.mark.parametrize(
