@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from api.models import Scope
 from api.tokens import token_find
-from cards.errors import NotAllowed, StudioError
+from cards.errors import NotAllowed, StudioError, TooManyRequests
 from cards.models import AuditAction
 from cards.services.audit import acting_through_token, audit_record
+from cards.signin import token_lockout_message
 
 
 class NotAuthenticated(StudioError):
     status = 401
     title = "Not signed in"
+
+
+# What axes is told of a token attempt: no user name (a token names nobody until found),
+# so cards.signin.lockout_parameters counts it by address alone.
+TOKEN_CREDENTIALS = {"username": None, "api_token": True}
 
 
 class TokenAuth(HttpBearer):
@@ -31,8 +40,15 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
+        # Counted per address by django-axes, as sign-ins are (cards/signin.py): a lockout
+        # is audited, and while it lasts no token from that address is even looked at.
+        if AxesProxyHandler.is_locked(request, TOKEN_CREDENTIALS):
+            cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
+            minutes = max(round(cool_off / 60), 1)
+            raise TooManyRequests(token_lockout_message(minutes), retry_after=cool_off)
         found, reason = token_find(token)
         if found is None:
+            user_login_failed.send(sender=TokenAuth, credentials=TOKEN_CREDENTIALS, request=request)
             raise NotAuthenticated(reason)
         request.user = found.user
         request.api_token = found

@@ -60,13 +60,16 @@ def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
             headers={"ETag": f'"{current}"'},
         )
     messages = [(field, message) for field, message in error.messages() if field]
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
     return problem(
         request,
         status=error.status,
         title=error.title,
         detail=error.message,
         errors=messages or None,
-        headers={"WWW-Authenticate": "Bearer"} if error.status == 401 else None,
+        headers=headers,
     )
 
 

@@ -85,6 +85,17 @@ class InvalidInput(StudioError):
         return self.problems or super().messages()
 
 
+class TooManyRequests(StudioError):
+    """Throttled (wrong API tokens from one address); ``retry_after`` in seconds."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class Unavailable(StudioError):
     """A service this app depends on (SageMaker, S3) did not answer as needed."""
 
