@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from api.models import Scope
-from api.tokens import token_find
+from api.tokens import UNKNOWN_TOKEN, token_find
 from cards.errors import NotAllowed, StudioError, TooManyRequests
 from cards.models import AuditAction
 from cards.services.audit import acting_through_token, audit_record
@@ -48,7 +48,12 @@ class TokenAuth(HttpBearer):
             raise TooManyRequests(token_lockout_message(minutes), retry_after=cool_off)
         found, reason = token_find(token)
         if found is None:
-            user_login_failed.send(sender=TokenAuth, credentials=TOKEN_CREDENTIALS, request=request)
+            if reason == UNKNOWN_TOKEN:
+                # Guesses count; a revoked or expired token (a pipeline not yet updated)
+                # cannot be guessed, and must not lock out everyone behind its address.
+                user_login_failed.send(
+                    sender=TokenAuth, credentials=TOKEN_CREDENTIALS, request=request
+                )
             raise NotAuthenticated(reason)
         request.user = found.user
         request.api_token = found
