@@ -40,20 +40,10 @@ class TokenAuth(HttpBearer):
         return self.authenticate(request, secret.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
-        # Counted per address by django-axes, as sign-ins are (cards/signin.py): a lockout
-        # is audited, and while it lasts no token from that address is even looked at.
-        if AxesProxyHandler.is_locked(request, TOKEN_CREDENTIALS):
-            cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
-            minutes = max(round(cool_off / 60), 1)
-            raise TooManyRequests(token_lockout_message(minutes), retry_after=cool_off)
         found, reason = token_find(token)
         if found is None:
             if reason == UNKNOWN_TOKEN:
-                # Guesses count; a revoked or expired token (a pipeline not yet updated)
-                # cannot be guessed, and must not lock out everyone behind its address.
-                user_login_failed.send(
-                    sender=TokenAuth, credentials=TOKEN_CREDENTIALS, request=request
-                )
+                _wrong_token(request)
             raise NotAuthenticated(reason)
         request.user = found.user
         request.api_token = found
@@ -67,6 +57,23 @@ class TokenAuth(HttpBearer):
                 detail=f"{request.method} {request.path}"[:200],
             )
         return found
+
+
+def _wrong_token(request: HttpRequest) -> None:
+    """Count a wrong token per address with django-axes, as sign-ins are counted
+    (cards/signin.py): the failure that reaches the limit, and every wrong token while the
+    lockout lasts, answer 429, and the lockout is audited.
+
+    Only unknown tokens count: a revoked or expired one (a pipeline not yet updated) cannot
+    be guessed. A valid token is never refused for its address: 256 random bits are not
+    guessed in any number of tries, and people sharing an address (a CI network) must not
+    lock each other out with one mistyped secret.
+    """
+    if AxesProxyHandler.is_locked(request, TOKEN_CREDENTIALS):
+        cool_off = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        minutes = max(round(cool_off / 60), 1)
+        raise TooManyRequests(token_lockout_message(minutes), retry_after=cool_off)
+    user_login_failed.send(sender=TokenAuth, credentials=TOKEN_CREDENTIALS, request=request)
 
 
 def need(request: HttpRequest, scope: Scope) -> None:

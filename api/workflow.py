@@ -18,7 +18,7 @@ from api.models import IdempotencyKey, Scope
 from api.serialize import card_response, json_response, publication_json
 from cards.access import card_for
 from cards.errors import InvalidInput, NotAllowed, NotFound
-from cards.models import ModelCard, Publication, ReportState
+from cards.models import EvaluationReport, ModelCard, Publication, ReportState
 from cards.permissions import Action
 from cards.services import (
     card_submit,
@@ -35,16 +35,26 @@ MAX_WAIT_SECONDS = 60
 _POLL_SECONDS = 0.5
 
 
+def _column(name: str) -> int:
+    # The column each field ends up in: too long is refused here (422 naming the field),
+    # before anything is written.
+    return EvaluationReport._meta.get_field(name).max_length
+
+
 class ReportAdd(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid")
     report_type: str = pydantic.Field(
         default="detect",
+        max_length=_column("report_type"),
         description="The SDK's EvaluationMetricTypeEnum value (“Clarify Bias”, ...) or detect.",
     )
-    job: str = pydantic.Field(description="The evaluation job that gets the metrics.")
+    job: str = pydantic.Field(
+        max_length=_column("evaluation_job"),
+        description="The evaluation job that gets the metrics.",
+    )
     document: dict | list | None = None
-    s3_uri: str | None = None
-    filename: str | None = None
+    s3_uri: str | None = pydantic.Field(default=None, max_length=_column("source"))
+    filename: str | None = pydantic.Field(default=None, max_length=_column("source"))
 
 
 def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:

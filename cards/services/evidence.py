@@ -102,6 +102,11 @@ def report_attach(
     job_name = job_name.strip()
     if not job_name:
         raise InvalidInput("Name the evaluation job that gets these metrics.", field="job_name")
+    limit = EvaluationReport._meta.get_field("evaluation_job").max_length
+    if len(job_name) > limit:
+        raise InvalidInput(
+            f"An evaluation job's name has at most {limit:,} characters.", field="job_name"
+        )
     replaced = list(
         card.reports.filter(
             state=ReportState.ATTACHED, source=report.source, evaluation_job=job_name
