@@ -83,7 +83,11 @@ def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
 
 @router.post(
     "/cards/{name}/reports",
-    response={200: schemas.ReportAdded, 201: dict, **schemas.errors(403, 404, 409, 412, 422, 503)},
+    response={
+        200: schemas.ReportAdded,
+        201: dict,
+        **schemas.errors(403, 404, 409, 412, 413, 422, 502, 503),
+    },
     summary="Add an evaluation report's metrics to a job (?preview=true: only show them)",
     description="JSON with `document` or `s3_uri`, or multipart with a `file` part and the "
     "same fields. The same parsers, evidence and limits as the wizard's step 3.",
@@ -100,7 +104,11 @@ def report_add(request: HttpRequest, name: str, preview: bool = False) -> HttpRe
     if raw is None:
         if not data.s3_uri:
             raise InvalidInput("Send the report as document, file or s3_uri.", field="document")
-        s3_object = sagemaker_report_read(uri=data.s3_uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        try:
+            s3_object = sagemaker_report_read(uri=data.s3_uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        except InvalidInput as refused:
+            refused.field = "s3_uri"  # the service's ``uri`` is this request's field
+            raise
         raw, etag, version_id = s3_object.body, s3_object.etag, s3_object.version_id
         source = data.s3_uri
     else:

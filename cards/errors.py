@@ -96,8 +96,19 @@ class TooManyRequests(StudioError):
         self.retry_after = retry_after
 
 
-class Unavailable(StudioError):
-    """A service this app depends on (SageMaker, S3) did not answer as needed."""
+class RemoteError(StudioError):
+    """About a service this app depends on (SageMaker, S3): it refused the server's request
+    (access, configuration), or, as a subclass says, it did not answer (``Unavailable``) or
+    the input names something it does not have (``InvalidInput`` as well, 422)."""
+
+    status = 502
+    title = "Refused by AWS"
+
+
+class Unavailable(RemoteError):
+    """A service this app depends on did not answer (an outage, throttling): only this is a
+    503, with Retry-After, so that a pipeline retrying on 503 retries what may then work."""
 
     status = 503
     title = "Unavailable"
+    retry_after = 30

@@ -26,7 +26,13 @@ from cards.access import card_for_edit, teams_for_user
 from cards.content.document import dig
 from cards.content.provenance import marks
 from cards.content.validation import ContentInvalid
-from cards.errors import InvalidInput, StaleRevision, StudioError, TransitionRefused, Unavailable
+from cards.errors import (
+    InvalidInput,
+    RemoteError,
+    StaleRevision,
+    StudioError,
+    TransitionRefused,
+)
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
 from cards.services import (
@@ -150,7 +156,7 @@ class CardWizard(NamedUrlSessionWizardView):
                 return self.lookup(form)
             if "wizard_preview_report" in self.request.POST:
                 return self.preview_report(form)
-        except (ReportError, Unavailable) as error:
+        except (ReportError, RemoteError) as error:
             # The step itself was saved; only the report could not be read.
             fresh = self.rebased(form)
             field = "report_uri" if form.cleaned_data.get("report_uri") else "report_file"
