@@ -33,7 +33,7 @@ class _Outside:
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        base = type(self).__mro__[2]
+        base = next(c for c in type(self).__mro__ if c.__module__.startswith("django.db."))
         return name, f"django.db.models.{base.__name__}", args, kwargs
 
 

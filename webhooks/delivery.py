@@ -16,6 +16,7 @@ import httpx
 from django.conf import settings
 from django.db import transaction
 
+from cards.outbound import deadline_client
 from webhooks.addresses import (
     AddressRefused,
     HostNotFound,
@@ -23,7 +24,6 @@ from webhooks.addresses import (
     private_networks_allowed,
     target_check,
 )
-from webhooks.deadline import deadline_client
 from webhooks.models import Attempt, Delivery, DeliveryState
 
 RESPONSE_EXCERPT = 1024  # characters of the receiver's answer kept in the log

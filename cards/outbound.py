@@ -1,9 +1,10 @@
-"""A deadline for a whole HTTP exchange, not for each read.
+"""Outbound HTTP with a deadline for the whole exchange, not for each read.
 
 httpx's timeouts apply to each connect, read and write: a receiver sending one byte every
 second keeps an attempt open for as long as it likes. Here every network operation gets at
 most the time left until the deadline, so the exchange ends at the deadline whatever the
-peer does (issue 29: a trickling receiver held a worker for minutes).
+peer does (issue 29: a trickling receiver held a worker for minutes). Webhook deliveries and
+the sign-in's calls to the identity provider go through it.
 """
 
 from __future__ import annotations
