@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from functools import cache
 
 import httpcore
 import httpx
@@ -61,6 +62,13 @@ class _Backend(httpcore.NetworkBackend):
         timeout = self._left(timeout, httpcore.ConnectTimeout)
         stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
         return _Stream(stream, self._left)
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The CA bundle's context, made once: loading it costs more than a whole exchange on a
+    local network. No settings from the environment (proxies, other bundles)."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 def deadline_client(seconds: float, *, verify: ssl.SSLContext) -> httpx.Client:

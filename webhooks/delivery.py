@@ -8,15 +8,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import ssl
 import time
-from functools import cache
 
 import httpx
 from django.conf import settings
 from django.db import transaction
 
-from cards.outbound import deadline_client
+from cards.outbound import deadline_client, tls_context
 from webhooks.addresses import (
     AddressRefused,
     HostNotFound,
@@ -56,12 +54,6 @@ def signed_headers(delivery: Delivery, body: bytes, *, now: float | None = None)
     }
 
 
-@cache
-def _tls() -> ssl.SSLContext:
-    # Made once: loading the CA bundle costs more than a whole attempt on a local network.
-    return httpx.create_ssl_context(trust_env=False)
-
-
 def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
     """POST to the checked address itself (the Host header and TLS name stay the host's)."""
     address = target.address
@@ -73,7 +65,7 @@ def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
     # One deadline for the whole attempt (connect, TLS, headers, body), not per read; and no
     # proxy from the environment, which would reach another address.
     with (
-        deadline_client(settings.WEBHOOK_TIMEOUT, verify=_tls()) as client,
+        deadline_client(settings.WEBHOOK_TIMEOUT, verify=tls_context()) as client,
         client.stream(
             "POST",
             url,
