@@ -27,4 +27,6 @@ RUN useradd --system --no-create-home studio
 USER studio
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# ASGI: uvicorn workers in gunicorn, one per core (WEB_CONCURRENCY), as the run command serves;
+# long polls wait in the event loop. WEB_ACCESS_LOG=true for a line per request.
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.asgi"]

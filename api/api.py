@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from ninja import NinjaAPI
 
-from api import cards, exports, history, problems, workflow
+from api import attestations, cards, exports, history, problems, workflow
 from api.auth import TokenAuth
 from cards.services.audit import token_channel
 
@@ -26,25 +27,40 @@ api.add_router("", cards.router)
 api.add_router("", workflow.router)
 api.add_router("", history.router)
 api.add_router("", exports.router)
+api.add_router("", attestations.router)
+
+
+def _method_not_allowed(request, response):
+    if response.status_code == 405 and not response.get("Content-Type", "").endswith(
+        "problem+json"
+    ):
+        allowed = response.get("Allow", "")
+        return problems.problem(
+            request,
+            status=405,
+            title="Method not allowed",
+            detail=f"{request.method} is not possible here; use {allowed}.",
+            headers={"Allow": allowed},
+        )
+    return response
 
 
 def _through_token_channel(view):
+    if iscoroutinefunction(view):  # the long polls: they wait in the event loop
+
+        @wraps(view)
+        async def waiting(request, *args, **kwargs):
+            with token_channel():
+                response = await view(request, *args, **kwargs)
+            return _method_not_allowed(request, response)
+
+        return login_not_required(waiting)
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         with token_channel():
             response = view(request, *args, **kwargs)
-        if response.status_code == 405 and not response.get("Content-Type", "").endswith(
-            "problem+json"
-        ):
-            allowed = response.get("Allow", "")
-            return problems.problem(
-                request,
-                status=405,
-                title="Method not allowed",
-                detail=f"{request.method} is not possible here; use {allowed}.",
-                headers={"Allow": allowed},
-            )
-        return response
+        return _method_not_allowed(request, response)
 
     # Tokens, not sessions: the sign-in page is no answer for a pipeline.
     return login_not_required(wrapped)

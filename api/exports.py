@@ -28,7 +28,8 @@ class ExportQuery(Schema):
 
 @router.get(
     "/cards/{name}/export",
-    summary="The card as a file: format=pdf|html|huggingface|mct, optionally one revision",
+    summary="The card as a file: format=pdf|html|huggingface|mct|json|cyclonedx, optionally one "
+    "revision",
 )
 def card_export(request: HttpRequest, name: str, query: Query[ExportQuery]) -> HttpResponse:
     need(request, Scope.READ)

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from cards.models import ModelCard, Publication
+from governance.display import card_gates
 from teamtemplates.services import card_checklist
 
 
@@ -54,6 +55,8 @@ def card_json(card: ModelCard) -> dict:
             }
             for check in card_checklist(card)[0]
         ],
+        # The metric gates of the card's review policy on this revision (none: no gates).
+        "gates": [check.as_json() for check in card_gates(card)],
         "created_by": card.created_by.username,
         "updated_by": card.updated_by.username,
         "created_at": card.created_at.isoformat(),

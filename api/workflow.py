@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pydantic
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -28,11 +28,11 @@ from cards.services import (
     report_preview,
     sagemaker_report_read,
 )
+from cards.services.waiting import card_status_wait
 
 router = Router(tags=["workflow"])
 
 MAX_WAIT_SECONDS = 60
-_POLL_SECONDS = 0.5
 
 
 def _column(name: str) -> int:
@@ -190,19 +190,18 @@ def card_request_changes_api(request: HttpRequest, name: str) -> HttpResponse:
     response={200: schemas.Status, **schemas.errors(403, 404, 422)},
     summary="The card's status; with wait, answers when it differs from since (long poll)",
 )
-def card_status(request: HttpRequest, name: str, since: str = "", wait: float = 0) -> HttpResponse:
+async def card_status(
+    request: HttpRequest, name: str, since: str = "", wait: float = 0
+) -> HttpResponse:
+    # Async: a waiting request holds no thread, process or database connection
+    # (cards/services/waiting.py); the rest of the API is synchronous.
     need(request, Scope.READ)
     if not 0 <= wait <= MAX_WAIT_SECONDS:
         raise InvalidInput(f"wait is 0 to {MAX_WAIT_SECONDS} seconds.", field="wait")
-    card = card_for(request.user, name)
+    card = await sync_to_async(card_for)(request.user, name)
     status, revision = card.status, card.revision
-    deadline = time.monotonic() + wait
-    while since and status == since and time.monotonic() < deadline:
-        time.sleep(_POLL_SECONDS)
-        row = ModelCard.objects.filter(pk=card.pk).values_list("status", "revision").first()
-        if row is None:
-            raise NotFound("No such model card.")
-        status, revision = row
+    if since and status == since and wait > 0:
+        status, revision = await card_status_wait(card.pk, since=since, wait=wait)
     return json_response({"name": card.name, "status": status, "revision": revision}, etag=revision)
 
 

@@ -74,7 +74,8 @@ def main() -> None:
                 for name, (url, headers) in pages.items():
                     results[name] += measure(client, url, args.requests // 4, headers)
             filtered = measure(client, "/api/v1/cards?status=Approved&risk_rating=High", 100, auth)
-            paged = measure(client, cursor_url, 100, auth)
+            # Fewer cards than a page (the suite's tiny run): no second page to read.
+            paged = measure(client, cursor_url, 100, auth) if cursor_url else []
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -87,7 +88,8 @@ def main() -> None:
             f"  p99 {sorted(timings)[int(len(timings) * 0.99) - 1] * 1000:6.2f} ms"
         )
     print(f"  filtered               {len(filtered) / sum(filtered):7.1f} req/s")
-    print(f"  second page (cursor)   {len(paged) / sum(paged):7.1f} req/s")
+    if paged:
+        print(f"  second page (cursor)   {len(paged) / sum(paged):7.1f} req/s")
     ratio = rates["GET /api/v1/cards"] / rates["bare JsonResponse"]
     print(f"API list / bare = {ratio:.0%} (budget: at least 70%)")
 

@@ -458,7 +458,8 @@ def main() -> None:
                 first = client.get("/api/v1/cards?status=Approved", headers=auth).json()
                 urls["API list"] = ("/api/v1/cards", auth)
                 urls["API search by words"] = ("/api/v1/cards?q=model+description", auth)
-                urls["API next page"] = (first["next"], auth)
+                if first["next"]:  # not at the suite's tiny sizes
+                    urls["API next page"] = (first["next"], auth)
                 clients[size] = (client, urls)
                 for url, headers in urls.values():  # warm-up
                     measure(client, url, 3, **headers)

@@ -48,7 +48,8 @@ def submit_timings(client: Client, names: list[str]) -> list[float]:
 
 def line(label: str, timings: list[float]) -> str:
     p50 = statistics.median(timings) * 1000
-    p95 = sorted(timings)[int(len(timings) * 0.95) - 1] * 1000
+    ordered = sorted(timings)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
     return f"  {label:44} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  ({len(timings)})"
 
 

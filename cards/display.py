@@ -9,7 +9,9 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from cards.charts import metric_chart
-from cards.content.fields import section_labels
+from cards.content.document import is_number
+from cards.content.fields import metric_type_label, objective_function_rows, section_labels
+from cards.content.terms import group_title, is_bias_group, metric_term
 from cards.models import CardStatus
 
 OVERVIEW_LABELS = section_labels("model_overview")
@@ -38,10 +40,14 @@ def labelled(node: Any, labels: list[tuple[str, str]]) -> list[dict[str, Any]]:
     return rows
 
 
-def metric_view(metric: dict) -> dict[str, Any]:
-    """A metric with its value laid out as a table where it is a chart."""
+def metric_view(metric: dict, group_name: object = None) -> dict[str, Any]:
+    """A metric with its value laid out as a table where it is a chart, its name in words
+    ("Accuracy Difference (AD)", with its meaning and ideal value) and its type in words."""
     view = dict(metric)
     value, kind = metric.get("value"), metric.get("type")
+    view["term"] = metric_term(group_name, metric.get("name"))
+    view["title"] = view["term"].title if view["term"] else metric.get("name")
+    view["kind_label"] = metric_type_label(kind)
     view["table"] = None
     if kind == "linear_graph" and isinstance(value, list):
         view["table"] = {
@@ -69,27 +75,47 @@ def metric_view(metric: dict) -> dict[str, Any]:
     return view
 
 
-def group_overview(group: dict) -> SafeString | None:
-    """A bar chart of a group's number metrics (Clarify's bias metrics per facet, say)."""
+def group_charts(group: dict) -> list[dict[str, Any]]:
+    """Bar charts of a group's number metrics: {"title", "svg"} each.
+
+    Clarify's bias metrics are drawn on two scales, each with its ideal value marked: the
+    differences (ideal 0) and the ratios (Disparate Impact, ideal 1), so a ratio at its ideal 1
+    never looks like the tallest problem beside differences near 0.
+    """
+    name = group.get("name")
     numbers = [
         metric
         for metric in group.get("metric_data") or []
         if isinstance(metric, dict)
         and metric.get("type") == "number"
-        and isinstance(metric.get("value"), int | float)
-        and not isinstance(metric.get("value"), bool)
+        and is_number(metric.get("value"))
     ]
-    if not 2 <= len(numbers) <= 60:
-        return None
-    return metric_chart(
+    if not is_bias_group(name):
+        if not 2 <= len(numbers) <= 60:
+            return []
+        return _bars(name, "Number metrics", numbers, None)
+    ratios = [m for m in numbers if (term := metric_term(name, m.get("name"))) and term.is_ratio]
+    differences = [m for m in numbers if m not in ratios]
+    charts = []
+    if differences:
+        charts += _bars(name, "Differences, drawn from the ideal 0 (dashed line)", differences, 0.0)
+    if len(ratios) > 1:  # one ratio (Disparate Impact) reads better in the table alone
+        charts += _bars(name, "Ratios, drawn from the ideal 1 (dashed line)", ratios, 1.0)
+    return charts
+
+
+def _bars(name: object, title: str, metrics: list[dict], ideal: float | None) -> list[dict]:
+    svg = metric_chart(
         {
-            "name": group.get("name") or "",
+            "name": f"{group_title(name)}: {title}",
             "type": "bar_chart",
-            "value": [metric["value"] for metric in numbers],
-            "x_axis_name": [str(metric.get("name", "")) for metric in numbers],
+            "value": [metric["value"] for metric in metrics],
+            "x_axis_name": [str(metric.get("name", "")) for metric in metrics],
             "y_axis_name": "value",
-        }
+        },
+        ideal=ideal,
     )
+    return [{"title": title, "svg": svg}] if svg else []
 
 
 def card_view(content: dict) -> dict[str, Any]:
@@ -107,8 +133,12 @@ def card_view(content: dict) -> dict[str, Any]:
                 "groups": [
                     {
                         "name": group.get("name"),
-                        "metrics": [metric_view(m) for m in group.get("metric_data") or []],
-                        "overview": group_overview(group),
+                        "title": group_title(group.get("name")),
+                        "metrics": [
+                            metric_view(m, group.get("name"))
+                            for m in group.get("metric_data") or []
+                        ],
+                        "charts": group_charts(group),
                     }
                     for group in evaluation.get("metric_groups") or []
                     if isinstance(group, dict)
@@ -122,7 +152,7 @@ def card_view(content: dict) -> dict[str, Any]:
         "inference_images": (overview.get("inference_environment") or {}).get("container_image"),
         "uses": labelled(content.get("intended_uses"), USES_LABELS),
         "business": labelled(content.get("business_details"), BUSINESS_LABELS),
-        "objective": training.get("objective_function") or {},
+        "objective": objective_function_rows(training.get("objective_function")),
         "training_observations": training.get("training_observations"),
         "training_job": job,
         "training_images": (job.get("training_environment") or {}).get("container_image"),

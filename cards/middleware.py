@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.deprecation import MiddlewareMixin
 
 
-class PermissionsPolicyMiddleware:
-    """Adds ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature -> origins)."""
+class PermissionsPolicyMiddleware(MiddlewareMixin):
+    """Adds ``Permissions-Policy`` from ``settings.PERMISSIONS_POLICY`` (feature -> origins).
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    A ``MiddlewareMixin`` so that it runs in the event loop under ASGI as well: one
+    synchronous-only middleware would put every request, the waiting long polls too, in a thread.
+    """
+
+    def __init__(self, get_response) -> None:
+        super().__init__(get_response)
         self.header = ", ".join(
             f"{feature}=({' '.join(origins)})"
             for feature, origins in settings.PERMISSIONS_POLICY.items()
         )
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response

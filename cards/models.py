@@ -13,7 +13,7 @@ from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 from cards.outside_text import OutsideCharField, OutsideTextField
 
-# SageMaker's EntityName: 1-63 letters, digits and hyphens, a letter or digit at each end.
+# SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 CARD_NAME_MESSAGE = (
     "Card names may contain letters, digits and hyphens (at most 63 characters), "
@@ -300,8 +300,7 @@ class Publication(models.Model):
     arn = models.CharField(max_length=256, blank=True)
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
-    # The SageMaker version a person compared with this card and chose to replace. A publish
-    # never overwrites a remote version it did not write, except exactly this one.
+    # The one SageMaker version not its own a publish may overwrite: a person chose to replace it.
     overwrite_version = models.PositiveIntegerField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -464,6 +463,7 @@ class AuditAction(models.TextChoices):
     TEMPLATE_CHANGE = "template_change", "Changed a team template"
     POLICY_CHANGE = "policy_change", "Changed a review policy"
     REREVIEW = "rereview", "Marked for re-review"
+    GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
 
 
 class AuditEvent(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cards.models import CardRevision, Membership, ModelCard, Role
+from operations.logs import job_origin
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,9 @@ def _send_after_commit(subject: str, body: str, recipients: list[str]) -> None:
         return
     from cards.tasks import send_mail
 
-    send_mail.defer(subject=subject, body=body, recipients=list(recipients))
+    send_mail.configure(task_kwargs=job_origin()).defer(
+        subject=subject, body=body, recipients=list(recipients)
+    )
 
 
 def mail_send(subject: str, body: str, recipients: list[str]) -> None:

@@ -25,6 +25,7 @@ from cards.services.publishing import (
     publications_recover,
     recover_stalled_job,
 )
+from operations.logs import job_origin
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ def publish_card(context: JobContext, publication_id: int) -> None:
 
 def publish_job(card_pk: int):
     """The publish job of a card, configured: one runs at a time per card, one waits."""
-    return publish_card.configure(lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}")
+    return publish_card.configure(
+        lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}", task_kwargs=job_origin()
+    )
 
 
 @app.periodic(cron="*/5 * * * *")

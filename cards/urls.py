@@ -27,10 +27,16 @@ urlpatterns = [
         history.card_revision_export,
         name="revision_export",
     ),
+    path(
+        "cards/<str:name>/history/<int:number>/attestation.intoto.json",
+        history.card_revision_attestation,
+        name="attestation",
+    ),
     path("cards/<str:name>/compare/", history.card_compare, name="compare"),
     path("cards/<str:name>/submit/", review.card_submit_view, name="submit"),
     path("cards/<str:name>/review/", review.card_review, name="review"),
     path("cards/<str:name>/approve/", review.card_approve_view, name="approve"),
+    path("cards/<str:name>/gate-exception/", review.gate_exception_view, name="gate_exception"),
     path(
         "cards/<str:name>/request-changes/",
         review.card_request_changes_view,

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import dj_database_url
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -35,6 +36,7 @@ from procrastinate import App
 
 from cards.sagemaker.sync import DATABASE_UNAVAILABLE
 from cards.services.publishing import publications_recover, recover_stalled_job
+from operations.logs import request_context, request_context_async
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,26 @@ logger = logging.getLogger(__name__)
 # sweep would ever look. So the worker reconnects: a fresh worker is registered and the old
 # one's jobs become stalled, and are retried.
 database_trouble = threading.Event()
+
+
+def worker_database(database: dict[str, Any]) -> dict[str, Any]:
+    """The worker's connection settings: WORKER_DATABASE_URL's server and credentials when set
+    (straight to the writer, past any pooler), without the pooler-only options."""
+    if not settings.WORKER_DATABASE_URL:
+        return database
+    direct = dj_database_url.parse(settings.WORKER_DATABASE_URL)
+    options = {
+        key: value
+        for key, value in database.get("OPTIONS", {}).items()
+        if key != "prepare_threshold"
+    }
+    options.update(direct.get("OPTIONS", {}))
+    return {
+        **database,
+        **{key: direct[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+        "OPTIONS": options,
+        "DISABLE_SERVER_SIDE_CURSORS": False,
+    }
 
 
 def database_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +235,13 @@ async def serve(app: App, *, concurrency: int) -> int:
         "update_heartbeat_interval": settings.WORKER_HEARTBEAT_SECONDS,
         "stalled_worker_timeout": settings.WORKER_STALLED_SECONDS,
         # procrastinate's Django connection clean-up stays outermost.
-        "task_middleware": [*app.worker_defaults.get("task_middleware", []), bounded_queries],
+        # A job's log lines carry the id of the request that queued it.
+        "task_middleware": [
+            *app.worker_defaults.get("task_middleware", []),
+            bounded_queries,
+            request_context,
+            request_context_async,
+        ],
     }
     if not await database_back(app, stop):
         logger.error("No database after %s s; exiting", settings.WORKER_DATABASE_WAIT)

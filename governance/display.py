@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.utils import timezone
 
 from cards.models import Approval, CardStatus, ModelCard
-from governance.policies import progress, recorded_rules, rules_for, with_review_dates
+from governance.policies import (
+    GateCheck,
+    gate_checks,
+    gates_for,
+    progress,
+    recorded_rules,
+    rules_for,
+    with_review_dates,
+)
 from governance.services import open_flags
 
 
@@ -63,3 +71,8 @@ def card_governance(card: ModelCard, *, with_progress: bool = False, user=None) 
             ],
         )
     return context
+
+
+def card_gates(card: ModelCard) -> list[GateCheck]:
+    """The metric gates of the card's review policy on its current revision."""
+    return gate_checks(card, gates_for(card), card.revision, card.content)

@@ -73,3 +73,25 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = reviewers
         self.fields["members"].label_from_instance = lambda user: user.get_username()
+
+
+class GateForm(forms.Form):
+    metric = forms.CharField(
+        label="Metric (a name, or a pattern with * and ?)",
+        max_length=200,
+        error_messages={"required": "Name the metric (a name, or a pattern such as auc*)."},
+    )
+    job = forms.CharField(label="Evaluation job (empty: any)", max_length=200, required=False)
+    group = forms.CharField(label="Metric group (empty: any)", max_length=200, required=False)
+    minimum = forms.FloatField(
+        label="At least", required=False, error_messages={"invalid": "A number, such as 0.8."}
+    )
+    maximum = forms.FloatField(
+        label="At most", required=False, error_messages={"invalid": "A number, such as 1.25."}
+    )
+    risk_ratings = forms.MultipleChoiceField(
+        label="For cards of risk",
+        choices=[(rating, rating) for rating in ("High", "Medium", "Low", "Unknown")],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the risk ratings the gate applies to."},
+    )

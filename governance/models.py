@@ -86,3 +86,48 @@ class RereviewFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} r{self.approved_revision} {self.reason}"
+
+
+class MetricGate(models.Model):
+    """A bound an evaluation metric must meet before cards of the policy's risk rating are
+    approved (governance.gates). Part of its policy: adding or removing one is a new version."""
+
+    policy = models.ForeignKey(ReviewPolicy, on_delete=models.CASCADE, related_name="gates")
+    job = models.CharField(max_length=200, blank=True)  # evaluation job name; blank: any
+    group = models.CharField(max_length=200, blank=True)  # metric group name; blank: any
+    metric = models.CharField(max_length=200)  # a name, or a pattern with * and ?
+    minimum = models.FloatField(null=True, blank=True)
+    maximum = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.policy} gate {self.metric}"
+
+
+class GateException(models.Model):
+    """A reviewer's reasoned decision to approve one revision although a gate failed or
+    had no metric. Bound to the revision: a new revision needs its own."""
+
+    card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="gate_exceptions")
+    revision = models.PositiveIntegerField()
+    # The gate as it read when the exception was recorded (governance.gates.gate_text).
+    gate = models.CharField(max_length=500)
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "revision", "gate"], name="one_exception_per_gate_and_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} r{self.revision} exception: {self.gate}"

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Case, DateTimeField, F, Func, OuterRef, Subquery, Value, When
 
 from cards.models import Approval, CardStatus, ModelCard, RiskRating
-from governance.models import ReviewPolicy
+from governance.gates import GateResult, gate_results, gate_text
+from governance.models import GateException, MetricGate, ReviewPolicy
 
 DEFAULT_REQUIRED = 1
 
@@ -25,7 +26,7 @@ def rating_of(card: ModelCard) -> str:
 def policy_for(card: ModelCard) -> ReviewPolicy | None:
     return (
         ReviewPolicy.objects.filter(team_id=card.team_id, risk_rating=rating_of(card))
-        .prefetch_related("groups__members")
+        .prefetch_related("groups__members", "gates")
         .first()
     )
 
@@ -38,14 +39,19 @@ class Rules:
     risk_rating: str
     version: int | None  # None: no policy (the default rule)
     groups: dict[str, set[int]] = field(default_factory=dict)  # name -> member ids
+    # Metric gates (governance.gates): {"job", "group", "metric", "minimum", "maximum"}.
+    gates: list[dict] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {
+        data = {
             "required": self.required,
             "groups": sorted(self.groups),
             "risk_rating": self.risk_rating,
             "version": self.version,
         }
+        if self.gates:
+            data["gates"] = [gate_text(gate) for gate in self.gates]
+        return data
 
     def describe(self) -> str:
         text = f"{self.required} approval{'s' if self.required != 1 else ''}"
@@ -80,6 +86,16 @@ def rules_for(card: ModelCard) -> Rules:
             group.name: {member.pk for member in group.members.all()}
             for group in policy.groups.all()
         },
+        gates=[
+            {
+                "job": gate.job,
+                "group": gate.group,
+                "metric": gate.metric,
+                "minimum": gate.minimum,
+                "maximum": gate.maximum,
+            }
+            for gate in policy.gates.all()
+        ],
     )
 
 
@@ -178,3 +194,65 @@ def with_review_dates(cards):
 def overdue(cards, now):
     """Approved cards whose review date has passed."""
     return with_review_dates(cards.filter(status=CardStatus.APPROVED)).filter(review_due__lt=now)
+
+
+@dataclass
+class GateCheck:
+    """A gate's result for one revision, with the exception a reviewer recorded, if any."""
+
+    result: GateResult
+    exception: GateException | None = None
+
+    @property
+    def blocks(self) -> bool:
+        return self.result.blocking and self.exception is None
+
+    def as_json(self) -> dict:
+        data = self.result.as_json()
+        if self.exception is not None:
+            data["exception"] = {
+                "reason": self.exception.reason,
+                "by": self.exception.recorded_by.get_username(),
+                "at": self.exception.recorded_at.isoformat(),
+            }
+        return data
+
+
+def gates_for(card: ModelCard) -> list[dict]:
+    """The metric gates of the policy for the card's rating (one query)."""
+    return list(
+        MetricGate.objects.filter(
+            policy__team_id=card.team_id, policy__risk_rating=rating_of(card)
+        ).values("job", "group", "metric", "minimum", "maximum")
+    )
+
+
+def gate_checks(
+    card: ModelCard, gates: list[dict], revision: int, content: dict
+) -> list[GateCheck]:
+    """Each of ``gates`` on ``content`` (revision ``revision`` of the card), with the
+    exceptions recorded for the revision; no query when there is no gate."""
+    if not gates:
+        return []
+    exceptions = {
+        exception.gate: exception
+        for exception in GateException.objects.filter(card=card, revision=revision).select_related(
+            "recorded_by"
+        )
+    }
+    return [
+        GateCheck(result=result, exception=exceptions.get(result.text) if result.blocking else None)
+        for result in gate_results(gates, content)
+    ]
+
+
+def gates_refusal(checks: list[GateCheck]) -> str:
+    """Why an approval is refused by the gates, or ""."""
+    blocking = [check.result for check in checks if check.blocks]
+    if not blocking:
+        return ""
+    named = "; ".join(f"{result.text}: {result.state}" for result in blocking)
+    return (
+        f"Metric gates of the review policy are not met ({named}). Approve only once a "
+        "reviewer has recorded an exception with a reason for each, on the review page."
+    )

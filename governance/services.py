@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
-from cards.errors import InvalidInput, NotAllowed
+from cards.errors import InvalidInput, NotAllowed, TransitionRefused
 from cards.models import AuditAction, CardStatus, Membership, ModelCard, RiskRating, Role, Team
 from cards.notifications import _card_url, _emails, _send_after_commit
-from cards.permissions import SITE_ADMIN, role_in_team
+from cards.permissions import SITE_ADMIN, Action, require, role_in_team
 from cards.services.audit import audit_record
-from governance.models import RereviewFlag, RereviewReason, ReviewerGroup, ReviewPolicy
+from governance.gates import gate_text
+from governance.models import (
+    GateException,
+    MetricGate,
+    RereviewFlag,
+    RereviewReason,
+    ReviewerGroup,
+    ReviewPolicy,
+)
+from governance.policies import gate_checks, gates_for
 from webhooks.events import card_event
 from webhooks.models import Event
 
@@ -256,3 +267,138 @@ def mark_for_rereview(card: ModelCard, reason: str, detail: str = "") -> bool:
         )
         card_event(current, Event.REVIEW_DUE, reason=reason, reason_label=label, detail=detail)
     return True
+
+
+def _bound(value, field: str) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("A bound is a number, such as 0.8.", field=field) from None
+    if not math.isfinite(number):
+        raise InvalidInput("A bound is a finite number.", field=field)
+    return number
+
+
+def gate_add(
+    *,
+    user,
+    team: Team,
+    risk_ratings: list[str],
+    metric: str,
+    minimum=None,
+    maximum=None,
+    job: str = "",
+    group: str = "",
+) -> list[MetricGate]:
+    """Add a metric gate to the team's policy of each rating (a policy of one approval is
+    made for a rating without one); each policy gets a new version."""
+    _require_manage(user, team)
+    metric, job, group = (metric or "").strip(), (job or "").strip(), (group or "").strip()
+    problems = []
+    if not metric:
+        problems.append(("metric", "Name the metric (a name, or a pattern such as auc* )."))
+    for field, text in (("metric", metric), ("job", job), ("group", group)):
+        if len(text) > 200:
+            problems.append((field, "At most 200 characters."))
+    ratings = [rating for rating in risk_ratings if rating in RiskRating.values]
+    if not ratings or len(ratings) != len(risk_ratings):
+        problems.append(("risk_ratings", "Choose the risk ratings the gate applies to."))
+    low = high = None
+    try:
+        low = _bound(minimum, "minimum")
+        high = _bound(maximum, "maximum")
+    except InvalidInput as error:
+        problems.append((error.field, error.message))
+    if not problems and low is None and high is None:
+        problems.append(("minimum", "Give a lower bound, an upper bound, or both."))
+    if low is not None and high is not None and low > high:
+        problems.append(("maximum", "The upper bound is below the lower bound."))
+    if problems:
+        raise InvalidInput(problems[0][1], field=problems[0][0], problems=problems)
+    gates = []
+    with transaction.atomic():
+        for rating in ratings:
+            policy, created = ReviewPolicy.objects.select_for_update().get_or_create(
+                team=team, risk_rating=rating, defaults={"updated_by": user}
+            )
+            if not created:
+                ReviewPolicy.objects.filter(pk=policy.pk).update(
+                    version=F("version") + 1, updated_by=user
+                )
+                policy.refresh_from_db()
+            gate = MetricGate.objects.create(
+                policy=policy, job=job, group=group, metric=metric, minimum=low, maximum=high
+            )
+            gates.append(gate)
+            audit_record(
+                actor=user,
+                action=AuditAction.POLICY_CHANGE,
+                team_id=team.pk,
+                detail=f"Team {team.name}, {rating} risk, version {policy.version}: "
+                f"metric gate {gate_text(gate_dict(gate))} added",
+            )
+    return gates
+
+
+def gate_dict(gate: MetricGate) -> dict:
+    return {
+        "job": gate.job,
+        "group": gate.group,
+        "metric": gate.metric,
+        "minimum": gate.minimum,
+        "maximum": gate.maximum,
+    }
+
+
+def gate_remove(*, user, gate: MetricGate) -> None:
+    policy = gate.policy
+    _require_manage(user, policy.team)
+    with transaction.atomic():
+        ReviewPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1, updated_by=user)
+        gate.delete()
+        policy.refresh_from_db()
+        audit_record(
+            actor=user,
+            action=AuditAction.POLICY_CHANGE,
+            team_id=policy.team_id,
+            detail=f"Team {policy.team.name}, {policy.risk_rating} risk, version "
+            f"{policy.version}: metric gate {gate_text(gate_dict(gate))} removed",
+        )
+
+
+def gate_exception_record(*, card: ModelCard, user, revision: int, gate: str, reason: str):
+    """A reviewer records why revision ``revision`` may be approved although ``gate`` (its
+    text) failed or had no metric. Audited; the attestation carries it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            "Say why the card may be approved anyway: a reason is required.", field="reason"
+        )
+    if len(reason) > 2000:
+        raise InvalidInput("A reason has at most 2,000 characters.", field="reason")
+    with transaction.atomic():
+        current = ModelCard.objects.select_for_update().select_related("team").get(pk=card.pk)
+        require(user, current, Action.APPROVE)
+        if current.revision != revision:
+            raise TransitionRefused(
+                f"The card changed since you opened it: it is now revision {current.revision}. "
+                "Look at the gates again."
+            )
+        checks = gate_checks(current, gates_for(current), revision, current.content)
+        blocking = {check.result.text for check in checks if check.blocks}
+        if gate not in blocking:
+            raise InvalidInput(
+                "That gate is met, or has an exception already: nothing to record.", field="gate"
+            )
+        exception = GateException.objects.create(
+            card=current, revision=revision, gate=gate, reason=reason, recorded_by=user
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.GATE_EXCEPTION,
+            card=current,
+            detail=f"Revision {revision}, gate {gate}: {reason}"[:500],
+        )
+    return exception

@@ -11,10 +11,14 @@ from django.views.decorators.http import require_http_methods
 from cards.errors import StudioError
 from cards.models import Membership, RiskRating, Team
 from cards.views.refusals import refuse, refuse_in_form
-from governance.forms import GroupForm, PolicyForm
-from governance.models import ReviewerGroup, ReviewPolicy
+from governance.forms import GateForm, GroupForm, PolicyForm
+from governance.gates import gate_text
+from governance.models import MetricGate, ReviewerGroup, ReviewPolicy
 from governance.portfolio import portfolio_context
 from governance.services import (
+    gate_add,
+    gate_dict,
+    gate_remove,
     group_delete,
     group_save,
     may_manage,
@@ -38,7 +42,7 @@ def team_for(user, team_id: int) -> Team:
 
 
 def _policy_forms(team: Team, groups, bound: PolicyForm | None = None) -> list[dict]:
-    saved = team.review_policies.select_related("updated_by").prefetch_related("groups")
+    saved = team.review_policies.select_related("updated_by").prefetch_related("groups", "gates")
     policies = {policy.risk_rating: policy for policy in saved}
     rows = []
     for rating in RATINGS:
@@ -55,7 +59,12 @@ def _policy_forms(team: Team, groups, bound: PolicyForm | None = None) -> list[d
                     evaluation_max_age_months=policy.evaluation_max_age_months,
                 )
             form = PolicyForm(initial=initial, groups=groups, prefix=rating)
-        rows.append({"rating": rating, "policy": policy, "form": form})
+        gates = (
+            []
+            if policy is None
+            else [(gate, gate_text(gate_dict(gate))) for gate in policy.gates.all()]
+        )
+        rows.append({"rating": rating, "policy": policy, "form": form, "gates": gates})
     return rows
 
 
@@ -87,6 +96,41 @@ def _save_policy(request, team: Team, groups) -> PolicyForm | None:
         else:
             messages.success(
                 request, f"Saved the {policy.risk_rating} risk policy (version {policy.version})."
+            )
+            return None
+    return form
+
+
+def _save_gate(request, team: Team) -> GateForm | None:
+    if request.POST.get("remove"):
+        gate = MetricGate.objects.filter(policy__team=team, pk=request.POST["remove"]).first()
+        if gate is None:
+            raise Http404("No such gate.")
+        gate_remove(user=request.user, gate=gate)
+        messages.success(request, f"Removed the gate “{gate_text(gate_dict(gate))}”.")
+        return None
+    form = GateForm(request.POST, prefix="gate")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            gates = gate_add(
+                user=request.user,
+                team=team,
+                risk_ratings=data["risk_ratings"],
+                metric=data["metric"],
+                job=data["job"],
+                group=data["group"],
+                minimum=data["minimum"],
+                maximum=data["maximum"],
+            )
+        except StudioError as error:
+            refuse_in_form(form, error)
+        else:
+            ratings = ", ".join(gate.policy.risk_rating for gate in gates)
+            messages.success(
+                request,
+                f"Added the gate “{gate_text(gate_dict(gates[0]))}” to the {ratings} risk "
+                "policies (each has a new version).",
             )
             return None
     return form
@@ -131,7 +175,7 @@ def team_review_rules(request: HttpRequest, team_id: int) -> HttpResponse:
     manage = may_manage(request.user, team)
     groups = ReviewerGroup.objects.filter(team=team).prefetch_related("members")
     reviewers = team_reviewers(team)
-    bound_policy = bound_group = None
+    bound_policy = bound_group = bound_gate = None
     if request.method == "POST":
         if not manage:
             raise PermissionDenied(
@@ -141,7 +185,9 @@ def team_review_rules(request: HttpRequest, team_id: int) -> HttpResponse:
             bound_policy = _save_policy(request, team, groups)
         elif request.POST.get("form") == "group":
             bound_group = _save_group(request, team, reviewers)
-        if bound_policy is None and bound_group is None:
+        elif request.POST.get("form") == "gate":
+            bound_gate = _save_gate(request, team)
+        if bound_policy is None and bound_group is None and bound_gate is None:
             return redirect("governance:rules", team_id=team.pk)
     new_group = (
         bound_group
@@ -168,6 +214,7 @@ def team_review_rules(request: HttpRequest, team_id: int) -> HttpResponse:
             "policies": _policy_forms(team, groups, bound_policy),
             "groups": group_rows,
             "new_group": new_group,
+            "gate_form": bound_gate or GateForm(prefix="gate"),
             "reviewers": reviewers,
             "policy_count": ReviewPolicy.objects.filter(team=team).count(),
         },

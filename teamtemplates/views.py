@@ -89,6 +89,7 @@ def template_edit(request: HttpRequest, team_id: int) -> HttpResponse:
         "current": current,
         "versions": versions,
         "starter_form": StarterForm(starters=starters()),
+        "starter_sources": list(starters().values()),
         "builtins": BUILTINS,
         "types": TYPES,
         "fields": [

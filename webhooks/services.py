@@ -8,13 +8,15 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils import timezone
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
 from cards.models import AuditAction, Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
 from cards.services.audit import audit_record
+from operations.logs import job_origin
 from webhooks.addresses import private_networks_allowed, target_check
-from webhooks.models import Delivery, DeliveryState, Endpoint, Event
+from webhooks.models import TEST_EVENT, Delivery, DeliveryState, Endpoint, Event
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a marker, not a secret
 MAX_ENDPOINTS_PER_TEAM = 20
@@ -162,6 +164,25 @@ def endpoint_delete(*, user, endpoint: Endpoint) -> None:
         endpoint.delete()
 
 
+def endpoint_send_test(*, user, endpoint: Endpoint) -> Delivery:
+    """Send the endpoint a signed test event now (through the worker, like any delivery), so
+    its team can check the receiver and its signature check before a real event."""
+    from webhooks.tasks import deliver
+
+    _require_manager(user, endpoint.team_id)
+    payload = {
+        "event": TEST_EVENT,
+        "occurred_at": timezone.now().isoformat(),
+        "card": None,
+        "actor": {"username": user.get_username()},
+        "details": {"message": "A test event sent from Model Card Studio."},
+    }
+    with transaction.atomic():
+        delivery = Delivery.objects.create(endpoint=endpoint, event=TEST_EVENT, payload=payload)
+        deliver.defer(delivery_id=delivery.pk)
+    return delivery
+
+
 def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
     """Send a delivery again (a new attempt, logged with the others)."""
     from procrastinate.contrib.django.models import ProcrastinateJob
@@ -180,7 +201,7 @@ def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
         )
         if waiting.exists():
             raise TransitionRefused("This delivery is already waiting for its next attempt.")
-        deliver.defer(delivery_id=delivery.pk, redelivery=True)
+        deliver.configure(task_kwargs=job_origin()).defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
         audit_record(

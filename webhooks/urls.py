@@ -10,6 +10,7 @@ urlpatterns = [
     path("webhooks/<int:endpoint_id>/", views.endpoint_page, name="endpoint"),
     path("webhooks/<int:endpoint_id>/secret/", views.endpoint_rotate_view, name="rotate"),
     path("webhooks/<int:endpoint_id>/delete/", views.endpoint_delete_view, name="delete"),
+    path("webhooks/<int:endpoint_id>/test/", views.endpoint_test_view, name="test"),
     path(
         "webhooks/deliveries/<int:delivery_id>/redeliver/",
         views.delivery_redeliver_view,

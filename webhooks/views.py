@@ -20,6 +20,7 @@ from webhooks.services import (
     endpoint_delete,
     endpoint_for,
     endpoint_rotate_secret,
+    endpoint_send_test,
     endpoint_update,
     managed_teams,
     may_manage,
@@ -138,6 +139,16 @@ def endpoint_rotate_view(request: HttpRequest, endpoint_id: int) -> HttpResponse
     # Shown once, on the next page only (never in a URL).
     request.session[f"webhook-secret-{endpoint.pk}"] = secret
     messages.success(request, "New secret made; the old one no longer signs anything.")
+    return redirect("webhooks:endpoint", endpoint_id=endpoint.pk)
+
+
+@require_POST
+def endpoint_test_view(request: HttpRequest, endpoint_id: int) -> HttpResponse:
+    endpoint = _endpoint(request, endpoint_id)
+    delivery = endpoint_send_test(user=request.user, endpoint=endpoint)
+    messages.success(
+        request, f"Test event sent as delivery #{delivery.pk}; its answer shows below in a moment."
+    )
     return redirect("webhooks:endpoint", endpoint_id=endpoint.pk)
 
 

@@ -103,6 +103,8 @@ class CardWizard(NamedUrlSessionWizardView):
         kwargs = {"content": self.content, "user": self.request.user, "teams": self.teams}
         if step == "details":
             kwargs["creating"] = self.card is None
+        if step == "evaluation" and self.request.method == "GET":
+            kwargs["add_row"] = self.request.GET.get("add", "")
         if step == "additional" and self.card is not None:
             kwargs["template"] = self.step_template()
         return kwargs
@@ -156,6 +158,12 @@ class CardWizard(NamedUrlSessionWizardView):
                 return self.lookup(form)
             if "wizard_preview_report" in self.request.POST:
                 return self.preview_report(form)
+            if "wizard_add_row" in self.request.POST:
+                # Without JavaScript an "Add …" button saves the step and shows it again with
+                # one blank row in that table (with it, the row is added in the page).
+                url = self.get_step_url(self.steps.current)
+                add = self.request.POST.get("wizard_add_row", "")
+                return redirect(f"{url}?{urlencode({'add': add})}")
         except (ReportError, RemoteError) as error:
             # The step itself was saved; only the report could not be read.
             fresh = self.rebased(form)

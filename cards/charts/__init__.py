@@ -29,12 +29,17 @@ logger = logging.getLogger(__name__)
 _DRAWERS = {"bar_chart": bar_chart, "linear_graph": line_graph, "matrix": matrix_chart}
 
 
-def metric_chart(metric: dict) -> SafeString | None:
-    """Inline SVG for a bar_chart, linear_graph or matrix metric; None when it cannot be drawn."""
+def metric_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
+    """Inline SVG for a bar_chart, linear_graph or matrix metric; None when it cannot be drawn.
+
+    ``ideal`` marks a bar chart's ideal value with a dashed line.
+    """
     try:
         if not isinstance(metric, dict):
             return None
         draw = _DRAWERS.get(metric.get("type")) if isinstance(metric.get("type"), str) else None
+        if draw is bar_chart and ideal is not None:
+            return bar_chart(metric, ideal=ideal)
         return draw(metric) if draw else None
     except Exception:  # a chart is an extra: the data table still shows the value
         logger.exception("Could not draw metric %r", _text(metric.get("name")))

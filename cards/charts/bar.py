@@ -11,7 +11,9 @@ from cards.charts.scales import _exact, _f, _scaler, compact_number, nice_ticks
 from cards.charts.shapes import CHAR_WIDTH, MAX_BARS, _numbers, _text, _truncate
 
 
-def bar_chart(metric: dict) -> SafeString | None:
+def bar_chart(metric: dict, *, ideal: float | None = None) -> SafeString | None:
+    """A bar per value; ``ideal`` draws a dashed line where a value would be ideal (a bias
+    metric's 0, a ratio's 1), so a bar far from it stands out, not the tallest."""
     values = _numbers(metric.get("value"), MAX_BARS)
     if values is None:
         return None
@@ -34,17 +36,23 @@ def bar_chart(metric: dict) -> SafeString | None:
     bottom = HEIGHT - bottom_space - (16 if x_title else 0)
     every = max(1, math.ceil(14 / slot)) if rotate else 1  # thin labels that would overlap
 
-    ticks = nice_ticks(min(0.0, *values), max(0.0, *values))
+    reach = [0.0, *values] + ([ideal] if ideal is not None else [])
+    ticks = nice_ticks(min(reach), max(reach))
     scale = _scaler(ticks[0], ticks[-1], bottom, top)
     zero = scale(0.0)
+    # Bars start at the ideal value when there is one: a ratio at its ideal 1 has no bar, and
+    # the longest bar is the furthest from ideal.
+    base = scale(ideal) if ideal is not None else zero
     width = max(slot * 0.7, 0.5)
-    show_values = slot >= 34 and len(values) <= 24
+    value_texts = [compact_number(value) for value in values]
+    # A value label must fit its slot (font size 10 is about 6 units a character).
+    show_values = slot >= max(34, max(len(t) for t in value_texts) * 6) and len(values) <= 24
 
     bars = []
     for index, (value, label) in enumerate(zip(values, labels, strict=True)):
         x = left + slot * index + (slot - width) / 2
         center = left + slot * (index + 0.5)
-        y, height = min(scale(value), zero), abs(scale(value) - zero)
+        y, height = min(scale(value), base), abs(scale(value) - base)
         bar = {
             "label": label,
             "exact": _exact(value),
@@ -56,11 +64,11 @@ def bar_chart(metric: dict) -> SafeString | None:
             "tick": None,
         }
         if show_values:
-            above = value >= 0
+            above = value >= (ideal or 0.0)
             bar["value"] = {
                 "x": _f(center),
                 "y": _f(y - 4 if above else y + height + 11),
-                "text": compact_number(value),
+                "text": value_texts[index],
             }
         if index % every == 0:
             if rotate:
@@ -92,4 +100,7 @@ def bar_chart(metric: dict) -> SafeString | None:
         slanted=rotate,
         axes=[_line(left, top, left, bottom), _line(left, zero, right, zero)],
         axis_titles=[title for title in titles if title],
+        ideal=None
+        if ideal is None
+        else {"x1": _f(left), "x2": _f(right), "y": _f(base), "text": compact_number(ideal)},
     )

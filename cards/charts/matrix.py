@@ -13,6 +13,8 @@ from cards.charts.shapes import CHAR_WIDTH, _matrix, _text, _truncate
 
 MATRIX_WIDTH, MATRIX_HEIGHT = 480, 380  # at most: short matrices get a shorter viewBox
 MATRIX_WIDE_WIDTH, MATRIX_WIDE_HEIGHT = 720, 680  # for matrices over 8 rows or columns
+LINE = 13  # viewBox units between the lines of a wrapped label
+ROW_CHARS, COLUMN_CHARS = 16, 14  # a label line's length; longer labels wrap onto 3 lines
 LIGHT = (247, 251, 255)  # heat-map colour for the smallest value
 DARK = (8, 48, 107)  # and for the largest
 
@@ -29,6 +31,41 @@ def _axis_labels(names: Any, count: int) -> tuple[list[str], str]:
     if isinstance(names, list):
         return [_text(names[i]) if i < len(names) else "" for i in range(count)], ""
     return [""] * count, _text(names)
+
+
+def _wrap(text: str, width: int, most: int = 3) -> list[str]:
+    """A label as lines of at most ``width`` characters, broken at spaces (inside a word only
+    when the word is longer than a line); only what passes ``most`` lines is cut."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        while len(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not word:
+            continue
+        if current and len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            if current:
+                lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    if len(lines) > most:
+        lines = [*lines[: most - 1], _truncate(" ".join(lines[most - 1 :]), width)]
+    return lines
+
+
+def _lines(lines: list[str], x: str, first: float) -> list[dict]:
+    """tspans for a label's lines: the first ``first`` lines up, the others one line down."""
+    return [
+        {"x": x, "dy": _f(first * LINE if index == 0 else LINE), "text": line}
+        for index, line in enumerate(lines)
+    ]
 
 
 def _cell_size(width: float, height: float, rows: int, columns: int) -> float:
@@ -58,14 +95,26 @@ def matrix_chart(metric: dict) -> SafeString | None:
     box_width, box_height = (
         (MATRIX_WIDE_WIDTH, MATRIX_WIDE_HEIGHT) if wide else (MATRIX_WIDTH, MATRIX_HEIGHT)
     )
-    row_chars = min(max((len(label) for label in row_labels), default=0), 16)
-    column_chars = min(max((len(label) for label in column_labels), default=0), 14)
+    row_lines = [_wrap(label, ROW_CHARS) for label in row_labels]
+    row_chars = max((len(line) for lines in row_lines for line in lines), default=0)
     row_label_width = row_chars * CHAR_WIDTH + (8 if row_chars else 0)
     left = 16 + (20 if row_title else 0) + row_label_width
-    top, right_margin = 12 + (20 if column_title else 0) + (16 if column_chars else 0), 12
-    cell = _cell_size(
-        box_width - left - right_margin, box_height - top - 12, row_count, column_count
-    )
+    right_margin = 12
+
+    def columns_at(width: int) -> tuple[list[list[str]], int, float, float]:
+        """Column labels wrapped at ``width`` characters, the longest line, the top, the cell."""
+        lines = [_wrap(label, width) for label in column_labels]
+        chars = max((len(line) for label in lines for line in label), default=0)
+        depth = max((len(label) for label in lines), default=1)
+        top = 12 + (20 if column_title else 0) + (16 + LINE * (depth - 1) if chars else 0)
+        size = _cell_size(box_width - left - right_margin, box_height - top - 12, *shape)
+        return lines, chars, top, size
+
+    shape = (row_count, column_count)
+    column_lines, column_chars, top, cell = columns_at(COLUMN_CHARS)
+    fit = int(cell * 0.95 / CHAR_WIDTH)  # characters a column label line may hold
+    if column_chars > fit >= 6:  # wrap narrower, in words, before slanting
+        column_lines, column_chars, top, cell = columns_at(fit)
     rotate = column_chars * CHAR_WIDTH > cell * 0.95
     if rotate:  # slanted column labels above the grid; the axis title goes below it
         slant = column_chars * CHAR_WIDTH * 0.71
@@ -118,7 +167,7 @@ def matrix_chart(metric: dict) -> SafeString | None:
         {
             "x": _f(left - 6),
             "y": _f(top + (r + 0.5) * cell),
-            "shown": _truncate(label, 16),
+            "lines": _lines(row_lines[r], _f(left - 6), -(len(row_lines[r]) - 1) / 2),
             "text": label,
         }
         for r, label in enumerate(row_labels)
@@ -128,7 +177,12 @@ def matrix_chart(metric: dict) -> SafeString | None:
         {
             "x": _f(left + (c + 0.5) * cell),
             "y": _f(top - 6),
-            "shown": _truncate(label, 14),
+            # slanted labels stay one line, cut to fit
+            "lines": _lines(
+                [_truncate(label, COLUMN_CHARS)] if rotate else column_lines[c],
+                _f(left + (c + 0.5) * cell),
+                0 if rotate else -(len(column_lines[c]) - 1),
+            ),
             "text": label,
         }
         for c, label in enumerate(column_labels)

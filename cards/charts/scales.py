@@ -5,34 +5,25 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from cards.content.numbers import SIGNIFICANT_DIGITS, exact_number, readable_number, scientific
 
-def compact_number(value: float, digits: int = 3) -> str:
-    """A short label for a number: 0.25, 12.5, 1.2k, 3.4M, 3e-05, -2."""
+
+def compact_number(value: float, digits: int = SIGNIFICANT_DIGITS) -> str:
+    """A short label for a number: 0.25, 12.5, 1.2k, 3.4M, 3e-05, -2.
+
+    The card's one rule (cards.content.numbers) with k, M, B, T for thousands and up, so a
+    label fits under a bar.
+    """
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
     rounded = float(f"{value:.{digits}g}")
     size = abs(rounded)
     if size >= 1e15 or size < 1e-4:
-        return _scientific(value, digits)
+        return scientific(value, digits)
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= scale:
-            return _plain(rounded / scale, digits) + suffix
-    return _plain(rounded, digits)
-
-
-def _plain(value: float, digits: int) -> str:
-    """`digits` significant digits without an exponent (for 1e-4 <= |value| < 1000)."""
-    decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
-    text = f"{value:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _scientific(value: float, digits: int) -> str:
-    text = f"{value:.{max(digits - 1, 0)}e}"  # e.g. 3.00e-05
-    mantissa, exponent = text.split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{exponent}"
+            return readable_number(rounded / scale, digits) + suffix
+    return readable_number(rounded, digits)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -80,7 +71,7 @@ def _scaler(low: float, high: float, start: float, end: float) -> Callable[[floa
 
 def _exact(value: float) -> str:
     """A number as it was written (ints without '.0'), for tooltips."""
-    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+    return exact_number(value)
 
 
 def _f(number: float) -> str:

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cards.content.document import is_number
-from cards.content.fields import section_labels
+from cards.content.fields import field_at, metric_type_label, section_labels
+from cards.content.numbers import exact_number, readable_number
+from cards.content.terms import group_title, metric_title
 
 ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
@@ -192,6 +194,12 @@ def _key_label(parent: tuple[PathPart, ...], key: Any) -> str:
     if key == "value" and len(parent) >= 2 and parent[-2] in NAMED_LISTS:
         # A metric's value is the metric itself: "… › summary › auc".
         return ""
+    if key == "function" and parent[-1] == "objective_function":
+        return ""  # the SDK's inner object: "Training › Objective function › Objective metric"
+    if all(isinstance(part, str) for part in parent) and (
+        found := field_at(".".join((*parent, key)))
+    ):
+        return found.label
     return FIELD_LABELS.get(key) or _words(key)
 
 
@@ -213,9 +221,12 @@ def _change(
 
 
 def value_text(value: object) -> str:
-    """A value as JSON writes it, compactly; strings as they are."""
+    """A value as JSON writes it, compactly; strings as they are; a number as people read it
+    (cards.content.numbers), its exact value in ``exact_text``."""
     if isinstance(value, str):
         return value
+    if is_number(value):
+        return readable_number(value)
     try:
         return json.dumps(value, ensure_ascii=False, sort_keys=False, default=str)
     except (TypeError, ValueError):
@@ -227,7 +238,16 @@ def delta_text(change: Change) -> str:
     if change.delta is None:
         return ""
     sign = "+" if change.delta >= 0 else "−"
-    return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{abs(change.delta):.12g})"
+    delta = readable_number(abs(change.delta))
+    return f"{value_text(change.old)} → {value_text(change.new)} ({sign}{delta})"
+
+
+def exact_text(value: object) -> str:
+    """The exact stored number when ``value_text`` shows it rounded; else the empty string."""
+    if not is_number(value):
+        return ""
+    exact = exact_number(value)
+    return exact if exact != readable_number(value) else ""
 
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
@@ -256,8 +276,8 @@ def _add_run(runs: list[tuple[str, bool]], text: str, marked: bool) -> None:
 def _group_rows(group: dict) -> list[tuple[str, str, str]]:
     return [
         (
-            value_text(metric.get("name", "")),
-            value_text(metric.get("type", "")),
+            metric_title(group.get("name"), metric.get("name")) or value_text(metric.get("name")),
+            metric_type_label(metric.get("type")) or value_text(metric.get("type", "")),
             value_text(metric.get("value", "")),
         )
         for metric in group["metric_data"]
@@ -284,7 +304,7 @@ def metric_group_rows(value: object) -> list[tuple[str, list]] | None:
     groups = [g for g in groups if isinstance(g, dict) and isinstance(g.get("metric_data"), list)]
     if not groups:
         return None
-    return [(value_text(group.get("name", "")), _group_rows(group)) for group in groups]
+    return [(group_title(group.get("name")), _group_rows(group)) for group in groups]
 
 
 def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
@@ -297,6 +317,8 @@ def change_rows(old: dict, new: dict) -> list[dict[str, Any]]:
             "change": change,
             "old": value_text(change.old),
             "new": value_text(change.new),
+            "old_exact": exact_text(change.old),
+            "new_exact": exact_text(change.new),
             "delta": delta_text(change),
             "words": None,
             "group_old": metric_group_rows(change.old) if change.kind == "removed" else None,

@@ -32,6 +32,7 @@ _JOB = "training_details.training_job_details"
 _EVALUATION = "evaluation_details.*"
 _METRIC = "evaluation_details.*.metric_groups.*.metric_data.*"
 _PACKAGE = "model_package_details"
+_OBJECTIVE = "training_details.objective_function"
 
 FIELDS: dict[str, Field] = {
     # Step 1: model details, intended uses, business details
@@ -71,15 +72,15 @@ FIELDS: dict[str, Field] = {
     ),
     "business_details.line_of_business": Field("Line of business", "line_of_business", 2048),
     # Step 2: training details
-    "training_details.objective_function.notes": Field(
-        "Objective function notes", "objective_function_notes", 1024
+    # The console's words for the objective function ("optimization direction, metric,
+    # description"), the same in the wizard, on the page, in every export and in the diff.
+    _OBJECTIVE: Field("Objective function"),
+    f"{_OBJECTIVE}.function.function": Field("Optimization direction"),
+    f"{_OBJECTIVE}.function.facet": Field("Objective metric", "objective_function_facet", 63),
+    f"{_OBJECTIVE}.function.condition": Field(
+        "Objective description", "objective_function_condition", 63
     ),
-    "training_details.objective_function.function.facet": Field(
-        "Facet", "objective_function_facet", 63
-    ),
-    "training_details.objective_function.function.condition": Field(
-        "Condition", "objective_function_condition", 63
-    ),
+    f"{_OBJECTIVE}.notes": Field("Objective function notes", "objective_function_notes", 1024),
     "training_details.training_observations": Field(
         "Training observations", "training_observations", 1024
     ),
@@ -179,6 +180,17 @@ for _field in FIELDS.values():
     if _field.max_items:
         LIST_LIMITS.setdefault(_field.key, _field.max_items)
 
+# A metric's type as people read it (the wizard's choices, the tables, the chart captions).
+METRIC_TYPES: list[tuple[str, str]] = [
+    ("number", "Number"),
+    ("string", "Text"),
+    ("boolean", "True or false"),
+    ("bar_chart", "Bar chart"),
+    ("linear_graph", "Line graph"),
+    ("matrix", "Matrix"),
+]
+_TYPE_WORDS = dict(METRIC_TYPES)
+
 MAX_MATRIX_SIZE = 20  # rows and columns of a matrix metric
 MAX_CONTENT_CHARS = 100_000  # SageMaker's ModelCardContent is a string of at most this
 
@@ -218,3 +230,34 @@ def list_caps() -> list[tuple[tuple[str, ...], str, str]]:
         for path, entry in FIELDS.items()
         if entry.max_items
     ]
+
+
+def metric_type_label(kind: object) -> str:
+    """ "Bar chart" for ``bar_chart``; an unknown type in words."""
+    if not isinstance(kind, str):
+        return ""
+    return _TYPE_WORDS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def objective_function_rows(value: object) -> list[tuple[str, object]]:
+    """The objective function as (label, value) rows, labels from this table.
+
+    Reads both shapes SageMaker sees: the SDK's nested ``{"function": {"function", "facet",
+    "condition"}, "notes"}`` and sagemaker-core's flat ``{"function", "facet", "condition"}``;
+    keys it does not know follow with the key in words.
+    """
+    if not isinstance(value, dict):
+        return [(label(_OBJECTIVE), value)] if value not in (None, "", [], {}) else []
+    nested = value.get("function") if isinstance(value.get("function"), dict) else None
+    function = nested if nested is not None else value
+    parts = [
+        (label(f"{_OBJECTIVE}.function.{key}"), function.get(key))
+        for key in ("function", "facet", "condition")
+    ]
+    parts.append((label(f"{_OBJECTIVE}.notes"), value.get("notes")))
+    known = {"function", "facet", "condition", "notes"}
+    extra = [(key, item) for key, item in value.items() if key not in known]
+    if nested is not None:
+        extra += [(key, item) for key, item in nested.items() if key not in known]
+    parts += [(str(key).replace("_", " ").capitalize(), item) for key, item in extra]
+    return [(name, item) for name, item in parts if item not in (None, "", [], {})]

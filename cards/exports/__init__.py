@@ -1,4 +1,5 @@
-"""Exports people hand to auditors: PDF, standalone HTML, Hugging Face Markdown, MCT JSON.
+"""Exports people hand to auditors: PDF, standalone HTML, Hugging Face Markdown, MCT JSON,
+the content JSON and a CycloneDX ML-BOM.
 
 ``export_file`` renders one revision of a card in one format; the caller checks access
 (``card_for(user, name, Action.EXPORT)``) and records the export (``card_export_record``).
@@ -8,10 +9,16 @@ cannot hold (cards.exports.losses), on the export page and in the file.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import TextChoices
 
+from attestations.models import Attestation
+from attestations.services import envelope_bytes
+from cards.content.document import serialize_content
+from cards.exports.cyclonedx import AttestationReference, render_cyclonedx
 from cards.exports.document import export_document
 from cards.exports.html import render_html
 from cards.exports.huggingface import render_huggingface
@@ -26,6 +33,8 @@ class ExportFormat(TextChoices):
     HTML = "html", "Standalone HTML"
     HUGGINGFACE = "huggingface", "Hugging Face Markdown (README.md)"
     MCT = "mct", "Model Card Toolkit JSON (schema 0.0.2)"
+    JSON = "json", "SageMaker content JSON (what “Export JSON” downloads)"
+    CYCLONEDX = "cyclonedx", "CycloneDX 1.6 ML-BOM (JSON)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,19 @@ class ExportFile:
     filename: str
     content_type: str
     body: bytes
+
+
+def _attested(card: ModelCard, number: int) -> AttestationReference | None:
+    attestation = Attestation.objects.filter(card=card, revision=number).first()
+    if attestation is None:
+        return None
+    path = f"/api/v1/cards/{card.name}/revisions/{number}/attestation"
+    return AttestationReference(
+        url=settings.STUDIO_URL + path,
+        envelope_sha256=hashlib.sha256(envelope_bytes(attestation)).hexdigest(),
+        subject_sha256=attestation.subject_sha256,
+        keyid=attestation.keyid,
+    )
 
 
 def export_file(
@@ -60,6 +82,14 @@ def export_file(
         body = render_html(document).encode()
         return ExportFile(f"{stem}.html", "text/html; charset=utf-8", body)
     content = source.revision.content
+    if file_format == ExportFormat.JSON:
+        # The same bytes as the pages' "Export JSON" (an attestation's subject hashes them).
+        return ExportFile(f"{stem}.json", "application/json", serialize_content(content).encode())
+    if file_format == ExportFormat.CYCLONEDX:
+        body = render_cyclonedx(
+            content, card_name=card.name, revision=number, attestation=_attested(card, number)
+        )
+        return ExportFile(f"{stem}.cdx.json", "application/vnd.cyclonedx+json", body.encode())
     if file_format == ExportFormat.HUGGINGFACE:
         body = render_huggingface(
             content, card_name=card.name, revision=number, license_id=license_id, tags=tags or []

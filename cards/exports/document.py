@@ -13,8 +13,17 @@ from typing import Any
 
 from cards.charts import metric_chart
 from cards.content.diff import change_rows
-from cards.content.fields import field_at, label, section_labels
-from cards.display import group_overview
+from cards.content.document import is_number
+from cards.content.fields import (
+    field_at,
+    label,
+    metric_type_label,
+    objective_function_rows,
+    section_labels,
+)
+from cards.content.numbers import exact_number, readable_number
+from cards.content.terms import group_title, metric_term
+from cards.display import group_charts, metric_view
 from cards.exports.record import ExportSource
 
 Block = dict[str, Any]
@@ -45,7 +54,7 @@ def text(value: Any) -> str:
     if isinstance(value, dict):
         return "\n".join(f"{key}: {text(item)}" for key, item in value.items())
     if isinstance(value, float):
-        return f"{value:.12g}"
+        return readable_number(value)  # people read it; the JSON exports keep it exact
     return str(value)
 
 
@@ -92,30 +101,12 @@ def _named_table(title: str, head: list[str], sources: list[tuple[str, Any]]) ->
 
 def _training(training: Any) -> list[Block]:
     training = training if isinstance(training, dict) else {}
-    objective = training.get("objective_function") or {}
-    function = objective.get("function") or {} if isinstance(objective, dict) else {}
     job = training.get("training_job_details") or {}
     job = job if isinstance(job, dict) else {}
     images = (job.get("training_environment") or {}).get("container_image")
     blocks = [
         _rows(
-            ("Objective function", function.get("function")),
-            (label("training_details.objective_function.function.facet"), function.get("facet")),
-            (
-                label("training_details.objective_function.function.condition"),
-                function.get("condition"),
-            ),
-            (label("training_details.objective_function.notes"), objective.get("notes")),
-            *(
-                (key.replace("_", " ").capitalize(), value)
-                for key, value in objective.items()
-                if key not in {"function", "notes"}
-            ),
-            *(
-                (key.replace("_", " ").capitalize(), value)
-                for key, value in function.items()
-                if key not in {"function", "facet", "condition"}
-            ),
+            *objective_function_rows(training.get("objective_function")),
             (
                 label("training_details.training_observations"),
                 training.get("training_observations"),
@@ -166,8 +157,6 @@ def _training(training: Any) -> list[Block]:
 
 def chart_table(metric: dict) -> dict[str, Any] | None:
     """A chart's data as a table, the same layout as the card page's "Data"."""
-    from cards.display import metric_view
-
     table = metric_view(metric)["table"]
     if not table:
         return None
@@ -177,14 +166,34 @@ def chart_table(metric: dict) -> dict[str, Any] | None:
     }
 
 
+def _metric_title(group: dict, metric: dict) -> tuple[str, str]:
+    """A metric's name in words, and what it means with its ideal value (Clarify's metrics)."""
+    term = metric_term(group.get("name"), metric.get("name"))
+    if term is None:
+        return text(metric.get("name", "")), ""
+    meaning = term.meaning
+    if term.ideal is not None:
+        meaning += f" Ideal: {readable_number(term.ideal)}."
+    return term.title, meaning.strip()
+
+
 def _metric_group(group: dict) -> list[Block]:
-    blocks: list[Block] = [{"type": "heading", "level": 4, "text": text(group.get("name", ""))}]
-    overview = group_overview(group)
-    if overview:
+    name = text(group.get("name", ""))
+    title = group_title(group.get("name"))
+    blocks: list[Block] = [{"type": "heading", "level": 4, "text": title}]
+    if title != name:
+        blocks.append(_rows(("Stored as", name)))
+    for chart in group_charts(group):
         blocks.append(
-            {"type": "chart", "title": "Number metrics", "caption": "", "svg": str(overview)}
+            {
+                "type": "chart",
+                "title": chart["title"],
+                "kind": "",
+                "caption": "",
+                "svg": chart["svg"],
+            }
         )
-    rows, charts = [], []
+    rows, charts, exacts = [], [], []
     for metric in group.get("metric_data") or []:
         metric = metric if isinstance(metric, dict) else {"value": metric}
         svg = metric_chart(metric)
@@ -193,21 +202,27 @@ def _metric_group(group: dict) -> list[Block]:
             for k, v in metric.items()
             if k not in {"name", "type", "value", "notes", "x_axis_name", "y_axis_name"}
         }
+        metric_name, meaning = _metric_title(group, metric)
         if svg is None:
             value = metric.get("value")
             axes = [metric.get("x_axis_name"), metric.get("y_axis_name")]
             shown = text(value) if not isinstance(value, list) else json.dumps(value)
             if any(axes):
                 shown += "\n" + "\n".join(text(axis) for axis in axes if axis)
-            notes = "\n".join(filter(None, [text(metric.get("notes") or ""), text(extra or "")]))
-            rows.append([text(metric.get("name", "")), text(metric.get("type", "")), shown, notes])
+            notes = "\n".join(
+                filter(None, [meaning, text(metric.get("notes") or ""), text(extra or "")])
+            )
+            rows.append([metric_name, metric_type_label(metric.get("type")), shown, notes])
+            # the exact stored number, where the Value cell shows it rounded (HTML: on hover)
+            exact = exact_number(value) if is_number(value) else ""
+            exacts.append(["", "", exact if exact != shown else "", ""])
         else:
             caption = "\n".join(filter(None, [text(metric.get("notes") or ""), text(extra or "")]))
             charts.append(
                 {
                     "type": "chart",
-                    "title": text(metric.get("name", "")),
-                    "kind": text(metric.get("type", "")),
+                    "title": metric_name,
+                    "kind": metric_type_label(metric.get("type")),
                     "caption": caption,
                     "svg": str(svg),
                     "data": chart_table(metric),
@@ -220,6 +235,7 @@ def _metric_group(group: dict) -> list[Block]:
                 "title": "",
                 "head": ["Metric", "Type", "Value", "Notes"],
                 "rows": rows,
+                "exact": exacts,
             }
         )
     return blocks + charts
@@ -342,6 +358,21 @@ def export_document(source: ExportSource, *, changes: bool, comments: bool) -> d
             "exported_by": source.exported_by,
         },
         "sections": content_sections(content),
+        "evidence": [
+            {
+                "source": report.source,
+                "type": report.report_type,
+                "state": report.get_state_display(),
+                "job": report.evaluation_job,
+                "sha256": report.sha256,
+                "imported_by": report.created_by.get_username(),
+                "imported": _when(report.created_at),
+                "attached": _when(report.attached_at),
+                "etag": report.etag,
+                "version": report.version_id,
+            }
+            for report in source.reports
+        ],
         "approvals": [
             {
                 "revision": approval.revision,
@@ -350,6 +381,15 @@ def export_document(source: ExportSource, *, changes: bool, comments: bool) -> d
                 "editors": ", ".join(source.editors.get(approval.revision, [])) or "none recorded",
             }
             for approval in source.approvals
+        ],
+        "attestations": [
+            {
+                "revision": attestation.revision,
+                "sha256": attestation.subject_sha256,
+                "keyid": attestation.keyid,
+                "file": f"{card.name}-r{attestation.revision}.intoto.json",
+            }
+            for attestation in source.attestations
         ],
         "four_eyes": (
             "Four eyes: a revision can only be approved by a reviewer who did not change its "

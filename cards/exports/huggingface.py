@@ -14,6 +14,7 @@ import re
 from html import escape
 from typing import Any
 
+from cards.content.terms import metric_title, performance_group
 from cards.exports.document import content_sections, text
 from cards.exports.losses import format_losses
 
@@ -95,11 +96,13 @@ def _model_index(content: dict, name: str) -> list[dict]:
         metrics = [
             {
                 "type": text(metric.get("name", "")),
-                "value": metric["value"],
-                "name": text(metric.get("name", "")),
+                "value": metric["value"],  # exact: the model-index is read by machines
+                "name": metric_title(group.get("name"), metric.get("name")),
             }
             for group in evaluation.get("metric_groups") or []
-            if isinstance(group, dict)
+            # Only model performance: Clarify's bias metrics and explanations are not results
+            # of the model on a task; they are in the text, in their groups.
+            if isinstance(group, dict) and performance_group(group.get("name"))
             for metric in group.get("metric_data") or []
             if isinstance(metric, dict)
             and metric.get("type") == "number"
@@ -107,11 +110,10 @@ def _model_index(content: dict, name: str) -> list[dict]:
             and not isinstance(metric.get("value"), bool)
         ]
         if metrics:
-            datasets = evaluation.get("datasets") or []
-            dataset = {
-                "name": text(evaluation.get("name") or "evaluation"),
-                "type": text(datasets[0]) if datasets else text(evaluation.get("name") or "custom"),
-            }
+            # The Hub reads dataset.type as a dataset id (such as "imdb"); an S3 URI is none,
+            # so the evaluation job names the dataset, and its URIs are in the text.
+            job = text(evaluation.get("name") or "evaluation")
+            dataset = {"name": job, "type": _slug(job) or "custom"}
             results.append({"task": task, "dataset": dataset, "metrics": metrics})
     return [{"name": name, "results": results}] if results else []
 
@@ -129,7 +131,8 @@ def _section_text(section: dict) -> list[str]:
                 out += [f"**{md(block['title'])}**", ""]
             out += [_table(block["head"], block["rows"]), ""]
         elif block["type"] == "chart":
-            out += [f"**{md(block['title'])}** ({md(block.get('kind', ''))})", ""]
+            kind = f" ({md(block['kind'])})" if block.get("kind") else ""
+            out += [f"**{md(block['title'])}**{kind}", ""]
             if block.get("caption"):
                 out += [md(block["caption"]), ""]
             if block.get("data"):

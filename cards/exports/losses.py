@@ -27,7 +27,8 @@ def chart_metrics(content: dict) -> list[str]:
 
 
 def format_losses(file_format: str, content: Any) -> list[str]:
-    """Sentences naming what ``file_format`` ("huggingface", "mct") leaves out of this card.
+    """Sentences naming what ``file_format`` ("huggingface", "mct", "cyclonedx") leaves out
+    of this card.
 
     PDF and HTML hold everything, so they have none.
     """
@@ -55,21 +56,23 @@ def format_losses(file_format: str, content: Any) -> list[str]:
                 "Custom details as fields: written as a table under “Bias, Risks, and Limitations”."
             )
         losses.append(
-            "Only number metrics go into the model-index metadata; the others are in the text."
+            "Only number metrics of model performance go into the model-index metadata; "
+            "Clarify bias metrics, explanations and the others are in the text."
         )
     elif file_format == "mct":
         losses.append("The approval record and review comments: the schema has no place for them.")
         if _has(content, "intended_uses", "risk_rating", "explanations_for_risk_rating"):
             losses.append(
-                "Risk rating: the schema has no risk rating; it is written into the overview."
+                "Risk rating: the schema has no risk rating; it is written into the documentation."
             )
         if _has(content, "business_details"):
-            losses.append("Business details: written into the overview, not as fields.")
+            losses.append("Business details: written into the documentation, not as fields.")
         if _has(content, "training_details"):
             losses.append(
                 "Training details (objective function, observations, job, hyperparameters, "
-                "training metrics): written into the model architecture text; training "
-                "metrics are not performance metrics."
+                "training metrics): the schema has no fields for them; they are written into "
+                "the model architecture, one labelled entry a line. Training metrics are not "
+                "performance metrics."
             )
         if charts:
             losses.append(
@@ -77,9 +80,40 @@ def format_losses(file_format: str, content: Any) -> list[str]:
                 "which this export does not make; their values are left out."
             )
         if _has(content, "additional_information", "custom_details"):
-            losses.append("Custom details: written into the overview as text.")
+            losses.append("Custom details: written into the documentation as text.")
         if content.get("model_package_details"):
-            losses.append("Model package details: written into the overview as text.")
+            losses.append("Model package details: written into the documentation as text.")
+        losses.append(
+            "Metric types and notes: performance metrics carry a name, a value and a slice only."
+        )
+    elif file_format == "cyclonedx":
+        losses.append(
+            "The approval record and review comments: only the approval attestation is "
+            "referenced (by its address and SHA-256), when the revision has one."
+        )
+        if _has(content, "intended_uses", "risk_rating"):
+            losses.append("Risk rating: CycloneDX has none; it is written as a property.")
+        if _has(content, "intended_uses", "explanations_for_risk_rating"):
+            losses.append("Explanation for the risk rating: not carried.")
+        if _has(content, "business_details", "business_problem", "line_of_business"):
+            losses.append(
+                "Business details other than the stakeholders (the model card's users): "
+                "not carried."
+            )
+        if _has(content, "training_details"):
+            losses.append(
+                "Training details (objective function, observations, hyperparameters, "
+                "training metrics): only the training job and its datasets are carried."
+            )
+        if charts:
+            losses.append(
+                f"Charts ({', '.join(charts)}): CycloneDX graphics are images, which this "
+                "export does not make; their values are left out."
+            )
+        if _has(content, "additional_information", "custom_details"):
+            losses.append("Custom details: not carried.")
+        if content.get("model_package_details"):
+            losses.append("Model package details: not carried.")
         losses.append(
             "Metric types and notes: performance metrics carry a name, a value and a slice only."
         )

@@ -1,8 +1,13 @@
 """The Model Card Toolkit export: model-card-toolkit's schema v0.0.2 (schema/ in this package).
 
-The schema has no place for SageMaker's risk rating, business details, training details,
-custom details or model package details; they go into the overview or the model architecture
-as labelled text, and cards.exports.losses names each of them in the file and on the page.
+Each field goes to its MCT place: the description to ``overview`` (MCT: "a brief, one-line
+description"), the risk rating, business details, custom details and model package details to
+``documentation`` ("a thorough description of the model and its usage") as labelled text, and
+the training details (objective function, hyperparameters, training metrics) to
+``model_architecture`` as one labelled entry a line, labels from cards/content/fields.py. The
+schema has no structured place for them, and a key it does not know would stop MCT from
+loading the file. What the format cannot hold (cards.exports.losses) ends the documentation,
+under its own heading, and is listed on the export page before the download.
 """
 
 from __future__ import annotations
@@ -11,9 +16,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cards.content.document import is_number
+from cards.content.fields import label, objective_function_rows
+from cards.content.numbers import exact_number
 from cards.exports.document import text
 from cards.exports.losses import CHART_TYPES, format_losses
 
+_JOB = "training_details.training_job_details"
 SCHEMA = Path(__file__).parent / "schema" / "mct_model_card.v0.0.2.schema.json"
 
 
@@ -23,8 +32,46 @@ def _section(title: str, node: Any) -> str:
     return f"{title}:\n{text(node)}"
 
 
+def _exact(value: Any) -> str:
+    return exact_number(value) if is_number(value) else text(value)
+
+
 def _described(*values: Any) -> list[dict[str, str]]:
     return [{"description": text(value)} for value in values if value not in (None, "", [], {})]
+
+
+def _training_entries(training: dict, job: dict) -> str:
+    """The training details as labelled entries, one a line (the schema has no structure for
+    them): the objective function's parts, then each hyperparameter and training metric."""
+    lines: list[str] = []
+    objective = objective_function_rows(training.get("objective_function"))
+    if objective:
+        lines.append(f"{label('training_details.objective_function')}:")
+        lines += [f"  {name}: {_exact(value)}" for name, value in objective]
+    for key in ("training_observations",):
+        if training.get(key):
+            lines.append(f"{label(f'training_details.{key}')}: {text(training[key])}")
+    if job.get("training_arn"):
+        lines.append(f"{label(f'{_JOB}.training_arn')}: {text(job['training_arn'])}")
+    images = (job.get("training_environment") or {}).get("container_image") or []
+    if images:
+        lines.append(f"{label(f'{_JOB}.training_environment.container_image')}:")
+        lines += [f"  {text(image)}" for image in images]
+    for key in (
+        "hyper_parameters",
+        "user_provided_hyper_parameters",
+        "training_metrics",
+        "user_provided_training_metrics",
+    ):
+        items = [item for item in job.get(key) or [] if isinstance(item, dict)]
+        if items:
+            lines.append(f"{label(f'{_JOB}.{key}')}:")
+            lines += [
+                f"  {text(item.get('name', ''))}: {_exact(item.get('value', ''))}"
+                + (f" ({text(item['notes'])})" if item.get("notes") else "")
+                for item in items
+            ]
+    return "\n".join(lines)
 
 
 def render_mct(content: dict, *, card_name: str, revision: int, license_id: str = "") -> str:
@@ -43,18 +90,19 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
         "evaluation_details",
         "additional_information",
     }
-    extra_parts = [
-        text(overview.get("model_description", "")),
+    documentation_parts = [
         _section("Risk rating", uses.get("risk_rating")),
         _section("Explanation for risk rating", uses.get("explanations_for_risk_rating")),
         _section("Business details", content.get("business_details")),
         _section("Custom details", info.get("custom_details")),
         *(_section(key, value) for key, value in content.items() if key not in known),
-        "Not carried by this format:\n" + "\n".join(format_losses("mct", content)),
+        "Not carried by this format (Model Card Studio export):\n"
+        + "\n".join(format_losses("mct", content)),
     ]
     details: dict[str, Any] = {
         "name": text(overview.get("model_name") or card_name),
-        "overview": "\n\n".join(part for part in extra_parts if part),
+        "overview": text(overview.get("model_description", "")),
+        "documentation": "\n\n".join(part for part in documentation_parts if part),
         "owners": [
             {"name": text(overview[key]), "contact": ""}
             for key in ("model_owner", "model_creator")
@@ -96,7 +144,8 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
                 metrics.append(
                     {
                         "type": text(metric.get("name", "")),
-                        "value": text(metric.get("value", "")),
+                        # Machine-readable: the exact value, not the rounded one people read.
+                        "value": _exact(metric.get("value", "")),
                         "slice": where,
                     }
                 )
@@ -105,7 +154,7 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
         for part in [
             _section("Algorithm type", overview.get("algorithm_type")),
             _section("Problem type", overview.get("problem_type")),
-            _section("Training details", training),
+            _training_entries(training if isinstance(training, dict) else {}, job),
         ]
         if part
     )

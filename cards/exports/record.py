@@ -8,7 +8,8 @@ from datetime import datetime
 from django.http import Http404
 from django.utils import timezone
 
-from cards.models import Approval, CardRevision, Comment, ModelCard
+from attestations.models import Attestation
+from cards.models import Approval, CardRevision, Comment, EvaluationReport, ModelCard, ReportState
 
 
 @dataclass
@@ -22,6 +23,10 @@ class ExportSource:
     approved_number: int | None
     approved_content: dict | None
     threads: list[Comment] = field(default_factory=list)
+    # The evidence behind imported metrics, as the card page lists it (previews left out).
+    reports: list[EvaluationReport] = field(default_factory=list)
+    # The signed attestations of the approvals up to the exported revision.
+    attestations: list[Attestation] = field(default_factory=list)
     exported_by: str = ""
     exported_at: datetime | None = None
 
@@ -71,6 +76,13 @@ def export_source(
         approved_number=last.revision if last else None,
         approved_content=approved_content,
         threads=list(card.comments.threads()) if threads else [],
+        reports=list(
+            card.reports.exclude(state=ReportState.PENDING)
+            .select_related("created_by")
+            .defer("raw", "produced")
+            .order_by("created_at", "pk")
+        ),
+        attestations=list(card.attestations.filter(revision__lte=number).order_by("revision")),
         exported_by=user.get_username(),
         exported_at=timezone.now(),
     )

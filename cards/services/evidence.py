@@ -8,6 +8,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from attestations.models import ReportBody
 from cards.errors import (
     InvalidInput,
     TransitionRefused,
@@ -43,7 +44,7 @@ def report_preview(
     preview = read_report(document, report_type, card_content=card.content)
     # One preview at a time per person and card: earlier unattached ones are dropped.
     EvaluationReport.objects.filter(card=card, created_by=user, state=ReportState.PENDING).delete()
-    return EvaluationReport.objects.create(
+    report = EvaluationReport.objects.create(
         card=card,
         source=source,
         etag=etag,
@@ -56,6 +57,8 @@ def report_preview(
         state=ReportState.PENDING,
         created_by=user,
     )
+    ReportBody.objects.create(report=report, body=raw)
+    return report
 
 
 def job_named(content: dict, name: str) -> dict | None:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from attestations.services import attestation_write
 from cards.content.validation import validate_content
 from cards.errors import (
     InvalidInput,
@@ -149,6 +150,9 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
                 "reviewer has to approve it."
             )
         rules = policies.rules_for(current)
+        gates = policies.gate_checks(current, rules.gates, revision, current.content)
+        if refusal := policies.gates_refusal(gates):
+            raise TransitionRefused(refusal)
         before = policies.progress(rules, policies.signers_of(current, revision))
         if user.pk in before.signers:
             raise TransitionRefused(
@@ -193,12 +197,22 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             approved_revision=revision,
         )
         current.progress = after
+        # Signed in the approval's transaction: no approval without its attestation.
+        current.attestation = attestation_write(
+            card=current,
+            revision=revision,
+            previous=previous,
+            rules_json=rules.as_json(),
+            extra={"gates": [check.as_json() for check in gates]} if gates else None,
+        )
         audit_record(
             actor=user,
             action=AuditAction.APPROVE,
             card=current,
             detail=f"Revision {revision}"
-            + (f", under {rules.describe()}" if rules.version is not None else ""),
+            + (f", under {rules.describe()}" if rules.version is not None else "")
+            + f"; attested: Export JSON SHA-256 {current.attestation.subject_sha256}, key "
+            f"{current.attestation.keyid[:16]}",
         )
         notify_reviewed(current, user, since_revision=previous, approved=True)
         # Only once the card is Approved (a review policy may want more approvals first).

@@ -23,6 +23,7 @@ from cards.models import (
     CardStatus,
     EvaluationReport,
     ModelCard,
+    Publication,
     ReportState,
     Team,
 )
@@ -282,16 +283,22 @@ def sagemaker_cards_list() -> list[dict]:
 
 def sagemaker_import_states(summaries: list[dict]) -> dict[str, str]:
     """For each SageMaker card (ListModelCards summaries): "" when no card here has its name,
-    "imported" when the card here came from it, "clash" when another card here has the name."""
+    "published" when a card here was published to it, "imported" when the card here came
+    from it, "clash" when another card here has the name."""
     names = [remote["ModelCardName"] for remote in summaries]
     here = dict(ModelCard.objects.filter(name__in=names).values_list("name", "sagemaker_arn"))
+    published = set(
+        Publication.objects.filter(card__name__in=names, arn__gt="").values_list(
+            "card__name", flat=True
+        )
+    )
     states = {}
     for remote in summaries:
         name = remote["ModelCardName"]
         if name not in here:
             states[name] = ""
         elif here[name] == remote.get("ModelCardArn"):
-            states[name] = "imported"
+            states[name] = "published" if name in published else "imported"
         else:
             states[name] = "clash"
     return states

@@ -1,9 +1,16 @@
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from cards.charts import metric_chart
+from cards.content.arns import console_url
+from cards.content.document import is_number
+from cards.content.numbers import exact_number, readable, readable_number
+from cards.content.terms import group_title
 
 register = template.Library()
 
@@ -25,12 +32,68 @@ def key_label(key: str) -> str:
 
 @register.filter
 def json_text(value: Any) -> str:
-    """Scalars as JSON writes them: true/false rather than Python's True/False."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    return str(value)
+    """Scalars as people read them: true/false rather than Python's True/False, numbers
+    rounded by the card's one rule (cards.content.numbers)."""
+    return readable(value)
+
+
+@register.filter
+def number(value: Any) -> SafeString | str:
+    """A scalar as people read it; a number shown rounded carries its exact value on hover."""
+    if not is_number(value):
+        return readable(value)
+    shown, exact = readable_number(value), exact_number(value)
+    if shown == exact:
+        return shown
+    return format_html('<data value="{}" title="{}">{}</data>', exact, exact, shown)
+
+
+@register.filter
+def group_words(name: Any) -> str:
+    """A metric group's name as people read it (cards.content.terms)."""
+    return group_title(name)
+
+
+@register.filter
+def arn_link(value: Any) -> SafeString | str:
+    """A SageMaker ARN as a link to its console page in its region; other text as it is."""
+    url = console_url(value)
+    if url is None:
+        return value if isinstance(value, str) else readable(value)
+    return format_html(
+        '<a href="{}" rel="noopener noreferrer" target="_blank">{}<span class="visually-hidden">'
+        " (opens the SageMaker console)</span></a>",
+        url,
+        value,
+    )
+
+
+@register.filter
+def beside(items: Any, others: Any) -> list[tuple[Any, Any]]:
+    """Each item with the matching one of ``others`` (None when there is none): a table's
+    cells with their titles."""
+    others = list(others) if isinstance(others, list | tuple) else []
+    return [(item, others[i] if i < len(others) else None) for i, item in enumerate(items or [])]
+
+
+@register.filter
+def console_link(value: Any) -> bool:
+    return console_url(value) is not None
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+@register.filter
+def code_spans(value: Any) -> SafeString:
+    """Text with Markdown's `code` spans as <code> (the API's descriptions use them); the
+    text is escaped first, so nothing in it becomes markup."""
+    return mark_safe(_CODE_SPAN.sub(r"<code>\1</code>", escape(value)))  # noqa: S308
+
+
+@register.filter
+def numeric(value: Any) -> bool:
+    return is_number(value)
 
 
 @register.filter
@@ -57,4 +120,5 @@ def with_charts(metrics: Any) -> dict[str, list]:
             table.append(metric)
         else:
             charts.append({"metric": metric, "svg": chart})
-    return {"table": table, "charts": charts}
+    notes = any(isinstance(metric, dict) and metric.get("notes") for metric in table)
+    return {"table": table, "charts": charts, "notes": notes}

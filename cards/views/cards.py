@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from attestations.services import attestation_shown
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.content.document import serialize_content
 from cards.display import card_list_rows, card_view
@@ -98,6 +99,7 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "template_note": template_note,
         **comments_context(card),
         "governance": card_governance(card),
+        "attested": attestation_shown(card, card.approved_revision),
         **extra,
     }
 

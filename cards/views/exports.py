@@ -62,7 +62,7 @@ def _page(
     content = card.revisions.values_list("content", flat=True).get(number=shown)
     losses = {
         file_format: format_losses(file_format, content)
-        for file_format in (ExportFormat.HUGGINGFACE, ExportFormat.MCT)
+        for file_format in (ExportFormat.HUGGINGFACE, ExportFormat.MCT, ExportFormat.CYCLONEDX)
     }
     return render(
         request,

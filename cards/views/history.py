@@ -1,6 +1,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from attestations.services import attestation_shown, envelope_bytes
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.document import serialize_content
@@ -38,8 +39,24 @@ def card_revision(request: HttpRequest, name: str, number: int) -> HttpResponse:
     return render(
         request,
         "cards/revision.html",
-        {"card": card, "revision": revision, "view": card_view(revision.content)},
+        {
+            "card": card,
+            "revision": revision,
+            "view": card_view(revision.content),
+            "attested": attestation_shown(card, revision.number),
+        },
     )
+
+
+def card_revision_attestation(request: HttpRequest, name: str, number: int) -> HttpResponse:
+    """The DSSE envelope attesting the approval of one revision, as a file."""
+    card = card_for_view(request.user, name)
+    attestation = card.attestations.filter(revision=number).first()
+    if attestation is None:
+        raise Http404("No approval attestation for this revision.")
+    response = HttpResponse(envelope_bytes(attestation), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{card.name}-r{number}.intoto.json"'
+    return response
 
 
 def card_revision_export(request: HttpRequest, name: str, number: int) -> HttpResponse:

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from attestations.services import attestation_shown
 from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.readiness import submission_problems
@@ -15,6 +16,7 @@ from cards.forms import (
     RequestChangesForm,
 )
 from cards.models import (
+    CardStatus,
     ModelCard,
 )
 from cards.permissions import Action, allowed_actions, denial, role_allows
@@ -30,7 +32,8 @@ from cards.services import (
 from cards.views.cards import back_to, comments_context, detail_context
 from cards.views.history import revision_number
 from cards.views.refusals import refuse, refuse_in_form
-from governance.display import card_governance
+from governance.display import card_gates, card_governance
+from governance.services import gate_exception_record
 from teamtemplates.services import card_checklist, template_problems
 
 
@@ -79,6 +82,7 @@ def card_submit_view(request: HttpRequest, name: str) -> HttpResponse:
         "cards/submit.html",
         {
             "card": card,
+            "gates": card_gates(card),
             "checklist": checklist,
             "template_note": template_note,
             "problems": problems,
@@ -113,6 +117,12 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         **comments_context(card),
         "request_form": RequestChangesForm(),
         "governance": card_governance(card, with_progress=True, user=request.user),
+        # What the last approval attested, its evidence checked against the bytes held now.
+        "attested": attestation_shown(card, card.approved_revision),
+        "gates": (gates := card_gates(card)),
+        "gates_blocking": [check.result.text for check in gates if check.blocks],
+        "gate_exception_form": card.status == CardStatus.PENDING_REVIEW
+        and Action.APPROVE in allowed,
         **extra,
     }
 
@@ -120,6 +130,29 @@ def _review_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
 def card_review(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for_view(request.user, name)
     return render(request, "cards/review.html", _review_context(request, card))
+
+
+@require_POST
+def gate_exception_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for(request.user, name, Action.APPROVE)
+    revision = _posted_revision(request)
+    if revision is None:
+        messages.error(request, "Record exceptions from the review page: it says which revision.")
+        return redirect("cards:review", name=card.name)
+    gate = request.POST.get("gate", "")
+    try:
+        gate_exception_record(
+            card=card,
+            user=request.user,
+            revision=revision,
+            gate=gate,
+            reason=request.POST.get("reason", ""),
+        )
+    except StudioError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"Recorded the exception to the gate “{gate}”.")
+    return redirect(f"{reverse('cards:review', args=[card.name])}#gates")
 
 
 @require_POST

@@ -11,6 +11,7 @@ from cards.content.validation import ContentInvalid
 from cards.errors import AlreadyExists, NotAllowed, StudioError
 from cards.listing import request_page
 from cards.models import (
+    CardStatus,
     ModelCard,
     Publication,
 )
@@ -201,6 +202,10 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+# SageMaker's statuses are this app's (CardStatus values): "PendingReview" reads "Pending review".
+_STATUS_WORDS = {**dict(CardStatus.choices), "": "—"}
+
+
 def _sagemaker_rows(user, summaries: list[dict]) -> list[dict]:
     """The remote cards, each with whether a card of that name is here (and visible)."""
     names = [summary["ModelCardName"] for summary in summaries]
@@ -214,7 +219,9 @@ def _sagemaker_rows(user, summaries: list[dict]) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "status": summary.get("ModelCardStatus", ""),
+                "status": _STATUS_WORDS.get(
+                    summary.get("ModelCardStatus", ""), summary.get("ModelCardStatus")
+                ),
                 "modified": summary.get("LastModifiedTime") or summary.get("CreationTime"),
                 "state": states[name],
                 "visible": name in visible,

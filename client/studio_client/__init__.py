@@ -9,8 +9,20 @@
     card.publish(wait=True)
 
 Every refusal raises ``StudioError`` with the server's problem details.
+
+An approval's attestation is checked offline with ``verify(envelope, keys=..., export=...)``
+(``pip install './client[verify]'``).
 """
 
 from studio_client.client import Card, Publication, Studio, StudioError
+from studio_client.verify import VerificationFailed, Verified, verify
 
-__all__ = ["Card", "Publication", "Studio", "StudioError"]
+__all__ = [
+    "Card",
+    "Publication",
+    "Studio",
+    "StudioError",
+    "VerificationFailed",
+    "Verified",
+    "verify",
+]

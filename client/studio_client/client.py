@@ -78,6 +78,11 @@ class Studio:
     def card(self, name: str) -> Card:
         return Card(self, self.request("GET", f"cards/{name}").json())
 
+    def attestation_keys(self) -> list[str]:
+        """The PEM public keys of every attestation the studio signed (for ``verify``)."""
+        keys = self.request("GET", "attestation-keys").json()["keys"]
+        return [key["public_key_pem"] for key in keys]
+
     def cards(self, **filters: str) -> Iterator[dict[str, Any]]:
         """Every card you can see (filters: team, status, risk_rating, owner, q)."""
         path: str | None = "cards"
@@ -158,6 +163,16 @@ class Card:
 
     def _path(self, tail: str = "") -> str:
         return f"cards/{self.name}{tail}"
+
+    def attestation(self, revision: int) -> dict[str, Any]:
+        """The DSSE envelope that attests the approval of ``revision``."""
+        return self.studio.request("GET", self._path(f"/revisions/{revision}/attestation")).json()
+
+    def export_json(self, revision: int) -> bytes:
+        """The revision's Export JSON, byte for byte (what an attestation's subject hashes)."""
+        return self.studio.request(
+            "GET", self._path("/export"), params={"format": "json", "revision": revision}
+        ).content
 
     def refresh(self) -> Card:
         self.data = self.studio.request("GET", self._path()).json()

@@ -1,5 +1,6 @@
 // Comfort for the wizard's tables; without JavaScript every table shows one blank row (step 3:
-// a blank job, group and metric, and a spare grid row), a Remove box per row, and Save.
+// only an empty table, and "Add …" buttons that save and come back with one), a spare grid
+// row, a Remove box per row, and Save.
 //  - "Add …" copies a table's empty-form template and bumps its TOTAL_FORMS; nested tables
 //    (step 3's groups and metrics) use their own placeholder, so each numbers its own rows.
 //  - "Remove" ticks the row's Remove box and hides the row (the server drops it on save).
@@ -173,7 +174,12 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("click", (event) => {
     const target = event.target.closest("button");
     if (!target) return;
-    if (target.matches("[data-formset-add]")) addRow(formsetOf(target));
+    if (target.matches("[data-formset-add]")) {
+      // Without JavaScript the button saves and comes back with a blank row; here the row
+      // is added in the page.
+      event.preventDefault();
+      addRow(formsetOf(target));
+    }
     else if (target.matches("[data-remove-row]")) removeRow(target);
     else if (target.matches("[data-grid-add-row]")) addGridRow(target.closest("[data-grid]"));
     else if (target.matches("[data-grid-add-col]")) addGridColumn(target.closest("[data-grid]"));

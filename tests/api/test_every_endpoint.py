@@ -13,11 +13,25 @@ from tests.factories import make_card
 
 pytestmark = pytest.mark.django_db
 
+PATHS = api.get_openapi_schema()["paths"]
 OPERATIONS = [
     (method.upper(), path)
-    for path, methods in api.get_openapi_schema()["paths"].items()
-    for method in methods
+    for path, methods in PATHS.items()
+    for method, operation in methods.items()
+    if operation.get("security")
 ]
+PUBLIC = [
+    (method.upper(), path)
+    for path, methods in PATHS.items()
+    for method, operation in methods.items()
+    if not operation.get("security")
+]
+
+
+def test_only_the_published_attestation_keys_need_no_token():
+    assert PUBLIC == [("GET", "/api/v1/attestation-keys")]
+
+
 VALUES = {"name": "churn-model", "number": "1", "publication_id": "1"}
 
 

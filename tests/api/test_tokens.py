@@ -22,7 +22,9 @@ def test_a_token_is_shown_once_stored_hashed_listed_and_revoked_at_once(alice_cl
     )
     assert response.status_code == 200
     page = response.content.decode()
-    secret = re.search(r'<code class="token-secret">([^<]+)</code>', page).group(1)
+    secret = re.search(r'<code class="token-secret"[^>]*>([^<]+)</code>', page).group(1)
+    # a Copy button for it (shown by static/js/copy.js; hidden without JavaScript)
+    assert '<button type="button" data-copy="secret-value" hidden>Copy</button>' in page
     token = ApiToken.objects.get()
     assert token.digest == digest(secret) and secret not in token.digest
     assert token.scopes == ["read", "write"]
@@ -118,3 +120,10 @@ def test_the_docs_page_names_each_path_once(alice_client):
     page = alice_client.get("/api/v1/docs").content.decode()
     assert "<code>/api/v1/cards/{name}/content</code>" in page
     assert "/api/v1/api/v1" not in page
+
+
+def test_the_docs_page_shows_code_as_code_not_backticks(alice_client):
+    page = alice_client.get("/api/v1/docs").content.decode()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "`" not in text
+    assert "<code>" in page

@@ -35,7 +35,7 @@ def test_a_person_fills_the_four_steps_and_sees_the_card(live_server, page):
 
     expect(page.get_by_role("heading", name="Training details")).to_be_visible()
     page.get_by_label("Optimization direction").select_option("Maximize")
-    page.get_by_label("Metric", exact=True).fill("AUC")
+    page.get_by_label("Objective metric", exact=True).fill("AUC")
     hyperparameters = page.locator("fieldset[data-formset='training-hyper_parameters']")
     hyperparameters.locator("input[name$='-0-name']").fill("max_depth")
     hyperparameters.locator("input[name$='-0-value']").fill("6")
@@ -98,7 +98,7 @@ def test_a_person_attaches_a_clarify_bias_report_and_sees_its_chart(live_server,
     page.get_by_role("button", name="Preview report").click()
     preview = page.get_by_role("region", name="Report preview")
     expect(preview).to_contain_text("Clarify")
-    expect(preview).to_contain_text("post_training_bias_metrics")
+    expect(preview).to_contain_text("Post-training bias, label fraud = 0")
     page.get_by_label("Add its metrics to evaluation job").select_option(
         label="A new evaluation job…"
     )
@@ -199,7 +199,7 @@ def test_a_card_goes_through_review_with_four_eyes(live_server, page):
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Training details")).to_be_visible()
     page.get_by_label("Optimization direction").select_option("Maximize")
-    page.get_by_label("Metric", exact=True).fill("AUC")
+    page.get_by_label("Objective metric", exact=True).fill("AUC")
     page.get_by_role("button", name="Save and exit").click()
     thread = page.locator("#comments .thread").first
     thread.locator("summary", has_text="Reply").click()

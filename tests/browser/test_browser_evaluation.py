@@ -37,16 +37,20 @@ def test_a_person_edits_adds_a_matrix_and_removes_a_group_of_a_clarify_report(li
     expect(job.locator("legend").first).to_have_text("Evaluation job: bias-review")
     groups = job.locator("fieldset.group")
     post = groups.nth(0)
-    expect(post.locator("legend").first).to_contain_text("post_training_bias_metrics")
+    expect(post.locator("legend").first).to_contain_text(
+        "Post-training bias, label fraud = 0, facet customer_gender_female = 1"
+    )
 
-    # Edit a metric of a group: its value is a plain number input.
+    # Edit a metric of a group: its metrics read as a table until "Edit"; a value is a plain
+    # number input.
+    post.get_by_text("Edit these 10 metrics or add one").click()
     first = "evaluation-jobs-0-groups-0-metrics-0"
     expect(page.locator(f"input[name='{first}-name']")).to_have_value("AD")
     page.locator(f"input[name='{first}-value']").fill("0.125")
 
     # Add a matrix through the grid, without a round trip.
     post.get_by_role("button", name="Add metric", exact=True).click()
-    new = "evaluation-jobs-0-groups-0-metrics-11"
+    new = "evaluation-jobs-0-groups-0-metrics-10"  # after the 10 stored
     page.locator(f"input[name='{new}-name']").fill("confusion")
     page.locator(f"select[name='{new}-type']").select_option("matrix")
     grid = f"{new}-grid"
@@ -89,8 +93,8 @@ def test_a_person_edits_adds_a_matrix_and_removes_a_group_of_a_clarify_report(li
     page.goto(step)
     page.reload()
     expect(page.locator(f"input[name='{first}-value']")).to_have_value("0.125")
-    # the stored group and a blank one to add
-    expect(page.locator("fieldset.job").first.locator("fieldset.group")).to_have_count(2)
+    # the stored group and no blank one
+    expect(page.locator("fieldset.job").first.locator("fieldset.group")).to_have_count(1)
     stored_grid = f"evaluation-jobs-0-groups-0-metrics-{len(metrics) - 1}-grid"
     expect(page.locator(f"input[name='{stored_grid}-1-1']")).to_have_value("52")
     expect(page.locator(f"input[name='{stored_grid}-r1']")).to_have_value("legit")

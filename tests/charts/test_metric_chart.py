@@ -30,8 +30,12 @@ def draw(metric: dict) -> ET.Element:
 
 
 def texts(element: ET.Element, path: str) -> list[str]:
-    """What the matching elements show (not their <title> tooltips)."""
-    return [found.text or "" for found in element.findall(path, NS)]
+    """What the matching elements show, wrapped lines (<tspan>) joined by spaces (not their
+    <title> tooltips)."""
+    return [
+        " ".join(filter(None, [found.text, *(t.text for t in found.findall("svg:tspan", NS))]))
+        for found in element.findall(path, NS)
+    ]
 
 
 def own_text(element: ET.Element) -> str:
@@ -446,3 +450,21 @@ def test_the_card_page_draws_a_bar_chart_without_extra_queries(alice_client, ali
     # simple values, and what cannot be drawn, stay in the metrics table
     table = page[page.index("<th>Metric</th><th>Type</th>") : page.index('<div class="charts">')]
     assert "<td>auc</td>" in table and "<td>broken</td>" in table
+
+
+def test_a_long_matrix_label_wraps_instead_of_being_cut():
+    metric = {
+        **MATRIX,
+        "x_axis_name": ["actual churned customers", "actual stayed"],
+        "y_axis_name": ["predicted churn", "predicted stay"],
+    }
+    shown = texts(draw(metric), ".//svg:text[@class='label']")
+    assert "predicted churn" in shown and "actual churned customers" in shown
+    assert not any("…" in label for label in shown)
+
+
+def test_bars_start_at_the_ideal_value_when_there_is_one():
+    svg = parse(str(metric_chart({"name": "r", "type": "bar_chart", "value": [1, 0.5]}, ideal=1)))
+    heights = [float(r.get("height")) for r in svg.findall(".//svg:g[@class='bar']/svg:rect", NS)]
+    assert heights[0] < 1 < heights[1]  # a ratio at its ideal 1 has no bar; 0.5 has one
+    assert svg.find(".//svg:g[@class='ideal']", NS) is not None

@@ -57,7 +57,7 @@ def test_it_finds_nested_changes():
     new = {"training_details": {"objective_function": {"function": {"facet": "F1"}}}}
     [change] = content_diff(old, new)
     assert change.path == ("training_details", "objective_function", "function", "facet")
-    assert change.label == "Training › Objective function › Function › Facet"
+    assert change.label == "Training › Objective function › Objective metric"
     assert (change.old, change.new) == ("AUC", "F1")
 
 
@@ -329,9 +329,9 @@ def test_an_added_metric_group_is_shown_as_its_metrics():
         ]
     }
     (row,) = [r for r in change_rows(old, new) if r["change"].kind == "added"]
-    assert row["group_new"] == [("g", [("auc", "number", "0.9")])]
+    assert row["group_new"] == [("g", [("auc", "Number", "0.9")])]
     (row,) = [r for r in change_rows(new, old) if r["change"].kind == "removed"]
-    assert row["group_old"] == [("g", [("auc", "number", "0.9")])]
+    assert row["group_old"] == [("g", [("auc", "Number", "0.9")])]
 
 
 def test_a_changed_text_is_diffed_word_by_word():
@@ -358,7 +358,7 @@ def test_the_compare_page_marks_changed_words_and_lists_a_new_groups_metrics(ali
         reverse("cards:compare", args=[card.name]), {"from": 1, "to": card.revision}
     ).content.decode()
     assert "<del>card</del>" in page and "<ins>wire</ins>" in page
-    assert "<td>auc</td><td>number</td><td>0.9</td>" in page
+    assert "<td>auc</td><td>Number</td><td>0.9</td>" in page
 
 
 def test_a_run_of_changed_words_is_marked_as_one():

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cards.content.fields import metric_type_label
 from tests.factories import load_json
 
 HOSTILE = [
@@ -91,10 +92,15 @@ def _anagram_in(word: str, haystack: str) -> bool:
 
 
 def values_of(value: Any) -> list[str]:
+    """The strings a reader must find; a metric's type is read in words ("Bar chart")."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for item in value.values() for s in values_of(item)]
+        return [
+            metric_type_label(item) if key == "type" else s
+            for key, item in value.items()
+            for s in values_of(item)
+        ]
     if isinstance(value, list):
         return [s for item in value for s in values_of(item)]
     return []

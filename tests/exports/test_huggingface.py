@@ -79,6 +79,37 @@ def test_commonmark_shows_user_text_as_written(alice, full_content):
         assert uri in shown  # "111122223333." at a line's start is not a list number
 
 
+def test_the_model_index_holds_performance_only_and_no_s3_uri_as_dataset(alice):
+    content = {
+        "model_overview": {"model_name": "fraud"},
+        "evaluation_details": [
+            {
+                "name": "holdout",
+                "datasets": ["s3://bucket/holdout.csv"],
+                "metric_groups": [
+                    {
+                        "name": "binary_classification_metrics",
+                        "metric_data": [{"name": "auc", "type": "number", "value": 0.912345}],
+                    },
+                    {
+                        "name": "post_training_bias_metrics - label fraud = 0 and facet g=1",
+                        "metric_data": [{"name": "AD", "type": "number", "value": -0.0177}],
+                    },
+                ],
+            }
+        ],
+    }
+    card = make_card(user=alice, content=content)
+    body = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    parsed = ModelCard(body)
+    (result,) = parsed.data.eval_results
+    assert (result.metric_type, result.metric_value) == ("auc", 0.912345)
+    assert result.dataset_type == "holdout" and "s3://" not in result.dataset_type
+    # the bias metric is in the text, in its own group, read in words
+    assert "Accuracy Difference (AD)" in parsed.text
+    assert "s3://bucket/holdout.csv" in parsed.text
+
+
 # Every character a card can hold that YAML may not carry as it is: DEL, the C1 controls
 # (NEL among them, a line break to YAML 1.1), the Unicode line and paragraph separators, a
 # byte order mark and the two non-characters; with C0 controls, tab and line breaks.

@@ -9,7 +9,7 @@ import pytest
 
 from cards.exports import ExportFormat, export_file
 from cards.exports.mct import SCHEMA
-from tests.factories import make_card
+from tests.factories import load_json, make_card
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +34,28 @@ def test_what_has_no_place_is_written_out_and_named(alice, full_content):
 
     document = json.loads(export_file(card, user=alice, file_format=ExportFormat.MCT).body)
 
+    # The overview is MCT's one-line description; the rest goes to the documentation.
     overview = document["model_details"]["overview"]
-    assert "Risk rating:\nMedium" in overview
-    assert "Business details:" in overview and "Subscriptions" in overview
-    assert "CC-42" in overview
-    assert "Not carried by this format" in overview
-    assert "Charts (pr_curve, lift_by_decile, confusion)" in overview
+    assert overview == full_content["model_overview"]["model_description"]
+    documentation = document["model_details"]["documentation"]
+    assert "Risk rating:\nMedium" in documentation
+    assert "Business details:" in documentation and "Subscriptions" in documentation
+    assert "CC-42" in documentation
+    assert "Not carried by this format" in documentation
+    assert "Charts (pr_curve, lift_by_decile, confusion)" in documentation
+
+
+def test_training_details_are_one_labelled_entry_a_line_not_a_flattened_dump(alice):
+    content = load_json("sdk_v2_standalone_card.json")
+    card = make_card(user=alice, content=content)
+
+    document = json.loads(export_file(card, user=alice, file_format=ExportFormat.MCT).body)
+
+    lines = document["model_parameters"]["model_architecture"].split("\n")
+    assert "Objective function:" in lines
+    assert "  Optimization direction: Maximize" in lines
+    assert "  Objective metric: AUC" in lines
+    assert "  Objective description: validation AUC" in lines
+    assert "  num_round: 300" in lines and "  early_stopping_rounds: 20" in lines
+    assert "  holdout:auc: 0.87 (Q3 holdout)" in lines
+    assert not any("function: function" in line or "{" in line for line in lines)

@@ -196,6 +196,22 @@ def test_the_page_lists_the_remote_cards_for_a_reviewer(aws, alice, rita_client,
     assert rows == {"churn-model": "", "fraud-model": "clash"}
 
 
+def test_the_page_tells_a_card_published_from_here_and_reads_statuses_in_words(
+    aws, alice, rita, rita_client, team_a
+):
+    card = approve(make_card(user=alice, name="churn-model"), author=alice, reviewer=rita)
+    publication = Publication.objects.create(
+        card=card, revision=card.revision, target_status=card.status, requested_by=alice
+    )
+    publication_sync(publication_id=publication.pk)
+    remote_card(aws, "fraud-model", small_content("fraud"), status="PendingReview")
+
+    page = rita_client.get(URL).content.decode()
+
+    assert "Published from here" in page and "Imported" not in page
+    assert "Pending review" in page and "PendingReview" not in page
+
+
 def test_site_admins_may_open_the_page(aws, client, sam, team_a, team_b):
     client.force_login(sam)
     assert client.get(URL).status_code == 200
@@ -355,7 +371,8 @@ def test_the_page_reads_the_database_a_fixed_number_of_times(
     make_card(user=alice, name="model-0")
     rita_client.get(URL)  # the session's first read
 
-    # session, user, the teams rita may import into, the names here, the names she sees
-    with django_assert_num_queries(5):
+    # session, user, the teams rita may import into, the names here, those published from
+    # here, the names she sees
+    with django_assert_num_queries(6):
         response = rita_client.get(URL)
     assert len(response.context["rows"]) == count

@@ -155,8 +155,8 @@ def test_the_submit_page_costs_the_same_with_a_template_of_any_size(
         make_card(user=alice, name=f"other-{number}", content=content("Low"))
     card = make_card(user=alice, content=content("Low"))
     # session, user, card with the user's role, the version it was written under, the
-    # team's versions for the checklist
-    with django_assert_num_queries(5):
+    # team's versions for the checklist, the metric gates of its review policy (none)
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("cards:submit", args=[card.name]))
     assert f"F{count - 1}" in response.content.decode()
 

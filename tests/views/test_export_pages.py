@@ -127,8 +127,9 @@ def test_a_pdf_download_runs_a_fixed_number_of_queries(
     client.get(url)
 
     # session, user, card (with role), revision numbers for the form, the revision, approvals,
-    # editors, the approved content, threads, their replies, the audit insert.
-    with django_assert_num_queries(11):
+    # editors, the approved content, threads, their replies, the reports (with who imported
+    # them), the attestations, the audit insert.
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 

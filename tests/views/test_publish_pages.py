@@ -74,6 +74,11 @@ def test_the_card_page_says_where_the_card_stands(alice_client, alice):
     assert "Published as version 1" in page and arn in page
     assert "Out of date" not in page
     assert 'http-equiv="refresh"' not in page
+    # The ARN links to the card in the console, in its region.
+    console = "https://console.aws.amazon.com/sagemaker/home?region=us-east-1#/model-cards/"
+    assert f'href="{console}churn-model"' in page
+    # Nothing changed since: publishing is no longer the page's primary action.
+    assert '<button type="submit">Publish again</button>' in page
 
     # An edit makes the published version out of date.
     alice_client.post(

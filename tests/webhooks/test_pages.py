@@ -202,3 +202,25 @@ def test_the_index_lists_the_teams_a_user_manages(rita, sam, team_a, team_b):
         "You are a reviewer in no team"
         in client_for(viewer).get(reverse("webhooks:index")).content.decode()
     )
+
+
+def test_a_test_event_is_sent_signed_and_logged_with_the_deliveries(
+    rita, endpoint, receiver, alice
+):
+    client = client_for(rita)
+    page = client.post(reverse("webhooks:test", args=[endpoint.pk]), follow=True)
+
+    assert "Test event sent as delivery" in page.content.decode()
+    delivery = Delivery.objects.get()
+    assert delivery.event == "webhook.test" and delivery.card_name == ""
+    assert queued("webhooks.deliver") == [{"delivery_id": delivery.pk}]
+    delivery_attempt(delivery.pk, final=False)
+    (received,) = receiver.received
+    assert received.headers["X-Studio-Event"] == "webhook.test"
+    assert received.headers["X-Studio-Signature"].startswith("sha256=")
+    log = client.get(reverse("webhooks:endpoint", args=[endpoint.pk])).content.decode()
+    assert "webhook.test" in log
+    # only the team's webhook managers may send one
+    refused = client_for(alice).post(reverse("webhooks:test", args=[endpoint.pk]))
+    assert refused.status_code in (403, 404)
+    assert Delivery.objects.count() == 1

@@ -6,8 +6,10 @@ import boto3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 from moto import mock_aws
 
+from cards.content.terms import group_title
 from cards.models import EvaluationReport, ReportState
 from cards.sagemaker import client as sagemaker
 from tests.factories import DATA, make_card
@@ -73,7 +75,7 @@ def test_preview_shows_what_a_report_would_add_and_attaches_nothing(alice_client
     page = alice_client.get(response["Location"]).content.decode()
     assert "Preview: generic_model_card_evaluation.examples.json" in page
     for group in json.loads(GENERIC.read_text())["metric_groups"]:
-        assert group["name"] in page
+        assert escape(group_title(group["name"])) in page  # Clarify's names in words
     card.refresh_from_db()
     assert card.content == before
     assert report.state == ReportState.PENDING

@@ -136,8 +136,21 @@ class StepForm(ContentForm):
         },
     )
 
-    def __init__(self, *args: Any, content: dict, user, teams: list[Team], **kwargs: Any):
+    # Tables that show a blank row only when they have no rows yet (or one was asked for with
+    # an "Add" button, ``add_row``); the others always end with one.
+    blank_when_empty: ClassVar[set[str]] = set()
+
+    def __init__(
+        self,
+        *args: Any,
+        content: dict,
+        user,
+        teams: list[Team],
+        add_row: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        self.add_row = add_row  # the prefix of the table an "Add" button asked a row for
         # content path ("model_overview.model_id") -> where a look-up filled it from, for
         # values still as filled (set by the view from the card's provenance)
         self.marks: dict[str, str] = {}
@@ -152,6 +165,8 @@ class StepForm(ContentForm):
                 prefix=f"{self.prefix}-{name}" if self.prefix else name,
                 initial=rows,
             )
+            if name in self.blank_when_empty and not self.is_bound:
+                formset.extra = 1 if not rows or formset.prefix == add_row else 0
             for index, form in enumerate(formset.forms):
                 form.stored_row = index < len(rows)
             formset.stored_count = len(rows)

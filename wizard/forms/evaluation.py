@@ -19,6 +19,8 @@ from django.forms import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict
 
 from cards.content.document import Path, dig, put
+from cards.content.fields import metric_type_label
+from cards.content.terms import metric_title
 from cards.content.validation import ContentError
 from cards.reports import REPORT_TYPES
 from wizard.forms.base import RowForm, StepForm
@@ -104,8 +106,10 @@ def requested_rows(data: Any, prefix: str) -> int:
 def nested(form: type[forms.Form], placeholder: str) -> type[NestedFormSet]:
     # Caps (50 metrics...) are content rules with their own messages; absolute_max only
     # bounds the work a forged request can cause.
+    # No blank row after a save: child_formset adds one to an empty table, or where an
+    # "Add" button asked for it (step 3 after a report stays short).
     formset = formset_factory(
-        form, formset=NestedFormSet, extra=1, can_delete=True, absolute_max=1000
+        form, formset=NestedFormSet, extra=0, can_delete=True, absolute_max=1000
     )
     formset.placeholder = placeholder
     return formset
@@ -125,9 +129,25 @@ def metric_row(metric: Any) -> dict[str, Any]:
 def group_row(group: Any) -> dict[str, Any]:
     group = group if isinstance(group, dict) else {}
     metrics = group.get("metric_data")
+    metrics = metrics if isinstance(metrics, list) else []
     return {
         "name": as_text(group.get("name")),
-        "metrics": [metric_row(m) for m in metrics] if isinstance(metrics, list) else [],
+        "metrics": [metric_row(m) for m in metrics],
+        # what the compact table shows of each stored metric (not a field)
+        "shown": [metric_shown(group.get("name"), m) for m in metrics],
+    }
+
+
+def metric_shown(group_name: Any, metric: Any) -> dict[str, Any]:
+    """A stored metric as one row of the group's table: its name in words and its value."""
+    metric = metric if isinstance(metric, dict) else {}
+    kind = metric.get("type")
+    value = metric.get("value")
+    return {
+        "title": metric_title(group_name, metric.get("name")),
+        "kind": metric_type_label(kind),
+        "value": value if not isinstance(value, list | dict) else None,
+        "size": len(value) if isinstance(value, list) else None,
     }
 
 
@@ -145,7 +165,12 @@ def job_row(job: Any) -> dict[str, Any]:
 
 
 def child_formset(
-    parent: forms.Form, name: str, formset_class: type[NestedFormSet], rows: list, data: Any
+    parent: forms.Form,
+    name: str,
+    formset_class: type[NestedFormSet],
+    rows: list,
+    data: Any,
+    add_row: str = "",
 ) -> NestedFormSet:
     prefix = parent.add_prefix(name)
     if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
@@ -153,6 +178,8 @@ def child_formset(
         # when the card holds some: see StepForm.rows_all_sent).
         data = {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
     formset = formset_class(data=data, prefix=prefix, initial=rows)
+    if data is None and (not rows or prefix == add_row):
+        formset.extra = 1
     for index, form in enumerate(formset.forms):
         form.stored_row = getattr(parent, "stored_row", False) and index < len(rows)
     formset.stored_count = len(rows) if getattr(parent, "stored_row", False) else 0
@@ -164,17 +191,21 @@ GroupFormSet = nested(MetricGroupForm, "__group__")
 EvaluationJobFormSet = nested(EvaluationJobForm, "__prefix__")
 
 
-def nest_group(form: MetricGroupForm, row: dict | None, data: Any) -> None:
+def nest_group(form: MetricGroupForm, row: dict | None, data: Any, add_row: str = "") -> None:
     form.metrics = child_formset(
-        form, "metrics", MetricFormSet, (row or {}).get("metrics", []), data
+        form, "metrics", MetricFormSet, (row or {}).get("metrics", []), data, add_row
     )
+    # Stored metrics are read as a table; their inputs open on "Edit", on an error, or when
+    # a metric was asked for.
+    form.shown = (row or {}).get("shown") or []
+    form.metrics_open = not form.shown or form.metrics.prefix == add_row
 
 
-def nest_job(form: EvaluationJobForm, row: dict | None, data: Any) -> None:
+def nest_job(form: EvaluationJobForm, row: dict | None, data: Any, add_row: str = "") -> None:
     rows = (row or {}).get("groups", [])
-    form.groups = child_formset(form, "groups", GroupFormSet, rows, data)
+    form.groups = child_formset(form, "groups", GroupFormSet, rows, data, add_row)
     for index, group in enumerate(form.groups.forms):
-        nest_group(group, rows[index] if index < len(rows) else None, data)
+        nest_group(group, rows[index] if index < len(rows) else None, data, add_row)
 
 
 GroupFormSet.nest = staticmethod(nest_group)
@@ -209,6 +240,7 @@ class EvaluationForm(StepForm):
     )
 
     formset_classes = {"jobs": EvaluationJobFormSet}
+    blank_when_empty = {"jobs"}
     sections = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -233,11 +265,13 @@ class EvaluationForm(StepForm):
         rows = self.initial.get("jobs") or []
         data = self.data if self.is_bound else None
         for index, form in enumerate(self.formsets["jobs"].forms):
-            nest_job(form, rows[index] if index < len(rows) else None, data)
+            nest_job(form, rows[index] if index < len(rows) else None, data, self.add_row)
         self.job_names = [row["name"] for row in rows if row["name"].strip()]
         self.fields["attach_job"].choices = [(name, name) for name in self.job_names] + [
             (NEW_JOB, "A new evaluation job…")
         ]
+        if len(self.job_names) == 1:  # the card's one job; a new one stays a choice
+            self.fields["attach_job"].initial = self.job_names[0]
 
     @classmethod
     def initial_from_content(cls, content: dict) -> dict[str, Any]:

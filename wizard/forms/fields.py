@@ -16,14 +16,6 @@ from django.core.exceptions import ValidationError
 from cards.content.fields import FIELDS
 from cards.reports import ReportError, load_json_document
 
-METRIC_TYPES = [
-    ("number", "Number"),
-    ("string", "String"),
-    ("boolean", "Boolean"),
-    ("bar_chart", "Bar chart"),
-    ("linear_graph", "Linear graph"),
-    ("matrix", "Matrix"),
-]
 JSON_EXAMPLES = {
     "linear_graph": "[[0, 0.1], [1, 0.4]]",
     "bar_chart": "[3, 5, 2]",

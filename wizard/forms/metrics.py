@@ -13,10 +13,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cards.content.fields import METRIC_TYPES
 from wizard.forms.base import RowForm
 from wizard.forms.fields import (
     JSON_EXAMPLES,
-    METRIC_TYPES,
     TextField,
     as_text,
     one_newline_style,

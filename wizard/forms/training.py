@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cards.content.document import Path, dig, prune, put, section
+from cards.content.fields import label
 from wizard.forms.base import RowForm, StepForm, rows_formset
 from wizard.forms.fields import LinesField, as_text, parse_number, text
 
@@ -54,25 +55,22 @@ class TrainingForm(StepForm):
     title = "Training details"
 
     direction = forms.ChoiceField(
-        label="Optimization direction",
+        label=label("training_details.objective_function.function.function"),
         choices=[("", "—"), ("Minimize", "Minimize"), ("Maximize", "Maximize")],
         required=False,
     )
     facet = text(
         "training_details.objective_function.function.facet",
-        label="Metric",
         help_text="Loss, Accuracy, RMSE, MAE, AUC or your own.",
         widget=forms.TextInput(attrs={"list": "facets"}),
     )
     condition = text(
         "training_details.objective_function.function.condition",
-        label="Description",
         help_text="For example “validation AUC”.",
     )
     notes = text(
         "training_details.objective_function.notes",
         rows=2,
-        label="Notes",
         help_text="Why this objective was chosen.",
     )
     training_observations = text("training_details.training_observations", rows=3)

@@ -12,7 +12,10 @@ from cards.services import card_export_record
 
 
 class Command(BaseCommand):
-    help = "Export a model card (or one revision) as PDF, HTML, Hugging Face Markdown or MCT JSON."
+    help = (
+        "Export a model card (or one revision) as PDF, HTML, Hugging Face Markdown, MCT JSON, "
+        "the content JSON or a CycloneDX ML-BOM."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The card's name.")

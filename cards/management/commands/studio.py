@@ -25,6 +25,8 @@ from cards.sagemaker.client import AwsError, credentials_configured
 from cards.sagemaker.sandbox import restore_and_record
 from config.sandbox_file import announce, withdraw
 
+# The web server, as the Dockerfile and docker compose run it too (tests/test_serving.py).
+WEB_COMMAND = ["gunicorn", "-c", "config/gunicorn.py", "config.asgi"]
 SANDBOX_PORT = 5055
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -67,6 +69,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+        parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="Print a line per request (also on with -v 2).",
+        )
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -77,6 +84,7 @@ class Command(BaseCommand):
         try:
             self.verbosity = options["verbosity"]
             env = self.prepare(self.verbosity)
+            self.access_log = options["access_log"] or self.verbosity >= 2
             self.run(env, host, port)
         except Stop:
             self.say("Stopping…")
@@ -114,7 +122,8 @@ class Command(BaseCommand):
         env.setdefault("SECURE_HSTS_SECONDS", "0")
         env["PYTHONUNBUFFERED"] = "1"
 
-        call_command("migrate", interactive=False, verbosity=verbosity)
+        # Quiet unless asked (-v 2): the address and the first password are what matter.
+        call_command("migrate", interactive=False, verbosity=verbosity if verbosity >= 2 else 0)
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         password = self.create_first_user()
@@ -184,12 +193,22 @@ class Command(BaseCommand):
         # `manage.py worker` reconnects when the database restarts; should it still exit (the
         # database stayed away), it is started again below, as a supervisor would.
         worker = [sys.executable, manage, "worker", f"--concurrency={concurrency}"]
-        quiet = {} if self.verbosity >= 2 else {"PROCRASTINATE_LOG_LEVEL": "WARNING"}
+        quiet = {"PROCRASTINATE_LOG_LEVEL": "INFO" if self.verbosity >= 2 else "WARNING"}
         self.restartable["worker"] = (worker, {**quiet, **env})
         self.start("worker", worker, {**quiet, **env})
-        web = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
-        # No control socket: its default path is shared by every gunicorn of this user.
-        self.start("web server", [*web, "--access-logfile", "-", "--no-control-socket"], env)
+        # ASGI (uvicorn workers in gunicorn, config/gunicorn.py): a waiting long poll holds
+        # no worker. Its lines and the access log only when asked.
+        web = [sys.executable, "-m", *WEB_COMMAND]
+        web_env = {
+            **env,
+            "HOST": host,
+            "PORT": str(port),
+            "WEB_LOG_LEVEL": env.get("WEB_LOG_LEVEL")
+            or ("info" if self.verbosity >= 2 else "warning"),
+        }
+        if self.access_log:
+            web_env["WEB_ACCESS_LOG"] = "true"
+        self.start("web server", web, web_env)
         self.wait_for_port("web server", local_host, port)
 
         admin = get_user_model().objects.filter(username="admin").exists()

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from procrastinate.contrib.django import app
 
-from cards.worker import database_options, serve
+from cards.worker import database_options, serve, worker_database
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         # procrastinate's own pool are all made from these settings.
         connections.close_all()
         database = connections["default"].settings_dict
+        database.update(worker_database(dict(database)))
         database["OPTIONS"] = database_options(database.get("OPTIONS", {}))
         app.perform_import_paths()
         with app.replace_connector(app.connector.get_worker_connector()):
