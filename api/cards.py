@@ -207,7 +207,7 @@ def _team(value: str | int, user) -> Team:
 
 @router.post(
     "/cards",
-    response={201: schemas.Card, **schemas.errors(403, 409, 422, 503)},
+    response={201: schemas.Card, **schemas.errors(403, 409, 422, 502, 503)},
     summary="Create a draft, optionally filled from SageMaker",
     openapi_extra=body_of(CardCreate),
 )

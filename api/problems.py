@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -60,13 +67,16 @@ def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
             headers={"ETag": f'"{current}"'},
         )
     messages = [(field, message) for field, message in error.messages() if field]
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
     return problem(
         request,
         status=error.status,
         title=error.title,
         detail=error.message,
         errors=messages or None,
-        headers={"WWW-Authenticate": "Bearer"} if error.status == 401 else None,
+        headers=headers,
     )
 
 
@@ -116,6 +126,24 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return problem(request, status=error.status_code, title="Refused", detail=str(error))
 
 
+def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return problem(
+        request,
+        status=413,
+        title="Request too large",
+        detail=f"The request body is larger than {limit:,} bytes, the most this server reads.",
+        limit_bytes=limit,
+    )
+
+
+def bad_request(request: HttpRequest, error: Exception) -> HttpResponse:
+    # Django's own refusals of a malformed request (a multipart body without its boundary,
+    # too many fields...), which would otherwise be its HTML "Bad Request (400)" page.
+    detail = str(error) or "The request is malformed."
+    return problem(request, status=400, title="Bad request", detail=f"{detail.rstrip('.')}.")
+
+
 def install(api) -> None:
     api.add_exception_handler(StudioError, studio_error)
     api.add_exception_handler(Http404, not_found)
@@ -123,3 +151,7 @@ def install(api) -> None:
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(NinjaValidationError, invalid_request)
     api.add_exception_handler(HttpError, http_error)
+    # Before PermissionDenied's and Django's own 400 page: a body over the limit is a 413.
+    api.add_exception_handler(RequestDataTooBig, too_big)
+    for malformed in (SuspiciousOperation, BadRequest, MultiPartParserError):
+        api.add_exception_handler(malformed, bad_request)

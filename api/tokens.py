@@ -144,11 +144,14 @@ def _token_with_user(token_digest: str) -> ApiToken | None:
     return token
 
 
+UNKNOWN_TOKEN = "This API token is not valid."  # noqa: S105 - a message, not a secret
+
+
 def token_find(secret: str) -> tuple[ApiToken | None, str]:
     """The active token with this secret, or None and why it cannot be used."""
     token = _token_with_user(digest(secret))
     if token is None:
-        return None, "This API token is not valid."
+        return None, UNKNOWN_TOKEN
     if token.revoked_at is not None:
         return None, "This API token was revoked. Create a new one on the API tokens page."
     if token.is_expired:

@@ -19,7 +19,8 @@ from api.models import IdempotencyKey, Scope
 from api.serialize import card_response, json_response, publication_json
 from cards.access import card_for
 from cards.errors import InvalidInput, NotAllowed, NotFound
-from cards.models import ModelCard, Publication, ReportState
+from cards.models import EvaluationReport, ModelCard, Publication, ReportState
+from cards.permissions import Action
 from cards.services import (
     card_submit,
     publication_request,
@@ -35,16 +36,26 @@ router = Router(tags=["workflow"])
 MAX_WAIT_SECONDS = 60
 
 
+def _column(name: str) -> int:
+    # The column each field ends up in: too long is refused here (422 naming the field),
+    # before anything is written.
+    return EvaluationReport._meta.get_field(name).max_length
+
+
 class ReportAdd(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(extra="forbid")
     report_type: str = pydantic.Field(
         default="detect",
+        max_length=_column("report_type"),
         description="The SDK's EvaluationMetricTypeEnum value (“Clarify Bias”, ...) or detect.",
     )
-    job: str = pydantic.Field(description="The evaluation job that gets the metrics.")
+    job: str = pydantic.Field(
+        max_length=_column("evaluation_job"),
+        description="The evaluation job that gets the metrics.",
+    )
     document: dict | list | None = None
-    s3_uri: str | None = None
-    filename: str | None = None
+    s3_uri: str | None = pydantic.Field(default=None, max_length=_column("source"))
+    filename: str | None = pydantic.Field(default=None, max_length=_column("source"))
 
 
 class PublicationAdd(pydantic.BaseModel):
@@ -83,7 +94,11 @@ def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
 
 @router.post(
     "/cards/{name}/reports",
-    response={200: schemas.ReportAdded, 201: dict, **schemas.errors(403, 404, 409, 412, 422, 503)},
+    response={
+        200: schemas.ReportAdded,
+        201: dict,
+        **schemas.errors(403, 404, 409, 412, 413, 422, 502, 503),
+    },
     summary="Add an evaluation report's metrics to a job (?preview=true: only show them)",
     description="JSON with `document` or `s3_uri`, or multipart with a `file` part and the "
     "same fields. The same parsers, evidence and limits as the wizard's step 3.",
@@ -92,13 +107,19 @@ def _report_input(request: HttpRequest) -> tuple[ReportAdd, bytes | None]:
 def report_add(request: HttpRequest, name: str, preview: bool = False) -> HttpResponse:
     need(request, Scope.WRITE)
     base = if_match(request, required=False)
-    card = card_for(request.user, name)
+    # Permission first, before anything is read from S3 or stored: a viewer may not even
+    # preview (a preview is stored until attached or dropped, and it is a step of editing).
+    card = card_for(request.user, name, Action.EDIT)
     data, raw = _report_input(request)
     etag = version_id = ""
     if raw is None:
         if not data.s3_uri:
             raise InvalidInput("Send the report as document, file or s3_uri.", field="document")
-        s3_object = sagemaker_report_read(uri=data.s3_uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        try:
+            s3_object = sagemaker_report_read(uri=data.s3_uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+        except InvalidInput as refused:
+            refused.field = "s3_uri"  # the service's ``uri`` is this request's field
+            raise
         raw, etag, version_id = s3_object.body, s3_object.etag, s3_object.version_id
         source = data.s3_uri
     else:

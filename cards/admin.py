@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from cards.models import (
     AuditEvent,
@@ -8,6 +10,7 @@ from cards.models import (
     ModelCard,
     Team,
 )
+from cards.services import team_roles, team_roles_record, user_rights, user_rights_record
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,6 +24,42 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ["name"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+    def save_related(self, request, form, formsets, change):
+        # The memberships are the inline's: they change here, after the team is saved.
+        team = form.instance
+        before = team_roles(team) if change else {}
+        super().save_related(request, form, formsets, change)
+        team_roles_record(actor=request.user, team=team, before=before, after=team_roles(team))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Team.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        for team in queryset:
+            team_roles_record(
+                actor=request.user,
+                team=team,
+                before=team_roles(team),
+                after={},
+                why="the team was deleted",
+            )
+        super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin; making someone a site admin (or undoing it) is audited."""
+
+    def save_model(self, request, obj, form, change):
+        before = user_rights(type(obj).objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+        if not change:
+            before = {name: False for name in user_rights(obj)} | {"is_active": True}
+        user_rights_record(actor=request.user, user=obj, before=before)
 
 
 @admin.register(ModelCard)

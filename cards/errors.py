@@ -85,8 +85,30 @@ class InvalidInput(StudioError):
         return self.problems or super().messages()
 
 
-class Unavailable(StudioError):
-    """A service this app depends on (SageMaker, S3) did not answer as needed."""
+class TooManyRequests(StudioError):
+    """Throttled (wrong API tokens from one address); ``retry_after`` in seconds."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RemoteError(StudioError):
+    """About a service this app depends on (SageMaker, S3): it refused the server's request
+    (access, configuration), or, as a subclass says, it did not answer (``Unavailable``) or
+    the input names something it does not have (``InvalidInput`` as well, 422)."""
+
+    status = 502
+    title = "Refused by AWS"
+
+
+class Unavailable(RemoteError):
+    """A service this app depends on did not answer (an outage, throttling): only this is a
+    503, with Retry-After, so that a pipeline retrying on 503 retries what may then work."""
 
     status = 503
     title = "Unavailable"
+    retry_after = 30

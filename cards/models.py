@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
+from cards.outside_text import OutsideCharField, OutsideTextField
 from cards.publication_states import PublicationState, PublishTarget
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
@@ -224,8 +225,7 @@ class CardRevision(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
-    # False for a status change (submit, approve, archive...): the content is the previous
-    # revision's. Four eyes counts only the people who changed the content.
+    # False for a status change (the content is the previous revision's): not counted by four eyes.
     content_changed = models.BooleanField(default=True)
 
     objects = CardRevisionQuerySet.as_manager()
@@ -251,9 +251,9 @@ class EvaluationReport(models.Model):
     """The evidence behind imported metrics: the raw report and what it produced."""
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="reports")
-    source = models.CharField(max_length=1024)  # uploaded file name or S3 URI
-    etag = models.CharField(max_length=256, blank=True)
-    version_id = models.CharField(max_length=1024, blank=True)
+    source = OutsideCharField(max_length=1024)  # uploaded file name or S3 URI
+    etag = OutsideCharField(max_length=256, blank=True)
+    version_id = OutsideCharField(max_length=1024, blank=True)
     report_type = models.CharField(max_length=100)
     sha256 = models.CharField(max_length=64)
     raw = models.JSONField()
@@ -293,12 +293,11 @@ class Publication(models.Model):
         max_length=10, choices=PublicationState, default=PublicationState.QUEUED
     )
     attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = OutsideTextField(blank=True)  # AWS's words
     arn = models.CharField(max_length=256, blank=True)
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
-    # The SageMaker version a person compared with this card and chose to replace. A publish
-    # never overwrites a remote version it did not write, except exactly this one.
+    # The one SageMaker version not its own a publish may overwrite: a person chose to replace it.
     overwrite_version = models.PositiveIntegerField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -454,6 +453,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
     ROLES_CHANGED = "roles_changed", "Roles changed by the identity provider"
     SSO_MAPPING = "sso_mapping", "Changed the sign-in role mapping"
+    ROLE_CHANGE = "role_change", "Changed someone's role"  # a member's, or site admin
     WEBHOOK_CREATE = "webhook_create", "Added a webhook"
     WEBHOOK_CHANGE = "webhook_change", "Changed a webhook"
     WEBHOOK_DELETE = "webhook_delete", "Removed a webhook"
@@ -482,7 +482,7 @@ class AuditEvent(models.Model):
     card_name = models.CharField(max_length=63, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)
     revision = models.PositiveIntegerField(null=True, blank=True)
-    detail = models.CharField(max_length=500, blank=True)
+    detail = OutsideCharField(max_length=500, blank=True)  # paths, claims, file names...
     # The API token the action came through (an api.ApiToken id), None in the browser.
     token_id = models.BigIntegerField(null=True, blank=True)
 

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from api.problems import problem
 from cards.models import AuditAction
 from cards.services import audit_record
 
@@ -24,6 +25,15 @@ def locked_out(
     cool_off = settings.AXES_COOLOFF_TIME
     until = timezone.localtime() + cool_off
     minutes = max(round(cool_off.total_seconds() / 60), 1)
+    if (credentials or {}).get("api_token"):
+        # The failure that reached the limit, over the API: problem+json, never a page.
+        return problem(
+            request,
+            status=429,
+            title="Too many requests",
+            detail=token_lockout_message(minutes),
+            headers={"Retry-After": str(int(cool_off.total_seconds()))},
+        )
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     form = AuthenticationForm(request, initial={"username": username})
     message = (
@@ -38,18 +48,38 @@ def locked_out(
     )
 
 
+def token_lockout_message(minutes: int) -> str:
+    return f"Too many wrong API tokens from this address. Try again in {minutes} minutes."
+
+
 def record_lockout(sender, *, request: HttpRequest, username: str, ip_address: str, **kwargs):
     """Receiver of axes' user_locked_out: the audit log gets each refused sign-in.
 
     A signal, because axes reports a lockout in no other way.
     """
+    address = ip_address or "an unknown address"
+    if (getattr(request, "axes_credentials", None) or {}).get("api_token"):
+        audit_record(
+            actor=None,
+            action=AuditAction.LOCKOUT,
+            detail=f"API tokens from {address}: {settings.AXES_FAILURE_LIMIT} wrong tokens.",
+        )
+        return
     user = get_user_model().objects.filter(username=username).first() if username else None
     audit_record(
         actor=user,
         action=AuditAction.LOCKOUT,
-        detail=f"User name “{username or ''}” from {ip_address or 'an unknown address'}: "
+        detail=f"User name “{username or ''}” from {address}: "
         f"{settings.AXES_FAILURE_LIMIT} failed sign-ins.",
     )
+
+
+def lockout_parameters(request: HttpRequest, credentials: dict | None) -> list[str]:
+    """What failures are counted by (AXES_LOCKOUT_PARAMETERS): the user name or the address
+    for a sign-in, the address alone for an API token (which names no user)."""
+    if (credentials or {}).get("api_token"):
+        return ["ip_address"]
+    return ["username", "ip_address"]
 
 
 def client_address(request: HttpRequest) -> str:

@@ -132,7 +132,10 @@ def _recover_publications() -> list[int]:
 
 async def watch(app: App) -> None:
     """Returns when the database stops answering; meanwhile recovers stalled work."""
-    probe_timeout = settings.WORKER_STATEMENT_TIMEOUT + settings.WORKER_QUERY_GRACE
+    # The probe is one trivial query: an answer slower than the grace means a connection
+    # gone silent (half-open), not a busy server. The recovery work gets the jobs' bound.
+    probe_timeout = settings.WORKER_QUERY_GRACE
+    work_timeout = settings.WORKER_STATEMENT_TIMEOUT + settings.WORKER_QUERY_GRACE
     loop = asyncio.get_running_loop()
     while True:
         next_round = loop.time() + settings.WORKER_RECOVERY_SECONDS
@@ -147,7 +150,7 @@ async def watch(app: App) -> None:
             logger.warning("The worker lost its database (%r)", error)
             return
         try:
-            await asyncio.wait_for(_recover(app), probe_timeout * 2)
+            await asyncio.wait_for(_recover(app), work_timeout * 2)
         except Exception:
             logger.exception("Recovering stalled work failed; trying again shortly")
 
@@ -206,15 +209,18 @@ async def run_once(app: App, stop: asyncio.Event, options: dict[str, Any]) -> bo
         return stop.is_set()
     # Cancelling run_worker_async is procrastinate's graceful stop: running jobs finish.
     worker.cancel()
-    # Past the stalled-worker timeout other workers take its jobs over anyway.
-    timeout = None if stop.is_set() else settings.WORKER_STALLED_SECONDS
-    finished, _ = await asyncio.wait({worker}, timeout=timeout)
+    # Asked to stop, jobs get all the time they need. The database lost, they get a short
+    # grace: their outcome cannot be recorded over connections that went silent anyway, and
+    # each wait here delays every publish behind them (issue 29: 30 s per step added up to
+    # 100 s after a half-open database came back). Their jobs are recovered as stalled ones.
+    grace = settings.WORKER_QUERY_GRACE
+    finished, _ = await asyncio.wait({worker}, timeout=None if stop.is_set() else grace)
     if not finished:
         # Recording a job's outcome can wait on the pool for a connection that will not come:
         # closing the pool ends that wait with an error (the job becomes a stalled one).
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(app.close_async(), settings.WORKER_STATEMENT_TIMEOUT)
-        finished, _ = await asyncio.wait({worker}, timeout=settings.WORKER_STATEMENT_TIMEOUT)
+            await asyncio.wait_for(app.close_async(), grace)
+        finished, _ = await asyncio.wait({worker}, timeout=grace)
     if not finished:
         # A job blocked on a dead connection: leave like a killed worker (its jobs are
         # recovered as stalled ones); a supervisor starts a fresh process.

@@ -167,7 +167,7 @@ LOGOUT_REDIRECT_URL = "login"
 # is refused for LOGIN_LOCKOUT_MINUTES (counted again from each refused attempt).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "cards.signin.lockout_parameters"  # API tokens: by address only
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cards.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "cards.signin.client_address"

@@ -6,13 +6,14 @@ password sign-ins that reach it through django.contrib.auth get None.
 
 from __future__ import annotations
 
+import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from sso.discovery import provider_configuration
+from sso.discovery import provider_configuration, provider_fetch
 from sso.signin import refuse, sign_in_with_claims
 
 BACKEND_PATH = "sso.backend.StudioOIDCBackend"
@@ -40,6 +41,30 @@ class StudioOIDCBackend(OIDCAuthenticationBackend):
     @property
     def OIDC_OP_JWKS_ENDPOINT(self) -> str:  # noqa: N802
         return provider_configuration()["jwks_uri"]
+
+    # The provider's three endpoints, each fetched under one deadline (provider_fetch): the
+    # parent's requests calls have per-read timeouts only, which a trickling provider resets.
+
+    def get_token(self, payload):
+        return provider_fetch("POST", self.OIDC_OP_TOKEN_ENDPOINT, data=payload).json()
+
+    def get_userinfo(self, access_token, id_token, payload):
+        response = provider_fetch(
+            "GET", self.OIDC_OP_USER_ENDPOINT, headers={"Authorization": f"Bearer {access_token}"}
+        )
+        if response.headers.get("content-type", "").lower().startswith("application/jwt"):
+            return self.verify_token(response.text)  # claims signed as a JWT
+        return response.json()
+
+    def retrieve_matching_jwk(self, token):
+        """The provider's key that signed ``token`` (same key id, and algorithm if given)."""
+        keys = provider_fetch("GET", self.OIDC_OP_JWKS_ENDPOINT).json().get("keys") or []
+        header = jwt.get_unverified_header(token)
+        kid, alg = header.get("kid"), header.get("alg")
+        for key in keys:
+            if isinstance(key, dict) and key.get("kid") == kid and key.get("alg", alg) == alg:
+                return jwt.PyJWK(key)
+        raise SuspiciousOperation("Could not find a valid JWKS.")
 
     def authenticate(self, request, nonce=None, code_verifier=None, **kwargs):
         if request is None or nonce is None:

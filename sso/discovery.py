@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
 import requests
 from django.conf import settings
 from django.core.cache import cache
+
+from cards.outbound import deadline_client, tls_context
 
 DISCOVERY_CACHE_SECONDS = 3600
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
@@ -36,6 +39,23 @@ def url_allowed(url: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS)
 
 
+def provider_fetch(method: str, url: str, **kwargs) -> httpx.Response:
+    """One call to the provider, over by OIDC_TIMEOUT from its start whatever the provider
+    sends (a byte at a time included: cards/outbound.py). Failures are requests' exceptions,
+    as mozilla-django-oidc's own calls raise them and the callback view refuses them."""
+    timeout = settings.OIDC_TIMEOUT
+    try:
+        with deadline_client(timeout, verify=tls_context()) as client:
+            response = client.request(method, url, **kwargs)
+    except httpx.TimeoutException:
+        raise requests.Timeout(f"No answer from {url} within {timeout} s.") from None
+    except httpx.HTTPError as error:
+        raise requests.ConnectionError(f"Could not reach {url}: {error}") from None
+    if not response.is_success:
+        raise requests.HTTPError(f"{url} answered {response.status_code}: {response.text[:500]}")
+    return response
+
+
 def provider_configuration() -> dict:
     issuer = settings.OIDC_ISSUER_URL
     key = f"sso:discovery:{issuer}"
@@ -44,9 +64,7 @@ def provider_configuration() -> dict:
         return document
     url = f"{issuer}/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
-        response.raise_for_status()
-        document = response.json()
+        document = provider_fetch("GET", url).json()
     except (requests.RequestException, ValueError) as exc:
         raise ProviderUnavailable(
             f"The identity provider could not be reached at {url} ({type(exc).__name__}). "

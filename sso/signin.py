@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cards.models import AuditAction
+from cards.outside_text import storable
 from cards.services import audit_record
 from sso.models import Identity
 from sso.roles import ClaimMissing, apply, claim_values, granted
@@ -83,9 +84,22 @@ def update_profile(user, claims: dict) -> None:
         user.save(update_fields=changed)
 
 
+def storable_claims(value):
+    """The claims with every text made storable: a provider may send anything (a NUL in a
+    name or a group), and it is matched, stored and logged as the same safe text."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable_claims(key): storable_claims(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [storable_claims(item) for item in value]
+    return value
+
+
 def sign_in_with_claims(claims: dict):
     """The user to sign in, their roles set from the claim (OIDC_CLAIM_PATH); raises
     SignInRefused (audited) when the claim is missing or the account is deactivated."""
+    claims = storable_claims(claims)
     provider = settings.OIDC_PROVIDER_NAME
     path = settings.OIDC_CLAIM_PATH
     replace = settings.OIDC_ROLE_MODE == "replace"

@@ -16,7 +16,7 @@ POLICY = ROOT / "deploy" / "aws" / "iam-policy.json"
 # the local emulator, not a caller.
 CALLERS = sorted(p for p in (ROOT / "cards" / "sagemaker").glob("*.py") if p.name != "sandbox.py")
 # Helpers of cards/sagemaker/client.py whose first argument is a SageMaker operation name.
-SAGEMAKER_HELPERS = {"_sagemaker_call", "_lookup", "_pages"}
+SAGEMAKER_HELPERS = {"_sagemaker_call", "_lookup", "_pages", "list_page"}
 # boto3 client methods that send nothing by themselves.
 LOCAL_METHODS = {"get_paginator", "get_waiter", "can_paginate", "close"}
 # Where IAM checks another action than the operation's own name.
@@ -24,6 +24,8 @@ IAM_ACTIONS = {
     ("s3", "HeadObject"): {"s3:GetObject"},
     ("s3", "GetObject"): {"s3:GetObject"},
     ("s3", "HeadBucket"): {"s3:ListBucket"},
+    ("s3", "ListObjectsV2"): {"s3:ListBucket"},
+    ("sqs", "DeleteMessageBatch"): {"sqs:DeleteMessage"},
     # A create call that carries Tags (SAGEMAKER_TAGS) is also checked for sagemaker:AddTags.
     ("sagemaker", "CreateModelCard"): {"sagemaker:CreateModelCard", "sagemaker:AddTags"},
 }
@@ -44,7 +46,8 @@ def called_operations() -> set[tuple[str, str]]:
                 if (
                     isinstance(node, ast.Assign)
                     and isinstance(node.value, ast.Call)
-                    and getattr(node.value.func, "id", "") == "client"
+                    and (getattr(node.value.func, "id", "") or getattr(node.value.func, "attr", ""))
+                    in {"client", "waiting_client"}
                 ):
                     service = node.value.args[0].value
                     clients |= {target.id: service for target in node.targets}
@@ -52,10 +55,26 @@ def called_operations() -> set[tuple[str, str]]:
                 if not isinstance(node, ast.Call):
                     continue
                 func = node.func
-                if isinstance(func, ast.Name) and func.id in SAGEMAKER_HELPERS:
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if name in SAGEMAKER_HELPERS and node.args:
+                    # _lookup("describe_model", ...) or sagemaker.list_page("list_models", ...)
                     first = node.args[0]
                     if isinstance(first, ast.Constant):
                         found.add(("sagemaker", first.value))
+                elif (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "get_paginator"
+                    and isinstance(func.value, ast.Call | ast.Name)
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                ):
+                    # s3.get_paginator("list_objects_v2"): the paginator sends that operation.
+                    owner = func.value
+                    service = clients.get(owner.id) if isinstance(owner, ast.Name) else None
+                    if service is None and isinstance(owner, ast.Call) and owner.args:
+                        service = getattr(owner.args[0], "value", None)
+                    if service:
+                        found.add((service, node.args[0].value))
                 elif (
                     isinstance(func, ast.Attribute)
                     and isinstance(func.value, ast.Name)
@@ -111,4 +130,7 @@ def test_model_card_writes_are_limited_to_model_cards():
             a for a in statement["Action"] if a.split(":")[1].startswith(("Create", "Update"))
         }
         if writes:
-            assert statement["Resource"].endswith(":model-card/*"), statement["Sid"]
+            # Model cards, and the model registry's own card (UpdateModelPackage's ModelCard).
+            assert statement["Resource"].endswith((":model-card/*", ":model-package/*")), statement[
+                "Sid"
+            ]

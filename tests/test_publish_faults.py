@@ -297,6 +297,40 @@ def test_a_silent_database_connection_fails_fast_and_the_job_is_retried(
     print(f"\nPublished {took:.1f} s after its database connections went silent")
 
 
+# The production defaults (config/settings.py), not the short ones the other worker tests use.
+DEFAULT_TIMINGS = {
+    "WORKER_HEARTBEAT_SECONDS": "10",
+    "WORKER_STALLED_SECONDS": "30",
+    "WORKER_RECOVERY_SECONDS": "15",
+    "WORKER_STATEMENT_TIMEOUT": "30",
+    "WORKER_QUERY_GRACE": "5",
+    "WORKER_DATABASE_WAIT": "300",
+}
+
+
+def test_with_default_timings_a_half_open_database_delays_publishing_under_a_minute(
+    db_proxy, start_worker, moto_url, card, alice
+):
+    worker = start_worker(DATABASE_URL=db_proxy.url, **DEFAULT_TIMINGS)
+    assert finished(publish(card, alice)).state == PublicationState.PUBLISHED
+
+    # The database drops the worker's packets and comes back: its open connections stay
+    # half-open (no answer, no reset), new ones work.
+    db_proxy.silence_all()
+    started = time.monotonic()
+    edited(card, alice, "After the silence")
+    again = publish(card, alice)
+
+    restart = lambda: start_worker(DATABASE_URL=db_proxy.url, **DEFAULT_TIMINGS)  # noqa: E731
+    supervise(again, worker, restart, timeout=150)
+    took = time.monotonic() - started
+
+    assert again.state == PublicationState.PUBLISHED, again.last_error
+    assert_in_step(card, moto_url)
+    print(f"\nPublished {took:.1f} s after the worker's connections went half-open")
+    assert took < 60
+
+
 def test_a_killed_worker_is_recovered_soon_after_its_heartbeat_goes_stale(
     start_worker, moto_url, card, alice, pause
 ):

@@ -24,6 +24,37 @@ ALWAYS_REFUSED = frozenset(
 )
 
 
+_V4 = 0xFFFFFFFF
+# IPv6 forms that carry an IPv4 address in their last 32 bits and reach (or stand for) it:
+# IPv4-mapped, IPv4-translated (SIIT), NAT64's well-known prefix, IPv4-compatible (::/96,
+# deprecated but still routed to IPv4 by some stacks).
+_LAST_32_BITS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "::/96")
+)
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215, the RFC 6052 /48 layout
+
+
+def canonical(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one carries and stands for, else the address itself.
+
+    Every rule below is decided on this form, so ``[::ffff:169.254.169.254]``,
+    ``[64:ff9b::a9fe:a9fe]``, 6to4 and Teredo forms are judged as the IPv4 address they are.
+    """
+    if isinstance(address, ipaddress.IPv4Address):
+        return address
+    value = int(address)
+    if address in _NAT64_LOCAL:
+        return ipaddress.IPv4Address(((value >> 64) & 0xFFFF) << 16 | ((value >> 40) & 0xFFFF))
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if value > 1 and any(address in network for network in _LAST_32_BITS):
+        return ipaddress.IPv4Address(value & _V4)
+    return address
+
+
 class AddressRefused(InvalidInput):
     """The URL's host is (or resolves to) an address webhooks may not reach."""
 
@@ -56,16 +87,16 @@ def url_check(url: str) -> SplitResult:
             field="url",
         )
     try:
-        parts.port  # noqa: B018 - raises on a bad port
+        port = parts.port
     except ValueError:
-        raise InvalidInput("The port must be a number from 1 to 65535.", field="url") from None
+        port = 0
+    if port == 0:  # urlsplit takes :0, and the delivery would then go to port 80
+        raise InvalidInput("The port must be a number from 1 to 65535.", field="url")
     return parts
 
 
 def refusal(address: IPAddress) -> str:
-    """Why ``address`` is not a public one ("" when it is)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    """Why ``address`` (canonical) is not a public one ("" when it is)."""
     for test, what in (
         ("is_unspecified", "an unspecified address"),
         ("is_loopback", "a loopback address"),
@@ -73,8 +104,9 @@ def refusal(address: IPAddress) -> str:
         ("is_private", "a private network address"),
         ("is_multicast", "a multicast address"),
         ("is_reserved", "a reserved address"),
+        ("is_site_local", "a site-local address"),  # fec0::/10, deprecated, not public
     ):
-        if getattr(address, test):
+        if getattr(address, test, False):
             return what
     return "" if address.is_global else "not a public address"
 
@@ -94,12 +126,13 @@ def target_check(url: str, *, allow_private: bool) -> Target:
         if address not in addresses:
             addresses.append(address)
     for address in addresses:
-        if address in ALWAYS_REFUSED:
+        if canonical(address) in ALWAYS_REFUSED:
             raise AddressRefused(
-                f"{host} is {address}, a cloud metadata address, which webhooks never reach.",
+                f"{host} is {canonical(address)}, a cloud metadata address, which webhooks "
+                "never reach.",
                 field="url",
             )
-        why = "" if allow_private else refusal(address)
+        why = "" if allow_private else refusal(canonical(address))
         if why:
             shown = host if host == str(address) else f"{host} ({address})"
             raise AddressRefused(

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from cards.models import Team
+from cards.outside_text import OutsideCharField, OutsideTextField
 
 
 class Event(models.TextChoices):
@@ -93,8 +94,8 @@ class Attempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     # At most RESPONSE_EXCERPT characters of the answer's body (escaped when shown).
-    response_excerpt = models.TextField(blank=True)
-    error = models.CharField(max_length=500, blank=True)
+    response_excerpt = OutsideTextField(blank=True)
+    error = OutsideCharField(max_length=500, blank=True)
     redelivery = models.BooleanField(default=False)
 
     class Meta:

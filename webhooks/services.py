@@ -114,6 +114,10 @@ def endpoint_update(
     _private_check(user, allow_private_network, endpoint.allow_private_network)
     events = _events_check(events)
     url = url.strip()
+    if url != endpoint.url and not user.is_superuser:
+        # A site admin allowed private networks for the URL they saw, not for wherever
+        # the team points the endpoint next: a new URL is a public one again.
+        allow_private_network = False
     target_check(url, allow_private=private_networks_allowed(allow_private_network))
     before = _describe(endpoint)
     endpoint.url, endpoint.events, endpoint.active = url, events, active

@@ -28,7 +28,13 @@ from cards.access import card_for_edit, teams_for_user
 from cards.content.document import dig
 from cards.content.provenance import marks
 from cards.content.validation import ContentInvalid
-from cards.errors import InvalidInput, StaleRevision, StudioError, TransitionRefused, Unavailable
+from cards.errors import (
+    InvalidInput,
+    RemoteError,
+    StaleRevision,
+    StudioError,
+    TransitionRefused,
+)
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.reports import ReportError
 from cards.services import (
@@ -177,7 +183,7 @@ class CardWizard(NamedUrlSessionWizardView):
                 field = picking.LIST_FIELD[search.kind]
                 url = self.get_step_url(self.steps.current)
                 return redirect(f"{url}?{urlencode(search.params())}#pick-{field}")
-        except (ReportError, Unavailable) as error:
+        except (ReportError, RemoteError) as error:
             # The step itself was saved; only the report could not be read.
             fresh = self.rebased(form)
             field = "report_uri" if form.cleaned_data.get("report_uri") else "report_file"

@@ -1,20 +1,27 @@
 """The Hugging Face export: a README.md with YAML front matter and the Hub template's sections.
 
-User text is escaped for Markdown (every character that could start markup or HTML gets a
-backslash) and the YAML scalars are JSON strings, which YAML reads as double-quoted scalars.
+User text is escaped for Markdown: "<", ">" and "&" become HTML entities, which every
+Markdown renderer shows as text (not all of them read a backslash before "<"), and every other
+character that could start markup gets a backslash. The YAML scalars are JSON strings, which
+YAML reads as double-quoted scalars, with the characters YAML may not carry as they are
+written as escapes: every character a card can hold survives the front matter.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from html import escape
 from typing import Any
 
 from cards.content.terms import metric_title, performance_group
 from cards.exports.document import content_sections, text
 from cards.exports.losses import format_losses
 
-_MARKUP = re.compile(r"([\\`*_{}\[\]<>#|~&!$@])")
+_MARKUP = re.compile(r"([\\`*_{}\[\]#|~!$@])")
+# YAML 1.1 allows neither DEL, the C1 controls, a BOM nor U+FFFE/U+FFFF in a stream, and
+# reads NEL, U+2028 and U+2029 as line breaks (a double-quoted scalar folds them to spaces).
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _BULLET = re.compile(r"^(\s*)([-+=])", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
@@ -22,13 +29,13 @@ _NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 def md(value: Any) -> str:
     """Text that Markdown shows as written; lines become hard line breaks."""
     # A list marker at a line's start: "-" gets a backslash, "12." one before its dot.
-    escaped = _MARKUP.sub(r"\\\1", _lines(value))
+    escaped = _MARKUP.sub(r"\\\1", escape(_lines(value), quote=False))
     escaped = _NUMBERED.sub(r"\1\\\2", _BULLET.sub(r"\1\\\2", escaped))
     return "  \n".join(escaped.split("\n"))
 
 
 def _cell(value: Any) -> str:
-    return _MARKUP.sub(r"\\\1", _lines(value)).replace("\n", "<br>")
+    return _MARKUP.sub(r"\\\1", escape(_lines(value), quote=False)).replace("\n", "<br>")
 
 
 def _lines(value: Any) -> str:
@@ -69,9 +76,8 @@ def _yaml(value: Any, indent: int = 0) -> str:
 def _scalar(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, int | float):
         return json.dumps(value)
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(str(value), ensure_ascii=False)
+    dumped = json.dumps(value if isinstance(value, list | dict) else str(value), ensure_ascii=False)
+    return _NOT_YAML.sub(lambda match: f"\\u{ord(match.group()):04x}", dumped)
 
 
 def _slug(value: Any) -> str:

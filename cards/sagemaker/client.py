@@ -21,11 +21,23 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
-from cards.errors import Unavailable
+from cards.errors import InvalidInput, RemoteError, Unavailable
 
 
-class AwsError(Unavailable):
-    """A failure to tell the user about, in their words."""
+class AwsError(RemoteError):
+    """A failure to tell the user about, in their words (502: AWS refused the server)."""
+
+
+class AwsInputRefused(InvalidInput, AwsError):
+    """The input names what cannot be used: a malformed S3 URI, a bucket not allowed, an
+    object, model, package or job AWS does not have (422, naming it)."""
+
+
+class S3UriRefused(AwsInputRefused):
+    """The S3 URI given (the services' ``uri``) cannot be read."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="uri")
 
 
 @cache
@@ -96,7 +108,7 @@ class PublishFailed(AwsError):
     """SageMaker refused the request; trying again will not help."""
 
 
-class AwsUnavailable(AwsError):
+class AwsUnavailable(Unavailable, AwsError):
     """Throttling, a server error, a timeout or a lost connection: worth trying again later."""
 
 
@@ -236,7 +248,7 @@ def update_model_package_card(arn: str, *, content: str = "", status: str = "") 
 # A person is waiting on each of these: one try, short timeouts (the interactive client).
 
 
-class NotFound(AwsError):
+class NotFound(AwsInputRefused):
     """SageMaker has no such resource."""
 
 

@@ -9,14 +9,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from securesystemslib.signer import Key, SecretsHandler, Signature, Signer, SSlibKey
 
-from cards.sagemaker.client import AwsError, client
+from cards.sagemaker.client import AwsError, AwsUnavailable, client
 
 
 def _refusal(error: Exception, key_id: str) -> AwsError:
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         return AwsError(f"AWS KMS refused to sign with key {key_id} ({code}).")
-    return AwsError(f"AWS KMS did not answer in time ({type(error).__name__}).")
+    return AwsUnavailable(f"AWS KMS did not answer in time ({type(error).__name__}).")
 
 
 @cache

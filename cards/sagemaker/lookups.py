@@ -180,13 +180,13 @@ def lookup_training_from_artifacts(artifacts: list[str]) -> Lookup:
     artifacts = unique(artifacts)
     if len(artifacts) != 1:
         count = "no model artifact" if not artifacts else f"{len(artifacts)} model artifacts"
-        raise sagemaker.AwsError(
+        raise sagemaker.AwsInputRefused(
             f"The card has {count}; finding the training job needs exactly one (step 1, "
             "Model artifacts)."
         )
     response, problem = training_job_for_artifact(artifacts[0])
     if response is None:
-        raise sagemaker.AwsError(problem)
+        raise sagemaker.AwsInputRefused(problem)
     name = response.get("TrainingJobName", "")
     source = f"DescribeTrainingJob {name} (found by its model artifact)"
     return fills_from_training_job(response, source=source)

@@ -15,7 +15,13 @@ from botocore.exceptions import (
 )
 from django.conf import settings
 
-from cards.sagemaker.client import AwsError, client
+from cards.sagemaker.client import (
+    _TRANSIENT_CODES,
+    AwsError,
+    AwsUnavailable,
+    S3UriRefused,
+    client,
+)
 
 # S3 bucket names: 3-63 lowercase letters, digits, dots and hyphens.
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -33,21 +39,21 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/key`` -> (bucket, key); anything else is refused before any AWS call."""
     uri = uri.strip()
     if not uri.startswith("s3://"):
-        raise AwsError("Enter an S3 URI of the form s3://bucket/path/to/report.json.")
+        raise S3UriRefused("Enter an S3 URI of the form s3://bucket/path/to/report.json.")
     bucket, _, key = uri[len("s3://") :].partition("/")
     if not _BUCKET.match(bucket) or ".." in bucket:
-        raise AwsError(f"“{bucket}” is not an S3 bucket name.")
+        raise S3UriRefused(f"“{bucket}” is not an S3 bucket name.")
     if not key or key.endswith("/"):
-        raise AwsError("The S3 URI must name an object (a file), not a bucket or a folder.")
+        raise S3UriRefused("The S3 URI must name an object (a file), not a bucket or a folder.")
     if any(part in {".", ".."} for part in key.split("/")):
-        raise AwsError("The S3 key must not contain “.” or “..” path segments.")
+        raise S3UriRefused("The S3 key must not contain “.” or “..” path segments.")
     return bucket, key
 
 
 def _allowed_bucket(bucket: str) -> None:
     if bucket not in settings.REPORT_BUCKETS:
         allowed = ", ".join(settings.REPORT_BUCKETS) or "none yet"
-        raise AwsError(
+        raise S3UriRefused(
             f"Reports cannot be read from the bucket “{bucket}” (allowed: {allowed}). An "
             "administrator can allow it by adding it to the REPORT_BUCKETS setting."
         )
@@ -79,7 +85,7 @@ def s3_list_json(prefix_uri: str, *, limit: int) -> list[str]:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code in {"NoSuchBucket", "404"}:
-            raise AwsError(f"There is no S3 bucket named “{bucket}”.") from None
+            raise S3UriRefused(f"There is no S3 bucket named “{bucket}”.") from None
         if code in {"403", "AccessDenied"}:
             raise AwsError(
                 f"Listing {uri} was denied. The server's AWS role needs s3:ListBucket on it."
@@ -100,16 +106,16 @@ def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
         head = s3.head_object(Bucket=bucket, Key=key)
         size = head["ContentLength"]
         if size > max_bytes:
-            raise AwsError(
+            raise S3UriRefused(
                 f"{uri} is {size / 1_000_000:.1f} MB; the limit is {max_bytes / 1_000_000:.0f} MB."
             )
         # IfMatch: the object read is the one that was measured.
         response = s3.get_object(Bucket=bucket, Key=key, IfMatch=head["ETag"])
         body = response["Body"].read(max_bytes + 1)
     except ClientError as error:
-        raise AwsError(_s3_message(error, s3, bucket, uri)) from None
+        raise _s3_refusal(error, s3, bucket, uri) from None
     except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError):
-        raise AwsError(
+        raise AwsUnavailable(
             f"S3 did not answer in time while reading {uri}. Try again in a moment."
         ) from None
     except NoCredentialsError:
@@ -119,7 +125,7 @@ def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
     except BotoCoreError as error:
         raise AwsError(f"Could not read {uri} from S3: {error}") from None
     if len(body) > max_bytes:
-        raise AwsError(f"{uri} is larger than the {max_bytes / 1_000_000:.0f} MB limit.")
+        raise S3UriRefused(f"{uri} is larger than the {max_bytes / 1_000_000:.0f} MB limit.")
     return S3Object(
         uri=uri,
         body=body,
@@ -128,26 +134,29 @@ def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
     )
 
 
-def _s3_message(error: ClientError, s3, bucket: str, uri: str) -> str:
+def _s3_refusal(error: ClientError, s3, bucket: str, uri: str) -> AwsError:
     code = error.response.get("Error", {}).get("Code", "")
     if code in {"NoSuchBucket"}:
-        return f"There is no S3 bucket named “{bucket}”."
+        return S3UriRefused(f"There is no S3 bucket named “{bucket}”.")
     if code in {"404", "NoSuchKey", "NotFound"}:
         # HEAD answers a bare 404 for a missing key and a missing bucket alike.
         try:
             s3.head_bucket(Bucket=bucket)
         except ClientError as bucket_error:
             if bucket_error.response.get("Error", {}).get("Code") in {"404", "NoSuchBucket"}:
-                return f"There is no S3 bucket named “{bucket}”."
+                return S3UriRefused(f"There is no S3 bucket named “{bucket}”.")
         except BotoCoreError:
             pass
-        return f"There is no object at {uri}."
+        return S3UriRefused(f"There is no object at {uri}.")
     if code in {"403", "AccessDenied", "Forbidden"}:
-        return (
+        return AwsError(
             f"Access to {uri} was denied. The server's AWS role needs s3:GetObject on it "
             "(and kms:Decrypt if it is encrypted with a customer managed key)."
         )
     if code in {"412", "PreconditionFailed"}:
-        return f"{uri} changed while it was being read. Try again."
+        return AwsUnavailable(f"{uri} changed while it was being read. Try again.")
     message = error.response.get("Error", {}).get("Message") or code
-    return f"S3 refused to read {uri}: {message}"
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    if code in _TRANSIENT_CODES or code == "SlowDown" or status >= 500:
+        return AwsUnavailable(f"S3 is busy or unavailable ({code}) while reading {uri}.")
+    return AwsError(f"S3 refused to read {uri}: {message}")

@@ -16,6 +16,7 @@ from cards.services.cards import (
 )
 from cards.services.comments import comment_add, comment_resolve
 from cards.services.evidence import report_attach, report_discard, report_preview, report_remove
+from cards.services.members import team_roles, team_roles_record, user_rights, user_rights_record
 from cards.services.publishing import card_publication, publication_request
 from cards.services.registry import card_import_model_package, sagemaker_registry_cards_list
 from cards.services.review import (
@@ -66,6 +67,10 @@ __all__ = [
     "report_attach",
     "report_discard",
     "report_preview",
+    "team_roles",
+    "team_roles_record",
+    "user_rights",
+    "user_rights_record",
     "report_remove",
     "sagemaker_card_read",
     "sagemaker_cards_list",

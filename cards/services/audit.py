@@ -58,7 +58,6 @@ def audit_record(
         card_name=card.name if card else "",
         team_id=card.team_id if card else team_id,
         revision=card.revision if card else None,
-        # PostgreSQL text cannot hold NUL; whatever wrote the detail (a path, a claim), it stays.
-        detail=detail.replace("\x00", "\ufffd")[:500],
+        detail=detail,  # made storable and cut to its length by the field
         token_id=token[0] if token else None,
     )

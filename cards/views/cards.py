@@ -131,15 +131,24 @@ def report_remove_view(request: HttpRequest, name: str, report_id: int) -> HttpR
     if request.method != "POST":
         return render(request, "cards/report_remove.html", {"card": card, "report": report})
     try:
-        report_remove(card=card, user=request.user, report=report)
+        _, jobs = report_remove(card=card, user=request.user, report=report)
     except StudioError as error:
         refuse(request, error)
     else:
-        messages.success(
-            request,
-            f"Removed the metrics of {report.source} from “{report.evaluation_job}”. "
-            "The report itself stays listed as evidence.",
-        )
+        if jobs:
+            where = ", ".join(f"“{job}”" for job in jobs)
+            messages.success(
+                request,
+                f"Removed the metrics of {report.source} from {where}. "
+                "The report itself stays listed as evidence.",
+            )
+        else:
+            messages.info(
+                request,
+                f"None of the metrics of {report.source} are on the card as it added them "
+                "any more (they were edited or removed since), so the card is unchanged. "
+                "The report stays listed as evidence, no longer attached.",
+            )
     return redirect(f"{reverse('cards:detail', args=[card.name])}#evidence")
 
 

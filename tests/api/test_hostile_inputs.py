@@ -67,3 +67,46 @@ def test_creating_in_another_team_does_not_reveal_that_the_team_exists(
     # Another team's name or id answers as a team that does not exist (as GET /cards?team= does).
     assert other_by_name.status_code == missing.status_code == 422
     assert other_by_id.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PATCH", "cards/fraud-model/content"),
+        ("PUT", "cards/fraud-model/content"),
+        ("POST", "cards/fraud-model/reports"),
+        ("POST", "cards"),
+    ],
+)
+def test_a_body_over_the_limit_is_413_problem_json_with_the_limit(
+    alice, api_as, settings, method, path
+):
+    make_card(user=alice, name="fraud-model")
+    body = '{"x": "' + "a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+    response = api_as(alice).request(
+        method,
+        path,
+        body,
+        content_type="application/merge-patch+json" if method == "PATCH" else "application/json",
+        headers={"If-Match": "1"},
+    )
+    assert response.status_code == 413, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    assert f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data; boundary=", "multipart/form-data"])
+def test_a_multipart_body_without_a_boundary_is_400_problem_json_not_a_page(
+    alice, api_as, content_type
+):
+    make_card(user=alice, name="fraud-model")
+    api = api_as(alice)
+    response = api.client.post(
+        "/api/v1/cards/fraud-model/reports",
+        b'--x\r\nContent-Disposition: form-data; name="job"\r\n\r\nq\r\n--x--',
+        content_type=content_type,
+        headers=api.headers,
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "boundary" in response.json()["detail"]

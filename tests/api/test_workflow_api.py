@@ -311,3 +311,89 @@ def test_a_card_from_a_model_name_or_a_training_job(aws, alice, api_as):
     assert response.status_code == 201, response.content
     job = response.json()["content"]["training_details"]["training_job_details"]
     assert job["training_arn"] == train_arn
+
+
+@pytest.mark.parametrize("query", ["", "?preview=true"])
+def test_a_viewers_report_upload_is_refused_and_nothing_is_stored(alice, vera, api_as, query):
+    make_card(user=alice)
+    document = json.loads(BIAS.read_text())
+    response = api_as(vera).post(
+        f"cards/churn-model/reports{query}",
+        {"report_type": "Clarify Bias", "job": "holdout", "document": document},
+    )
+    assert response.status_code == 403, response.content
+    assert response.json()["detail"] == "Viewers can only read and export cards."
+    assert not EvaluationReport.objects.exists()
+    assert ModelCard.objects.get(name="churn-model").revision == 1
+
+
+def test_a_viewer_cannot_make_the_server_read_s3_for_a_report(aws, settings, alice, vera, api_as):
+    settings.REPORT_BUCKETS = ["reports"]
+    make_card(user=alice)
+    # No bucket exists: had the server read S3 first, the answer would be about the bucket.
+    response = api_as(vera).post(
+        "cards/churn-model/reports?preview=true",
+        {"report_type": "detect", "job": "q4", "s3_uri": "s3://reports/bias/analysis.json"},
+    )
+    assert response.status_code == 403, response.content
+    assert not EvaluationReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ({"model_name": "no-such-model"}, "no-such-model"),
+        (
+            {"model_package_arn": "arn:aws:sagemaker:us-east-1:123456789012:model-package/no/1"},
+            "model-package/no/1",
+        ),
+        ({"training_job": "no-such-job"}, "no-such-job"),
+    ],
+)
+def test_a_look_up_of_something_sagemaker_does_not_have_is_422_naming_it(
+    aws, alice, api_as, source, named
+):
+    response = api_as(alice).post("cards", {"name": "ghost", "team": "Growth", "from": source})
+    assert response.status_code == 422, response.content
+    assert named in response.json()["detail"]
+    assert not ModelCard.objects.filter(name="ghost").exists()
+
+
+@pytest.mark.parametrize(
+    ("uri", "words"),
+    [
+        ("s3://not-allowed/report.json", "cannot be read from the bucket"),
+        ("s3://reports/missing.json", "There is no object at s3://reports/missing.json"),
+        ("https://reports/x.json", "Enter an S3 URI"),
+    ],
+)
+def test_a_report_uri_that_cannot_be_used_is_422_not_503(aws, settings, alice, api_as, uri, words):
+    settings.REPORT_BUCKETS = ["reports"]
+    sagemaker.client("s3").create_bucket(Bucket="reports")
+    make_card(user=alice)
+    response = api_as(alice).post(
+        "cards/churn-model/reports", {"report_type": "detect", "job": "q4", "s3_uri": uri}
+    )
+    assert response.status_code == 422, response.content
+    assert words in response.json()["detail"]
+    assert response.json()["errors"][0]["path"] == "s3_uri"
+
+
+def test_s3_not_answering_is_503_with_retry_after(settings, alice, api_as, monkeypatch):
+    # Nothing listens on the discard port: S3 does not answer.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings.AWS_ENDPOINT_URL = "http://127.0.0.1:9"
+    settings.AWS_CONNECT_TIMEOUT = 1
+    settings.REPORT_BUCKETS = ["reports"]
+    sagemaker._client.cache_clear()
+    make_card(user=alice)
+    try:
+        response = api_as(alice).post(
+            "cards/churn-model/reports",
+            {"report_type": "detect", "job": "q4", "s3_uri": "s3://reports/a.json"},
+        )
+    finally:
+        sagemaker._client.cache_clear()
+    assert response.status_code == 503, response.content
+    assert int(response["Retry-After"]) > 0

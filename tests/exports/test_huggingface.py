@@ -42,7 +42,7 @@ def test_user_text_cannot_become_markdown_or_html(alice, full_content):
     ).text
 
     assert "<script>" not in text and "<tag>" not in text
-    assert r"\<script\>alert(1)\</script\>" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # entities: see the next tests
     assert r"\#set page(width: 1cm)" in text
     assert "\n#set" not in text  # the user's "#" does not start a heading
 
@@ -108,3 +108,44 @@ def test_the_model_index_holds_performance_only_and_no_s3_uri_as_dataset(alice):
     # the bias metric is in the text, in its own group, read in words
     assert "Accuracy Difference (AD)" in parsed.text
     assert "s3://bucket/holdout.csv" in parsed.text
+
+
+# Every character a card can hold that YAML may not carry as it is: DEL, the C1 controls
+# (NEL among them, a line break to YAML 1.1), the Unicode line and paragraph separators, a
+# byte order mark and the two non-characters; with C0 controls, tab and line breaks.
+AWKWARD = (
+    "a\x7fb"
+    + "".join(chr(code) for code in range(0x80, 0xA0))
+    + "\u2028\u2029\ufeff\ufffe\uffff\x01\x1b\t\r\n end"
+)
+
+
+def test_every_character_a_card_holds_survives_the_front_matter(alice):
+    import yaml
+
+    content = {
+        "model_overview": {"model_name": AWKWARD, "model_description": AWKWARD},
+        "intended_uses": {"risk_rating": "Low"},
+    }
+    card = make_card(user=alice, content=content)
+
+    body = export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+
+    front_matter = body.split("---\n")[1]
+    assert yaml.safe_load(front_matter)["model_name"] == AWKWARD
+    assert ModelCard(body).data.model_name == AWKWARD
+
+
+def test_html_in_card_text_is_written_as_entities_that_every_renderer_shows_as_text(
+    alice, full_content
+):
+    card = make_card(user=alice, content=full_content)
+
+    text = ModelCard(
+        export_file(card, user=alice, file_format=ExportFormat.HUGGINGFACE).body.decode()
+    ).text
+
+    # No "<" of the user's reaches the file: a renderer that does not read backslash
+    # escapes before "<" (Python-Markdown, for one) still finds no tag.
+    assert "<script" not in text and "<tag" not in text and "</" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -297,3 +297,33 @@ def test_an_id_token_for_another_sign_in_fails_verification(client, sso, mapping
     assert "The answer from Corp ID failed verification." in response.content.decode()
     assert "Nonce" in events(AuditAction.SIGN_IN_REFUSED)[0]
     assert not Identity.objects.exists()
+
+
+def test_a_providers_claims_with_nul_bytes_still_sign_the_person_in(settings, mapping, growth):
+    from sso.signin import sign_in_with_claims
+
+    settings.OIDC_ISSUER_URL = "https://id.corp.example"
+    settings.OIDC_CLAIM_PATH = "groups"
+    claims = {
+        "sub": "sub\x00-7",
+        "preferred_username": "d\x00na",
+        "email": "dana\x00@corp.example",
+        "given_name": "Da\x00na",
+        "family_name": "\ud800Smith",
+        "groups": ["growth-editors", "bad\x00group"],
+    }
+
+    user = sign_in_with_claims(claims)
+    again = sign_in_with_claims(claims)
+
+    assert again == user
+    user.refresh_from_db()
+    assert (user.username, user.first_name, user.last_name) == (
+        "d\ufffdna",
+        "Da\ufffdna",
+        "\ufffdSmith",
+    )
+    assert user.email == "dana\ufffd@corp.example"
+    assert roles(user) == {"Growth": "editor"}
+    assert Identity.objects.get(user=user).subject == "sub\ufffd-7"
+    assert len(events(AuditAction.SIGN_IN)) == 2

@@ -31,6 +31,11 @@ pytestmark = pytest.mark.django_db
         ("http://0.0.0.0/hook", "an unspecified address"),
         ("http://224.0.0.1/hook", "a multicast address"),
         ("http://100.64.0.1/hook", "not a public address"),
+        ("http://[fec0::1]/hook", "a site-local address"),
+        ("http://[::ffff:10.0.0.1]/hook", "a private network address"),
+        ("http://[64:ff9b::7f00:1]/hook", "a loopback address"),
+        ("http://[::127.0.0.1]/hook", "a loopback address"),
+        ("http://[2002:c0a8:0001::1]/hook", "a private network address"),
     ],
 )
 def test_a_reviewer_cannot_point_a_webhook_at_a_non_public_address(rita, team_a, url, why):
@@ -57,6 +62,7 @@ def test_a_public_address_is_accepted():
         ("not a url", "Enter an http:// or https:// address."),
         ("https://user:pw@example.com/", "Leave user names and passwords out"),
         ("https://example.com:99999/", "The port must be a number"),
+        ("http://8.8.8.8:0/", "The port must be a number from 1 to 65535."),
     ],
 )
 def test_a_malformed_url_is_refused_with_the_reason(rita, team_a, url, message):
@@ -90,7 +96,7 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
     endpoint_update(
         user=rita,
         endpoint=endpoint,
-        url="http://127.0.0.1:10/hook",
+        url="http://127.0.0.1:9/hook",
         events=[Event.ARCHIVED],
         active=True,
         allow_private_network=True,
@@ -99,14 +105,89 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
         endpoint_update(
             user=rita,
             endpoint=endpoint,
-            url="http://127.0.0.1:10/hook",
+            url="http://127.0.0.1:9/hook",
             events=[Event.ARCHIVED],
             active=True,
             allow_private_network=False,
         )
 
 
-@pytest.mark.parametrize("url", ["http://169.254.169.254/latest", "http://169.254.170.2/v2"])
+def test_a_reviewer_cannot_re_aim_a_private_network_endpoint_elsewhere_on_the_network(
+    rita, sam, team_a, receiver
+):
+    endpoint, _ = endpoint_create(
+        user=sam,
+        team=team_a,
+        url="http://127.0.0.1:9/hook",
+        events=[Event.SUBMITTED],
+        allow_private_network=True,
+    )
+    # The permission was granted for that URL, not for the network.
+    with pytest.raises(AddressRefused, match="unless a site administrator allows"):
+        endpoint_update(
+            user=rita,
+            endpoint=endpoint,
+            url=receiver.url + "/internal-admin",
+            events=[Event.SUBMITTED],
+            active=True,
+            allow_private_network=True,
+        )
+    endpoint.refresh_from_db()
+    assert endpoint.url == "http://127.0.0.1:9/hook"
+    assert endpoint.allow_private_network
+
+    # Moved to a public address, the endpoint no longer reaches private ones.
+    endpoint = endpoint_update(
+        user=rita,
+        endpoint=endpoint,
+        url="https://93.184.215.14/hook",
+        events=[Event.SUBMITTED],
+        active=True,
+        allow_private_network=True,
+    )
+    endpoint.refresh_from_db()
+    assert not endpoint.allow_private_network
+
+
+def test_a_site_admin_may_move_a_private_network_endpoint(sam, team_a, receiver):
+    endpoint, _ = endpoint_create(
+        user=sam,
+        team=team_a,
+        url="http://127.0.0.1:9/hook",
+        events=[Event.SUBMITTED],
+        allow_private_network=True,
+    )
+    endpoint = endpoint_update(
+        user=sam,
+        endpoint=endpoint,
+        url=receiver.url + "/hook",
+        events=[Event.SUBMITTED],
+        active=True,
+        allow_private_network=True,
+    )
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.allow_private_network) == (receiver.url + "/hook", True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest",
+        "http://169.254.170.2/v2",
+        # The same addresses written as IPv6: mapped, NAT64, IPv4-compatible, translated,
+        # 6to4 and Teredo forms all reach (or stand for) the IPv4 metadata service.
+        "http://[::ffff:169.254.169.254]/latest/meta-data/",
+        "http://[::ffff:a9fe:a9fe]/",
+        "http://[::ffff:169.254.170.2]/v2/credentials",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[64:ff9b:1:a9fe:a9:fe00::]/",
+        "http://[::169.254.169.254]/",
+        "http://[::ffff:0:a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[2001:0:4136:e378:8000:63bf:5601:5601]/",
+        "http://[fd00:ec2::254]/",
+    ],
+)
 def test_cloud_metadata_addresses_are_refused_whatever_is_allowed(sam, team_a, url, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     with pytest.raises(AddressRefused, match="cloud metadata"):

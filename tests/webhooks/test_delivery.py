@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 import time
 
 import pytest
@@ -194,3 +197,77 @@ def test_a_paused_webhook_gets_nothing_and_a_removed_ones_jobs_end_quietly(
     endpoint_delete(user=sam, endpoint=endpoint)
     assert delivery_attempt(delivery.pk, final=False) is None
     assert receiver.received == []
+
+
+def test_a_receivers_answer_with_nul_bytes_is_logged_and_the_delivery_shows_delivered(
+    alice, endpoint, receiver
+):
+    delivery = submitted(alice)
+    receiver.answers = [(200, "ok\x00nul\x00 byte")]
+
+    attempt = delivery_attempt(delivery.pk, final=False)
+
+    attempt.refresh_from_db()
+    assert attempt.status_code == 200
+    assert attempt.response_excerpt == "ok\ufffdnul\ufffd byte"
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED
+
+
+@contextlib.contextmanager
+def trickling_receiver(answer: bytes, every: float = 0.3):
+    """A receiver that reads the request, then sends ``answer`` one byte every ``every`` s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in answer:
+                if stop.wait(every):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    threading.Thread(target=trickle, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def test_a_receiver_trickling_its_headers_is_cut_off_at_the_timeout(alice, endpoint, settings):
+    settings.WEBHOOK_TIMEOUT = 1
+    delivery = submitted(alice)
+    # Each read gets a byte well within any per-read timeout; the attempt must end anyway.
+    with trickling_receiver(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100) as url:
+        endpoint.url = url
+        endpoint.save()
+        started = time.monotonic()
+        with pytest.raises(DeliveryRetry):
+            delivery_attempt(delivery.pk, final=False)
+        assert time.monotonic() - started < 3
+    (attempt,) = delivery.attempts.all()
+    assert attempt.error == "No answer within 1 s."
+
+
+def test_a_receiver_that_answered_but_trickles_its_body_counts_as_delivered(
+    alice, endpoint, settings
+):
+    settings.WEBHOOK_TIMEOUT = 1
+    delivery = submitted(alice)
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b"b" * 100
+    with trickling_receiver(answer, every=0.01) as url:
+        endpoint.url = url
+        endpoint.save()
+        started = time.monotonic()
+        attempt = delivery_attempt(delivery.pk, final=False)
+        assert time.monotonic() - started < 3
+    assert attempt.status_code == 200
+    assert attempt.response_excerpt.startswith("b")
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED

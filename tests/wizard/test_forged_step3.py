@@ -78,3 +78,37 @@ def test_the_unforged_post_saves_nothing_new(alice_client, alice):
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.content == CONTENT
+
+
+P0 = "evaluation-jobs"
+MULTIPLIED = {
+    "1,000 jobs x 1,000 groups": {
+        f"{P0}-TOTAL_FORMS": "1000",
+        **{f"{P0}-{j}-groups-TOTAL_FORMS": "1000" for j in range(1000)},
+    },
+    "1,000 groups x 1,000 metrics": {
+        f"{P0}-0-groups-TOTAL_FORMS": "1000",
+        **{f"{P0}-0-groups-{g}-metrics-TOTAL_FORMS": "1000" for g in range(1000)},
+    },
+    "100,000 jobs": {f"{P0}-TOTAL_FORMS": "100000"},
+}
+
+
+@pytest.mark.parametrize("forgery", MULTIPLIED, ids=list(MULTIPLIED))
+def test_nested_row_counts_that_multiply_are_refused_before_any_row_is_built(
+    alice_client, alice, forgery
+):
+    import time
+
+    card = make_card(user=alice, content=copy.deepcopy(CONTENT))
+    fields, rows = rows_from_initial("evaluation", card.content)
+    data = step_post(card, "evaluation", fields, rows, stored_rows=True)
+    data.update(MULTIPLIED[forgery])
+    started = time.monotonic()
+    response = alice_client.post(step_url(card, "evaluation"), data)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert "This step came back with more than" in response.content.decode()
+    assert elapsed < 3, f"{elapsed:.1f} s"
+    card.refresh_from_db()
+    assert card.content == CONTENT

@@ -149,6 +149,49 @@ def test_removing_a_report_removes_its_groups_and_keeps_it_as_evidence(alice_cli
     assert "Removed" in page and "generic_model_card_evaluation.examples.json" in page
 
 
+def test_removing_a_report_whose_job_was_renamed_removes_its_groups_there(alice_client, alice):
+    from cards.services import card_save_content
+
+    card = make_card(user=alice, content={"evaluation_details": [{"name": "eval"}]})
+    preview(alice_client, card, upload=upload(GENERIC))
+    report = EvaluationReport.objects.get()
+    attach(alice_client, card, report, "eval")
+    card.refresh_from_db()
+    content = json.loads(json.dumps(card.content))
+    content["evaluation_details"][0]["name"] = "evid-job"
+    card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+
+    url = reverse("cards:report_remove", args=[card.name, report.pk])
+    response = alice_client.post(url, follow=True)
+
+    card.refresh_from_db()
+    assert card.content["evaluation_details"] == [{"name": "evid-job", "metric_groups": []}]
+    assert "from “evid-job”" in response.content.decode()
+    report.refresh_from_db()
+    assert report.state == ReportState.REMOVED
+
+
+def test_removing_a_report_whose_metrics_were_all_edited_says_so(alice_client, alice):
+    from cards.services import card_save_content
+
+    card = make_card(user=alice, content={"evaluation_details": [{"name": "eval"}]})
+    preview(alice_client, card, upload=upload(GENERIC))
+    report = EvaluationReport.objects.get()
+    attach(alice_client, card, report, "eval")
+    card.refresh_from_db()
+    content = json.loads(json.dumps(card.content))
+    for group in content["evaluation_details"][0]["metric_groups"]:
+        group["name"] += " (checked)"
+    card = card_save_content(card=card, user=alice, content=content, base_revision=card.revision)
+
+    url = reverse("cards:report_remove", args=[card.name, report.pk])
+    response = alice_client.post(url, follow=True)
+
+    card.refresh_from_db()
+    assert card.content == content  # edited groups are the author's now, and stay
+    assert "None of the metrics of" in response.content.decode()
+
+
 def test_discarding_a_preview_attaches_nothing(alice_client, alice):
     card = make_card(user=alice)
     preview(alice_client, card, upload=upload(GENERIC))

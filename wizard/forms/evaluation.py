@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
+from django.forms.utils import ErrorDict
 
 from cards.content.document import Path, dig, put
 from cards.content.fields import metric_type_label
@@ -70,6 +71,36 @@ class NestedFormSet(BaseFormSet):
         if self.nest:
             type(self).nest(form, None, None)
         return form
+
+
+# The whole step's rows (jobs, groups and metrics together). Each table's own cap (1,000)
+# multiplies down the nesting (1,000 jobs x 1,000 groups); this bounds the product, and a
+# request over it is refused before a single row is built.
+MAX_STEP_ROWS = 1000
+
+
+def requested_rows(data: Any, prefix: str) -> int:
+    """How many rows a post asks the step to build, counted from its TOTAL_FORMS alone; stops
+    counting once over MAX_STEP_ROWS (so counting costs at most about that many lookups)."""
+
+    def count(key: str) -> int:
+        try:
+            return max(0, min(int(data.get(f"{key}-TOTAL_FORMS", 0)), MAX_STEP_ROWS + 1))
+        except (TypeError, ValueError):
+            return 0  # Django's management form refuses it with its own message
+
+    jobs = count(prefix)
+    total = jobs
+    for j in range(min(jobs, MAX_STEP_ROWS + 1)):
+        groups = count(f"{prefix}-{j}-groups")
+        total += groups
+        for g in range(groups):
+            if total > MAX_STEP_ROWS:
+                return total
+            total += count(f"{prefix}-{j}-groups-{g}-metrics")
+        if total > MAX_STEP_ROWS:
+            return total
+    return total
 
 
 def nested(form: type[forms.Form], placeholder: str) -> type[NestedFormSet]:
@@ -213,7 +244,24 @@ class EvaluationForm(StepForm):
     sections = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        data = kwargs.get("data", args[0] if args else None)
+        prefix = kwargs.get("prefix")
+        jobs_prefix = f"{prefix}-jobs" if prefix else "jobs"
+        too_many = data is not None and requested_rows(data, jobs_prefix) > MAX_STEP_ROWS
+        if too_many:
+            # Refused before any row is built: the step is drawn as stored, with the reason.
+            kwargs.pop("data", None)
+            args = args[1:]
+            kwargs.pop("files", None)
         super().__init__(*args, **kwargs)
+        if too_many:
+            self._errors, self.cleaned_data = ErrorDict(), {}
+            self.add_error(
+                None,
+                f"This step came back with more than {MAX_STEP_ROWS:,} rows (jobs, metric "
+                "groups and metrics together), so nothing was saved. Reload the step and "
+                "make your change again.",
+            )
         rows = self.initial.get("jobs") or []
         data = self.data if self.is_bound else None
         for index, form in enumerate(self.formsets["jobs"].forms):
