@@ -28,6 +28,7 @@ TINY = {
         r"worst ratio: [\d.]+x",
     ),
     "list_page.py": (["--cards", "30", "--requests", "8"], r"card list / bare = \d+%"),
+    "pooler.py": (["--cards", "5", "--requests", "4"], r"pgbouncer/direct [\d.]+x"),
     "portfolio_page.py": (["--cards", "10", "--requests", "2"], r"team portfolio\s+\d+ queries"),
     "publish.py": (["--cards", "3"], r"one worker / bare = [\d.]+x"),
     "sso.py": (["--rounds", "1"], r"callback p50\s+[\d.]+ ms"),
