@@ -24,12 +24,11 @@ from studio_client import Studio
 from tests.own_postgres import OwnPostgres
 from tests.test_studio_command import (
     ROOT,
-    Output,
     free_port,
     sign_in,
+    start_studio,
     stop_studio,
     studio_environment,
-    wait_for_login_page,
 )
 
 pytestmark = pytest.mark.worker  # starts the run command and its processes
@@ -64,18 +63,8 @@ def test_the_run_command_starts_on_the_embedded_database_quietly_and_a_long_poll
     env = embedded_environment(data_dir)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "studio", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = Output(process)
+    process, output = start_studio(env, port)
     try:
-        wait_for_login_page(base, process, output)
         # The first run on a fresh machine: the embedded server was made, migrated (pg_trgm
         # included), and the password printed; nothing else but the address and the sandbox.
         assert (data_dir / "PG_VERSION").read_text().strip() == "18"
