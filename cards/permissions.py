@@ -5,7 +5,7 @@ site admins (Django superusers) may do everything, in every team. Other teams' c
 never reached: ``ModelCard.objects.visible_to`` hides them (404), so this module only ever
 decides between allowed and forbidden (403) for cards the user can see.
 
-The README's permission table is this one; tests/test_permissions.py checks every cell.
+The permission table in docs/features.md is this one; tests/test_permissions.py checks every cell.
 """
 
 from __future__ import annotations

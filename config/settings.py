@@ -1,4 +1,4 @@
-"""One settings file, configured by environment variables (every one is listed in README.md)."""
+"""One settings file, configured by environment variables (docs/configuration.md lists each)."""
 
 import os
 import sys
@@ -175,7 +175,7 @@ AXES_CLIENT_IP_CALLABLE = "cards.signin.client_address"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # --- end of the sign-in block ---
 
-# --- Single sign-on (OpenID Connect through mozilla-django-oidc; sso/, README "Single sign-on") ---
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; sso/, docs/configuration.md) ---
 # On when an issuer and a client id are set; endpoints come from the issuer's discovery document.
 OIDC_ISSUER_URL = env_str("OIDC_ISSUER_URL").rstrip("/")
 OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")

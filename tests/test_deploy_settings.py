@@ -61,10 +61,11 @@ def test_the_compose_file_serves_plain_http_on_localhost(name):
     assert environment["SECURE_HSTS_SECONDS"] == "0"
 
 
-def test_every_environment_variable_the_settings_read_is_in_the_readme():
+def test_every_environment_variable_the_settings_read_is_documented():
     source = (ROOT / "config" / "settings.py").read_text()
-    readme = (ROOT / "README.md").read_text()
+    # The README lists the main ones; docs/configuration.md has the full table.
+    documented = (ROOT / "docs" / "configuration.md").read_text()
     names = set(re.findall(r'env_(?:str|bool|int|list|tags)\(\s*"([A-Z0-9_]+)"', source))
     names |= set(re.findall(r'os\.environ\.get\("([A-Z0-9_]+)"', source))
     assert {"OIDC_ISSUER_URL", "OIDC_CLAIM_PATH", "PASSWORD_SIGN_IN"} <= names
-    assert sorted(name for name in names if f"`{name}`" not in readme) == []
+    assert sorted(name for name in names if f"`{name}`" not in documented) == []

@@ -1,4 +1,4 @@
-"""The rules that keep the house (README "Layout"), checked on the source itself."""
+"""The rules that keep the house (docs/layout.md), checked on the source itself."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def body_bytes(payload: dict) -> bytes:
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """``sha256=`` and the hex HMAC-SHA256 of ``{timestamp}.{body}`` (README "Webhooks")."""
+    """``sha256=`` and the hex HMAC-SHA256 of ``{timestamp}.{body}`` (docs/webhooks.md)."""
     signed = timestamp.encode() + b"." + body
     return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 

@@ -22,7 +22,7 @@ def _link(name: str, *args) -> str:
 
 
 def event_payload(card: ModelCard, event: Event, *, actor=None, **extra) -> dict:
-    """What the receiver gets (README "Webhooks"); ``extra`` goes under ``details``."""
+    """What the receiver gets (docs/webhooks.md); ``extra`` goes under ``details``."""
     return {
         "event": str(event),
         "occurred_at": timezone.now().isoformat(),

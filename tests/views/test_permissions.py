@@ -1,9 +1,9 @@
 """The permission matrix, cell by cell, through the pages people use.
 
-The table below is the README's. Each cell does the action over HTTP as a user of that role
-and checks what happened to the card: an allowed action has its effect, a forbidden one
-answers 403 (a card of your team) or 404 (another team's card: its name is not disclosed)
-and changes nothing.
+The table below is docs/features.md's ("Who may do what"). Each cell does the action over
+HTTP as a user of that role and checks what happened to the card: an allowed action has its
+effect, a forbidden one answers 403 (a card of your team) or 404 (another team's card: its
+name is not disclosed) and changes nothing.
 """
 
 from __future__ import annotations
