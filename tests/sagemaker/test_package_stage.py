@@ -5,10 +5,7 @@ with the sandbox's corrections: the approval status stays untouched)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +15,7 @@ from cards.services.registry import card_import_model_package
 from governance.models import ReviewPolicy
 from governance.services import policy_save
 from tests.factories import approve
+from tests.jobs import clear_jobs, queued
 from tests.sagemaker.test_publish_package import drafted_from_package, package_with_card, publish
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +25,12 @@ STAGE = {"Stage": "Staging", "StageStatus": "In-Progress"}
 
 @pytest.fixture(autouse=True)
 def _no_jobs_left():
-    # Flushing the test database leaves procrastinate's (unmanaged) tables alone.
     yield
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM procrastinate_jobs")
+    clear_jobs()
 
 
 def stage_jobs() -> list[dict]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT args FROM procrastinate_jobs WHERE task_name = 'cards.set_package_stage'"
-        )
-        return [json.loads(row[0]) for row in cursor.fetchall()]
+    return queued("cards.set_package_stage")
 
 
 def run_stage_job(args: dict) -> bool:
