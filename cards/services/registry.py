@@ -160,3 +160,17 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     except IntegrityError as error:
         raise TransitionRefused(integrity_refusal(error).message) from None
     return card
+
+
+def package_state_refresh(*, card: ModelCard, user) -> ModelPackageState:
+    """Read again the approval status and lifecycle stage of the model package the card
+    documents (DescribeModelPackage with IncludedData=MetadataOnly: no kms:Decrypt needed)."""
+    require(user, card, Action.VIEW)
+    arn = package_arn(card.content)
+    if not arn:
+        raise InvalidInput("This card documents no model package.")
+    described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
+    state = ModelPackageState.record(described)
+    if state is None:  # pragma: no cover - DescribeModelPackage names it
+        raise StudioError(f"SageMaker did not describe the model package {arn}.")
+    return state

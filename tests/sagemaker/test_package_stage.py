@@ -217,3 +217,45 @@ def test_a_bad_stage_is_shown_next_to_the_field(team_a, rita, values, message):
     assert response.status_code == 400
     assert f'<span class="error">{message}' in response.content.decode()
     assert not ReviewPolicy.objects.exists()
+
+
+def test_refresh_from_sagemaker_reads_the_package_again(aws, alice, alice_client):
+    arn = package_with_card(aws)
+    card = drafted_from_package(aws, alice_client, alice, arn)
+    aws.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    aws.update_model_package(ModelPackageArn=arn, ModelLifeCycle=STAGE)
+    assert "<strong>PendingManualApproval</strong>" in package_panel(alice_client, card)
+
+    url = reverse("cards:package_refresh", args=[card.name])
+    assert alice_client.get(url).status_code == 405
+    response = alice_client.post(url, follow=True)
+
+    page = response.content.decode()
+    assert "Read from SageMaker: approval status Approved, stage Staging (In-Progress)." in page
+    assert "approval status <strong>Approved</strong>" in package_panel(alice_client, card)
+
+
+def test_refresh_of_a_package_gone_from_sagemaker_says_so(aws, alice, alice_client):
+    arn = package_with_card(aws)
+    card = drafted_from_package(aws, alice_client, alice, arn)
+    gone = arn.replace("churn-group", "gone-group")
+    card.content["model_package_details"]["model_package_arn"] = gone
+    card.save(update_fields=["content"])
+
+    response = alice_client.post(reverse("cards:package_refresh", args=[card.name]), follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<li class="error">SageMaker refused looking up the model package {gone}' in page
+    assert "not found" in page
+
+
+def test_refresh_of_another_teams_card_is_not_found(aws, alice, alice_client, charlie):
+    arn = package_with_card(aws)
+    card = drafted_from_package(aws, alice_client, alice, arn)
+    other = Client()
+    other.force_login(charlie)
+
+    response = other.post(reverse("cards:package_refresh", args=[card.name]))
+
+    assert response.status_code == 404
