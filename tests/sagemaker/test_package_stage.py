@@ -5,13 +5,17 @@ with the sandbox's corrections: the approval status stays untouched)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from cards.models import AuditAction, AuditEvent
 from cards.sagemaker.lifecycle import package_stage_set
 from cards.services.registry import card_import_model_package
+from cards.tasks import set_package_stage
 from governance.models import ReviewPolicy
 from governance.services import policy_save
 from tests.factories import approve
@@ -33,9 +37,9 @@ def stage_jobs() -> list[dict]:
     return queued("cards.set_package_stage")
 
 
-def run_stage_job(args: dict) -> bool:
-    fields = ("card_id", "arn", "stage", "stage_status", "actor_id")
-    return package_stage_set(**{key: args[key] for key in fields}, final_attempt=True)
+def run_stage_job(args: dict) -> None:
+    """The queued job, run as the worker runs it (its last attempt: no job context)."""
+    set_package_stage.func(SimpleNamespace(job=None), **args)
 
 
 def package_panel(client: Client, card) -> str:
@@ -110,7 +114,7 @@ def test_a_policy_sets_the_package_stage_on_approval_and_leaves_its_approval_sta
 
     [job] = stage_jobs()
     assert "ModelLifeCycle" not in aws.describe_model_package(ModelPackageName=arn)
-    assert run_stage_job(job)
+    run_stage_job(job)
     after = aws.describe_model_package(ModelPackageName=arn)
     assert after["ModelLifeCycle"] == {"Stage": "Production", "StageStatus": "Approved"}
     assert after["ModelApprovalStatus"] == "PendingManualApproval"
@@ -259,3 +263,23 @@ def test_refresh_of_another_teams_card_is_not_found(aws, alice, alice_client, ch
     response = other.post(reverse("cards:package_refresh", args=[card.name]))
 
     assert response.status_code == 404
+
+
+def test_an_approval_rolled_back_leaves_no_stage_job(aws, alice, alice_client, rita, sam, team_a):
+    arn = package_with_card(aws)
+    card = drafted_from_package(aws, alice_client, alice, arn)
+    policy_save(
+        user=sam,
+        team=team_a,
+        risk_rating="Medium",
+        required_approvals=1,
+        package_stage="Production",
+        package_stage_status="Approved",
+    )
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        approve(card, author=alice, reviewer=rita)
+        assert len(stage_jobs()) == 1
+        raise RuntimeError("the approval's transaction fails after the job was queued")
+
+    assert stage_jobs() == []
