@@ -13,6 +13,7 @@ from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 from cards.outside_text import OutsideCharField, OutsideTextField
 from cards.publication_states import PublicationState, PublishTarget
+from cards.registry_models import ModelPackageState as ModelPackageState
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
@@ -462,6 +463,7 @@ class AuditAction(models.TextChoices):
     POLICY_CHANGE = "policy_change", "Changed a review policy"
     REREVIEW = "rereview", "Marked for re-review"
     GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
+    PACKAGE_STAGE = "package_stage", "Set the model package's lifecycle stage"
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ from cards.models import ModelCard
 from cards.notifications import mail_send
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import drift
+from cards.sagemaker.lifecycle import package_stage_set
 from cards.sagemaker.sync import DATABASE_UNAVAILABLE, publication_sync
 from cards.services.publishing import (
     newer_publish_waits,
@@ -58,6 +59,23 @@ def publish_job(card_pk: int):
     """The publish job of a card, configured: one runs at a time per card, one waits."""
     return publish_card.configure(
         lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}", task_kwargs=job_origin()
+    )
+
+
+@app.task(name="cards.set_package_stage", retry=PUBLISH_RETRY, pass_context=True)
+def set_package_stage(
+    context: JobContext, card_id: int, arn: str, stage: str, stage_status: str, actor_id: int
+) -> None:
+    """Deferred by an approval whose review policy sets the package's stage (governance)."""
+    job = context.job
+    final = job is None or job.attempts >= (PUBLISH_RETRY.max_attempts or 0)
+    package_stage_set(
+        card_id=card_id,
+        arn=arn,
+        stage=stage,
+        stage_status=stage_status,
+        actor_id=actor_id,
+        final_attempt=final,
     )
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("cards/<str:name>/export/", exports.card_export_options, name="export_options"),
     path("cards/<str:name>/delete/", cards.card_delete_view, name="delete"),
     path("cards/<str:name>/publish/", sagemaker.card_publish, name="publish"),
+    path(
+        "cards/<str:name>/model-package/refresh/",
+        sagemaker.package_state_refresh_view,
+        name="package_refresh",
+    ),
     path("cards/<str:name>/archive/", cards.card_archive_view, name="archive"),
     path(
         "cards/<str:name>/reports/<int:report_id>/remove/",

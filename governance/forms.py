@@ -45,6 +45,13 @@ class PolicyForm(forms.Form):
         error_messages=_MONTHS,
     )
 
+    package_stage = forms.CharField(
+        label="On approval, set the model package's stage", max_length=63, required=False
+    )
+    package_stage_status = forms.CharField(
+        label="with the stage status", max_length=63, required=False
+    )
+
     def __init__(self, *args, groups, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["groups"].queryset = groups

@@ -39,6 +39,9 @@ class ReviewPolicy(models.Model):
     # The newest evaluation report may be at most this many months old (None: any age).
     evaluation_max_age_months = models.PositiveSmallIntegerField(null=True, blank=True)
     # Bumped on every change, and recorded with each approval.
+    # Optional: the model package's lifecycle stage set when a card is approved (both or none).
+    package_stage = models.CharField(max_length=100, blank=True, db_default="", default="")
+    package_stage_status = models.CharField(max_length=100, blank=True, db_default="", default="")
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -56,6 +57,36 @@ def _months(value, field: str, what: str) -> int | None:
     return value
 
 
+# SageMaker's ModelLifeCycle: Stage and StageStatus both required, each 1 to 63 letters,
+# digits and hyphens, starting and ending with a letter or digit.
+STAGE_MAX = 63
+_STAGE_TEXT = re.compile(r"^([a-zA-Z0-9](-*[a-zA-Z0-9])*)?$")
+
+
+def _stage_problems(stage: str, status: str) -> list[tuple[str, str]]:
+    problems = []
+    for field, what, value in (
+        ("package_stage", "The stage", stage),
+        ("package_stage_status", "The stage status", status),
+    ):
+        if len(value) > STAGE_MAX:
+            problems.append((field, f"{what} is at most {STAGE_MAX} characters."))
+        elif not _STAGE_TEXT.match(value):
+            problems.append(
+                (
+                    field,
+                    f"{what} is letters, digits and hyphens (SageMaker's rule), "
+                    "starting and ending with a letter or digit.",
+                )
+            )
+    if bool(stage) != bool(status):
+        field = "package_stage_status" if stage else "package_stage"
+        problems.append(
+            (field, "Give both a stage and a stage status (SageMaker needs both), or neither.")
+        )
+    return problems
+
+
 def policy_save(
     *,
     user,
@@ -65,6 +96,8 @@ def policy_save(
     groups: list[ReviewerGroup] = (),
     review_interval_months: int | None = None,
     evaluation_max_age_months: int | None = None,
+    package_stage: str = "",
+    package_stage_status: str = "",
 ) -> ReviewPolicy:
     """Create or change the team's policy for one risk rating (its version goes up)."""
     _require_manage(user, team)
@@ -107,6 +140,8 @@ def policy_save(
             _months(value, field, what)
         except InvalidInput as error:
             problems.append((field, error.message))
+    package_stage, package_stage_status = package_stage.strip(), package_stage_status.strip()
+    problems += _stage_problems(package_stage, package_stage_status)
     if problems:
         raise InvalidInput(problems[0][1], field=problems[0][0], problems=problems)
     with transaction.atomic():
@@ -120,6 +155,8 @@ def policy_save(
         policy.required_approvals = required_approvals
         policy.review_interval_months = review_interval_months
         policy.evaluation_max_age_months = evaluation_max_age_months
+        policy.package_stage = package_stage
+        policy.package_stage_status = package_stage_status
         policy.updated_by = user
         policy.save()
         policy.refresh_from_db()
@@ -134,7 +171,13 @@ def policy_save(
                 f"{required_approvals} approval(s), groups {names}, review every "
                 f"{review_interval_months or '-'} month(s), evaluation at most "
                 f"{evaluation_max_age_months or '-'} month(s) old"
-            ),
+                + (
+                    f", on approval the model package's stage {package_stage} "
+                    f"({package_stage_status})"
+                    if package_stage
+                    else ""
+                )
+            )[:500],
         )
     return policy
 

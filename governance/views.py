@@ -57,6 +57,8 @@ def _policy_forms(team: Team, groups, bound: PolicyForm | None = None) -> list[d
                     groups=[group.pk for group in policy.groups.all()],
                     review_interval_months=policy.review_interval_months,
                     evaluation_max_age_months=policy.evaluation_max_age_months,
+                    package_stage=policy.package_stage,
+                    package_stage_status=policy.package_stage_status,
                 )
             form = PolicyForm(initial=initial, groups=groups, prefix=rating)
         gates = (
@@ -90,6 +92,8 @@ def _save_policy(request, team: Team, groups) -> PolicyForm | None:
                 groups=list(data["groups"]),
                 review_interval_months=data["review_interval_months"],
                 evaluation_max_age_months=data["evaluation_max_age_months"],
+                package_stage=data["package_stage"],
+                package_stage_status=data["package_stage_status"],
             )
         except StudioError as error:
             refuse_in_form(form, error)

@@ -244,6 +244,17 @@ def update_model_package_card(arn: str, *, content: str = "", status: str = "") 
     )
 
 
+def update_model_package_life_cycle(arn: str, *, stage: str, stage_status: str) -> None:
+    """The package's ModelLifeCycle only (never its approval status nor its card). Setting
+    the same stage twice changes nothing, so botocore's retries are safe here."""
+    _sagemaker_call(
+        "update_model_package",
+        f"setting the lifecycle stage of the model package {arn}",
+        ModelPackageArn=arn,
+        ModelLifeCycle={"Stage": stage, "StageStatus": stage_status},
+    )
+
+
 # --- Reading from SageMaker: look-ups for the wizard, existing cards to import -------------
 # A person is waiting on each of these: one try, short timeouts (the interactive client).
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from cards.content.document import content_digest, dig, parse_content
-from cards.models import ModelCard
+from cards.models import ModelCard, ModelPackageState
 from cards.reports import (
     ReportError,
     load_json_document,
@@ -323,6 +323,7 @@ def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
                 f"SageMaker has no model package “{arn.strip()}” in {settings.AWS_REGION}."
             ) from error
         raise
+    ModelPackageState.record(response)  # its approval status and stage, for the card page
     source = f"DescribeModelPackage {response.get('ModelPackageArn', arn)}"
     lookup = Lookup(source=source)
     # One card per model package, as the SDK has it: a card here that already documents it.

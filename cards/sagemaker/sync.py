@@ -24,6 +24,7 @@ from cards.content.validation import ContentInvalid, format_path, validate_conte
 from cards.models import (
     AuditAction,
     ModelCard,
+    ModelPackageState,
     Publication,
     PublicationState,
     PublishTarget,
@@ -193,6 +194,7 @@ def _publish_to_package(
         return _finish(publication, failed=f"{reason} Fix the card and publish it again.")
     try:
         described = sagemaker.describe_model_package(arn)
+        ModelPackageState.record(described)
         remote = described.get("ModelCard") or {}
         remote_text = remote.get("ModelCardContent")
         remote_digest = document.remote_digest(remote_text) if remote_text else ""

@@ -18,7 +18,11 @@ from cards.services.comments import comment_add, comment_resolve
 from cards.services.evidence import report_attach, report_discard, report_preview, report_remove
 from cards.services.members import team_roles, team_roles_record, user_rights, user_rights_record
 from cards.services.publishing import card_publication, publication_request
-from cards.services.registry import card_import_model_package, sagemaker_registry_cards_list
+from cards.services.registry import (
+    card_import_model_package,
+    package_state_refresh,
+    sagemaker_registry_cards_list,
+)
 from cards.services.review import (
     card_approve,
     card_archive,
@@ -78,5 +82,6 @@ __all__ = [
     "sagemaker_lookup",
     "sagemaker_pick_list",
     "sagemaker_registry_cards_list",
+    "package_state_refresh",
     "sagemaker_report_read",
 ]

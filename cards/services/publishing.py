@@ -32,6 +32,7 @@ from cards.models import (
 )
 from cards.permissions import Action, require
 from cards.services.audit import audit_record
+from operations.logs import job_origin
 
 
 def publication_request(
@@ -97,6 +98,20 @@ def publication_request(
                 waiting.overwrite_version = overwrite_version
             return waiting
     return publication
+
+
+def package_stage_request(*, card: ModelCard, user, stage: str, stage_status: str) -> bool:
+    """Queue setting the lifecycle stage of the model package the card documents, in the
+    caller's transaction (the approval's: no approval, no job). False: no package to set."""
+    from cards.tasks import set_package_stage
+
+    arn = package_arn(card.content)
+    if not (arn and stage and stage_status):
+        return False
+    set_package_stage.configure(lock=f"package-stage-{card.pk}", task_kwargs=job_origin()).defer(
+        card_id=card.pk, arn=arn, stage=stage, stage_status=stage_status, actor_id=user.pk
+    )
+    return True
 
 
 def _publish_check(card: ModelCard, *, any_status: bool) -> None:

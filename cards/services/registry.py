@@ -17,6 +17,7 @@ from cards.models import (
     CardRevision,
     CardStatus,
     ModelCard,
+    ModelPackageState,
     SentContent,
     Team,
 )
@@ -55,6 +56,7 @@ def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[di
         for summary in _read(sagemaker.list_model_packages, group):
             arn = summary["ModelPackageArn"]
             described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
+            ModelPackageState.record(described)
             own = described.get("ModelCard") or {}
             if not own:
                 continue
@@ -94,6 +96,7 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     arn = arn.strip()
     # Every read from AWS happens before the transaction below: no network inside it.
     described = _read(sagemaker.describe_model_package, arn)
+    ModelPackageState.record(described)
     arn = described.get("ModelPackageArn", arn)
     own = described.get("ModelCard") or {}
     if "ModelCardContent" not in own:
@@ -157,3 +160,17 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     except IntegrityError as error:
         raise TransitionRefused(integrity_refusal(error).message) from None
     return card
+
+
+def package_state_refresh(*, card: ModelCard, user) -> ModelPackageState:
+    """Read again the approval status and lifecycle stage of the model package the card
+    documents (DescribeModelPackage with IncludedData=MetadataOnly: no kms:Decrypt needed)."""
+    require(user, card, Action.VIEW)
+    arn = package_arn(card.content)
+    if not arn:
+        raise InvalidInput("This card documents no model package.")
+    described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
+    state = ModelPackageState.record(described)
+    if state is None:  # pragma: no cover - DescribeModelPackage names it
+        raise StudioError(f"SageMaker did not describe the model package {arn}.")
+    return state

@@ -29,7 +29,7 @@ from cards.permissions import Action, NotAllowed, can, require
 from cards.services.audit import audit_record
 from cards.services.cards import locked
 from cards.services.comments import comment_body
-from cards.services.publishing import publication_request
+from cards.services.publishing import package_stage_request, publication_request
 from governance import policies
 from webhooks.events import card_event
 from webhooks.models import Event
@@ -220,6 +220,13 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
         # Only once the card is Approved (a review policy may want more approvals first).
         if current.status == CardStatus.APPROVED:
             card_event(current, Event.APPROVED, actor=user, approved_revision=revision)
+            if (policy := policies.policy_for(current)) is not None:
+                package_stage_request(
+                    card=current,
+                    user=user,
+                    stage=policy.package_stage,
+                    stage_status=policy.package_stage_status,
+                )
     return current
 
 

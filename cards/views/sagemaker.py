@@ -19,6 +19,7 @@ from cards.models import (
 from cards.permissions import Action, allowed_actions
 from cards.services import (
     card_take_remote_version,
+    package_state_refresh,
     publication_request,
     sagemaker_card_read,
     sagemaker_cards_list,
@@ -49,6 +50,22 @@ def card_publish(request: HttpRequest, name: str) -> HttpResponse:
             request,
             f"Publishing revision {publication.revision} to SageMaker. The worker does it in "
             "the background; this page shows how it goes.",
+        )
+    return redirect(f"{reverse('cards:detail', args=[card.name])}#publishing")
+
+
+@require_POST
+def package_state_refresh_view(request: HttpRequest, name: str) -> HttpResponse:
+    card = card_for_view(request.user, name)
+    try:
+        state = package_state_refresh(card=card, user=request.user)
+    except StudioError as error:
+        refuse(request, error)
+    else:
+        stage = f"stage {state.stage} ({state.stage_status})" if state.stage else "no stage"
+        messages.success(
+            request,
+            f"Read from SageMaker: approval status {state.approval_status or 'none'}, {stage}.",
         )
     return redirect(f"{reverse('cards:detail', args=[card.name])}#publishing")
 
