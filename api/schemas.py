@@ -40,6 +40,18 @@ class SageMakerLink(Schema):
     newer_version: int | None
 
 
+class ModelPackage(Schema):
+    """The package a card documents: approval status and lifecycle stage as last read or
+    written by the studio (all None until then), at ``read_at``."""
+
+    arn: str
+    approval_status: str | None
+    stage: str | None
+    stage_status: str | None
+    stage_description: str | None
+    read_at: str | None
+
+
 class CardLinks(Schema):
     self: str
     page: str
@@ -56,6 +68,7 @@ class Card(Schema):
     risk_rating: str
     model_name: str
     sagemaker: SageMakerLink
+    model_package: ModelPackage | None
     readiness: list[Check]
     created_by: str
     updated_by: str

@@ -7,7 +7,8 @@ import json
 from django.http import HttpResponse
 from django.urls import reverse
 
-from cards.models import ModelCard, Publication
+from cards.content.registry import package_arn
+from cards.models import ModelCard, ModelPackageState, Publication
 from governance.display import card_gates
 from teamtemplates.services import card_checklist
 
@@ -45,6 +46,7 @@ def card_json(card: ModelCard) -> dict:
             "version": card.sagemaker_version,
             "newer_version": card.sagemaker_newer_version,
         },
+        "model_package": model_package_json(card),
         "readiness": [
             {
                 "label": check.label,
@@ -65,6 +67,23 @@ def card_json(card: ModelCard) -> dict:
             "self": card_url(card.name),
             "page": reverse("cards:detail", args=[card.name]),
         },
+    }
+
+
+def model_package_json(card: ModelCard) -> dict | None:
+    """The model package the card documents, with its approval status and lifecycle stage as
+    last read or written here (as the card page shows them; no AWS call), or None."""
+    arn = package_arn(card.content)
+    if not arn:
+        return None
+    state = ModelPackageState.of_card(card)
+    return {
+        "arn": arn,
+        "approval_status": state.approval_status or None if state else None,
+        "stage": state.stage or None if state else None,
+        "stage_status": state.stage_status or None if state else None,
+        "stage_description": state.stage_description or None if state else None,
+        "read_at": state.read_at.isoformat() if state else None,
     }
 
 

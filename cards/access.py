@@ -5,6 +5,7 @@ from django.http import Http404
 
 from cards.models import Membership, ModelCard, Team
 from cards.permissions import Action, require, teams_where
+from cards.registry_models import package_state_row
 
 
 def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
@@ -20,7 +21,7 @@ def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
         card = (
             ModelCard.objects.visible_to(user)
             .for_page()
-            .annotate(user_role=Subquery(role))
+            .annotate(user_role=Subquery(role), package_state_row=package_state_row())
             .get(name=name)
         )
     except ModelCard.DoesNotExist:

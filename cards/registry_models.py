@@ -7,7 +7,13 @@ card page shows them without calling AWS, with the time they were read."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cards.content.registry import package_arn
 
 
 class ModelPackageState(models.Model):
@@ -42,3 +48,31 @@ class ModelPackageState(models.Model):
             },
         )
         return state
+
+    @classmethod
+    def of_card(cls, card) -> ModelPackageState | None:
+        """The state of the package the card documents (None: none documented or not read).
+
+        A card read through ``with_package_state()`` carries it (no query); any other card
+        costs one query when it documents a package."""
+        if hasattr(card, "package_state_row"):
+            row = card.package_state_row
+            if not row:
+                return None
+            return cls(**{**row, "read_at": parse_datetime(row["read_at"])})
+        arn = package_arn(card.content)
+        return cls.objects.filter(arn=arn).first() if arn else None
+
+
+def package_state_row() -> Subquery:
+    """The state of the package a card documents, as one JSON object (NULL when there is
+    none), read in the card's own query: ``.annotate(package_state_row=package_state_row())``."""
+    fields = ("arn", "approval_status", "stage", "stage_status", "stage_description", "read_at")
+    return Subquery(
+        ModelPackageState.objects.filter(
+            arn=KeyTextTransform(
+                "model_package_arn", KeyTransform("model_package_details", OuterRef("content"))
+            )
+        ).values(row=JSONObject(**{field: field for field in fields}))[:1],
+        output_field=models.JSONField(),
+    )

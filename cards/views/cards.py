@@ -8,7 +8,6 @@ from django.views.decorators.http import require_http_methods
 from attestations.services import attestation_shown
 from cards.access import card_for, card_for_edit, card_for_view, teams_for_user
 from cards.content.document import serialize_content
-from cards.content.registry import package_arn
 from cards.display import card_list_rows, card_view
 from cards.errors import StudioError
 from cards.forms import (
@@ -88,10 +87,9 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
     )
     publication = card_publication(card)
     checklist, template_note = card_checklist(card) if card.status == CardStatus.DRAFT else ([], "")
-    arn = package_arn(card.content)
     return {
         # As last read or written (no AWS call on a page view): approval status and stage.
-        "package_state": ModelPackageState.objects.filter(arn=arn).first() if arn else None,
+        "package_state": ModelPackageState.of_card(card),
         "card": card,
         "view": card_view(card.content),
         "reports": list(reports),
