@@ -329,6 +329,33 @@ class SagemakerImportForm(forms.Form):
         return self.cleaned_data.get("team") or self.only_team
 
 
+class RegistryImportForm(forms.Form):
+    """Which of the listed model package cards to import, into which team."""
+
+    arns = forms.MultipleChoiceField(
+        label="Model package cards to import",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one model package card to import.",
+            "invalid_choice": "The model package “%(value)s” has no card to import on this page "
+            "(any more).",
+        },
+    )
+    team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
+
+    def __init__(self, *args, teams: list[Team], arns: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["arns"].choices = [(arn, arn) for arn in arns]
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
+        if len(teams) == 1:
+            self.fields["team"].required = False
+            self.fields["team"].widget = forms.HiddenInput()
+        self.only_team = teams[0] if len(teams) == 1 else None
+
+    def clean_team(self) -> Team:
+        return self.cleaned_data.get("team") or self.only_team
+
+
 class ExportForm(forms.Form):
     """The export page's choices; submitted by GET, so a download is a plain link."""
 

@@ -50,6 +50,36 @@ class ModelPackageState(models.Model):
         return state
 
     @classmethod
+    def record_many(cls, answers: list[dict]) -> None:
+        """Remember several DescribeModelPackage answers in one statement."""
+        states = {}
+        for described in answers:
+            arn = described.get("ModelPackageArn")
+            if arn:
+                life_cycle = described.get("ModelLifeCycle") or {}
+                states[arn] = cls(
+                    arn=arn,
+                    approval_status=str(described.get("ModelApprovalStatus") or "")[:40],
+                    stage=str(life_cycle.get("Stage") or "")[:100],
+                    stage_status=str(life_cycle.get("StageStatus") or "")[:100],
+                    stage_description=str(life_cycle.get("StageDescription") or "")[:1024],
+                    read_at=timezone.now(),
+                )
+        if states:
+            cls.objects.bulk_create(
+                states.values(),
+                update_conflicts=True,
+                unique_fields=["arn"],
+                update_fields=[
+                    "approval_status",
+                    "stage",
+                    "stage_status",
+                    "stage_description",
+                    "read_at",
+                ],
+            )
+
+    @classmethod
     def of_card(cls, card) -> ModelPackageState | None:
         """The state of the package the card documents (None: none documented or not read).
 

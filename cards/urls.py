@@ -8,6 +8,11 @@ urlpatterns = [
     path("", cards.card_list, name="list"),
     path("import/", cards.card_import, name="import"),
     path("sagemaker/import/", sagemaker.sagemaker_import, name="sagemaker_import"),
+    path(
+        "sagemaker/import/model-packages/",
+        sagemaker.registry_import,
+        name="sagemaker_registry_import",
+    ),
     path("publications/", sagemaker.publication_list, name="publications"),
     path("cards/<str:name>/", cards.card_detail, name="detail"),
     path("cards/<str:name>/export.json", cards.card_export, name="export"),

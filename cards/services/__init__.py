@@ -22,6 +22,7 @@ from cards.services.registry import (
     card_import_model_package,
     package_state_refresh,
     sagemaker_registry_cards_list,
+    sagemaker_registry_cards_page,
 )
 from cards.services.review import (
     card_approve,
@@ -82,6 +83,7 @@ __all__ = [
     "sagemaker_lookup",
     "sagemaker_pick_list",
     "sagemaker_registry_cards_list",
+    "sagemaker_registry_cards_page",
     "package_state_refresh",
     "sagemaker_report_read",
 ]

@@ -43,31 +43,69 @@ def _read(read, *args: object, **kwargs: object):
 
 
 def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[dict]:
-    """Every model package version whose package has its own card: ``arn``, ``group``,
-    ``version``, ``status`` (the card's) and ``state`` ("" or "imported"). Read with
-    IncludedData=MetadataOnly, so a role without kms:Decrypt can list them."""
+    """Every model package version whose package has its own card (every page of
+    ``sagemaker_registry_cards_page``)."""
+    return sagemaker_registry_cards_page(groups=groups, size=None)[0]
+
+
+# At most this many packages are described for one page of the import page's list.
+REGISTRY_SCAN = 100
+
+
+def sagemaker_registry_cards_page(
+    *, groups: list[str] | None = None, after: str = "", size: int | None = 25
+) -> tuple[list[dict], str]:
+    """Model package versions whose package has its own card, in group and version order,
+    from the one after ``after`` (a "<group>/<version>" this returned): ``arn``, ``group``,
+    ``version``, ``status`` (the card's) and ``state`` ("" or "imported"), and where the next
+    page starts ("" at the end). A page holds at most ``size`` cards and describes at most
+    REGISTRY_SCAN packages, so a long registry with few cards is read a page at a time.
+    Each package is read with IncludedData=MetadataOnly (no kms:Decrypt needed); what it says
+    of the package's approval status and stage is recorded for the card pages."""
     if groups is None:
         groups = [
             summary["ModelPackageGroupName"]
             for summary in _read(sagemaker.list_model_package_groups)
         ]
-    rows = []
-    for group in groups:
-        for summary in _read(sagemaker.list_model_packages, group):
+    start = _position(after)
+    rows: list[dict] = []
+    answers: list[dict] = []
+    for group in sorted(groups):
+        if start and group < start[0]:
+            continue
+        summaries = _read(sagemaker.list_model_packages, group)
+        for summary in sorted(summaries, key=lambda one: one.get("ModelPackageVersion") or 0):
+            version = summary.get("ModelPackageVersion") or 0
+            if start and (group, version) <= start:
+                continue
+            if size is not None and (len(rows) >= size or len(answers) >= REGISTRY_SCAN):
+                return _with_states(rows, answers), after
             arn = summary["ModelPackageArn"]
             described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
-            ModelPackageState.record(described)
+            answers.append(described)
+            after = f"{group}/{version}"
             own = described.get("ModelCard") or {}
-            if not own:
-                continue
-            rows.append(
-                {
-                    "arn": arn,
-                    "group": group,
-                    "version": summary.get("ModelPackageVersion"),
-                    "status": own.get("ModelCardStatus", ""),
-                }
-            )
+            if own:
+                rows.append(
+                    {
+                        "arn": arn,
+                        "group": group,
+                        "version": summary.get("ModelPackageVersion"),
+                        "status": own.get("ModelCardStatus", ""),
+                    }
+                )
+    return _with_states(rows, answers), ""
+
+
+def _position(after: str) -> tuple[str, int] | None:
+    group, _, version = after.rpartition("/")
+    if not group or not version.isdigit():
+        return None
+    return group, int(version)
+
+
+def _with_states(rows: list[dict], answers: list[dict]) -> list[dict]:
+    ModelPackageState.record_many(answers)
     here = set(
         ModelCard.objects.filter(
             content__model_package_details__model_package_arn__in=[row["arn"] for row in rows]
@@ -75,7 +113,7 @@ def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[di
     )
     for row in rows:
         row["state"] = "imported" if row["arn"] in here else ""
-    return sorted(rows, key=lambda row: (row["group"], row["version"] or 0))
+    return rows
 
 
 def registry_card_name(group: str, version: int | None) -> str:

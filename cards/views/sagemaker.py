@@ -9,6 +9,7 @@ from cards.content.diff import change_rows
 from cards.content.document import format_path, parse_content
 from cards.content.validation import ContentInvalid
 from cards.errors import AlreadyExists, NotAllowed, StudioError
+from cards.forms import RegistryImportForm
 from cards.listing import request_page
 from cards.models import (
     CardStatus,
@@ -16,14 +17,16 @@ from cards.models import (
     Publication,
     PublishTarget,
 )
-from cards.permissions import Action, allowed_actions
+from cards.permissions import Action, allowed_actions, teams_where
 from cards.services import (
+    card_import_model_package,
     card_take_remote_version,
     package_state_refresh,
     publication_request,
     sagemaker_card_read,
     sagemaker_cards_list,
     sagemaker_import_states,
+    sagemaker_registry_cards_page,
 )
 from cards.views.cards import back_to
 from cards.views.history import revision_number
@@ -217,6 +220,63 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "results": results,
             "rows": _sagemaker_rows(request.user, summaries),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def registry_import(request: HttpRequest) -> HttpResponse:
+    """The model package versions that carry their own card, a page at a time, and importing
+    the chosen ones into a team (a card per package version, linked to it)."""
+    teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
+    if not teams:
+        if request.user.is_superuser:
+            messages.error(request, "There are no teams yet: create one to import cards into.")
+            return redirect("cards:list")
+        raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
+    after = (request.POST if request.method == "POST" else request.GET).get("after", "")
+    problem, rows, next_after = "", [], ""
+    try:
+        rows, next_after = sagemaker_registry_cards_page(after=after[:400])
+    except StudioError as error:
+        problem = str(error)
+    form = RegistryImportForm(
+        request.POST or None, teams=teams, arns=[row["arn"] for row in rows if not row["state"]]
+    )
+    results = []
+    if request.method == "POST" and form.is_valid():
+        for arn in form.cleaned_data["arns"]:
+            try:
+                card = card_import_model_package(
+                    user=request.user, team=form.cleaned_data["team"], arn=arn
+                )
+            except AlreadyExists as error:
+                results.append({"name": arn, "outcome": "skipped", "reason": str(error)})
+            except StudioError as error:
+                results.append({"name": arn, "outcome": "failed", "reason": str(error)})
+            else:
+                results.append({"name": arn, "outcome": "imported", "card": card})
+        imported = {result["name"] for result in results if result["outcome"] == "imported"}
+        for row in rows:
+            row["state"] = "imported" if row["arn"] in imported else row["state"]
+    visible = dict(
+        ModelCard.objects.visible_to(request.user)
+        .filter(content__model_package_details__model_package_arn__in=[r["arn"] for r in rows])
+        .values_list("content__model_package_details__model_package_arn", "name")
+    )
+    for row in rows:
+        row["card"] = visible.get(row["arn"], "")
+        row["status_words"] = _STATUS_WORDS.get(row["status"], row["status"])
+    return render(
+        request,
+        "cards/sagemaker_registry_import.html",
+        {
+            "form": form,
+            "problem": problem,
+            "results": results,
+            "rows": rows,
+            "after": after,
+            "next_after": next_after,
         },
     )
 
