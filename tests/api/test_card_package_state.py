@@ -1,6 +1,6 @@
 """The API's card object names the model package the card documents, with the package's
 approval status and lifecycle stage as the card page shows them: read in the card's own query,
-never from AWS on a request."""
+never from AWS on a request; a card made from a package carries its own card."""
 
 from __future__ import annotations
 
@@ -82,3 +82,27 @@ def test_the_package_state_costs_no_query(alice, api_as, django_assert_num_queri
     with django_assert_num_queries(4):
         body = api.get("cards/churn-model").json()
     assert (body["model_package"] or {}).get("approval_status") == ("Approved" if linked else None)
+
+
+def test_a_card_made_from_a_package_carries_the_packages_own_card_and_its_state(aws, alice, api_as):
+    arn = package_with_card(aws, status="Approved")
+    aws.update_model_package(ModelPackageArn=arn, ModelLifeCycle=STAGE)
+
+    response = api_as(alice).post(
+        "cards",
+        {
+            "name": "churn-v1",
+            "team": "Growth",
+            "from": {"model_package_arn": arn},
+            "content": {"intended_uses": {"purpose_of_model": "Ours"}},
+        },
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    # The package's own card fills the empty fields; what the request says wins.
+    assert body["content"]["model_overview"]["model_creator"] == "Registry team"
+    assert body["content"]["intended_uses"] == {"purpose_of_model": "Ours", "risk_rating": "Medium"}
+    source = f"the model package's own card ({arn}, Approved)"
+    assert body["provenance"]["intended_uses.risk_rating"]["source"] == source
+    assert body["model_package"]["stage"] == "Staging"
