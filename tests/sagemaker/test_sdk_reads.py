@@ -12,14 +12,15 @@ tests/data/sdk_reads/v2.json and v3.json, made by the live test below:
 - the live test (``worker``: it starts the sandbox server) publishes them to the sandbox on
   loopback and loads them with each SDK's own interpreter (var/sdk/v2, var/sdk/v3, made by
   tests/data/sdk_reads/venvs.sh, or SDK_V2_PYTHON / SDK_V3_PYTHON), and compares with the
-  record; with SDK_READS_RECORD=1 it rewrites the record instead. It is skipped, saying so,
-  where an SDK is not installed.
+  record; with SDK_READS_RECORD=1 it rewrites the record instead. Where an SDK's environment
+  is missing, the test makes it with uv (never a skip).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -175,15 +176,28 @@ def test_losses_are_found():
     assert lost({"a": [], "b": {}, "c": [0]}, {}) == ["c"]
 
 
+SDK_PINS = {"v2": "sagemaker==2.257.7", "v3": "sagemaker-core==2.27.0"}
+
+
 def sdk_python(sdk: str) -> str:
+    """The SDK's own interpreter: SDK_V2_PYTHON / SDK_V3_PYTHON, or var/sdk/<sdk>, made here
+    with uv from the package registry the first time (as tests/data/sdk_reads/venvs.sh does):
+    never skipped, so CI on a fresh machine loads the cards with both SDKs too."""
     configured = os.environ.get(f"SDK_{sdk.upper()}_PYTHON")
-    path = Path(configured) if configured else ROOT / "var" / "sdk" / sdk / "bin" / "python"
-    if not path.exists():
-        pytest.skip(
-            f"SDK {sdk} is not installed here: run tests/data/sdk_reads/venvs.sh "
-            f"(or set SDK_{sdk.upper()}_PYTHON) to load the cards with it"
+    if configured:
+        return configured
+    venv = ROOT / "var" / "sdk" / sdk
+    python = venv / "bin" / "python"
+    if not python.exists():
+        uv = os.environ.get("UV") or shutil.which("uv")
+        assert uv, "uv is needed to make the SDK environments (tests/data/sdk_reads/venvs.sh)"
+        subprocess.run([uv, "venv", "--quiet", str(venv)], check=True, timeout=300)
+        subprocess.run(
+            [uv, "pip", "install", "--quiet", "--python", str(python), SDK_PINS[sdk]],
+            check=True,
+            timeout=900,
         )
-    return str(path)
+    return str(python)
 
 
 @pytest.mark.worker
