@@ -21,6 +21,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cards.content.document import format_path
 from cards.errors import StaleRevision, StudioError
 
 PROBLEM_JSON = "application/problem+json"
@@ -100,14 +101,7 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 
 def _location(loc: tuple) -> str:
     # ninja's location starts with where the value came from ("body", "query", "path").
-    parts = list(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+    return format_path(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
 
 
 def invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
