@@ -7,8 +7,6 @@ each problem. A new refusal needs no new ``except``.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.exceptions import (
     BadRequest,
@@ -23,36 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from cards.content.document import format_path
 from cards.errors import StaleRevision, StudioError
-
-PROBLEM_JSON = "application/problem+json"
-
-
-def problem(
-    request: HttpRequest,
-    *,
-    status: int,
-    title: str,
-    detail: str,
-    errors: list[tuple[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra,
-) -> HttpResponse:
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        **extra,
-    }
-    if errors:
-        body["errors"] = [{"path": path, "message": message} for path, message in errors]
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_JSON
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+from cards.views.refusals import problem
 
 
 def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
