@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.utils import timezone
 
 from cards.models import (
     COMMENT_MAX_LENGTH,
@@ -15,6 +16,8 @@ from cards.models import (
     Section,
     Team,
 )
+from governance.policies import overdue
+from governance.services import needs_rereview
 
 
 class CardFilterForm(forms.Form):
@@ -160,11 +163,6 @@ class CardFilterForm(forms.Form):
         if chosen.get("waiting"):
             cards = cards.waiting_for_review_by(self.user)
         if chosen.get("review"):
-            from django.utils import timezone
-
-            from governance.policies import overdue
-            from governance.services import needs_rereview
-
             if chosen["review"] == "rereview":
                 cards = needs_rereview(cards)
             else:

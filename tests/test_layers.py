@@ -119,6 +119,7 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "governance.portfolio",
             "teamtemplates.services",
             "chat.services",
+            "chat.notice",  # what a chat message says, before any service's format
             "attestations.services",
             "sso.discovery",
             "sso.roles",
@@ -140,7 +141,6 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "webhooks.subscriber",  # ev23's webhook subscriber
             "governance.tasks",
             "chat.fanout",  # chat23: one event -> a message per channel
-            "chat.notice",
             "chat.slack",
             "chat.teams",
             "chat.delivery",

@@ -29,7 +29,7 @@ from cards.models import (
 from cards.models import validate_card_name as _validate_name_pattern
 from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
-from cards.reports import load_json_document
+from cards.reports import ReportError, load_json_document
 from cards.services.audit import audit_record
 
 
@@ -285,7 +285,6 @@ def save_locked(
 
 def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
     """Create a draft card from a SageMaker content document (as exported or sent by the SDK)."""
-    from cards.reports import ReportError
 
     try:
         document = load_json_document(raw)

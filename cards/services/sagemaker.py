@@ -27,7 +27,7 @@ from cards.models import (
     Team,
 )
 from cards.permissions import Action, require
-from cards.reports import load_json_document
+from cards.reports import ReportError, load_json_document
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import lookups, pickers, s3
 from cards.sagemaker.lookups import Fill, Lookup, ReportFill, summary
@@ -49,7 +49,6 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
     ``described`` is DescribeModelCard's answer, read before this is called (no network
     inside the transaction).
     """
-    from cards.reports import ReportError
 
     version = described["ModelCardVersion"]
     try:
@@ -136,7 +135,6 @@ def _remote_version(name: str, number: int | None) -> dict:
 
 def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
     """(version, status, content) of one described version, or StudioError saying why not."""
-    from cards.reports import ReportError
 
     version = described["ModelCardVersion"]
     where = f"Version {version} of “{name}”"
