@@ -9,6 +9,7 @@ import pydantic
 from django.conf import settings
 from django.http import HttpRequest
 
+from cards.content.document import format_path
 from cards.errors import InvalidInput
 from cards.reports import ReportError, load_json_document
 
@@ -24,21 +25,11 @@ def json_document(request: HttpRequest) -> Any:
         raise InvalidInput(str(error).replace("The file", "The request body", 1)) from None
 
 
-def _path(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 def validated(model: type[pydantic.BaseModel], data: Any) -> Any:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as error:
-        problems = [(_path(item["loc"]), item["msg"]) for item in error.errors()]
+        problems = [(format_path(item["loc"]), item["msg"]) for item in error.errors()]
         raise InvalidInput(
             "The request is not valid: "
             + "; ".join(f"{path}: {message}" if path else message for path, message in problems),

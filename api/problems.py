@@ -7,8 +7,6 @@ each problem. A new refusal needs no new ``except``.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.exceptions import (
     BadRequest,
@@ -21,37 +19,9 @@ from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cards.content.document import format_path
 from cards.errors import StaleRevision, StudioError
-
-PROBLEM_JSON = "application/problem+json"
-
-
-def problem(
-    request: HttpRequest,
-    *,
-    status: int,
-    title: str,
-    detail: str,
-    errors: list[tuple[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra,
-) -> HttpResponse:
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        **extra,
-    }
-    if errors:
-        body["errors"] = [{"path": path, "message": message} for path, message in errors]
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_JSON
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
+from cards.views.refusals import problem
 
 
 def studio_error(request: HttpRequest, error: StudioError) -> HttpResponse:
@@ -100,14 +70,7 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 
 def _location(loc: tuple) -> str:
     # ninja's location starts with where the value came from ("body", "query", "path").
-    parts = list(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+    return format_path(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
 
 
 def invalid_request(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from api.api import api
 from api.models import Scope
 from api.tokens import token_create, token_revoke, tokens_of
 from cards.errors import StudioError
@@ -72,7 +73,6 @@ def _body_fields(operation: dict) -> list[str]:
 
 @require_GET
 def docs(request: HttpRequest) -> HttpResponse:
-    from api.api import api
 
     schema = api.get_openapi_schema()
     operations = []

@@ -73,9 +73,9 @@ def approval_predicate(
     )
     authors = sorted(
         set(
-            CardRevision.objects.filter(card=card, number__lte=revision)
-            .content_changes_after(previous)
-            .values_list("author__username", flat=True)
+            CardRevision.objects.edits(card, after=previous, upto=revision).values_list(
+                "author__username", flat=True
+            )
         )
     )
     approvers = [approval.approved_by.get_username() for approval in approvals]

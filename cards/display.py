@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
 from cards.charts import metric_chart
-from cards.content.document import is_number
+from cards.content.document import SECTIONS, is_number
 from cards.content.fields import metric_type_label, objective_function_rows, section_labels
 from cards.content.terms import group_title, is_bias_group, metric_term
 from cards.models import CardStatus
@@ -18,14 +18,7 @@ OVERVIEW_LABELS = section_labels("model_overview")
 USES_LABELS = section_labels("intended_uses")
 BUSINESS_LABELS = section_labels("business_details")
 ADDITIONAL_LABELS = section_labels("additional_information")
-SHOWN_SECTIONS = {
-    "model_overview",
-    "intended_uses",
-    "business_details",
-    "training_details",
-    "evaluation_details",
-    "additional_information",
-}
+SHOWN_SECTIONS = set(SECTIONS)
 
 
 def labelled(node: Any, labels: list[tuple[str, str]]) -> list[dict[str, Any]]:

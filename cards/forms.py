@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import QueryDict
+from django.utils import timezone
 
 from cards.models import (
     COMMENT_MAX_LENGTH,
@@ -15,6 +16,8 @@ from cards.models import (
     Section,
     Team,
 )
+from governance.policies import overdue
+from governance.services import needs_rereview
 
 
 class CardFilterForm(forms.Form):
@@ -160,11 +163,6 @@ class CardFilterForm(forms.Form):
         if chosen.get("waiting"):
             cards = cards.waiting_for_review_by(self.user)
         if chosen.get("review"):
-            from django.utils import timezone
-
-            from governance.policies import overdue
-            from governance.services import needs_rereview
-
             if chosen["review"] == "rereview":
                 cards = needs_rereview(cards)
             else:
@@ -203,7 +201,7 @@ class ImportCardForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    """A new thread (on the card or a section), a reply, or the note of a change request."""
+    """A new thread (on the card or a section) or a reply."""
 
     body = forms.CharField(
         label="Comment",
@@ -218,7 +216,10 @@ class CommentForm(forms.Form):
         label="On",
         choices=Section.choices,
         initial=Section.CARD,
-        error_messages={"invalid_choice": "Choose the card or one of its sections."},
+        error_messages={
+            "invalid_choice": "Choose the card or one of its sections.",
+            "required": "Choose the card or one of its sections.",
+        },
     )
     parent = forms.IntegerField(
         required=False,
@@ -227,25 +228,20 @@ class CommentForm(forms.Form):
     )
 
 
-class RequestChangesForm(forms.Form):
-    body = forms.CharField(
-        label="What needs to change",
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": "Say what needs to change: a comment is required to request changes.",
-            "max_length": "Comments are at most %(limit_value)d characters (%(show_value)d now).",
-        },
-    )
-    section = forms.ChoiceField(
-        label="Section",
-        choices=Section.choices,
-        initial=Section.CARD,
-        error_messages={
-            "invalid_choice": "Choose the card or one of its sections.",
-            "required": "Choose the card or one of its sections.",
-        },
-    )
+class RequestChangesForm(CommentForm):
+    """The note of a change request: a comment that starts a thread and says what to change."""
+
+    parent = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.label = "What needs to change"
+        body.widget.attrs["rows"] = 4
+        body.error_messages["required"] = (
+            "Say what needs to change: a comment is required to request changes."
+        )
+        self.fields["section"].label = "Section"
 
 
 class AuditFilterForm(forms.Form):

@@ -94,9 +94,9 @@ class ModelCardQuerySet(models.QuerySet["ModelCard"]):
             cards = cards.filter(
                 team__in=Membership.objects.filter(user=user, role=Role.REVIEWER).values("team_id")
             )
-        edited_by_user = CardRevision.objects.filter(
-            card=OuterRef("pk"), author=user
-        ).content_changes_after(Coalesce(OuterRef("approved_revision"), 0))
+        edited_by_user = CardRevision.objects.edits(
+            OuterRef("pk"), after=Coalesce(OuterRef("approved_revision"), 0)
+        ).filter(author=user)
         # Under a review policy, those who signed this revision wait for the others.
         signed = Approval.objects.filter(
             card=OuterRef("pk"), revision=OuterRef("revision"), approved_by=user
@@ -210,10 +210,14 @@ class ModelCard(models.Model):
 
 
 class CardRevisionQuerySet(models.QuerySet["CardRevision"]):
-    def content_changes_after(self, number) -> CardRevisionQuerySet:
-        """Revisions after ``number`` that changed the content (not status changes): the
-        changes four eyes counts since an approval."""
-        return self.filter(content_changed=True, number__gt=number)
+    def edits(self, card, *, after=None, upto=None) -> CardRevisionQuerySet:
+        """The card's revisions that changed its content (not status changes) after revision
+        ``after`` (by default its last approval, 0 before a first), up to ``upto``: their
+        authors are the editors four eyes keeps from approving (the one definition)."""
+        if after is None:
+            after = card.approved_revision or 0
+        edits = self.filter(card=card, content_changed=True, number__gt=after)
+        return edits if upto is None else edits.filter(number__lte=upto)
 
 
 class CardRevision(models.Model):

@@ -46,11 +46,7 @@ def _emails(users) -> list[str]:
 def reviewers_to_notify(card: ModelCard, submitter):
     """The team's reviewers who may approve the card: not the submitter, and not those who
     changed it since its last approval (four eyes)."""
-    changed_it = (
-        CardRevision.objects.filter(card=card)
-        .content_changes_after(card.approved_revision or 0)
-        .values("author_id")
-    )
+    changed_it = CardRevision.objects.edits(card).values("author_id")
     return (
         get_user_model()
         .objects.filter(
@@ -78,11 +74,7 @@ def notify_reviewed(
 ) -> None:
     """Tell the card's authors: who created it, and who changed it after ``since_revision``
     (the previous approval), as long as they are still in its team."""
-    changed_it = (
-        CardRevision.objects.filter(card=card)
-        .content_changes_after(since_revision)
-        .values("author_id")
-    )
+    changed_it = CardRevision.objects.edits(card, after=since_revision).values("author_id")
     in_team = Membership.objects.filter(team_id=card.team_id).values("user_id")
     authors = (
         get_user_model()

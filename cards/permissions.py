@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 
 from cards.errors import NotAllowed
-from cards.models import CardStatus, Membership, ModelCard, Role
+from cards.models import CardStatus, Membership, ModelCard, Role, Team
 
 
 class Action(enum.StrEnum):
@@ -161,7 +161,6 @@ def allowed_actions(user, card: ModelCard) -> set[Action]:
 
 def teams_where(user, action: Action) -> list:
     """The teams in which the user may take an action (for choosing a new card's team)."""
-    from cards.models import Team
 
     teams = Team.objects.order_by("name")
     if user.is_superuser:

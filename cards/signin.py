@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from api.problems import problem
 from cards.models import AuditAction
 from cards.services import audit_record
+from cards.views.refusals import problem
 
 
 def locked_out(

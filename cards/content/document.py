@@ -25,6 +25,28 @@ def is_empty(value: Any) -> bool:
     return value in EMPTY
 
 
+def is_filled(value: Any) -> bool:
+    """Whether a reader sees something: text that is not blank, a list or object that is not
+    empty, any other value but None (readiness checks, a template's required fields)."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | dict):
+        return bool(value)
+    return value is not None
+
+
+# The sections of SageMaker's document the console's steps write, in its order; any other key
+# at the top level is kept and shown as it is.
+SECTIONS = (
+    "model_overview",
+    "intended_uses",
+    "business_details",
+    "training_details",
+    "evaluation_details",
+    "additional_information",
+)
+
+
 # SageMaker reads a card's numbers as 64-bit floating point (JSON numbers, as Java and the SDKs
 # parse them), so this is the largest it can hold, in either sign. One rule, one message: import,
 # the wizard, the API and the publish job all check numbers with ``number_too_large``.

@@ -7,10 +7,9 @@ while drafting and the submit page shows before the card goes to the reviewers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from cards.content.compatibility import sdk_load_errors
-from cards.content.document import dig
+from cards.content.document import dig, is_filled
 from cards.content.validation import content_errors, format_path
 
 
@@ -23,14 +22,6 @@ class Check:
     # rating is High."), or "" (advice only); what a newer template version would require.
     required: str = ""
     asked: str = ""
-
-
-def _filled(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, list | dict):
-        return bool(value)
-    return value is not None
 
 
 def _evaluation_has_metrics(content: dict) -> bool:
@@ -52,35 +43,35 @@ def readiness_checklist(content: dict) -> list[Check]:
     return [
         Check(
             "Model description",
-            _filled(dig(content, "model_overview", "model_description")),
+            is_filled(dig(content, "model_overview", "model_description")),
             "details",
         ),
-        Check("Model owner", _filled(dig(content, "model_overview", "model_owner")), "details"),
+        Check("Model owner", is_filled(dig(content, "model_overview", "model_owner")), "details"),
         Check(
             "Purpose of the model",
-            _filled(dig(content, "intended_uses", "purpose_of_model")),
+            is_filled(dig(content, "intended_uses", "purpose_of_model")),
             "details",
         ),
         Check(
             "Intended uses",
-            _filled(dig(content, "intended_uses", "intended_uses")),
+            is_filled(dig(content, "intended_uses", "intended_uses")),
             "details",
         ),
         Check("Risk rating other than Unknown", risk in {"Low", "Medium", "High"}, "details"),
         Check(
             "Explanation for the risk rating",
-            _filled(dig(content, "intended_uses", "explanations_for_risk_rating")),
+            is_filled(dig(content, "intended_uses", "explanations_for_risk_rating")),
             "details",
         ),
         Check(
             "Objective function",
-            _filled(dig(content, "training_details", "objective_function", "function")),
+            is_filled(dig(content, "training_details", "objective_function", "function")),
             "training",
         ),
         Check(
             "Training job or training observations",
-            _filled(dig(content, "training_details", "training_job_details"))
-            or _filled(dig(content, "training_details", "training_observations")),
+            is_filled(dig(content, "training_details", "training_job_details"))
+            or is_filled(dig(content, "training_details", "training_observations")),
             "training",
         ),
         Check(
@@ -90,12 +81,12 @@ def readiness_checklist(content: dict) -> list[Check]:
         ),
         Check(
             "Ethical considerations",
-            _filled(dig(content, "additional_information", "ethical_considerations")),
+            is_filled(dig(content, "additional_information", "ethical_considerations")),
             "additional",
         ),
         Check(
             "Caveats and recommendations",
-            _filled(dig(content, "additional_information", "caveats_and_recommendations")),
+            is_filled(dig(content, "additional_information", "caveats_and_recommendations")),
             "additional",
         ),
     ]

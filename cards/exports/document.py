@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils.timezone import localtime
+
 from cards.charts import metric_chart
 from cards.content.diff import change_rows
 from cards.content.document import is_number
@@ -336,8 +338,6 @@ def content_sections(content: dict) -> list[dict[str, Any]]:
 
 
 def _when(moment) -> str:
-    from django.utils.timezone import localtime
-
     return localtime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else ""
 
 

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from cards.content.document import is_number
+from cards.content.document import SECTIONS, is_number
 from cards.content.fields import label, objective_function_rows
 from cards.content.numbers import exact_number
 from cards.exports.document import text
@@ -82,20 +82,12 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
     training = content.get("training_details") or {}
     job = training.get("training_job_details") or {} if isinstance(training, dict) else {}
     info = content.get("additional_information") or {}
-    known = {
-        "model_overview",
-        "intended_uses",
-        "business_details",
-        "training_details",
-        "evaluation_details",
-        "additional_information",
-    }
     documentation_parts = [
         _section("Risk rating", uses.get("risk_rating")),
         _section("Explanation for risk rating", uses.get("explanations_for_risk_rating")),
         _section("Business details", content.get("business_details")),
         _section("Custom details", info.get("custom_details")),
-        *(_section(key, value) for key, value in content.items() if key not in known),
+        *(_section(key, value) for key, value in content.items() if key not in SECTIONS),
         "Not carried by this format (Model Card Studio export):\n"
         + "\n".join(format_losses("mct", content)),
     ]

@@ -49,7 +49,7 @@ def export_source(
         .order_by("revision")
     )
     spans = (
-        card.revisions.filter(content_changed=True, number__lte=number)
+        CardRevision.objects.edits(card, after=0, upto=number)
         .order_by("number")
         .values_list("number", "author__username")
     )

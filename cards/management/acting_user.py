@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from cards.models import Team
+
 
 def acting_user(username: str | None, *, doing: str):
     """The user a command acts as: the one named, or else the first superuser."""
@@ -18,7 +20,6 @@ def acting_user(username: str | None, *, doing: str):
 
 def acting_team(name: str | None, *, what: str):
     """The team a command puts ``what`` in: the one named, or else the only one there is."""
-    from cards.models import Team
 
     if name:
         try:

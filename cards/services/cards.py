@@ -23,12 +23,13 @@ from cards.models import (
     CardStatus,
     ModelCard,
     Publication,
+    SentContent,
     Team,
 )
 from cards.models import validate_card_name as _validate_name_pattern
 from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
-from cards.reports import load_json_document
+from cards.reports import ReportError, load_json_document
 from cards.services.audit import audit_record
 
 
@@ -129,6 +130,69 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
     return card
 
 
+def card_create_imported(
+    *,
+    user,
+    team: Team,
+    name: str,
+    versions: list[tuple[str, str, dict]],
+    detail: str,
+    sent_sha256: str = "",
+    **link: object,
+) -> ModelCard:
+    """A card created from content read in SageMaker: one revision per ``(note, status,
+    content)``, oldest first, the last one the card's. Approved there counts as reviewed here
+    (four eyes), as any import does. ``link``: the card's SageMaker columns; ``sent_sha256``:
+    the digest of content SageMaker holds already, so that publishing it sends nothing.
+
+    Raises TransitionRefused when the name or the model is taken (checked first, and by the
+    constraints should someone create the same one meanwhile).
+    """
+    _, status, content = versions[-1]
+    promoted = promoted_fields(content)
+    try:
+        card_name_check(name)
+        model_id_check(promoted["model_id"], exclude_pk=None)
+    except InvalidInput as error:
+        raise TransitionRefused(error.message) from None
+    try:
+        with transaction.atomic():
+            card = ModelCard.objects.create(
+                name=name,
+                team=team,
+                status=status,
+                content=content,
+                revision=len(versions),
+                approved_revision=len(versions) if status == CardStatus.APPROVED else None,
+                sagemaker_checked_at=timezone.now(),
+                created_by=user,
+                updated_by=user,
+                **link,
+                **promoted,
+            )
+            revisions, previous = [], None
+            for number, (note, version_status, version_content) in enumerate(versions, 1):
+                revisions.append(
+                    CardRevision(
+                        card=card,
+                        number=number,
+                        content=version_content,
+                        status=version_status,
+                        author=user,
+                        note=note[:200],
+                        content_changed=version_content != previous,
+                    )
+                )
+                previous = version_content
+            CardRevision.objects.bulk_create(revisions)
+            if sent_sha256:
+                SentContent.objects.create(card=card, sha256=sent_sha256)
+            audit_record(actor=user, action=AuditAction.IMPORT, card=card, detail=detail[:200])
+    except IntegrityError as error:
+        raise TransitionRefused(integrity_refusal(error).message) from None
+    return card
+
+
 def card_save_content(
     *,
     card: ModelCard,
@@ -221,7 +285,6 @@ def save_locked(
 
 def card_import_json(*, user, team: Team, name: str, raw: bytes) -> ModelCard:
     """Create a draft card from a SageMaker content document (as exported or sent by the SDK)."""
-    from cards.reports import ReportError
 
     try:
         document = load_json_document(raw)

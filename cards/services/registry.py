@@ -5,32 +5,20 @@ from __future__ import annotations
 
 import re
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
-
 from cards.content.document import content_digest, parse_content
 from cards.content.registry import package_arn
 from cards.content.validation import ContentInvalid, validate_content
-from cards.errors import AlreadyExists, InvalidInput, StudioError, TransitionRefused
+from cards.errors import AlreadyExists, InvalidInput, StudioError
 from cards.models import (
-    AuditAction,
-    CardRevision,
     CardStatus,
     ModelCard,
     ModelPackageState,
-    SentContent,
     Team,
 )
 from cards.permissions import Action, require
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.fills import model_package_details
-from cards.services.audit import audit_record
-from cards.services.cards import (
-    card_name_check,
-    integrity_refusal,
-    model_id_check,
-    promoted_fields,
-)
+from cards.services.cards import card_create_imported
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9-]+")
 
@@ -159,45 +147,14 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     name = name or registry_card_name(
         described.get("ModelPackageGroupName", ""), described.get("ModelPackageVersion")
     )
-    promoted = promoted_fields(content)
-    try:
-        card_name_check(name)
-        model_id_check(promoted["model_id"], exclude_pk=None)
-    except InvalidInput as error:
-        raise TransitionRefused(error.message) from None
-    try:
-        with transaction.atomic():
-            card = ModelCard.objects.create(
-                name=name,
-                team=team,
-                status=status,
-                content=content,
-                revision=1,
-                # Approved in the registry: that content counts as reviewed, as an import does.
-                approved_revision=1 if status == CardStatus.APPROVED else None,
-                sagemaker_checked_at=timezone.now(),
-                created_by=user,
-                updated_by=user,
-                **promoted,
-            )
-            CardRevision.objects.create(
-                card=card,
-                number=1,
-                content=content,
-                status=status,
-                author=user,
-                note=f"The card of the model package {arn}"[:200],
-            )
-            SentContent.objects.create(card=card, sha256=content_digest(own_content))
-            audit_record(
-                actor=user,
-                action=AuditAction.IMPORT,
-                card=card,
-                detail=f"From the card of the model package {arn}"[:200],
-            )
-    except IntegrityError as error:
-        raise TransitionRefused(integrity_refusal(error).message) from None
-    return card
+    return card_create_imported(
+        user=user,
+        team=team,
+        name=name,
+        versions=[(f"The card of the model package {arn}", status, content)],
+        detail=f"From the card of the model package {arn}",
+        sent_sha256=content_digest(own_content),
+    )
 
 
 def package_state_refresh(*, card: ModelCard, user) -> ModelPackageState:

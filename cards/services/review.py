@@ -69,11 +69,7 @@ def check_revision(current: ModelCard, revision: int | None, doing: str) -> None
 
 def editors_since_approval(card: ModelCard) -> set[int]:
     """Who changed the content since the last approval (or ever, before a first one)."""
-    return set(
-        CardRevision.objects.filter(card=card)
-        .content_changes_after(card.approved_revision or 0)
-        .values_list("author_id", flat=True)
-    )
+    return set(CardRevision.objects.edits(card).values_list("author_id", flat=True))
 
 
 # Revision notes of the services that bring a card in (JSON import, SageMaker import).
@@ -83,9 +79,7 @@ IMPORT_NOTES = ("Imported", "SageMaker version")
 def four_eyes_reason(card: ModelCard, user) -> str:
     """Why ``user`` may not approve the card (they are one of its authors), or ""."""
     notes = list(
-        CardRevision.objects.filter(card=card, author=user)
-        .content_changes_after(card.approved_revision or 0)
-        .values_list("note", flat=True)
+        CardRevision.objects.edits(card).filter(author=user).values_list("note", flat=True)
     )
     if not notes:
         return ""

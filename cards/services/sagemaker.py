@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cards.content.compatibility import SDK_V2_LOAD_REFUSED, sdk_load_errors
@@ -16,11 +16,8 @@ from cards.errors import (
     AlreadyExists,
     InvalidInput,
     StudioError,
-    TransitionRefused,
 )
 from cards.models import (
-    AuditAction,
-    CardRevision,
     CardStatus,
     EvaluationReport,
     ModelCard,
@@ -30,21 +27,17 @@ from cards.models import (
     Team,
 )
 from cards.permissions import Action, require
-from cards.reports import load_json_document
+from cards.reports import ReportError, load_json_document
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import lookups, pickers, s3
 from cards.sagemaker.lookups import Fill, Lookup, ReportFill, summary
 from cards.sagemaker.pickers import KINDS as PICK_KINDS  # noqa: F401 (for screens)
 from cards.sagemaker.pickers import Choice as PickChoice  # noqa: F401
 from cards.sagemaker.pickers import Page as PickPage
-from cards.services.audit import audit_record
 from cards.services.cards import (
-    card_name_check,
+    card_create_imported,
     card_save_content,
-    integrity_refusal,
     locked,
-    model_id_check,
-    promoted_fields,
 )
 from cards.services.evidence import job_named
 
@@ -56,7 +49,6 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
     ``described`` is DescribeModelCard's answer, read before this is called (no network
     inside the transaction).
     """
-    from cards.reports import ReportError
 
     version = described["ModelCardVersion"]
     try:
@@ -114,57 +106,20 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
         described = [_remote_version(name, number) for number in sorted(numbers)] + described
     versions = [_imported_version(name, item) for item in described]
 
-    number, status, content = versions[-1]
-    promoted = promoted_fields(content)
-    try:
-        card_name_check(name)
-        model_id_check(promoted["model_id"], exclude_pk=None)
-    except InvalidInput as error:
-        raise TransitionRefused(error.message) from None
-    try:
-        with transaction.atomic():
-            card = ModelCard.objects.create(
-                name=name,
-                team=team,
-                status=status,
-                content=content,
-                revision=len(versions),
-                # Approved in SageMaker: that content counts as reviewed (four eyes).
-                approved_revision=len(versions) if status == CardStatus.APPROVED else None,
-                sagemaker_arn=arn,
-                sagemaker_version=number,
-                sagemaker_checked_at=timezone.now(),
-                created_by=user,
-                updated_by=user,
-                **promoted,
-            )
-            previous = None
-            revisions = []
-            for position, (version, version_status, version_content) in enumerate(versions, 1):
-                revisions.append(
-                    CardRevision(
-                        card=card,
-                        number=position,
-                        content=version_content,
-                        status=version_status,
-                        author=user,
-                        note=f"SageMaker version {version}",
-                        content_changed=version_content != previous,
-                    )
-                )
-                previous = version_content
-            CardRevision.objects.bulk_create(revisions)
-            history = f" with {len(versions)} versions" if len(versions) > 1 else ""
-            audit_record(
-                actor=user,
-                action=AuditAction.IMPORT,
-                card=card,
-                detail=f"From SageMaker version {number}{history}",
-            )
-    except IntegrityError as error:
-        # Someone imported or created the same name or model meanwhile: the constraint decides.
-        raise TransitionRefused(integrity_refusal(error).message) from None
-    return card
+    number = versions[-1][0]
+    history = f" with {len(versions)} versions" if len(versions) > 1 else ""
+    return card_create_imported(
+        user=user,
+        team=team,
+        name=name,
+        versions=[
+            (f"SageMaker version {version}", status, content)
+            for version, status, content in versions
+        ],
+        detail=f"From SageMaker version {number}{history}",
+        sagemaker_arn=arn,
+        sagemaker_version=number,
+    )
 
 
 def _remote_read(read, *args: object):
@@ -180,7 +135,6 @@ def _remote_version(name: str, number: int | None) -> dict:
 
 def _imported_version(name: str, described: dict) -> tuple[int, str, dict]:
     """(version, status, content) of one described version, or StudioError saying why not."""
-    from cards.reports import ReportError
 
     version = described["ModelCardVersion"]
     where = f"Version {version} of “{name}”"

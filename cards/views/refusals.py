@@ -1,10 +1,13 @@
-"""Where refusals meet the page: one way to show any ``StudioError`` to the person."""
+"""Where refusals meet the person: one way to show any ``StudioError`` on a page, and the
+``application/problem+json`` answer (RFC 9457) the API and the sign-in lockout give instead."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from cards.errors import StudioError
 
@@ -38,3 +41,34 @@ def refuse_in_form(
             form.add_error(fallback, f"{field}: {message}" if field else message)
         else:
             form.add_error(None, message)
+
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[tuple[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra,
+) -> HttpResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **extra,
+    }
+    if errors:
+        body["errors"] = [{"path": path, "message": message} for path, message in errors]
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_JSON
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response

@@ -250,9 +250,7 @@ def comment_add_view(request: HttpRequest, name: str) -> HttpResponse:
         except StudioError as error:
             form.add_error(None, f"{error} Your text is still below.")
         else:
-            target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
-            anchor = f"#comment-{comment.parent_id or comment.pk}"
-            return redirect(reverse(target, args=[card.name]) + anchor)
+            return _back_to_thread(request, card, comment)
     # Shown again with what was typed, next to the problem.
     template, context = (
         ("cards/review.html", _review_context(request, card, comment_form=form))
@@ -270,6 +268,11 @@ def comment_resolve_view(request: HttpRequest, name: str, comment_id: int) -> Ht
         comment_resolve(card=card, user=request.user, comment=comment)
     except StudioError as error:
         refuse(request, error)
+    return _back_to_thread(request, card, comment)
+
+
+def _back_to_thread(request: HttpRequest, card: ModelCard, comment) -> HttpResponse:
+    """The page the comment was written on (review or card), at its thread."""
     target = "cards:review" if request.POST.get("from") == "review" else "cards:detail"
     anchor = f"#comment-{comment.parent_id or comment.pk}"
     return redirect(reverse(target, args=[card.name]) + anchor)

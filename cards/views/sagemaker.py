@@ -9,7 +9,7 @@ from cards.content.diff import change_rows
 from cards.content.document import format_path, parse_content
 from cards.content.validation import ContentInvalid
 from cards.errors import AlreadyExists, NotAllowed, StudioError
-from cards.forms import RegistryImportForm
+from cards.forms import RegistryImportForm, SagemakerImportForm
 from cards.listing import request_page
 from cards.models import (
     CardStatus,
@@ -20,6 +20,7 @@ from cards.models import (
 from cards.permissions import Action, allowed_actions, teams_where
 from cards.services import (
     card_import_model_package,
+    card_import_sagemaker,
     card_take_remote_version,
     package_state_refresh,
     publication_request,
@@ -179,9 +180,6 @@ def _remote_content(described: dict) -> dict | None:
 @require_http_methods(["GET", "POST"])
 def sagemaker_import(request: HttpRequest) -> HttpResponse:
     """The account's SageMaker cards, and importing the chosen ones into a team."""
-    from cards.forms import SagemakerImportForm
-    from cards.permissions import teams_where
-    from cards.services import card_import_sagemaker
 
     teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
     if not teams:

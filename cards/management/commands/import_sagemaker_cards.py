@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cards.errors import AlreadyExists, StudioError
 from cards.management.acting_user import acting_team, acting_user
+from cards.models import ModelCard
 from cards.services import (
     card_import_model_package,
     card_import_sagemaker,
@@ -73,41 +76,65 @@ class Command(BaseCommand):
             return
         card_team = acting_team(team, what="the cards")
         importer = acting_user(user, doing="imports the cards")
-        failures = []
-        for card_name in chosen:
-            try:
-                card = card_import_sagemaker(
-                    user=importer, team=card_team, name=card_name, with_versions=versions
-                )
-            except AlreadyExists as error:
-                self.stdout.write(f"Skipped {card_name}: {error}")
-            except StudioError as error:
-                failures.append(f"{card_name}: {error}")
-                self.stderr.write(f"Failed {card_name}: {error}")
-            else:
-                self.stdout.write(
-                    self.style.SUCCESS(
-                        f"Imported {card.name} into {card_team} as {card.status} "
-                        f"(SageMaker version {card.sagemaker_version}, "
-                        f"{card.revision} revision{'s' if card.revision != 1 else ''})."
-                    )
-                )
-        if failures:
-            raise CommandError(
-                f"{len(failures)} of {len(chosen)} cards failed to import:\n  "
-                + "\n  ".join(failures)
-            )
+        self.import_each(
+            chosen,
+            "cards",
+            lambda card_name: card_import_sagemaker(
+                user=importer, team=card_team, name=card_name, with_versions=versions
+            ),
+            lambda card_name, card: (
+                f"Imported {card.name} into {card_team} as {card.status} "
+                f"(SageMaker version {card.sagemaker_version}, "
+                f"{card.revision} revision{'s' if card.revision != 1 else ''})."
+            ),
+        )
 
     def list(self, summaries: list[dict], states: dict[str, str]) -> None:
-        if not summaries:
-            self.stdout.write("This account has no model cards in SageMaker.")
-            return
-        for summary in summaries:
-            card_name = summary["ModelCardName"]
-            state = {"": "not here", "imported": "imported"}.get(
-                states[card_name], "another card here has this name"
+        self.rows(
+            [
+                (
+                    summary["ModelCardName"],
+                    summary.get("ModelCardStatus", ""),
+                    {"": "not here", "imported": "imported"}.get(
+                        states[summary["ModelCardName"]], "another card here has this name"
+                    ),
+                )
+                for summary in summaries
+            ],
+            empty="This account has no model cards in SageMaker.",
+        )
+
+    def rows(self, rows: list[tuple[str, str, str]], *, empty: str) -> None:
+        """One line a card: what it is, its status, whether it is here (tab-separated)."""
+        if not rows:
+            self.stdout.write(empty)
+        for row in rows:
+            self.stdout.write("\t".join(row))
+
+    def import_each(
+        self,
+        chosen: list[str],
+        what: str,
+        bring: Callable[[str], ModelCard],
+        said: Callable[[str, ModelCard], str],
+    ) -> None:
+        """Import each one, saying what happened; fail at the end if any failed."""
+        failures = []
+        for item in chosen:
+            try:
+                card = bring(item)
+            except AlreadyExists as error:
+                self.stdout.write(f"Skipped {item}: {error}")
+            except StudioError as error:
+                failures.append(f"{item}: {error}")
+                self.stderr.write(f"Failed {item}: {error}")
+            else:
+                self.stdout.write(self.style.SUCCESS(said(item, card)))
+        if failures:
+            raise CommandError(
+                f"{len(failures)} of {len(chosen)} {what} failed to import:\n  "
+                + "\n  ".join(failures)
             )
-            self.stdout.write(f"{card_name}\t{summary.get('ModelCardStatus', '')}\t{state}")
 
     def registry(
         self,
@@ -124,11 +151,13 @@ class Command(BaseCommand):
             except StudioError as error:
                 raise CommandError(f"Cannot list the model packages: {error}") from None
             if not everything:
-                if not rows:
-                    self.stdout.write("No model package in this account has a card of its own.")
-                for row in rows:
-                    state = "imported" if row["state"] else "not here"
-                    self.stdout.write(f"{row['arn']}\t{row['status']}\t{state}")
+                self.rows(
+                    [
+                        (row["arn"], row["status"], "imported" if row["state"] else "not here")
+                        for row in rows
+                    ],
+                    empty="No model package in this account has a card of its own.",
+                )
                 return
             arns = [row["arn"] for row in rows if not row["state"]]
             if not arns:
@@ -136,23 +165,9 @@ class Command(BaseCommand):
                 return
         card_team = acting_team(team, what="the cards")
         importer = acting_user(user, doing="imports the cards")
-        failures = []
-        for arn in arns:
-            try:
-                card = card_import_model_package(user=importer, team=card_team, arn=arn)
-            except AlreadyExists as error:
-                self.stdout.write(f"Skipped {arn}: {error}")
-            except StudioError as error:
-                failures.append(f"{arn}: {error}")
-                self.stderr.write(f"Failed {arn}: {error}")
-            else:
-                self.stdout.write(
-                    self.style.SUCCESS(
-                        f"Imported {arn} into {card_team} as {card.name} ({card.status})."
-                    )
-                )
-        if failures:
-            raise CommandError(
-                f"{len(failures)} of {len(arns)} model package cards failed to import:\n  "
-                + "\n  ".join(failures)
-            )
+        self.import_each(
+            arns,
+            "model package cards",
+            lambda arn: card_import_model_package(user=importer, team=card_team, arn=arn),
+            lambda arn, card: f"Imported {arn} into {card_team} as {card.name} ({card.status}).",
+        )
