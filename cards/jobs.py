@@ -11,9 +11,11 @@ import smtplib
 from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
 from procrastinate import BaseRetryStrategy, RetryDecision, RetryStrategy
-from procrastinate.jobs import Job
+from procrastinate.contrib.django import app
+from procrastinate.jobs import Job, JobDeferrer
 
 from cards.sagemaker.client import AwsUnavailable
+from operations.logs import job_origin
 
 # A lost or reset database connection, a restart of PostgreSQL, a statement or query timeout
 # (cards/worker.py): the job's next attempt re-reads everything and compares before sending.
@@ -24,6 +26,17 @@ PUBLISH_TASK = "cards.publish_card"
 PACKAGE_STAGE_TASK = "cards.set_package_stage"
 FAN_OUT_TASK = "events.fan_out"
 DELIVER_TASK = "webhooks.deliver"
+MAIL_TASK = "cards.send_mail"  # only jobs queued before the e-mails became a subscriber
+
+
+def job(task_name: str, **options) -> JobDeferrer:
+    """A job of ``task_name`` to defer, carrying the id of the request that queues it."""
+    return app.configure_task(task_name, task_kwargs=job_origin(), **options)
+
+
+def publish_job(card_pk: int) -> JobDeferrer:
+    """The publish job of a card: one runs at a time per card, one waits."""
+    return job(PUBLISH_TASK, lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}")
 
 
 class SendAgain(Exception):  # noqa: N818 - a request, not a failure
