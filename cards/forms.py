@@ -6,9 +6,9 @@ from django.db.models import F, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from cards.events import Kind
 from cards.models import (
     COMMENT_MAX_LENGTH,
-    AuditAction,
     CardStatus,
     ModelCardQuerySet,
     RiskRating,
@@ -251,7 +251,7 @@ class AuditFilterForm(forms.Form):
     """
 
     action = forms.ChoiceField(
-        choices=[("", "Any action")] + AuditAction.choices,
+        choices=[("", "Any action")] + Kind.choices,
         required=False,
         error_messages={"invalid_choice": "Choose an action from the list."},
     )

@@ -42,7 +42,7 @@ DOMAIN = "cards"
 BUILT_ON = {"webhooks", "api", "wizard", "sso", "chat"}
 # Named in the table before they exist here: they arrive with ev23 (events) and chat23 (chat).
 # Delete this line once both are merged.
-ARRIVING = {"cards.events", "cards.jobs", "webhooks.subscriber", "chat"}
+ARRIVING = {"chat"}
 
 # THE table. A module sits in the layer of the longest entry that is the module itself or one
 # of its packages ("cards.sagemaker.sync" beats "cards.sagemaker").
@@ -136,10 +136,9 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "cards.notifications",  # the e-mail subscriber
             "cards.tasks",
             "cards.worker",  # the worker's entry
-            "webhooks.events",
             "webhooks.delivery",
             "webhooks.tasks",
-            "webhooks.subscriber",  # ev23's webhook subscriber
+            "webhooks.subscriber",  # the webhook subscriber
             "governance.tasks",
             "chat.fanout",  # chat23: one event -> a message per channel
             "chat.slack",
@@ -225,29 +224,9 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
     ),
 }
 
-# Today's breaches, (importer, imported) -> why it is there and who removes it. Shrink only.
-# All of them go with ev23 (issue 23, items 1 and 3): cards.events' event_record and the
-# webhook subscriber replace the calls by hand, cards.jobs the task imports.
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    # Side effects wired by hand: services call the e-mail and webhook modules one by one.
-    ("cards.services.review", "cards.notifications"): "e-mail by hand; ev23: event_record",
-    ("cards.services.review", "webhooks.events"): "webhooks by hand; ev23: event_record",
-    ("cards.services.review", "webhooks.models"): "the webhook Event list; ev23: Kind",
-    ("governance.services", "cards.notifications"): "e-mail by hand; ev23: event_record",
-    ("governance.services", "webhooks.events"): "webhooks by hand; ev23: event_record",
-    ("cards.sagemaker.drift", "webhooks.events"): "webhooks by hand; ev23: event_record",
-    ("cards.sagemaker.drift", "webhooks.models"): "the webhook Event list; ev23: Kind",
-    ("cards.sagemaker.sync", "webhooks.events"): "webhooks by hand; ev23: event_record",
-    ("cards.sagemaker.sync", "webhooks.models"): "the webhook Event list; ev23: Kind",
-    # Jobs imported instead of deferred by name: the first two close cycle 1 of issue 23
-    # (notifications -> tasks -> publishing -> notifications), the next with the last one
-    # cycle 2 (sync -> webhooks.events -> webhooks.tasks -> sync).
-    ("cards.services.publishing", "cards.tasks"): "defers the publish job; ev23: by task name",
-    ("cards.notifications", "cards.tasks"): "defers the e-mail job; ev23: by task name",
-    ("webhooks.events", "webhooks.tasks"): "defers deliveries; ev23: by task name",
-    ("webhooks.services", "webhooks.tasks"): "defers a redelivery; ev23: by task name",
-    ("webhooks.tasks", "cards.sagemaker.sync"): "two retry exceptions; ev23: cards.jobs",
-}
+# Known breaches, (importer, imported) -> why it is there and who removes it. Shrink only;
+# a stale entry fails (test_every_exception_is_still_needed).
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 def layer_of(module: str, layers: Mapping[int, tuple[str, list[str]]] = LAYERS) -> int | None:

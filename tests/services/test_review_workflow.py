@@ -8,10 +8,10 @@ from django.db import connection, connections, transaction
 
 from cards.content.validation import ContentInvalid
 from cards.errors import InvalidInput, NotAllowed, StaleRevision, TransitionRefused
+from cards.events import Kind
 from cards.models import (
     COMMENT_MAX_LENGTH,
     Approval,
-    AuditAction,
     AuditEvent,
     CardRevision,
     CardStatus,
@@ -118,7 +118,7 @@ def test_an_editor_or_a_reviewer_submits_a_draft_for_review(request, alice, rita
 
     assert returned.status == PENDING
     assert returned.revision == before["revision"] + 1
-    assert_transition(card, before, status=PENDING, actor=user, action=AuditAction.SUBMIT)
+    assert_transition(card, before, status=PENDING, actor=user, action=Kind.SUBMIT)
 
 
 def test_a_reviewer_approves_a_card_waiting_for_review(alice, rita):
@@ -127,7 +127,7 @@ def test_a_reviewer_approves_a_card_waiting_for_review(alice, rita):
 
     card_approve(card=card, user=rita, revision=card.revision)
 
-    card = assert_transition(card, before, status=APPROVED, actor=rita, action=AuditAction.APPROVE)
+    card = assert_transition(card, before, status=APPROVED, actor=rita, action=Kind.APPROVE)
     assert card.approved_revision == before["revision"]
     approval = Approval.objects.get(card=card)
     assert (approval.revision, approval.approved_by) == (before["revision"], rita)
@@ -141,7 +141,7 @@ def test_a_reviewer_sends_a_card_back_to_draft_with_a_comment(alice, rita):
         card=card, user=rita, body="  Name the training data.  ", section=Section.TRAINING
     )
 
-    assert_transition(card, before, status=DRAFT, actor=rita, action=AuditAction.REQUEST_CHANGES)
+    assert_transition(card, before, status=DRAFT, actor=rita, action=Kind.REQUEST_CHANGES)
     comment = Comment.objects.get(card=card)
     assert comment.body == "Name the training data."
     assert comment.section == Section.TRAINING
@@ -171,7 +171,7 @@ def test_a_reviewer_archives_a_card_that_is_not_archived(alice, rita, status):
 
     card_archive(card=card, user=rita)
 
-    card = assert_transition(card, before, status=ARCHIVED, actor=rita, action=AuditAction.ARCHIVE)
+    card = assert_transition(card, before, status=ARCHIVED, actor=rita, action=Kind.ARCHIVE)
     assert not card.is_editable
 
 
@@ -182,7 +182,7 @@ def test_a_site_admin_restores_an_archived_card_as_a_draft(alice, rita, sam):
     returned = card_restore(card=card, user=sam)
 
     assert returned.status == DRAFT
-    assert_transition(card, before, status=DRAFT, actor=sam, action=AuditAction.RESTORE)
+    assert_transition(card, before, status=DRAFT, actor=sam, action=Kind.RESTORE)
 
 
 # --- forbidden transitions -------------------------------------------------------------------
@@ -287,7 +287,7 @@ def test_submitting_invalid_content_is_refused_and_the_card_stays_a_draft(
 
     assert state(card) == before
     assert before["status"] == DRAFT
-    assert queued("cards.send_mail") == []
+    assert queued("events.fan_out") == []
 
 
 # --- four eyes ---------------------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_editing_an_approved_card_makes_it_a_draft_again_as_a_new_revision(
     assert CardRevision.objects.get(card=card, number=approved_revision).content == (
         approved_content
     )
-    assert AuditEvent.objects.get(card_id=card.pk, action=AuditAction.EDIT).revision == new
+    assert AuditEvent.objects.get(card_id=card.pk, action=Kind.EDIT).revision == new
 
 
 # --- stale approvals -----------------------------------------------------------------------------
@@ -498,7 +498,7 @@ def test_two_reviewers_approving_at_once_give_one_approval(alice, rita, ralph):
         )
         assert Approval.objects.filter(card=card).count() == 1
         assert CardRevision.objects.filter(card=card, status=APPROVED).count() == 1
-        assert AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.APPROVE).count() == 1
+        assert AuditEvent.objects.filter(card_id=card.pk, action=Kind.APPROVE).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -566,7 +566,7 @@ def test_submitting_mails_the_teams_reviewers_but_not_the_submitter_or_other_tea
 
     card_submit(card=card, user=request.getfixturevalue(submitter))
     assert mailoutbox == []  # the worker sends it
-    assert run_jobs("cards.send_mail") == 1
+    assert run_jobs("events.fan_out") == 2  # the e-mail's job, the webhooks'
 
     assert recipients(mailoutbox) == mailed
     assert {message.subject for message in mailoutbox} == {"Review requested: churn-model"}
@@ -579,21 +579,23 @@ def test_nothing_is_mailed_in_the_request_the_worker_mails_it(alice, rita, mailo
     card_submit(card=card, user=alice)
 
     assert mailoutbox == []
-    assert queued("cards.send_mail") == [
-        {
-            "subject": "Review requested: churn-model",
-            "body": review_request_body(card),
-            "recipients": ["rita@example.com"],
-        }
+    (event,) = AuditEvent.objects.filter(card_id=card.pk, action=Kind.SUBMIT)
+    assert queued("events.fan_out") == [
+        {"event_id": event.pk, "subscriber": "cards.notifications.handle"},
+        {"event_id": event.pk, "subscriber": "webhooks.subscriber.handle"},
+    ]
+    run_jobs("events.fan_out")
+    assert [(m.subject, m.body, m.to) for m in mailoutbox] == [
+        ("Review requested: churn-model", review_request_body(card), ["rita@example.com"])
     ]
 
 
 def review_request_body(card) -> str:
-    from cards.notifications import _card_url
+    from django.conf import settings
 
     return (
         f"alice submitted the model card “{card.name}” (team Growth) for review.\n\n"
-        f"Review it here: {_card_url(card)}\n"
+        f"Review it here: {settings.STUDIO_URL}/cards/{card.name}/\n"
     )
 
 
@@ -607,7 +609,7 @@ def test_a_submission_that_rolls_back_mails_nobody(alice, rita, mailoutbox):
         card_submit(card=card, user=alice)
         raise RuntimeError("the surrounding work failed")
 
-    assert queued("cards.send_mail") == []
+    assert queued("events.fan_out") == []
     assert mailoutbox == []
 
 
@@ -615,11 +617,11 @@ def test_approving_mails_the_cards_authors_but_not_the_reviewer(alice, bob, rita
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=alice)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the review request
 
     card_approve(card=card, user=rita, revision=card.revision)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     assert {message.subject for message in mailoutbox} == {"Approved: churn-model"}
@@ -639,11 +641,11 @@ def test_approving_again_mails_only_the_creator_and_who_changed_it_since_the_las
         card=card, user=carol, content=edited(card, "Second round"), base_revision=card.revision
     )
     card = card_submit(card=card, user=carol)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the earlier review's mails
 
     card_approve(card=card, user=rita, revision=card.revision)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["bob@example.com", "carol@example.com"]
 
@@ -652,11 +654,11 @@ def test_requesting_changes_mails_the_authors_the_comment(alice, bob, rita, vera
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=bob)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the review request
 
     card_request_changes(card=card, user=rita, body="Describe the evaluation data, please.")
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     for message in mailoutbox:
@@ -666,12 +668,12 @@ def test_requesting_changes_mails_the_authors_the_comment(alice, bob, rita, vera
 
 def test_a_refused_review_step_mails_nobody(alice, rita, mailoutbox):
     card = card_in(PENDING, author=alice, reviewer=rita)
-    mails_before = queued("cards.send_mail")
+    mails_before = queued("events.fan_out")
 
     with pytest.raises(TransitionRefused):
         card_approve(card=card, user=rita, revision=card.revision - 1)
 
-    assert queued("cards.send_mail") == mails_before
+    assert queued("events.fan_out") == mails_before
     assert mailoutbox == []
 
 
@@ -688,7 +690,7 @@ def test_a_comment_starts_a_thread_on_a_section(alice, bob):
     assert comment.revision == card.revision
     assert not comment.is_resolved
     assert list(Comment.objects.open()) == [comment]
-    event = AuditEvent.objects.get(card_id=card.pk, action=AuditAction.COMMENT)
+    event = AuditEvent.objects.get(card_id=card.pk, action=Kind.COMMENT)
     assert (event.actor, event.detail) == (bob, "Training details: Which data?")
     # Comments are not revisions of the card.
     assert ModelCard.objects.get(pk=card.pk).revision == card.revision
@@ -733,7 +735,7 @@ def test_resolving_a_thread_twice_is_refused(alice, rita):
     assert not Comment.objects.open().exists()
     with pytest.raises(TransitionRefused):
         comment_resolve(card=card, user=alice, comment=thread)
-    assert AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.RESOLVE).count() == 1
+    assert AuditEvent.objects.filter(card_id=card.pk, action=Kind.RESOLVE).count() == 1
 
 
 def test_comments_on_an_archived_card_are_refused(alice, rita):
@@ -780,7 +782,7 @@ def test_resolving_a_thread_on_a_card_archived_since_it_was_loaded_is_refused(al
 
     thread.refresh_from_db()
     assert not thread.is_resolved
-    assert not AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.RESOLVE).exists()
+    assert not AuditEvent.objects.filter(card_id=card.pk, action=Kind.RESOLVE).exists()
 
 
 def test_a_comment_over_the_length_limit_is_refused(alice, bob):

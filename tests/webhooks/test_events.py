@@ -6,21 +6,24 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from cards.models import AuditAction, AuditEvent, CardStatus
+from cards.events import PUBLIC_NAMES, Kind
+from cards.models import AuditEvent, CardStatus
 from cards.sagemaker.drift import drift_check
 from cards.services import card_approve, card_archive, card_request_changes, card_submit
 from tests.factories import make_card, make_team, make_user
-from tests.jobs import clear_jobs, queued
+from tests.jobs import clear_jobs, queued, run_jobs
 from tests.sagemaker.test_drift import edit_in_console, publish
-from webhooks.models import Delivery, Event
+from webhooks.models import Delivery
 from webhooks.services import endpoint_create, endpoint_update
 
 
 def events() -> list[tuple[str, str]]:
+    run_jobs("events.fan_out")  # as the worker does, after the commit
     return list(Delivery.objects.order_by("pk").values_list("event", "card_name"))
 
 
 def details(event: str) -> dict:
+    run_jobs("events.fan_out")
     return Delivery.objects.filter(event=event).latest("pk").payload["details"]
 
 
@@ -54,7 +57,7 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         endpoint=endpoint,
         url=endpoint.url,
-        events=[Event.APPROVED],
+        events=["card.approved"],
         active=True,
         allow_private_network=True,
     )
@@ -62,14 +65,14 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         team=team_a,
         url=endpoint.url,
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         allow_private_network=True,
     )
     endpoint_update(
         user=sam,
         endpoint=paused,
         url=paused.url,
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         active=False,
         allow_private_network=True,
     )
@@ -78,13 +81,14 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         team=other_team,
         url=endpoint.url,
-        events=list(Event.values),
+        events=list(PUBLIC_NAMES.values()),
         allow_private_network=True,
     )
     make_user("charlie", team=other_team)
 
     card = card_submit(card=make_card(user=alice), user=alice)
     card_approve(card=card, user=rita, revision=card.revision)
+    run_jobs("events.fan_out")
 
     assert list(Delivery.objects.values_list("endpoint_id", "event")) == [
         (endpoint.pk, "card.approved")
@@ -97,11 +101,12 @@ def test_a_change_that_rolls_back_sends_nothing(alice, endpoint):
     card = make_card(user=alice)
     with pytest.raises(RuntimeError), transaction.atomic():
         card_submit(card=card, user=alice)
-        assert len(queued("webhooks.deliver")) == 1  # deferred inside the transaction
+        assert len(queued("events.fan_out")) == 2  # deferred inside the transaction
         raise RuntimeError("the surrounding work failed")
 
+    assert queued("events.fan_out") == []
+    assert not AuditEvent.objects.filter(action=Kind.SUBMIT).exists()
     assert not Delivery.objects.exists()
-    assert queued("webhooks.deliver") == []
     clear_jobs()
 
 
@@ -115,7 +120,7 @@ def approved(aws, alice, rita, endpoint):
 def test_a_publish_records_its_version_and_sends_published(approved):
     publication = publish(approved)
 
-    event = AuditEvent.objects.filter(action=AuditAction.PUBLISHED).get()
+    event = AuditEvent.objects.filter(action=Kind.PUBLISHED).get()
     assert event.detail == "Published as version 1 (Approved)"
     assert event.card_name == "churn-model"
     assert event.actor.username == publication.requested_by.username
@@ -133,9 +138,9 @@ def test_a_failed_publish_records_why_and_a_change_in_sagemaker_is_recorded_once
     )
     publish(approved)
 
-    failed = AuditEvent.objects.get(action=AuditAction.PUBLISH_FAILED)
+    failed = AuditEvent.objects.get(action=Kind.PUBLISH_FAILED)
     assert "SageMaker already has a card named churn-model" in failed.detail
-    changed = AuditEvent.objects.get(action=AuditAction.CHANGED_REMOTELY)
+    changed = AuditEvent.objects.get(action=Kind.CHANGED_REMOTELY)
     assert changed.detail == "SageMaker has version 1, which this app did not write"
     assert events()[-2:] == [
         ("card.changed_in_sagemaker", "churn-model"),
@@ -154,7 +159,7 @@ def test_the_drift_check_records_and_announces_a_console_edit_once(aws, approved
     approved.refresh_from_db()
     assert drift_check(approved) == version  # checked again: nothing new
 
-    (changed,) = AuditEvent.objects.filter(action=AuditAction.CHANGED_REMOTELY)
+    (changed,) = AuditEvent.objects.filter(action=Kind.CHANGED_REMOTELY)
     assert changed.detail == f"SageMaker has version {version}, which this app did not write"
     assert changed.actor is None
     assert [event for event in events() if event[0] == "card.changed_in_sagemaker"] == [
@@ -170,6 +175,7 @@ def test_a_re_review_mark_announces_review_due_once_per_reason(alice, rita, endp
     from tests.factories import approve
 
     card = approve(make_card(user=alice), author=alice, reviewer=rita)
+    run_jobs("events.fan_out")
     Delivery.objects.all().delete()
 
     assert mark_for_rereview(card, RereviewReason.INTERVAL, "Review was due on 2026-07-10")
