@@ -8,7 +8,7 @@ from cards.access import card_for, card_for_view
 from cards.content.diff import change_rows
 from cards.content.document import format_path, parse_content
 from cards.content.validation import ContentInvalid
-from cards.errors import AlreadyExists, NotAllowed, StudioError
+from cards.errors import AlreadyExists, ChangedInSageMaker, NotAllowed, StudioError
 from cards.listing import request_page
 from cards.models import (
     CardStatus,
@@ -34,15 +34,16 @@ from cards.views.refusals import refuse
 def card_publish(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.PUBLISH)
     target = request.POST.get("target") or PublishTarget.MODEL_CARD
-    if card.sagemaker_newer_version and target == PublishTarget.MODEL_CARD:
-        messages.warning(
-            request,
-            f"Someone changed {card.name} in SageMaker (version {card.sagemaker_newer_version}). "
-            "Compare it with this card and choose what to keep before publishing.",
-        )
-        return redirect("cards:sagemaker_changes", name=card.name)
     try:
-        publication = publication_request(card=card, user=request.user, target=target)
+        publication = publication_request(
+            card=card,
+            user=request.user,
+            target=target,
+            idempotency_key=request.POST.get("idempotency_key", "").strip(),
+        )
+    except ChangedInSageMaker as changed:
+        messages.warning(request, changed.message)
+        return redirect("cards:sagemaker_changes", name=card.name)
     except StudioError as error:
         refuse(request, error)
     else:
