@@ -30,6 +30,7 @@ from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
 from cards.reports import load_json_document
 from cards.services.audit import audit_record
+from teamtemplates.pinning import template_pin_new_card
 
 
 def stale_revision(current: ModelCard) -> StaleRevision:
@@ -121,6 +122,7 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
             CardRevision.objects.create(
                 card=card, number=1, content=content, status=card.status, author=user, note=note
             )
+            template_pin_new_card(card)
             action = AuditAction.IMPORT if note == "Imported" else AuditAction.CREATE
             audit_record(actor=user, action=action, card=card, detail=note)
     except IntegrityError as error:

@@ -31,6 +31,7 @@ from cards.services.cards import (
     model_id_check,
     promoted_fields,
 )
+from teamtemplates.pinning import template_pin_new_card
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9-]+")
 
@@ -151,6 +152,7 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
                 note=f"The card of the model package {arn}"[:200],
             )
             SentContent.objects.create(card=card, sha256=content_digest(own_content))
+            template_pin_new_card(card)
             audit_record(
                 actor=user,
                 action=AuditAction.IMPORT,

@@ -47,6 +47,7 @@ from cards.services.cards import (
     promoted_fields,
 )
 from cards.services.evidence import job_named
+from teamtemplates.pinning import template_pin_new_card
 
 
 def card_take_remote_version(*, card: ModelCard, user, described: dict) -> ModelCard:
@@ -154,6 +155,7 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
                 )
                 previous = version_content
             CardRevision.objects.bulk_create(revisions)
+            template_pin_new_card(card)
             history = f" with {len(versions)} versions" if len(versions) > 1 else ""
             audit_record(
                 actor=user,
