@@ -1,5 +1,5 @@
-"""A card (or one of its revisions) as PDF, standalone HTML, Hugging Face Markdown or Model
-Card Toolkit JSON: the same files as the card's Export page."""
+"""A card (or one of its revisions) in any export format (cards/exports/formats.py): the same
+files as the card's Export page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from api.auth import need
 from api.models import Scope
 from cards.access import card_for
 from cards.errors import InvalidInput, NotFound
-from cards.exports import ExportFormat, export_file
+from cards.exports import FORMATS, export_file
 from cards.permissions import Action
 from cards.services import card_export_record
 
@@ -18,7 +18,7 @@ router = Router(tags=["exports"])
 
 
 class ExportQuery(Schema):
-    format: str = ExportFormat.PDF
+    format: str = "pdf"
     revision: int | None = None
     changes: bool = False  # the changes since the last approval (PDF, HTML)
     comments: bool = False  # the comment threads (PDF, HTML)
@@ -28,15 +28,14 @@ class ExportQuery(Schema):
 
 @router.get(
     "/cards/{name}/export",
-    summary="The card as a file: format=pdf|html|huggingface|mct|json|cyclonedx, optionally one "
-    "revision",
+    summary=f"The card as a file: format={'|'.join(FORMATS)}, optionally one revision",
 )
 def card_export(request: HttpRequest, name: str, query: Query[ExportQuery]) -> HttpResponse:
     need(request, Scope.READ)
     card = card_for(request.user, name, Action.EXPORT)
-    if query.format not in ExportFormat.values:
+    if query.format not in FORMATS:
         raise InvalidInput(
-            f"Export formats are {', '.join(ExportFormat.values)}; “{query.format}” is not one.",
+            f"Export formats are {', '.join(FORMATS)}; “{query.format}” is not one.",
             field="format",
         )
     if query.revision is not None and not card.revisions.filter(number=query.revision).exists():
@@ -55,7 +54,7 @@ def card_export(request: HttpRequest, name: str, query: Query[ExportQuery]) -> H
         card=card,
         user=request.user,
         revision=query.revision,
-        file_format=ExportFormat(query.format).label,
+        file_format=FORMATS[query.format].label,
     )
     response = HttpResponse(exported.body, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

@@ -1,4 +1,4 @@
-"""Personal API tokens (stored hashed, shown once) and publish idempotency keys."""
+"""Personal API tokens (stored hashed, shown once)."""
 
 from __future__ import annotations
 
@@ -43,20 +43,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
-
-
-class IdempotencyKey(models.Model):
-    """An ``Idempotency-Key`` a user sent with a publish, and the publication it made."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    publication = models.ForeignKey("cards.Publication", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_publication_per_key"),
-        ]
-
-    def __str__(self) -> str:
-        return self.key

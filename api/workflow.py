@@ -8,14 +8,13 @@ from typing import Literal
 import pydantic
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 
 from api import schemas
 from api.auth import need
 from api.body import body_of, if_match, json_document, validated
-from api.models import IdempotencyKey, Scope
+from api.models import Scope
 from api.serialize import card_response, json_response, publication_json
 from cards.access import card_for
 from cards.errors import InvalidInput, NotAllowed, NotFound
@@ -242,36 +241,22 @@ def publication_new(
 ) -> HttpResponse:
     need(request, Scope.PUBLISH)
     card = card_for(request.user, name)
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 255:
-        raise InvalidInput("Idempotency-Key has at most 255 characters.", field="Idempotency-Key")
-    if key:
-        earlier = (
-            IdempotencyKey.objects.filter(user=request.user, key=key)
-            .select_related("publication")
-            .first()
-        )
-        if earlier is not None:
-            if earlier.publication.card_id != card.pk:
-                raise InvalidInput(
-                    "This Idempotency-Key was sent with another card's publish; use a new key "
-                    "for each publish.",
-                    field="Idempotency-Key",
-                )
-            return _publication_response(earlier.publication, card.name, status=200)
     # The body is optional: without a JSON body the standalone card is published, as before.
     sent = request.body and request.content_type == "application/json"
     data = validated(PublicationAdd, json_document(request) if sent else {})
-    publication = publication_request(card=card, user=request.user, target=data.target)
-    if key:
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(user=request.user, key=key, publication=publication)
-        except IntegrityError:
-            # The same key sent twice at once: the first one's publication is the answer.
-            earlier = IdempotencyKey.objects.get(user=request.user, key=key)
-            publication = earlier.publication
-    return _publication_response(publication, card.name, status=202)
+    try:
+        publication = publication_request(
+            card=card,
+            user=request.user,
+            target=data.target,
+            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+        )
+    except InvalidInput as refused:
+        if refused.field == "idempotency_key":
+            refused.field = "Idempotency-Key"  # the service's argument is this header
+        raise
+    status = 200 if publication.repeated else 202  # 200: the key's earlier publication
+    return _publication_response(publication, card.name, status=status)
 
 
 def _publication_response(publication: Publication, card_name: str, *, status: int):

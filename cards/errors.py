@@ -112,3 +112,14 @@ class Unavailable(RemoteError):
     status = 503
     title = "Unavailable"
     retry_after = 30
+
+
+class ChangedInSageMaker(TransitionRefused):
+    """SageMaker holds a version of the card someone else wrote (the drift check's mark):
+    publishing over it waits until a person compares the two and chooses what to keep."""
+
+    title = "Changed in SageMaker"
+
+    def __init__(self, message: str, *, version: int) -> None:
+        super().__init__(message)
+        self.version = version  # the SageMaker version someone else wrote

@@ -13,6 +13,7 @@ from cards.indexing import rank_field, trigram_index
 from cards.ordered_json import OrderedContentField
 from cards.outside_text import OutsideCharField, OutsideTextField
 from cards.publication_states import PublicationState, PublishTarget
+from cards.publishing_models import IdempotencyKey as IdempotencyKey
 from cards.registry_models import ModelPackageState as ModelPackageState
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
@@ -412,11 +413,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = CommentQuerySet.as_manager()

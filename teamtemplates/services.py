@@ -21,6 +21,7 @@ from cards.models import (
 )
 from teamtemplates.definition import definition_problems, merged, missing, requirements
 from teamtemplates.models import CardTemplateUse, TemplateVersion
+from teamtemplates.pinning import current_version as current_version
 
 STARTERS = Path(__file__).resolve().parent / "starters"
 
@@ -40,11 +41,6 @@ def require_template_editor(user, team: Team) -> None:
         raise NotFound("There is no such team.")
     if role != Role.REVIEWER:
         raise NotAllowed("Only the team's reviewers and site admins change its template.")
-
-
-def current_version(team: Team | int) -> TemplateVersion | None:
-    team_id = team.pk if isinstance(team, Team) else team
-    return TemplateVersion.objects.filter(team_id=team_id).order_by("-number").first()
 
 
 def shown_version(
@@ -124,15 +120,6 @@ def starter_load(*, team: Team, user, starter: str) -> TemplateVersion:
 
 
 # --- the version a card was written under -------------------------------------------------------
-
-
-def pin_new_card(sender, instance: ModelCard, created: bool, raw: bool = False, **kwargs) -> None:
-    """A new card is written under its team's template as it is at creation (if any)."""
-    if not created or raw:
-        return
-    version = current_version(instance.team_id)
-    if version is not None:
-        CardTemplateUse.objects.create(card=instance, version=version)
 
 
 def card_versions(card: ModelCard) -> tuple[TemplateVersion | None, TemplateVersion | None]:

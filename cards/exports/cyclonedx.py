@@ -4,11 +4,12 @@ cyclonedx-python-lib builds the BOM (metadata, the model and dataset components,
 dependencies, external references) and writes it. The library has no model of a component's
 ``modelCard`` yet (its ``Component.model_card`` is a to-do), so the model card is added to
 the written model component; the tests validate the whole file with the library's validator
-against the official 1.6 schema. What CycloneDX cannot hold is named by cards.exports.losses.
+against the official 1.6 schema. What CycloneDX cannot hold is named by ``cyclonedx_losses``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -24,10 +25,16 @@ from cyclonedx.model import (
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.output.json import JsonV1Dot6
+from django.conf import settings
 
+from attestations.models import Attestation
+from attestations.services import envelope_bytes
 from cards.content.document import is_number
 from cards.exports.document import text
-from cards.exports.losses import CHART_TYPES, format_losses
+from cards.exports.losses import CHART_TYPES, chart_metrics, filled
+from cards.exports.record import ExportSource
+from cards.exports.spec import ExportOptions, Format
+from cards.models import ModelCard
 
 MODEL_REF = "model"
 PROPERTY = "modelcardstudio:"  # the namespace of this app's properties
@@ -198,10 +205,80 @@ def render_cyclonedx(
         bom.components.add(dataset)
         bom.register_dependency(model, [dataset])
         dataset_refs.append(ref)
-    for sentence in format_losses("cyclonedx", content):
+    for sentence in cyclonedx_losses(content):
         bom.metadata.properties.add(Property(name=f"{PROPERTY}not-carried", value=sentence))
     document = json.loads(JsonV1Dot6(bom).output_as_string())
     for component in document.get("components", []):
         if component.get("bom-ref") == MODEL_REF:
             component["modelCard"] = _model_card(content, dataset_refs)
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def cyclonedx_losses(content: Any) -> list[str]:
+    """What CycloneDX cannot hold of this content."""
+    content = content if isinstance(content, dict) else {}
+    charts = chart_metrics(content)
+    losses: list[str] = []
+    losses.append(
+        "The approval record and review comments: only the approval attestation is "
+        "referenced (by its address and SHA-256), when the revision has one."
+    )
+    if filled(content, "intended_uses", "risk_rating"):
+        losses.append("Risk rating: CycloneDX has none; it is written as a property.")
+    if filled(content, "intended_uses", "explanations_for_risk_rating"):
+        losses.append("Explanation for the risk rating: not carried.")
+    if filled(content, "business_details", "business_problem", "line_of_business"):
+        losses.append(
+            "Business details other than the stakeholders (the model card's users): not carried."
+        )
+    if filled(content, "training_details"):
+        losses.append(
+            "Training details (objective function, observations, hyperparameters, "
+            "training metrics): only the training job and its datasets are carried."
+        )
+    if charts:
+        losses.append(
+            f"Charts ({', '.join(charts)}): CycloneDX graphics are images, which this "
+            "export does not make; their values are left out."
+        )
+    if filled(content, "additional_information", "custom_details"):
+        losses.append("Custom details: not carried.")
+    if content.get("model_package_details"):
+        losses.append("Model package details: not carried.")
+    losses.append(
+        "Metric types and notes: performance metrics carry a name, a value and a slice only."
+    )
+    return losses
+
+
+def _attested(card: ModelCard, number: int) -> AttestationReference | None:
+    attestation = Attestation.objects.filter(card=card, revision=number).first()
+    if attestation is None:
+        return None
+    path = f"/api/v1/cards/{card.name}/revisions/{number}/attestation"
+    return AttestationReference(
+        url=settings.STUDIO_URL + path,
+        envelope_sha256=hashlib.sha256(envelope_bytes(attestation)).hexdigest(),
+        subject_sha256=attestation.subject_sha256,
+        keyid=attestation.keyid,
+    )
+
+
+def cyclonedx_file(source: ExportSource, options: ExportOptions) -> bytes:
+    number = source.revision.number
+    return render_cyclonedx(
+        source.revision.content,
+        card_name=source.card.name,
+        revision=number,
+        attestation=_attested(source.card, number),
+    ).encode()
+
+
+FORMAT = Format(
+    key="cyclonedx",
+    label="CycloneDX 1.6 ML-BOM (JSON)",
+    suffix=".cdx.json",
+    content_type="application/vnd.cyclonedx+json",
+    render=cyclonedx_file,
+    losses=cyclonedx_losses,
+)

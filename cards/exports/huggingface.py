@@ -16,7 +16,9 @@ from typing import Any
 
 from cards.content.terms import metric_title, performance_group
 from cards.exports.document import content_sections, text
-from cards.exports.losses import format_losses
+from cards.exports.losses import chart_metrics, filled
+from cards.exports.record import ExportSource
+from cards.exports.spec import ExportOptions, Format
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]#|~!$@])")
 # YAML 1.1 allows neither DEL, the C1 controls, a BOM nor U+FFFE/U+FFFF in a stream, and
@@ -182,6 +184,56 @@ def render_huggingface(
     for section in sections.values():
         lines += [f"## {md(section['title'])}", "", *_section_text(section)]
     lines += ["## Not carried by this format", ""]
-    lines += [f"- {md(loss)}" for loss in format_losses("huggingface", content)]
+    lines += [f"- {md(loss)}" for loss in huggingface_losses(content)]
     lines.append("")
     return "\n".join(lines)
+
+
+def huggingface_losses(content: Any) -> list[str]:
+    """What a Hugging Face card cannot hold of this content."""
+    content = content if isinstance(content, dict) else {}
+    charts = chart_metrics(content)
+    losses: list[str] = []
+    losses.append(
+        "The approval record and review comments: a Hugging Face card has no place for them."
+    )
+    if charts:
+        losses.append(
+            f"Charts ({', '.join(charts)}): Markdown cannot draw them; their data is "
+            "written as tables."
+        )
+    if filled(content, "intended_uses", "risk_rating"):
+        losses.append(
+            "Risk rating as a field: Hugging Face has none, so it is written as text under “Uses”."
+        )
+    if filled(content, "business_details"):
+        losses.append("Business details as fields: written as text under “More Information”.")
+    if filled(content, "additional_information", "custom_details"):
+        losses.append(
+            "Custom details as fields: written as a table under “Bias, Risks, and Limitations”."
+        )
+    losses.append(
+        "Only number metrics of model performance go into the model-index metadata; "
+        "Clarify bias metrics, explanations and the others are in the text."
+    )
+    return losses
+
+
+def huggingface_file(source: ExportSource, options: ExportOptions) -> bytes:
+    return render_huggingface(
+        source.revision.content,
+        card_name=source.card.name,
+        revision=source.revision.number,
+        license_id=options.license_id,
+        tags=options.tags,
+    ).encode()
+
+
+FORMAT = Format(
+    key="huggingface",
+    label="Hugging Face Markdown (README.md)",
+    suffix="-README.md",
+    content_type="text/markdown; charset=utf-8",
+    render=huggingface_file,
+    losses=huggingface_losses,
+)

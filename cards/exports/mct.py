@@ -20,7 +20,9 @@ from cards.content.document import SECTIONS, is_number
 from cards.content.fields import label, objective_function_rows
 from cards.content.numbers import exact_number
 from cards.exports.document import text
-from cards.exports.losses import CHART_TYPES, format_losses
+from cards.exports.losses import CHART_TYPES, chart_metrics, filled
+from cards.exports.record import ExportSource
+from cards.exports.spec import ExportOptions, Format
 
 _JOB = "training_details.training_job_details"
 SCHEMA = Path(__file__).parent / "schema" / "mct_model_card.v0.0.2.schema.json"
@@ -88,8 +90,7 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
         _section("Business details", content.get("business_details")),
         _section("Custom details", info.get("custom_details")),
         *(_section(key, value) for key, value in content.items() if key not in SECTIONS),
-        "Not carried by this format (Model Card Studio export):\n"
-        + "\n".join(format_losses("mct", content)),
+        "Not carried by this format (Model Card Studio export):\n" + "\n".join(mct_losses(content)),
     ]
     details: dict[str, Any] = {
         "name": text(overview.get("model_name") or card_name),
@@ -173,3 +174,56 @@ def render_mct(content: dict, *, card_name: str, revision: int, license_id: str 
         },
     }
     return json.dumps(card, indent=2, ensure_ascii=False)
+
+
+def mct_losses(content: Any) -> list[str]:
+    """What Model Card Toolkit's schema cannot hold of this content."""
+    content = content if isinstance(content, dict) else {}
+    charts = chart_metrics(content)
+    losses: list[str] = []
+    losses.append("The approval record and review comments: the schema has no place for them.")
+    if filled(content, "intended_uses", "risk_rating", "explanations_for_risk_rating"):
+        losses.append(
+            "Risk rating: the schema has no risk rating; it is written into the documentation."
+        )
+    if filled(content, "business_details"):
+        losses.append("Business details: written into the documentation, not as fields.")
+    if filled(content, "training_details"):
+        losses.append(
+            "Training details (objective function, observations, job, hyperparameters, "
+            "training metrics): the schema has no fields for them; they are written into "
+            "the model architecture, one labelled entry a line. Training metrics are not "
+            "performance metrics."
+        )
+    if charts:
+        losses.append(
+            f"Charts ({', '.join(charts)}): the schema's graphics are base64 images, "
+            "which this export does not make; their values are left out."
+        )
+    if filled(content, "additional_information", "custom_details"):
+        losses.append("Custom details: written into the documentation as text.")
+    if content.get("model_package_details"):
+        losses.append("Model package details: written into the documentation as text.")
+    losses.append(
+        "Metric types and notes: performance metrics carry a name, a value and a slice only."
+    )
+    return losses
+
+
+def mct_file(source: ExportSource, options: ExportOptions) -> bytes:
+    return render_mct(
+        source.revision.content,
+        card_name=source.card.name,
+        revision=source.revision.number,
+        license_id=options.license_id,
+    ).encode()
+
+
+FORMAT = Format(
+    key="mct",
+    label="Model Card Toolkit JSON (schema 0.0.2)",
+    suffix=".model-card.json",
+    content_type="application/json",
+    render=mct_file,
+    losses=mct_losses,
+)

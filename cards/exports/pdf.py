@@ -13,6 +13,9 @@ from django.conf import settings
 
 from cards.charts.axes import FONT_FAMILY
 from cards.errors import Unavailable
+from cards.exports.document import export_document
+from cards.exports.record import ExportSource
+from cards.exports.spec import ExportOptions, Format
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +62,12 @@ def render_pdf(document: dict[str, Any]) -> bytes:
             "The PDF could not be made; the HTML export holds the same content. The error is "
             "in the server log."
         ) from None
+
+
+def pdf_file(source: ExportSource, options: ExportOptions) -> bytes:
+    return render_pdf(export_document(source, changes=options.changes, comments=options.comments))
+
+
+FORMAT = Format(
+    key="pdf", label="PDF", suffix=".pdf", content_type="application/pdf", render=pdf_file
+)

@@ -14,6 +14,7 @@ from cards.services.cards import (
     card_save_content,
 )
 from cards.services.comments import comment_add, comment_resolve
+from cards.services.drift import sagemaker_change_choose, sagemaker_changes_compare
 from cards.services.evidence import report_attach, report_discard, report_preview, report_remove
 from cards.services.members import team_roles, team_roles_record, user_rights, user_rights_record
 from cards.services.publishing import card_publication, publication_request
@@ -67,6 +68,8 @@ __all__ = [
     "editors_since_approval",
     "four_eyes_reason",
     "publication_request",
+    "sagemaker_change_choose",
+    "sagemaker_changes_compare",
     "report_attach",
     "report_discard",
     "report_preview",

@@ -30,6 +30,7 @@ from cards.models import validate_card_name as _validate_name_pattern
 from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
 from cards.reports import ReportError, load_json_document
+from teamtemplates.pinning import template_pin_new_card
 
 
 def stale_revision(current: ModelCard) -> StaleRevision:
@@ -121,6 +122,7 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
             CardRevision.objects.create(
                 card=card, number=1, content=content, status=card.status, author=user, note=note
             )
+            template_pin_new_card(card)
             action = Kind.IMPORT if note == "Imported" else Kind.CREATE
             event_record(actor=user, kind=action, card=card, detail=note)
     except IntegrityError as error:
@@ -186,6 +188,7 @@ def card_create_imported(
             CardRevision.objects.bulk_create(revisions)
             if sent_sha256:
                 SentContent.objects.create(card=card, sha256=sent_sha256)
+            template_pin_new_card(card)
             event_record(actor=user, kind=Kind.IMPORT, card=card, detail=detail[:200])
     except IntegrityError as error:
         raise TransitionRefused(integrity_refusal(error).message) from None

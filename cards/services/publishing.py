@@ -32,9 +32,67 @@ from cards.models import (
     PublishTarget,
 )
 from cards.permissions import Action, require
+from cards.services.publish_rules import (
+    idempotency_key_record,
+    publication_for_key,
+    remote_change_check,
+)
 
 
 def publication_request(
+    *,
+    card: ModelCard,
+    user,
+    any_status: bool = False,
+    overwrite_version: int | None = None,
+    target: str = PublishTarget.MODEL_CARD,
+    idempotency_key: str = "",
+) -> Publication:
+    """Queue a publish of the card's current revision with its status (see _publication_queue),
+    after the rules the pages and the API share (cards.services.publish_rules):
+
+    - SageMaker holds a version someone else wrote (the drift check's mark): refused with
+      ``ChangedInSageMaker`` unless ``overwrite_version`` names the version the person chose
+      to replace. ``any_status`` (operators, the archive's follow-up) skips this as it skips
+      the status rule; the worker still never overwrites a version it was not told to.
+    - ``idempotency_key``: the same key with the same request answers the publication it made
+      (``publication.repeated`` is then True); with another card or target it is refused.
+    """
+    require(user, card, Action.PUBLISH)
+    if not idempotency_key:
+        if not any_status:
+            remote_change_check(card, target=target, overwrite_version=overwrite_version)
+        publication = _publication_queue(
+            card=card,
+            user=user,
+            any_status=any_status,
+            overwrite_version=overwrite_version,
+            target=target,
+        )
+        publication.repeated = False
+        return publication
+    with transaction.atomic():
+        # The card's row lock orders two requests with the same key: the second finds the
+        # first's key row.
+        ModelCard.objects.select_for_update().filter(pk=card.pk).exists()
+        earlier = publication_for_key(user=user, key=idempotency_key, card=card, target=target)
+        if earlier is not None:
+            return earlier
+        if not any_status:
+            remote_change_check(card, target=target, overwrite_version=overwrite_version)
+        publication = _publication_queue(
+            card=card,
+            user=user,
+            any_status=any_status,
+            overwrite_version=overwrite_version,
+            target=target,
+        )
+        return idempotency_key_record(
+            user=user, key=idempotency_key, card=card, target=target, publication=publication
+        )
+
+
+def _publication_queue(
     *,
     card: ModelCard,
     user,

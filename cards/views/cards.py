@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -94,6 +96,9 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         "view": card_view(card.content),
         "reports": list(reports),
         "publication": publication,
+        # The publish forms' Idempotency-Key: sending a page's form twice (a double click,
+        # Back and send again) publishes once.
+        "publish_key": uuid.uuid4().hex,
         "out_of_date": publication is not None
         and publication.state == PublicationState.PUBLISHED
         and (publication.revision, publication.target_status) != (card.revision, card.status),

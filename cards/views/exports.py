@@ -5,8 +5,7 @@ from django.shortcuts import render
 
 from cards.access import card_for
 from cards.errors import StudioError
-from cards.exports import ExportFormat, export_file
-from cards.exports.losses import format_losses
+from cards.exports import FORMATS, export_file
 from cards.forms import ExportForm
 from cards.permissions import Action
 from cards.services import card_export_record
@@ -19,7 +18,7 @@ def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
     form = ExportForm(
         request.GET if "format" in request.GET else None,
         initial={"revision": request.GET.get("revision") or card.revision, "format": "pdf"},
-        formats=ExportFormat.choices,
+        formats=[(key, entry.label) for key, entry in FORMATS.items()],
         revisions=revisions,
     )
     if form.is_bound and form.is_valid():
@@ -42,7 +41,7 @@ def card_export_options(request: HttpRequest, name: str) -> HttpResponse:
             card=card,
             user=request.user,
             revision=data["revision"],
-            file_format=ExportFormat(data["format"]).label,
+            file_format=FORMATS[data["format"]].label,
         )
         response = HttpResponse(exported.body, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
@@ -60,10 +59,8 @@ def _page(
         number = card.revision
     shown = number if number in revisions else card.revision
     content = card.revisions.values_list("content", flat=True).get(number=shown)
-    losses = {
-        file_format: format_losses(file_format, content)
-        for file_format in (ExportFormat.HUGGINGFACE, ExportFormat.MCT, ExportFormat.CYCLONEDX)
-    }
+    # Every format, with what it leaves out of this revision (nothing: it holds everything).
+    losses = [(entry.label, entry.losses(content)) for entry in FORMATS.values()]
     return render(
         request,
         "cards/export.html",

@@ -5,10 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cards.access import card_for, card_for_view
-from cards.content.diff import change_rows
-from cards.content.document import format_path, parse_content
-from cards.content.validation import ContentInvalid
-from cards.errors import AlreadyExists, NotAllowed, StudioError
+from cards.errors import AlreadyExists, ChangedInSageMaker, NotAllowed, StudioError
 from cards.forms import RegistryImportForm, SagemakerImportForm
 from cards.listing import request_page
 from cards.models import (
@@ -21,11 +18,11 @@ from cards.permissions import Action, allowed_actions, teams_where
 from cards.services import (
     card_import_model_package,
     card_import_sagemaker,
-    card_take_remote_version,
     package_state_refresh,
     publication_request,
-    sagemaker_card_read,
     sagemaker_cards_list,
+    sagemaker_change_choose,
+    sagemaker_changes_compare,
     sagemaker_import_states,
     sagemaker_registry_cards_page,
 )
@@ -38,15 +35,16 @@ from cards.views.refusals import refuse
 def card_publish(request: HttpRequest, name: str) -> HttpResponse:
     card = card_for(request.user, name, Action.PUBLISH)
     target = request.POST.get("target") or PublishTarget.MODEL_CARD
-    if card.sagemaker_newer_version and target == PublishTarget.MODEL_CARD:
-        messages.warning(
-            request,
-            f"Someone changed {card.name} in SageMaker (version {card.sagemaker_newer_version}). "
-            "Compare it with this card and choose what to keep before publishing.",
-        )
-        return redirect("cards:sagemaker_changes", name=card.name)
     try:
-        publication = publication_request(card=card, user=request.user, target=target)
+        publication = publication_request(
+            card=card,
+            user=request.user,
+            target=target,
+            idempotency_key=request.POST.get("idempotency_key", "").strip(),
+        )
+    except ChangedInSageMaker as changed:
+        messages.warning(request, changed.message)
+        return redirect("cards:sagemaker_changes", name=card.name)
     except StudioError as error:
         refuse(request, error)
     else:
@@ -93,77 +91,47 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "POST":
         # The role first: someone who may not choose gets no call to AWS made for them.
         card = card_for(request.user, name, _drift_choice_action(request.POST.get("choice")))
-    allowed = allowed_actions(request.user, card)
     # The person asked for this comparison: one short, explicit read of the remote card.
     try:
-        described = sagemaker_card_read(name=card.name)
+        compared = sagemaker_changes_compare(card=card)
     except StudioError as error:
         messages.error(request, f"Could not read {card.name} from SageMaker: {error}")
         return back_to(card, "publishing")
-    remote_content = _remote_content(described)
     if request.method == "POST":
-        choice = request.POST.get("choice")
-        seen = revision_number(request.POST.get("version"))
-        if seen != described["ModelCardVersion"]:
-            messages.error(
-                request,
-                f"SageMaker changed again (now version {described['ModelCardVersion']}); "
-                "compare once more before choosing.",
+        try:
+            chosen = sagemaker_change_choose(
+                card=card,
+                user=request.user,
+                choice=request.POST.get("choice", ""),
+                seen_version=revision_number(request.POST.get("version")),
+                compared=compared,
             )
-        elif choice == "overwrite":
-            card = card_for(request.user, name, Action.PUBLISH)
-            try:
-                publication = publication_request(
-                    card=card, user=request.user, overwrite_version=seen
-                )
-            except StudioError as error:
-                refuse(request, error)
-            else:
+        except StudioError as error:
+            refuse(request, error)
+        else:
+            if chosen.publication is not None:
                 messages.success(
                     request,
-                    f"Publishing revision {publication.revision} over SageMaker's version "
-                    f"{described['ModelCardVersion']}.",
+                    f"Publishing revision {chosen.publication.revision} over SageMaker's "
+                    f"version {chosen.version}.",
                 )
                 return back_to(card, "publishing")
-        elif choice == "keep_remote":
-            card = card_for(request.user, name, Action.EDIT)
-            try:
-                card = card_take_remote_version(card=card, user=request.user, described=described)
-            except ContentInvalid as invalid:
-                problems = "; ".join(
-                    f"{format_path(error.path)}: {error.message}" for error in invalid.errors[:5]
-                )
-                messages.error(
-                    request,
-                    f"SageMaker's version {described['ModelCardVersion']} cannot be kept: it "
-                    f"breaks the model card rules ({problems}). Overwrite it, or fix it in "
-                    "SageMaker first.",
-                )
-            except StudioError as error:
-                refuse(request, error)
-            else:
-                messages.success(
-                    request,
-                    f"Kept SageMaker's version {described['ModelCardVersion']} as revision "
-                    f"{card.revision}.",
-                )
-                return back_to(card)
-        else:
-            messages.error(request, "Choose one of the options below.")
-    changes = []
-    if remote_content is not None:
-        changes = change_rows(card.content, remote_content)
+            messages.success(
+                request,
+                f"Kept SageMaker's version {chosen.version} as revision {chosen.card.revision}.",
+            )
+            return back_to(chosen.card)
     return render(
         request,
         "cards/sagemaker_changes.html",
         {
             "card": card,
-            "allowed": allowed,
-            "described": described,
-            "remote_version": described.get("ModelCardVersion"),
-            "remote_status": described.get("ModelCardStatus"),
-            "remote_readable": remote_content is not None,
-            "changes": changes,
+            "allowed": allowed_actions(request.user, card),
+            "described": compared.described,
+            "remote_version": compared.version,
+            "remote_status": compared.status,
+            "remote_readable": compared.readable,
+            "changes": compared.changes,
         },
     )
 
@@ -171,10 +139,6 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
 def _drift_choice_action(choice: str | None) -> Action:
     """What a choice on the drift page needs; an unknown one needs what overwriting needs."""
     return Action.EDIT if choice == "keep_remote" else Action.PUBLISH
-
-
-def _remote_content(described: dict) -> dict | None:
-    return parse_content(described.get("Content") or "{}")
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,22 +5,21 @@ from django.http import Http404
 
 from cards.access import card_for
 from cards.errors import StudioError
-from cards.exports import ExportFormat, export_file
+from cards.exports import FORMATS, export_file
 from cards.management.acting_user import acting_user
 from cards.permissions import Action
 from cards.services import card_export_record
 
 
 class Command(BaseCommand):
-    help = (
-        "Export a model card (or one revision) as PDF, HTML, Hugging Face Markdown, MCT JSON, "
-        "the content JSON or a CycloneDX ML-BOM."
+    help = "Export a model card (or one revision) in one of the formats: " + "; ".join(
+        f"{key} ({entry.label})" for key, entry in FORMATS.items()
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="The card's name.")
         parser.add_argument("--revision", type=int, help="Revision number (default: current).")
-        parser.add_argument("--format", required=True, choices=ExportFormat.values)
+        parser.add_argument("--format", required=True, choices=list(FORMATS))
         parser.add_argument("-o", "--output", required=True, type=Path, help="File to write.")
         parser.add_argument(
             "--changes", action="store_true", help="PDF/HTML: the changes since approval."
@@ -58,7 +57,7 @@ class Command(BaseCommand):
             card=card,
             user=exporter,
             revision=revision or card.revision,
-            file_format=ExportFormat(file_format).label,
+            file_format=FORMATS[file_format].label,
         )
         self.stdout.write(
             self.style.SUCCESS(f"Wrote {output} ({len(exported.body):,} bytes, {file_format}).")
