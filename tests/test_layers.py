@@ -59,6 +59,7 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "cards.errors",  # the refusal vocabulary
             "cards.models",
             "cards.registry_models",
+            "cards.publishing_models",  # Idempotency-Key records
             "cards.publication_states",
             "cards.indexing",
             "cards.ordered_json",
@@ -110,8 +111,8 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "cards.listing",
             "cards.display",
             "cards.exports",
-            "cards.events",  # ev23's event_record
-            "cards.jobs",  # ev23's retry strategies and database-unavailable errors
+            "cards.events",  # event_record
+            "cards.jobs",  # retry strategies and database-unavailable errors
             "cards.sagemaker",  # client, s3, kms, look-ups, pickers, fills, drift, lifecycle
             "webhooks.services",
             "governance.services",
@@ -119,6 +120,7 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "governance.display",
             "governance.portfolio",
             "teamtemplates.services",
+            "teamtemplates.pinning",  # the version a new card is written under
             "chat.services",
             "chat.notice",  # what a chat message says, before any service's format
             "attestations.services",
