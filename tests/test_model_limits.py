@@ -189,6 +189,16 @@ def _long_subject_is_refused(request, too_long: str) -> None:
     assert not Identity.objects.exists()
 
 
+def _card_name_service_refuses(request, too_long: str) -> None:
+    # The wizard's first step and every other creation check names here.
+    from cards.errors import InvalidInput
+    from cards.services import card_name_check
+
+    with pytest.raises(InvalidInput) as refused:
+        card_name_check("a" * len(too_long))
+    assert refused.value.field == "name"
+
+
 def _gate_text_fits(request, too_long: str) -> None:
     from governance.gates import gate_text
 
@@ -289,6 +299,7 @@ RULES: dict[str, object] = {
 # Entry points besides the first one named above.
 ALSO = [
     ("cards.ModelCard.name", Form(_import_form, "name")),
+    ("cards.ModelCard.name", Check(_card_name_service_refuses, "card_name_check")),
 ]
 
 
