@@ -156,7 +156,7 @@ class ModelCard(models.Model):
     # The revision the last approval approved (its content is what was reviewed).
     approved_revision = models.PositiveIntegerField(null=True, blank=True)
     # The SageMaker card kept in step: its ARN and the remote version last written or read.
-    sagemaker_arn = models.CharField(max_length=256, blank=True)
+    sagemaker_arn = OutsideCharField(max_length=256, blank=True)  # SageMaker's answer
     sagemaker_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_newer_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_checked_at = models.DateTimeField(null=True, blank=True)
@@ -300,7 +300,7 @@ class Publication(models.Model):
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = OutsideTextField(blank=True)  # AWS's words
-    arn = models.CharField(max_length=256, blank=True)
+    arn = OutsideCharField(max_length=256, blank=True)  # SageMaker's answer
     remote_version = models.PositiveIntegerField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, blank=True)
     # The one SageMaker version not its own a publish may overwrite: a person chose to replace it.

@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cards.content.registry import package_arn
+from cards.outside_text import OutsideCharField
 
 
 class ModelPackageState(models.Model):
-    arn = models.CharField(max_length=2048, unique=True)
-    approval_status = models.CharField(max_length=40, blank=True)
-    stage = models.CharField(max_length=100, blank=True)
-    stage_status = models.CharField(max_length=100, blank=True)
-    stage_description = models.CharField(max_length=1024, blank=True)
+    # All as SageMaker's answer says: stored NUL-safe and cut to the column.
+    arn = OutsideCharField(max_length=2048, unique=True)
+    approval_status = OutsideCharField(max_length=40, blank=True)
+    stage = OutsideCharField(max_length=100, blank=True)
+    stage_status = OutsideCharField(max_length=100, blank=True)
+    stage_description = OutsideCharField(max_length=1024, blank=True)
     read_at = models.DateTimeField()
 
     class Meta:
@@ -40,10 +42,10 @@ class ModelPackageState(models.Model):
         state, _ = cls.objects.update_or_create(
             arn=arn,
             defaults={
-                "approval_status": str(described.get("ModelApprovalStatus") or "")[:40],
-                "stage": str(life_cycle.get("Stage") or "")[:100],
-                "stage_status": str(life_cycle.get("StageStatus") or "")[:100],
-                "stage_description": str(life_cycle.get("StageDescription") or "")[:1024],
+                "approval_status": str(described.get("ModelApprovalStatus") or ""),
+                "stage": str(life_cycle.get("Stage") or ""),
+                "stage_status": str(life_cycle.get("StageStatus") or ""),
+                "stage_description": str(life_cycle.get("StageDescription") or ""),
                 "read_at": timezone.now(),
             },
         )

@@ -330,9 +330,12 @@ REPORT_BUCKETS = env_list("REPORT_BUCKETS", [])
 # Credentials from the ECS task role or the EC2 instance profile (the chain's last two links,
 # which call 169.254.170.2 and 169.254.169.254): only when the operator asks for them.
 AWS_USE_INSTANCE_METADATA = env_bool("AWS_USE_INSTANCE_METADATA", False)
-# No request waits longer than this on AWS (seconds).
+# Seconds one socket operation with AWS may wait: to connect, and for each read.
 AWS_CONNECT_TIMEOUT = env_int("AWS_CONNECT_TIMEOUT", 3)
 AWS_READ_TIMEOUT = env_int("AWS_READ_TIMEOUT", 5)
+# Seconds one AWS operation may take in all: its retries, the waits between them and reading
+# the answer included (an SQS long poll gets its wait on top).
+AWS_DEADLINE = env_int("AWS_DEADLINE", 10)
 # --- end of the AWS block ---
 
 # --- Publishing to SageMaker (owned by cards/tasks.py) ---

@@ -116,8 +116,9 @@ class GateException(models.Model):
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="gate_exceptions")
     revision = models.PositiveIntegerField()
-    # The gate as it read when the exception was recorded (governance.gates.gate_text).
-    gate = models.CharField(max_length=500)
+    # The gate as it read when the exception was recorded (governance.gates.gate_text: three
+    # names of at most 200 characters and two numbers always fit).
+    gate = models.CharField(max_length=1000)
     reason = models.TextField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

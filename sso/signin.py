@@ -12,6 +12,8 @@ from cards.outside_text import storable
 from sso.models import Identity
 from sso.roles import ClaimMissing, apply, claim_values, granted
 
+SUBJECT_MAX_LENGTH = Identity._meta.get_field("subject").max_length
+
 
 class SignInRefused(Exception):
     """The provider vouched for someone this app will not sign in; ``message`` says why."""
@@ -100,6 +102,14 @@ def sign_in_with_claims(claims: dict):
     """The user to sign in, their roles set from the claim (OIDC_CLAIM_PATH); raises
     SignInRefused (audited) when the claim is missing or the account is deactivated."""
     claims = storable_claims(claims)
+    if len(str(claims.get("sub", ""))) > SUBJECT_MAX_LENGTH:
+        # OpenID Connect caps sub at 255; cutting it could make two people one account.
+        raise refuse(
+            f"Your identity provider sent a subject identifier (sub) longer than "
+            f"{SUBJECT_MAX_LENGTH} characters, which OpenID Connect does not allow. Ask the "
+            "people who run single sign-on.",
+            claims=claims,
+        )
     provider = settings.OIDC_PROVIDER_NAME
     path = settings.OIDC_CLAIM_PATH
     replace = settings.OIDC_ROLE_MODE == "replace"

@@ -1,8 +1,9 @@
 """Everything the app asks of AWS. The only module that imports boto3.
 
 Clients use the standard credential chain (never keys from the database), the region and
-optional endpoint from settings, standard retries and short explicit timeouts: no request
-waits more than a few seconds on AWS.
+optional endpoint from settings, standard retries and short explicit timeouts, and each
+operation ends by AWS_DEADLINE, its retries included: no request waits more than a few
+seconds on AWS.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
 from cards.errors import InvalidInput, RemoteError, Unavailable
+from cards.sagemaker import deadline
 
 
 class AwsError(RemoteError):
@@ -41,15 +43,52 @@ class S3UriRefused(AwsInputRefused):
 
 
 @cache
-def _client(service: str, region: str, endpoint: str, connect: int, read: int, attempts: int):
+def _client(
+    service: str,
+    region: str,
+    endpoint: str,
+    connect: int,
+    read: int,
+    attempts: int,
+    seconds: float,
+):
+    return _bounded_client(
+        _session(),
+        service,
+        region=region,
+        endpoint=endpoint,
+        connect=connect,
+        read=read,
+        attempts=attempts,
+        seconds=seconds,
+    )
+
+
+def _bounded_client(
+    session: boto3.Session,
+    service: str,
+    *,
+    region: str,
+    endpoint: str,
+    connect: int,
+    read: int,
+    attempts: int,
+    seconds: float,
+):
+    """A client of ``session`` whose every operation ends ``seconds`` after it starts, its
+    ``attempts`` tries (botocore's standard retries), the waits between them and the
+    answer's body included (cards/sagemaker/deadline.py). ``connect`` and ``read`` still
+    bound each socket operation."""
     config = Config(
         region_name=region,
-        # total_max_attempts counts the first try; botocore's max_attempts counts only retries.
-        retries={"mode": "standard", "total_max_attempts": attempts},
+        # The deadline's retry handler makes botocore's standard retries; botocore's own
+        # handler is left with one attempt (total_max_attempts counts the first).
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=connect,
         read_timeout=read,
     )
-    return _session().client(service, endpoint_url=endpoint or None, config=config)
+    made = session.client(service, endpoint_url=endpoint or None, config=config)
+    return deadline.bound(made, seconds=seconds, attempts=attempts)
 
 
 # botocore's chain ends with these: they call the ECS agent (169.254.170.2) and the EC2 instance
@@ -77,12 +116,13 @@ def client(service: str, *, interactive: bool = True):
         settings.AWS_CONNECT_TIMEOUT,
         settings.AWS_READ_TIMEOUT,
         1 if interactive else 5,
+        settings.AWS_DEADLINE,
     )
 
 
 def waiting_client(service: str, *, wait: int):
     """A client for calls that wait on purpose (SQS long polling up to ``wait`` seconds): the
-    read timeout is the wait plus the usual one, standard retries."""
+    read timeout and the deadline are the wait plus the usual ones, standard retries."""
     return _client(
         service,
         settings.AWS_REGION,
@@ -90,6 +130,7 @@ def waiting_client(service: str, *, wait: int):
         settings.AWS_CONNECT_TIMEOUT,
         wait + settings.AWS_READ_TIMEOUT,
         5,
+        wait + settings.AWS_DEADLINE,
     )
 
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
-    ReadTimeoutError,
 )
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
 from cards.sagemaker.client import (
@@ -104,7 +103,9 @@ def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
     s3 = client("s3")
     try:
         head = s3.head_object(Bucket=bucket, Key=key)
-        size = head["ContentLength"]
+        size = head.get("ContentLength")
+        if size is None:
+            raise AwsUnavailable(f"S3 did not say how large {uri} is. Try again in a moment.")
         if size > max_bytes:
             raise S3UriRefused(
                 f"{uri} is {size / 1_000_000:.1f} MB; the limit is {max_bytes / 1_000_000:.0f} MB."
@@ -114,7 +115,8 @@ def s3_read_report(uri: str, *, max_bytes: int) -> S3Object:
         body = response["Body"].read(max_bytes + 1)
     except ClientError as error:
         raise _s3_refusal(error, s3, bucket, uri) from None
-    except (ConnectTimeoutError, ReadTimeoutError, EndpointConnectionError):
+    except (BotoConnectionError, HTTPClientError):
+        # Timeouts (AWS_DEADLINE included), refused or closed connections.
         raise AwsUnavailable(
             f"S3 did not answer in time while reading {uri}. Try again in a moment."
         ) from None

@@ -154,3 +154,25 @@ def test_a_gate_that_cannot_work_is_refused_next_to_its_field(sam, team_a, field
 def test_only_reviewers_manage_gates(alice, team_a):
     with pytest.raises(Exception, match="Only the team's reviewers"):
         gate_add(user=alice, team=team_a, risk_ratings=["High"], metric="AUC", minimum=0.8)
+
+
+def test_an_exception_to_a_gate_with_the_longest_names_is_recorded(alice, rita, sam, team_a):
+    # Issue 29: the gate's text (names of up to 200 characters each) overflowed its column.
+    long = "m" * 200
+    gate_add(
+        user=sam,
+        team=team_a,
+        risk_ratings=["High"],
+        metric=long,
+        job=long,
+        group=long,
+        minimum=0.123456,
+        maximum=0.654321,
+    )
+    card = card_submit(card=make_card(user=alice, content=content()), user=alice)
+    gate = f"{long} within 0.123456 to 0.654321 (job {long}, group {long})"
+    gate_exception_record(
+        card=card, user=rita, revision=card.revision, gate=gate, reason="No such metric yet."
+    )
+    card = card_approve(card=card, user=rita, revision=card.revision)
+    assert card.status == CardStatus.APPROVED
