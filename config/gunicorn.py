@@ -40,6 +40,9 @@ control_socket_disable = True
 # Web processes use Django's connection pool (CONN_MAX_AGE=0): under ASGI, per-thread
 # persistent connections would pile up (Django's documentation says so).
 raw_env = [] if os.environ.get("DATABASE_POOL") else ["DATABASE_POOL=true"]
+# Its connections are named so (pg_stat_activity, PgBouncer's SHOW CLIENTS).
+if not os.environ.get("DATABASE_APPLICATION_NAME"):
+    raw_env.append("DATABASE_APPLICATION_NAME=studio-web")
 
 
 def on_starting(server) -> None:

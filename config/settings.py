@@ -122,6 +122,9 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "keepalives_interval": 10,
         "keepalives_count": 3,
         "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
+        # What pg_stat_activity and PgBouncer's SHOW CLIENTS name this process's connections:
+        # studio-web (config/gunicorn.py sets it) and studio-worker (cards/worker.py).
+        "application_name": env_str("DATABASE_APPLICATION_NAME", "studio"),
     }
 )
 # Django's own connection pool (psycopg_pool), which the web server's processes use (its
