@@ -18,10 +18,8 @@ RUN uv sync --locked --no-dev
 
 COPY . .
 
-# Settings need a key and a database URL to import; collectstatic uses neither. A URL must be
-# given, or settings would start the embedded PostgreSQL.
-RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@build.invalid/build \
-    python manage.py collectstatic --noinput
+# Settings need a key to import; collectstatic uses no database (manage.py starts none for it).
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 
 RUN useradd --system --no-create-home studio
 USER studio

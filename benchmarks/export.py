@@ -25,6 +25,9 @@ os.environ.setdefault("CONN_MAX_AGE", "60")
 
 import django  # noqa: E402
 
+from config.embedded_postgres import ensure_embedded_database  # noqa: E402
+
+ensure_embedded_database()  # without DATABASE_URL; settings only compute its URL
 django.setup()
 
 from django.conf import settings  # noqa: E402

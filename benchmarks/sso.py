@@ -27,6 +27,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
+from config.embedded_postgres import ensure_embedded_database  # noqa: E402
+
+ensure_embedded_database()  # without DATABASE_URL; settings only compute its URL
 django.setup()
 
 from django.db import connection  # noqa: E402

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 # sweep would ever look. So the worker reconnects: a fresh worker is registered and the old
 # one's jobs become stalled, and are retried.
 database_trouble = threading.Event()
+WORKER_APPLICATION_NAME = "studio-worker"
 
 
 def worker_database(database: dict[str, Any]) -> dict[str, Any]:
@@ -70,13 +71,18 @@ def worker_database(database: dict[str, Any]) -> dict[str, Any]:
 
 
 def database_options(options: dict[str, Any]) -> dict[str, Any]:
-    """The worker's libpq options: ``options`` with a statement timeout added."""
+    """The worker's libpq options: ``options`` with a statement timeout added, and its
+    connections named studio-worker (pg_stat_activity)."""
     timeout_ms = settings.WORKER_STATEMENT_TIMEOUT * 1000
     server = (
         f"-c statement_timeout={timeout_ms} -c idle_in_transaction_session_timeout={timeout_ms}"
     )
     existing = options.get("options", "")
-    return {**options, "options": f"{existing} {server}".strip()}
+    return {
+        **options,
+        "options": f"{existing} {server}".strip(),
+        "application_name": WORKER_APPLICATION_NAME,
+    }
 
 
 def sever(wrapper) -> None:

@@ -40,12 +40,24 @@ control_socket_disable = True
 # Web processes use Django's connection pool (CONN_MAX_AGE=0): under ASGI, per-thread
 # persistent connections would pile up (Django's documentation says so).
 raw_env = [] if os.environ.get("DATABASE_POOL") else ["DATABASE_POOL=true"]
+# Its connections are named so (pg_stat_activity, PgBouncer's SHOW CLIENTS).
+if not os.environ.get("DATABASE_APPLICATION_NAME"):
+    raw_env.append("DATABASE_APPLICATION_NAME=studio-web")
 
 
-# /metrics across the worker processes (prometheus-client's multiprocess mode, docs/operations.md
-# "Metrics"): the files under PROMETHEUS_MULTIPROC_DIR start empty with the server (or an
-# earlier run's counts are added in), and a dead worker's live gauges are dropped.
 def on_starting(server) -> None:
+    # Without DATABASE_URL: the embedded PostgreSQL, started by the server's first process,
+    # which its workers inherit (it stops with the server, unless others still use it); and a
+    # running run command's sandbox, as manage.py finds it. Settings only read the environment.
+    from config.embedded_postgres import ensure_embedded_database
+    from config.sandbox_file import use_running_sandbox
+
+    ensure_embedded_database()
+    use_running_sandbox()
+    # /metrics across the worker processes (prometheus-client's multiprocess mode,
+    # docs/operations.md "Metrics"): the files under PROMETHEUS_MULTIPROC_DIR start empty with
+    # the server (or an earlier run's counts are added in), and a dead worker's live gauges
+    # are dropped (child_exit).
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
         shutil.rmtree(directory, ignore_errors=True)

@@ -2,8 +2,9 @@
 
 The run command writes ``var/aws-sandbox.json`` (the endpoint and its own process id) while it
 runs and removes it when it stops. Commands run beside it (``import_sagemaker_cards``,
-``publish_card``) read it in settings, so they reach the same sandbox instead of saying that
-no AWS credentials are configured.
+``publish_card``) find it in ``manage.py`` (``use_running_sandbox``, before settings are read),
+so they reach the same sandbox instead of saying that no AWS credentials are configured. The
+tests never do: they bring their own moto, whatever runs on the machine meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+
+SANDBOX_FILE = Path(__file__).resolve().parent.parent / "var" / "aws-sandbox.json"
 
 
 def running_sandbox(path: Path) -> str | None:
@@ -36,3 +39,17 @@ def announce(path: Path, endpoint: str) -> None:
 
 def withdraw(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+def use_running_sandbox(path: Path = SANDBOX_FILE) -> None:
+    """Point this process's environment at the sandbox of a running run command, unless
+    AWS_ENDPOINT_URL is set: its endpoint, the banner and credentials the sandbox accepts."""
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        return
+    endpoint = running_sandbox(path)
+    if endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+        os.environ["STUDIO_AWS_SANDBOX"] = "true"
+        # The sandbox takes any credentials; these keep boto3 from looking further.
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "sandbox")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "x")

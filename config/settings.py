@@ -1,7 +1,6 @@
 """One settings file, configured by environment variables (docs/configuration.md lists each)."""
 
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +8,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from config.sandbox_file import running_sandbox
+from config.embedded_postgres import embedded_data_dir, embedded_database_url
+from config.sandbox_file import SANDBOX_FILE  # noqa: F401 (a setting: the run command's)
 from config.secret_key import secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -105,14 +105,9 @@ TEMPLATES = [
     },
 ]
 
-# The embedded PostgreSQL keeps its data under var/ when no DATABASE_URL is given.
-DATABASE_URL = env_str("DATABASE_URL")
-if not DATABASE_URL:
-    from config.embedded_postgres import embedded_database_url
-
-    DATABASE_URL = embedded_database_url(
-        Path(env_str("EMBEDDED_DATABASE_DIR") or BASE_DIR / "var" / "pgdata")
-    )
+# Without DATABASE_URL, the embedded PostgreSQL under EMBEDDED_DATABASE_DIR (var/pgdata): its
+# URL only; manage.py, gunicorn's config and the tests start it (config/embedded_postgres.py).
+DATABASE_URL = env_str("DATABASE_URL") or embedded_database_url(embedded_data_dir())
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
 }
@@ -127,6 +122,9 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "keepalives_interval": 10,
         "keepalives_count": 3,
         "tcp_user_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 10) * 3000,
+        # What pg_stat_activity and PgBouncer's SHOW CLIENTS name this process's connections:
+        # studio-web (config/gunicorn.py sets it) and studio-worker (cards/worker.py).
+        "application_name": env_str("DATABASE_APPLICATION_NAME", "studio"),
     }
 )
 # Django's own connection pool (psycopg_pool), which the web server's processes use (its
@@ -312,17 +310,9 @@ LOGGING = {
 AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
 # Empty means the real AWS endpoints; `manage.py studio` points it at its moto sandbox.
 AWS_ENDPOINT_URL = env_str("AWS_ENDPOINT_URL")
-# Set by `manage.py studio` when it started the sandbox; templates show a banner.
+# Set by `manage.py studio` when it started the sandbox, and by manage.py for a command run
+# beside it (SANDBOX_FILE, config/sandbox_file.py); templates show a banner.
 AWS_SANDBOX = env_bool("STUDIO_AWS_SANDBOX", False)
-# A command run beside a running `manage.py studio` uses its sandbox (config/sandbox_file.py).
-# Not under pytest: tests bring their own moto, whatever runs on the machine meanwhile.
-SANDBOX_FILE = BASE_DIR / "var" / "aws-sandbox.json"
-_sandbox = None if AWS_ENDPOINT_URL or "pytest" in sys.modules else running_sandbox(SANDBOX_FILE)
-if _sandbox:
-    AWS_ENDPOINT_URL, AWS_SANDBOX = _sandbox, True
-    # The sandbox takes any credentials; these keep boto3 from looking further.
-    for _name, _value in (("AWS_ACCESS_KEY_ID", "sandbox"), ("AWS_SECRET_ACCESS_KEY", "x")):
-        os.environ.setdefault(_name, _value)
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("cards.context_processors.studio")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("sso.context_processors.sign_in")
 # S3 buckets evaluation reports may be read from (comma-separated); empty allows none.
@@ -381,19 +371,27 @@ WORKER_DATABASE_WAIT = env_int("WORKER_DATABASE_WAIT", 300)
 # --- end of the publishing block ---
 
 # --- E-mail for the review workflow (cards/notifications.py) ---
-# Printed to the console unless an SMTP server is configured.
-EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_PORT = env_int("EMAIL_PORT", 587)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Printed to the console unless an SMTP server is configured. Django 6.1's MAILERS, built from
+# the EMAIL_* variables people set (Django's own EMAIL_* settings are deprecated).
+_smtp = "django.core.mail.backends.smtp.EmailBackend"
+_email_host = env_str("EMAIL_HOST")
+MAILERS = {
+    "default": {
+        "BACKEND": env_str(
+            "EMAIL_BACKEND",
+            _smtp if _email_host else "django.core.mail.backends.console.EmailBackend",
+        )
+    }
+}
+if MAILERS["default"]["BACKEND"] == _smtp:  # another backend reads settings of its own
+    MAILERS["default"]["OPTIONS"] = {
+        "host": _email_host or "localhost",
+        "port": env_int("EMAIL_PORT", 587),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "timeout": env_int("EMAIL_TIMEOUT", 10),
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Model Card Studio <studio@localhost>")
 # The address people open the app at, for the links in e-mails.
 STUDIO_URL = env_str("STUDIO_URL", "http://localhost:8000").rstrip("/")

@@ -8,11 +8,18 @@ from moto import mock_aws
 from cards.models import Role
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import sandbox
+from config.embedded_postgres import ensure_embedded_database
 from tests.factories import make_team, make_user
 
 # moto_url, start_worker and worker: a moto server and real worker processes; oidc_provider
 # and sso: a real OpenID Connect provider on loopback (tests/sso/provider.py).
 pytest_plugins = ["tests.worker_fixtures", "tests.sso.provider"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Without DATABASE_URL, the embedded PostgreSQL settings point at: started (or joined) for
+    # the session, before any test database is made; it stops with the last process using it.
+    ensure_embedded_database()
 
 
 @pytest.fixture

@@ -90,6 +90,9 @@ class FaultProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.pipes: list[_Pipe] = []
+        # Silenced connections stay open (mute) until the proxy closes: their servers' sessions
+        # would otherwise outlive the test and keep its database from being dropped.
+        self.silenced: list[_Pipe] = []
         self.rules: list[HeldAnswer] = []
         self.requests: list[bytes] = []
         self.lock = threading.Lock()
@@ -150,7 +153,13 @@ class FaultProxy:
             pipes, self.pipes = self.pipes, []
         for pipe in pipes:
             pipe.silent = True
+        with self.lock:
+            self.silenced += pipes
 
     def close(self) -> None:
         self.listener.close()
         self.reset_all()
+        with self.lock:
+            silenced, self.silenced = self.silenced, []
+        for pipe in silenced:
+            pipe.reset()

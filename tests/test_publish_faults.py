@@ -25,7 +25,7 @@ from cards.services import card_save_content, publication_request
 from tests.factories import approve, make_approved_card, reviewer_of
 from tests.fault_proxy import FaultProxy
 from tests.own_postgres import OwnPostgres
-from tests.worker_fixtures import ROOT, database_url_for_subprocesses
+from tests.worker_fixtures import ROOT, database_url_for_subprocesses, other_sessions
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -93,6 +93,8 @@ def aws_proxy(moto_url):
     proxy = FaultProxy(("127.0.0.1", urlsplit(moto_url).port))
     yield proxy
     proxy.close()
+    # Its connections (the silenced ones too) end with it: none outlives the test.
+    assert other_sessions() == []
 
 
 @pytest.fixture
@@ -109,6 +111,8 @@ def db_proxy(db):
     proxy.url = url._replace(netloc=netloc, query="").geturl()
     yield proxy
     proxy.close()
+    # Its connections (the silenced ones too) end with it: none outlives the test.
+    assert other_sessions() == []
 
 
 @pytest.fixture

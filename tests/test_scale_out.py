@@ -14,6 +14,7 @@ import boto3
 import httpx
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from api.tokens import token_create
@@ -27,6 +28,18 @@ pytestmark = pytest.mark.worker
 # How many cards the test publishes (300 in CI; set it lower for a quick look).
 CARDS = int(os.environ.get("STUDIO_SCALE_CARDS", "300"))
 POOL_SIZE = 2
+
+
+def connected_backends() -> dict[str, set[int]]:
+    """The server processes serving the test database, by their connection's name."""
+    found: dict[str, set[int]] = {"studio-web": set(), "studio-worker": set()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        for pid, name in cursor.fetchall():
+            found.setdefault(name, set()).add(pid)
+    return found
 
 
 @pytest.fixture
@@ -119,9 +132,10 @@ def test_two_web_servers_through_pgbouncer_and_three_workers_publish_each_card_o
             with ThreadPoolExecutor(max_workers=6) as pool:
                 publication_ids = list(pool.map(publish, range(CARDS)))
             requested = time.monotonic() - started
-            # Only the web processes are PgBouncer's clients (2 servers x 2 processes, each
-            # pooling at most POOL_SIZE connections); the 3 busy workers are not.
-            pooled_clients = len(pooler_show(pgbouncer, "CLIENTS"))
+            # Who is connected how, while the workers are busy publishing.
+            clients = pooler_show(pgbouncer, "CLIENTS")
+            through_pooler = {int(row["remote_pid"]) for row in pooler_show(pgbouncer, "SERVERS")}
+            backends = connected_backends()
             deadline = time.monotonic() + max(120, CARDS)
             while Publication.objects.filter(state=PublicationState.PUBLISHED).count() < CARDS:
                 stuck = Publication.objects.filter(state=PublicationState.FAILED).first()
@@ -161,6 +175,14 @@ def test_two_web_servers_through_pgbouncer_and_three_workers_publish_each_card_o
     assert len(pages) >= 10
     assert set(pages) <= {200, 404}, sorted(set(pages))
     assert pages.count(200) >= len(pages) // 2
-    assert 1 <= pooled_clients <= 4 * POOL_SIZE
+    # The web processes go through PgBouncer (2 servers x 2 processes, each pooling at most
+    # POOL_SIZE connections); the workers never do: they LISTEN and hold session locks.
+    named = {row["application_name"] for row in clients}
+    assert named == {"studio-web"}, clients
+    assert len(clients) <= 4 * POOL_SIZE
+    assert backends["studio-web"], backends
+    assert backends["studio-web"] <= through_pooler, (backends, through_pooler)
+    assert len(backends["studio-worker"]) >= 3, backends  # a connection of each, at least
+    assert not backends["studio-worker"] & through_pooler, (backends, through_pooler)
     # The web servers' work went through PgBouncer: at least a transaction a request.
     assert after - before >= 2 * CARDS

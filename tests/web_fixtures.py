@@ -6,10 +6,10 @@ server (the pooler test, the metrics across processes, the probes' access log)."
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from cards.management.commands.studio import WEB_COMMAND
@@ -50,9 +50,11 @@ def collect_static(env: dict[str, str]) -> None:
 
 
 def start_web(
-    port: int, env: dict[str, str], log: Path, *, processes: int = 2, timeout: float = 30
+    port: int, env: dict[str, str], log: Path, *, processes: int = 2, timeout: float = 120
 ) -> subprocess.Popen:
-    """Start a web server on ``port`` and return once it accepts connections."""
+    """Start a web server on ``port`` and return once each of its processes has started and
+    it answers /healthz. gunicorn's socket accepts connections at once, while its processes
+    load the app: 40 s and more on a loaded 2-core machine, longer than a request's timeout."""
     collect_static(env)
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -64,11 +66,16 @@ def start_web(
         )
     deadline = time.monotonic() + timeout
     while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"The web server did not start:\n{log.read_text()}") from None
-            time.sleep(0.1)
+        if log.read_text().count("Started server process") >= processes:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=5
+                ) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return process
+            except OSError:
+                pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"The web server did not start:\n{log.read_text()}")
+        time.sleep(0.2)

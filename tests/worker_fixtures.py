@@ -44,6 +44,23 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def other_sessions(timeout: float = 10) -> list[tuple[str, str, str]]:
+    """The sessions on the test database besides this connection (name, state, last query),
+    once they have had ``timeout`` seconds to end: one left behind keeps pytest-django from
+    dropping the test database at the end of the run."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT application_name, state, left(query, 80) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            found = cursor.fetchall()
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def moto_url():
     port = free_port()

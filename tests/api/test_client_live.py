@@ -9,6 +9,7 @@ import time
 
 import boto3
 import pytest
+from django.db import connection
 from studio_client import Studio, StudioError
 
 from api.tokens import token_create
@@ -85,8 +86,11 @@ def test_a_pipeline_creates_reports_submits_waits_and_publishes(
 
     def reviewer_approves():
         time.sleep(1.5)  # while the client is waiting in its long poll
-        current = ModelCard.objects.get(name="churn-v7")
-        card_approve(card=current, user=rita, revision=current.revision)
+        try:
+            current = ModelCard.objects.get(name="churn-v7")
+            card_approve(card=current, user=rita, revision=current.revision)
+        finally:
+            connection.close()  # this thread's own: it would outlive the test
 
     approval = threading.Thread(target=reviewer_approves)
     approval.start()

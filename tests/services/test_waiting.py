@@ -9,6 +9,7 @@ import time
 
 import psycopg
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.db import connection, transaction
 
 from cards.models import CardStatus, ModelCard
@@ -19,6 +20,7 @@ from cards.services.waiting import (
     card_status_wait,
 )
 from tests.factories import make_card
+from tests.worker_fixtures import other_sessions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,3 +72,27 @@ def test_a_waiter_wakes_when_the_change_commits(alice):
     assert answer["value"][0] == "PendingReview"
     # Woken by the notification: the re-read would have found it only about 4 s later.
     assert answer["at"] - committed_at < RECHECK_SECONDS / 2
+
+
+def test_long_polls_leave_no_database_session_behind(alice):
+    card = make_card(user=alice)
+    connection.close()
+
+    # As under WSGI: each request waits in an event loop of its own, which then goes away.
+    for _ in range(2):
+        assert async_to_sync(card_status_wait)(card.pk, since="Draft", wait=0.3)[0] == "Draft"
+    assert other_sessions() == []
+    connection.close()
+
+    # As under ASGI: the loop lives on, and the listener's connection closes once no one waits.
+    def look() -> list:
+        try:
+            return other_sessions()
+        finally:
+            connection.close()  # the connection of the thread sync_to_async runs this in
+
+    async def poll_then_look() -> list:
+        await card_status_wait(card.pk, since="Draft", wait=0.3)
+        return await sync_to_async(look)()
+
+    assert asyncio.run(poll_then_look()) == []

@@ -110,7 +110,7 @@ class Command(BaseCommand):
 
     def prepare(self, verbosity: int) -> dict[str, str]:
         env = dict(os.environ)
-        # settings.py has already started the embedded PostgreSQL when DATABASE_URL is unset.
+        # manage.py has started the embedded PostgreSQL when DATABASE_URL is unset: its URL.
         env["DATABASE_URL"] = settings.DATABASE_URL
         if not env.get("SECRET_KEY"):
             env["SECRET_KEY"] = settings.SECRET_KEY
