@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wizard",
     "governance",
     "webhooks",
+    "chat",
     "sso",
     "teamtemplates",
 ]
