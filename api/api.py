@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 
 from api import attestations, cards, exports, history, problems, sagemaker, workflow
 from api.auth import TokenAuth
-from cards.services.audit import token_channel
+from cards.events import token_channel
 
 api = NinjaAPI(
     title="Model Card Studio API",

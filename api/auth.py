@@ -11,8 +11,7 @@ from ninja.security import HttpBearer
 from api.models import Scope
 from api.tokens import UNKNOWN_TOKEN, token_find
 from cards.errors import NotAllowed, StudioError, TooManyRequests
-from cards.models import AuditAction
-from cards.services.audit import acting_through_token, audit_record
+from cards.events import Kind, acting_through_token, event_record
 from cards.signin import token_lockout_message
 
 
@@ -51,9 +50,10 @@ class TokenAuth(HttpBearer):
         if found.first_use_in_a_while:
             # At most once a minute per token, with "last used": a busy pipeline does not
             # fill the log (and most requests cost no write).
-            audit_record(
+            event_record(
+                card=None,
                 actor=found.user,
-                action=AuditAction.TOKEN_USE,
+                kind=Kind.TOKEN_USE,
                 detail=f"{request.method} {request.path}"[:200],
             )
         return found

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from api.models import ApiToken, Scope
 from cards.errors import InvalidInput, NotFound
-from cards.models import AuditAction, Membership
-from cards.services.audit import audit_record
+from cards.events import Kind, event_record
+from cards.models import Membership
 
 TOKEN_PREFIX = "mcs_"  # noqa: S105 - a marker, not a secret
 MAX_DAYS = 366
@@ -60,9 +60,10 @@ def token_create(
         scopes=scopes,
         expires_at=timezone.now() + datetime.timedelta(days=expires_in_days),
     )
-    audit_record(
+    event_record(
+        card=None,
         actor=user,
-        action=AuditAction.TOKEN_CREATE,
+        kind=Kind.TOKEN_CREATE,
         detail=f"“{token.name}” ({token.prefix}…), scopes {', '.join(scopes)}, "
         f"{expires_in_days} days",
     )
@@ -77,9 +78,10 @@ def token_revoke(*, user, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=token.revoked_at)
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.TOKEN_REVOKE,
+            kind=Kind.TOKEN_REVOKE,
             detail=f"“{token.name}” ({token.prefix}…)",
         )
     return token

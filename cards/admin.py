@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from cards.events import Kind, kind_label
 from cards.models import (
     AuditEvent,
     CardRevision,
@@ -109,15 +110,30 @@ class EvaluationReportAdmin(admin.ModelAdmin):
         return False
 
 
+class KindFilter(admin.SimpleListFilter):
+    title = "action"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     # Read only: the database refuses UPDATE and DELETE anyway (a trigger), and the
     # admin must not offer what would fail.
-    list_display = ["at", "actor", "action", "card_name", "team_id", "revision", "detail"]
-    list_filter = ["action"]
+    list_display = ["at", "actor", "what", "card_name", "team_id", "revision", "detail"]
+    list_filter = [KindFilter]
     search_fields = ["card_name", "actor__username", "detail"]
     list_select_related = ["actor"]
     date_hierarchy = "at"
+
+    @admin.display(description="action", ordering="action")
+    def what(self, event: AuditEvent) -> str:
+        return kind_label(event.action)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.http import QueryDict
 
+from cards.events import Kind
 from cards.models import (
     COMMENT_MAX_LENGTH,
-    AuditAction,
     CardStatus,
     ModelCardQuerySet,
     RiskRating,
@@ -255,7 +255,7 @@ class AuditFilterForm(forms.Form):
     """
 
     action = forms.ChoiceField(
-        choices=[("", "Any action")] + AuditAction.choices,
+        choices=[("", "Any action")] + Kind.choices,
         required=False,
         error_messages={"invalid_choice": "Choose an action from the list."},
     )

@@ -429,43 +429,6 @@ class Comment(models.Model):
         return self.resolved_at is not None
 
 
-class AuditAction(models.TextChoices):
-    CREATE = "create", "Created"
-    IMPORT = "import", "Imported"
-    EDIT = "edit", "Edited"
-    SUBMIT = "submit", "Submitted for review"
-    APPROVE = "approve", "Approved"
-    REQUEST_CHANGES = "request_changes", "Requested changes"
-    ARCHIVE = "archive", "Archived"
-    RESTORE = "restore", "Restored"
-    COMMENT = "comment", "Commented"
-    RESOLVE = "resolve", "Resolved a comment"
-    EXPORT = "export", "Exported"
-    DELETE = "delete", "Deleted"
-    PUBLISH = "publish", "Requested a publish"
-    LOCKOUT = "lockout", "Sign-in locked out"
-    TOKEN_CREATE = "token_create", "Created an API token"
-    TOKEN_REVOKE = "token_revoke", "Revoked an API token"
-    TOKEN_USE = "token_use", "Used an API token"
-    PUBLISHED = "published", "Published to SageMaker"
-    PUBLISH_FAILED = "publish_failed", "Publishing failed"
-    CHANGED_REMOTELY = "changed_remotely", "Changed in SageMaker"
-    SIGN_IN = "sign_in", "Signed in"
-    SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
-    ROLES_CHANGED = "roles_changed", "Roles changed by the identity provider"
-    SSO_MAPPING = "sso_mapping", "Changed the sign-in role mapping"
-    ROLE_CHANGE = "role_change", "Changed someone's role"  # a member's, or site admin
-    WEBHOOK_CREATE = "webhook_create", "Added a webhook"
-    WEBHOOK_CHANGE = "webhook_change", "Changed a webhook"
-    WEBHOOK_DELETE = "webhook_delete", "Removed a webhook"
-    WEBHOOK_REDELIVER = "webhook_redeliver", "Redelivered a webhook"
-    TEMPLATE_CHANGE = "template_change", "Changed a team template"
-    POLICY_CHANGE = "policy_change", "Changed a review policy"
-    REREVIEW = "rereview", "Marked for re-review"
-    GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
-    PACKAGE_STAGE = "package_stage", "Set the model package's lifecycle stage"
-
-
 class AuditEvent(models.Model):
     """Who did what to which card, when. Append-only: a database trigger refuses UPDATE
     and DELETE, so not even a bug in the app can rewrite it.
@@ -479,7 +442,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    action = models.CharField(max_length=20, choices=AuditAction)
+    action = models.CharField(max_length=20)  # a cards.events.Kind (its vocabulary)
     card_id = models.BigIntegerField(null=True, blank=True)
     card_name = models.CharField(max_length=63, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)
@@ -487,6 +450,8 @@ class AuditEvent(models.Model):
     detail = OutsideCharField(max_length=500, blank=True)  # paths, claims, file names...
     # The API token the action came through (an api.ApiToken id), None in the browser.
     token_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True, db_default="")  # the card's, after
+    details = models.JSONField(default=dict, db_default={})  # the event's facts (cards.events)
 
     class Meta:
         ordering = ["-at", "-pk"]

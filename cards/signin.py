@@ -10,8 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from api.problems import problem
-from cards.models import AuditAction
-from cards.services import audit_record
+from cards.events import Kind, event_record
 
 
 def locked_out(
@@ -59,16 +58,18 @@ def record_lockout(sender, *, request: HttpRequest, username: str, ip_address: s
     """
     address = ip_address or "an unknown address"
     if (getattr(request, "axes_credentials", None) or {}).get("api_token"):
-        audit_record(
+        event_record(
+            card=None,
             actor=None,
-            action=AuditAction.LOCKOUT,
+            kind=Kind.LOCKOUT,
             detail=f"API tokens from {address}: {settings.AXES_FAILURE_LIMIT} wrong tokens.",
         )
         return
     user = get_user_model().objects.filter(username=username).first() if username else None
-    audit_record(
+    event_record(
+        card=None,
         actor=user,
-        action=AuditAction.LOCKOUT,
+        kind=Kind.LOCKOUT,
         detail=f"User name “{username or ''}” from {address}: "
         f"{settings.AXES_FAILURE_LIMIT} failed sign-ins.",
     )

@@ -14,6 +14,8 @@ from asgiref.sync import sync_to_async
 from procrastinate import JobContext, RetryStrategy
 from procrastinate.contrib.django import app
 
+from cards.events import event_deliver
+from cards.jobs import FAN_OUT_TASK, SUBSCRIBER_RETRY
 from cards.models import ModelCard
 from cards.notifications import mail_send
 from cards.sagemaker import client as sagemaker
@@ -115,3 +117,9 @@ MAIL_RETRY = RetryStrategy(
 @app.task(name="cards.send_mail", retry=MAIL_RETRY)
 def send_mail(subject: str, body: str, recipients: list[str]) -> None:
     mail_send(subject, body, recipients)
+
+
+@app.task(name=FAN_OUT_TASK, retry=SUBSCRIBER_RETRY)
+def fan_out(event_id: int, subscriber: str) -> None:
+    """One recorded event for one subscriber (cards/events.py), retried as it declares."""
+    event_deliver(event_id=event_id, subscriber=subscriber)

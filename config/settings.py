@@ -404,6 +404,12 @@ WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 # --- end of the webhooks block ---
 
+# --- Card events (cards/events.py; docs/architecture.md, "Events") ---
+# Who hears what happens to a card: dotted paths to ``handle(event)`` callables marked with
+# ``cards.events.subscriber``. Each runs in its own job, with its own retries, after the commit.
+EVENT_SUBSCRIBERS: list[str] = []
+# --- end of the events block ---
+
 # --- Operations: probes, metrics, logs, several processes (operations/, docs/operations.md) ---
 INSTALLED_APPS.append("operations")
 # First: /healthz, /readyz and /metrics are answered before sessions, sign-in, the HTTPS

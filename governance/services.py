@@ -10,10 +10,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
 from cards.errors import InvalidInput, NotAllowed, TransitionRefused
-from cards.models import AuditAction, CardStatus, Membership, ModelCard, RiskRating, Role, Team
+from cards.events import Kind, event_record
+from cards.models import (
+    CardStatus,
+    Membership,
+    ModelCard,
+    RiskRating,
+    Role,
+    Team,
+)
 from cards.notifications import _card_url, _emails, _send_after_commit
 from cards.permissions import SITE_ADMIN, Action, require, role_in_team
-from cards.services.audit import audit_record
 from governance.gates import gate_text
 from governance.models import (
     GateException,
@@ -162,9 +169,10 @@ def policy_save(
         policy.refresh_from_db()
         policy.groups.set(groups)
         names = ", ".join(sorted(group.name for group in groups)) or "none"
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.POLICY_CHANGE,
+            kind=Kind.POLICY_CHANGE,
             team_id=team.pk,
             detail=(
                 f"Team {team.name}, {risk_rating} risk, version {policy.version}: "
@@ -188,9 +196,10 @@ def policy_delete(*, user, team: Team, risk_rating: str) -> None:
     with transaction.atomic():
         deleted, _ = ReviewPolicy.objects.filter(team=team, risk_rating=risk_rating).delete()
         if deleted:
-            audit_record(
+            event_record(
+                card=None,
                 actor=user,
-                action=AuditAction.POLICY_CHANGE,
+                kind=Kind.POLICY_CHANGE,
                 team_id=team.pk,
                 detail=f"Team {team.name}, {risk_rating} risk: policy removed (one approval)",
             )
@@ -231,9 +240,10 @@ def group_save(
         group.members.set(members)
         # Policies that ask for the group now ask for its new membership: a new version.
         ReviewPolicy.objects.filter(groups=group).update(version=F("version") + 1)
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.POLICY_CHANGE,
+            kind=Kind.POLICY_CHANGE,
             team_id=team.pk,
             detail=f"Team {team.name}, group {name}: "
             + ", ".join(sorted(member.get_username() for member in members)),
@@ -250,9 +260,10 @@ def group_delete(*, user, group: ReviewerGroup) -> None:
             field="group",
         )
     with transaction.atomic():
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.POLICY_CHANGE,
+            kind=Kind.POLICY_CHANGE,
             team_id=group.team_id,
             detail=f"Team {group.team.name}, group {group.name} removed",
         )
@@ -293,9 +304,9 @@ def mark_for_rereview(card: ModelCard, reason: str, detail: str = "") -> bool:
         except IntegrityError:
             return False  # marked for this reason already
         label = RereviewReason(reason).label
-        audit_record(
+        event_record(
             actor=None,
-            action=AuditAction.REREVIEW,
+            kind=Kind.REREVIEW,
             card=current,
             detail=f"{label}: {detail}" if detail else label,
         )
@@ -375,9 +386,10 @@ def gate_add(
                 policy=policy, job=job, group=group, metric=metric, minimum=low, maximum=high
             )
             gates.append(gate)
-            audit_record(
+            event_record(
+                card=None,
                 actor=user,
-                action=AuditAction.POLICY_CHANGE,
+                kind=Kind.POLICY_CHANGE,
                 team_id=team.pk,
                 detail=f"Team {team.name}, {rating} risk, version {policy.version}: "
                 f"metric gate {gate_text(gate_dict(gate))} added",
@@ -402,9 +414,10 @@ def gate_remove(*, user, gate: MetricGate) -> None:
         ReviewPolicy.objects.filter(pk=policy.pk).update(version=F("version") + 1, updated_by=user)
         gate.delete()
         policy.refresh_from_db()
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.POLICY_CHANGE,
+            kind=Kind.POLICY_CHANGE,
             team_id=policy.team_id,
             detail=f"Team {policy.team.name}, {policy.risk_rating} risk, version "
             f"{policy.version}: metric gate {gate_text(gate_dict(gate))} removed",
@@ -438,9 +451,9 @@ def gate_exception_record(*, card: ModelCard, user, revision: int, gate: str, re
         exception = GateException.objects.create(
             card=current, revision=revision, gate=gate, reason=reason, recorded_by=user
         )
-        audit_record(
+        event_record(
             actor=user,
-            action=AuditAction.GATE_EXCEPTION,
+            kind=Kind.GATE_EXCEPTION,
             card=current,
             detail=f"Revision {revision}, gate {gate}: {reason}"[:500],
         )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from cards.models import AuditAction
-from cards.services import audit_record
+from cards.events import Kind, event_record
 from sso.models import Identity, RoleMapping
 
 
 def record(request, verb: str, mapping: RoleMapping) -> None:
-    audit_record(
+    event_record(
+        card=None,
         actor=request.user,
-        action=AuditAction.SSO_MAPPING,
+        kind=Kind.SSO_MAPPING,
         detail=f"{verb} “{mapping.claim_value}” → {mapping.gives()}",
     )
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from cards.models import AuditAction, Membership, Role, Team
-from cards.services import audit_record
+from cards.events import Kind, event_record
+from cards.models import Membership, Role, Team
 from sso.models import RoleMapping
 
 # A team given twice (two groups) gets the stronger role.
@@ -112,9 +112,10 @@ def apply(user, grant: Grant, *, replace: bool, provider: str) -> list[str]:
             user.is_superuser = user.is_staff = admin
             user.save(update_fields=["is_superuser", "is_staff"])
         if phrases:
-            audit_record(
+            event_record(
+                card=None,
                 actor=user,
-                action=AuditAction.ROLES_CHANGED,
+                kind=Kind.ROLES_CHANGED,
                 detail=f"From {provider}: " + "; ".join(phrases),
             )
     return phrases

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cards.models import AuditAction
+from cards.events import Kind, event_record
 from cards.outside_text import storable
-from cards.services import audit_record
 from sso.models import Identity
 from sso.roles import ClaimMissing, apply, claim_values, granted
 
@@ -26,9 +25,10 @@ class SignInRefused(Exception):
 def refuse(message: str, *, user=None, claims: dict | None = None) -> SignInRefused:
     who = describe(claims) if claims else ""
     provider = settings.OIDC_PROVIDER_NAME
-    audit_record(
+    event_record(
+        card=None,
         actor=user,
-        action=AuditAction.SIGN_IN_REFUSED,
+        kind=Kind.SIGN_IN_REFUSED,
         detail=f"{provider}, {who}: {message}" if who else f"{provider}: {message}",
     )
     return SignInRefused(message, user)
@@ -124,7 +124,7 @@ def sign_in_with_claims(claims: dict):
     if path:
         apply(user, granted(values), replace=replace, provider=provider)
     Identity.objects.filter(user=user).update(last_sign_in=timezone.now())
-    audit_record(
-        actor=user, action=AuditAction.SIGN_IN, detail=f"With {provider}, {describe(claims)}"
+    event_record(
+        card=None, actor=user, kind=Kind.SIGN_IN, detail=f"With {provider}, {describe(claims)}"
     )
     return user

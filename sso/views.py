@@ -17,8 +17,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
-from cards.models import AuditAction
-from cards.services import audit_record
+from cards.events import Kind, event_record
 from sso.backend import BACKEND_PATH, StudioOIDCBackend
 from sso.discovery import ProviderUnavailable, provider_configuration, sso_enabled
 from sso.signin import SignInRefused, refuse
@@ -48,7 +47,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=form.get_user(), action=AuditAction.SIGN_IN, detail="With a password")
+        event_record(card=None, actor=form.get_user(), kind=Kind.SIGN_IN, detail="With a password")
         return response
 
 

@@ -12,8 +12,13 @@ from django.db.models import Exists, OuterRef, Q
 
 from cards.content.readiness import Check, readiness_checklist
 from cards.errors import InvalidInput, NotAllowed, NotFound
-from cards.models import AuditAction, Membership, ModelCard, Role, Team
-from cards.services.audit import audit_record
+from cards.events import Kind, event_record
+from cards.models import (
+    Membership,
+    ModelCard,
+    Role,
+    Team,
+)
 from teamtemplates.definition import definition_problems, merged, missing, requirements
 from teamtemplates.models import CardTemplateUse, TemplateVersion
 
@@ -91,9 +96,10 @@ def template_save(*, team: Team, user, definition: dict, note: str = "") -> Temp
             note=note[:200],
             created_by=user,
         )
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.TEMPLATE_CHANGE,
+            kind=Kind.TEMPLATE_CHANGE,
             team_id=team.pk,
             detail=f"Team {team.name}: template “{definition['name']}” version {version.number} "
             f"({len(definition.get('fields') or [])} fields){': ' + note if note else ''}",

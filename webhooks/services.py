@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
-from cards.models import AuditAction, Role, Team
+from cards.events import Kind, event_record
+from cards.models import Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
-from cards.services.audit import audit_record
 from operations.logs import job_origin
 from webhooks.addresses import private_networks_allowed, target_check
 from webhooks.models import TEST_EVENT, Delivery, DeliveryState, Endpoint, Event
@@ -92,9 +92,10 @@ def endpoint_create(
             allow_private_network=allow_private_network,
             created_by=user,
         )
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_CREATE,
+            kind=Kind.WEBHOOK_CREATE,
             team_id=team.pk,
             detail=_describe(endpoint),
         )
@@ -127,9 +128,10 @@ def endpoint_update(
         return endpoint
     with transaction.atomic():
         endpoint.save()
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_CHANGE,
+            kind=Kind.WEBHOOK_CHANGE,
             team_id=endpoint.team_id,
             detail=f"{before} → {after}",
         )
@@ -143,9 +145,10 @@ def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> str:
     with transaction.atomic():
         Endpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
         endpoint.secret = secret
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_CHANGE,
+            kind=Kind.WEBHOOK_CHANGE,
             team_id=endpoint.team_id,
             detail=f"{endpoint.url} — new secret",
         )
@@ -155,9 +158,10 @@ def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> str:
 def endpoint_delete(*, user, endpoint: Endpoint) -> None:
     _require_manager(user, endpoint.team_id)
     with transaction.atomic():
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_DELETE,
+            kind=Kind.WEBHOOK_DELETE,
             team_id=endpoint.team_id,
             detail=_describe(endpoint),
         )
@@ -204,9 +208,10 @@ def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
         deliver.configure(task_kwargs=job_origin()).defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_REDELIVER,
+            kind=Kind.WEBHOOK_REDELIVER,
             team_id=delivery.endpoint.team_id,
             detail=f"{delivery.event} #{delivery.pk} to {delivery.endpoint.url}",
         )

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cards.content import document
-from cards.models import AuditAction, ModelCard
+from cards.events import Kind, event_record
+from cards.models import ModelCard
 from cards.sagemaker import client as sagemaker
-from cards.services.audit import audit_record
 from webhooks.events import card_event
 from webhooks.models import Event
 
@@ -77,5 +77,5 @@ def drift_check(card: ModelCard) -> int | None:
 def remote_change_record(card: ModelCard, version: int) -> None:
     """Audit and announce that SageMaker holds a version of the card this app did not write."""
     detail = f"SageMaker has version {version}, which this app did not write"
-    audit_record(actor=None, action=AuditAction.CHANGED_REMOTELY, card=card, detail=detail)
+    event_record(actor=None, kind=Kind.CHANGED_REMOTELY, card=card, detail=detail)
     card_event(card, Event.CHANGED_IN_SAGEMAKER, sagemaker_version=version)

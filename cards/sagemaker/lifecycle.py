@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from cards.models import AuditAction, ModelCard, ModelPackageState
+from cards.events import Kind, event_record
+from cards.models import ModelCard, ModelPackageState
 from cards.sagemaker import client as sagemaker
-from cards.services.audit import audit_record
 
 
 def package_stage_set(
@@ -30,13 +30,11 @@ def package_stage_set(
     except sagemaker.AwsError as error:
         failure = str(error)
     else:
-        audit_record(
-            actor=actor, action=AuditAction.PACKAGE_STAGE, card=card, detail=f"Set {what}"[:200]
-        )
+        event_record(actor=actor, kind=Kind.PACKAGE_STAGE, card=card, detail=f"Set {what}"[:200])
         return True
-    audit_record(
+    event_record(
         actor=actor,
-        action=AuditAction.PACKAGE_STAGE,
+        kind=Kind.PACKAGE_STAGE,
         card=card,
         detail=f"Could not set {what}: {failure}"[:200],
     )

@@ -21,8 +21,8 @@ from django.utils import timezone
 from cards.content import document
 from cards.content.registry import package_arn, package_card_content, package_card_errors
 from cards.content.validation import ContentInvalid, format_path, validate_content
+from cards.events import Kind, event_record
 from cards.models import (
-    AuditAction,
     ModelCard,
     ModelPackageState,
     Publication,
@@ -32,7 +32,6 @@ from cards.models import (
 )
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.drift import KnownRemote, known_remote, remote_change_record, written_elsewhere
-from cards.services.audit import audit_record
 from webhooks.events import card_event
 from webhooks.models import Event
 
@@ -318,7 +317,7 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
             ]
         )
         if failed:
-            audit_record(actor=actor, action=AuditAction.PUBLISH_FAILED, card=card, detail=failed)
+            event_record(actor=actor, kind=Kind.PUBLISH_FAILED, card=card, detail=failed)
             card_event(card, Event.PUBLISH_FAILED, actor=actor, reason=failed)
         else:
             version = publication.remote_version
@@ -327,9 +326,9 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
                 if publication.target == PublishTarget.MODEL_PACKAGE
                 else f"as version {version}"
             )
-            audit_record(
+            event_record(
                 actor=actor,
-                action=AuditAction.PUBLISHED,
+                kind=Kind.PUBLISHED,
                 card=card,
                 detail=f"Published {where} ({publication.target_status})",
             )

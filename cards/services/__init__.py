@@ -4,7 +4,6 @@ Services take keyword arguments, raise ``cards.errors`` refusals, never build HT
 a form field and never call the network inside a transaction. Screens import from here.
 """
 
-from cards.services.audit import audit_record
 from cards.services.cards import (
     card_check_editable,
     card_create,
@@ -45,7 +44,6 @@ from cards.services.sagemaker import (
 )
 
 __all__ = [
-    "audit_record",
     "card_apply_lookup",
     "card_approve",
     "card_archive",

@@ -16,9 +16,9 @@ from cards.errors import (
     StaleRevision,
     TransitionRefused,
 )
+from cards.events import Kind, event_record
 from cards.models import (
     CARD_NAME_MESSAGE,
-    AuditAction,
     CardRevision,
     CardStatus,
     ModelCard,
@@ -29,7 +29,6 @@ from cards.models import validate_card_name as _validate_name_pattern
 from cards.ordered_json import same_content
 from cards.permissions import Action, require, status_refusal
 from cards.reports import load_json_document
-from cards.services.audit import audit_record
 
 
 def stale_revision(current: ModelCard) -> StaleRevision:
@@ -121,8 +120,8 @@ def card_create(*, user, team: Team, name: str, content: dict, note: str = "Crea
             CardRevision.objects.create(
                 card=card, number=1, content=content, status=card.status, author=user, note=note
             )
-            action = AuditAction.IMPORT if note == "Imported" else AuditAction.CREATE
-            audit_record(actor=user, action=action, card=card, detail=note)
+            action = Kind.IMPORT if note == "Imported" else Kind.CREATE
+            event_record(actor=user, kind=action, card=card, detail=note)
     except IntegrityError as error:
         # Two people creating the same name or model at once: the constraint decides.
         raise integrity_refusal(error) from None
@@ -213,7 +212,7 @@ def save_locked(
     current.revision = base_revision + 1
     current.updated_by = user
     current.updated_at = now
-    audit_record(actor=user, action=AuditAction.EDIT, card=current, detail=note)
+    event_record(actor=user, kind=Kind.EDIT, card=current, detail=note)
     for field, value in promoted.items():
         setattr(current, field, value)
     return current
@@ -254,7 +253,7 @@ def card_delete(*, card: ModelCard, user) -> None:
             "Only drafts that were never approved or published can be deleted; archive "
             "this card instead."
         )
-    audit_record(actor=user, action=AuditAction.DELETE, card=card)
+    event_record(actor=user, kind=Kind.DELETE, card=card)
 
 
 def card_export_record(
@@ -264,7 +263,7 @@ def card_export_record(
     detail = f"Revision {revision}" if revision else f"Revision {card.revision} (current)"
     if file_format != "JSON":
         detail = f"{file_format}, {detail[0].lower()}{detail[1:]}"
-    audit_record(actor=user, action=AuditAction.EXPORT, card=card, detail=detail)
+    event_record(actor=user, kind=Kind.EXPORT, card=card, detail=detail)
 
 
 def locked(card: ModelCard) -> ModelCard:

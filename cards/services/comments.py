@@ -9,15 +9,14 @@ from cards.errors import (
     InvalidInput,
     TransitionRefused,
 )
+from cards.events import Kind, event_record
 from cards.models import (
     COMMENT_MAX_LENGTH,
-    AuditAction,
     Comment,
     ModelCard,
     Section,
 )
 from cards.permissions import Action, require
-from cards.services.audit import audit_record
 from cards.services.cards import locked
 
 
@@ -64,9 +63,7 @@ def comment_add(
             revision=card.revision,
         )
         where = Section(section).label
-        audit_record(
-            actor=user, action=AuditAction.COMMENT, card=card, detail=f"{where}: {body[:200]}"
-        )
+        event_record(actor=user, kind=Kind.COMMENT, card=card, detail=f"{where}: {body[:200]}")
     return comment
 
 
@@ -82,4 +79,4 @@ def comment_resolve(*, card: ModelCard, user, comment: Comment) -> None:
         )
         if not resolved:
             raise TransitionRefused("This thread is resolved already.")
-        audit_record(actor=user, action=AuditAction.RESOLVE, card=card, detail=thread.body[:200])
+        event_record(actor=user, kind=Kind.RESOLVE, card=card, detail=thread.body[:200])

@@ -6,8 +6,8 @@ sign-in's own role mapping is audited in sso/roles.py.
 
 from __future__ import annotations
 
-from cards.models import AuditAction, Membership, Team
-from cards.services.audit import audit_record
+from cards.events import Kind, event_record
+from cards.models import Membership, Team
 
 _RIGHTS = {
     "is_superuser": ("made a site admin", "no longer a site admin"),
@@ -41,9 +41,10 @@ def team_roles_record(
             detail = f"{was[0]} removed from {team.name} ({was[1]})"
         else:
             detail = f"{now[0]} in {team.name}: {was[1]} → {now[1]}"
-        audit_record(
+        event_record(
+            card=None,
             actor=actor,
-            action=AuditAction.ROLE_CHANGE,
+            kind=Kind.ROLE_CHANGE,
             team_id=team.pk,
             detail=f"{detail}: {why}" if why else detail,
         )
@@ -57,8 +58,8 @@ def user_rights_record(*, actor, user, before: dict[str, bool]) -> None:
         if name in before and before[name] != getattr(user, name)
     ]
     if phrases:
-        audit_record(
-            actor=actor, action=AuditAction.ROLE_CHANGE, detail=f"{user}: {', '.join(phrases)}"
+        event_record(
+            card=None, actor=actor, kind=Kind.ROLE_CHANGE, detail=f"{user}: {', '.join(phrases)}"
         )
 
 

@@ -22,8 +22,8 @@ from cards.errors import (
     InvalidInput,
     TransitionRefused,
 )
+from cards.events import Kind, event_record
 from cards.models import (
-    AuditAction,
     CardStatus,
     ModelCard,
     Publication,
@@ -31,7 +31,6 @@ from cards.models import (
     PublishTarget,
 )
 from cards.permissions import Action, require
-from cards.services.audit import audit_record
 from operations.logs import job_origin
 
 
@@ -74,9 +73,9 @@ def publication_request(
                     target=target,
                 )
                 publish_job(current.pk).defer(publication_id=publication.pk)
-                audit_record(
+                event_record(
                     actor=user,
-                    action=AuditAction.PUBLISH,
+                    kind=Kind.PUBLISH,
                     card=current,
                     detail=f"Revision {current.revision} as {current.status}",
                 )

@@ -12,8 +12,8 @@ from cards.content.document import content_digest, parse_content
 from cards.content.registry import package_arn
 from cards.content.validation import ContentInvalid, validate_content
 from cards.errors import AlreadyExists, InvalidInput, StudioError, TransitionRefused
+from cards.events import Kind, event_record
 from cards.models import (
-    AuditAction,
     CardRevision,
     CardStatus,
     ModelCard,
@@ -24,7 +24,6 @@ from cards.models import (
 from cards.permissions import Action, require
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.fills import model_package_details
-from cards.services.audit import audit_record
 from cards.services.cards import (
     card_name_check,
     integrity_refusal,
@@ -151,9 +150,9 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
                 note=f"The card of the model package {arn}"[:200],
             )
             SentContent.objects.create(card=card, sha256=content_digest(own_content))
-            audit_record(
+            event_record(
                 actor=user,
-                action=AuditAction.IMPORT,
+                kind=Kind.IMPORT,
                 card=card,
                 detail=f"From the card of the model package {arn}"[:200],
             )

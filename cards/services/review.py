@@ -13,9 +13,9 @@ from cards.errors import (
     InvalidInput,
     TransitionRefused,
 )
+from cards.events import Kind, event_record
 from cards.models import (
     Approval,
-    AuditAction,
     CardRevision,
     CardStatus,
     Comment,
@@ -26,7 +26,6 @@ from cards.models import (
 )
 from cards.notifications import notify_reviewed, notify_submitted
 from cards.permissions import Action, NotAllowed, can, require
-from cards.services.audit import audit_record
 from cards.services.cards import locked
 from cards.services.comments import comment_body
 from cards.services.publishing import package_stage_request, publication_request
@@ -128,7 +127,7 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
         current = transition(
             current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
         )
-        audit_record(actor=user, action=AuditAction.SUBMIT, card=current)
+        event_record(actor=user, kind=Kind.SUBMIT, card=current)
         current.notified = notify_submitted(current, user)
         card_event(current, Event.SUBMITTED, actor=user)
     return current
@@ -180,9 +179,9 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             raise TransitionRefused("You approved this revision already.") from None
         current.progress = after
         if not after.met:
-            audit_record(
+            event_record(
                 actor=user,
-                action=AuditAction.APPROVE,
+                kind=Kind.APPROVE,
                 card=current,
                 detail=f"Revision {revision}, under {rules.describe()}: {after.summary()}",
             )
@@ -207,9 +206,9 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             rules_json=rules.as_json(),
             extra={"gates": [check.as_json() for check in gates]} if gates else None,
         )
-        audit_record(
+        event_record(
             actor=user,
-            action=AuditAction.APPROVE,
+            kind=Kind.APPROVE,
             card=current,
             detail=f"Revision {revision}"
             + (f", under {rules.describe()}" if rules.version is not None else "")
@@ -249,9 +248,7 @@ def card_request_changes(
             card=current, section=section, author=user, body=body, revision=current.revision
         )
         current = transition(current, user=user, status=CardStatus.DRAFT, note="Changes requested")
-        audit_record(
-            actor=user, action=AuditAction.REQUEST_CHANGES, card=current, detail=body[:300]
-        )
+        event_record(actor=user, kind=Kind.REQUEST_CHANGES, card=current, detail=body[:300])
         notify_reviewed(
             current,
             user,
@@ -275,7 +272,7 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
             raise TransitionRefused("This card is archived already.")
         require(user, current, Action.ARCHIVE)
         current = transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
-        audit_record(actor=user, action=AuditAction.ARCHIVE, card=current)
+        event_record(actor=user, kind=Kind.ARCHIVE, card=current)
         card_event(current, Event.ARCHIVED, actor=user)
         # Published, or on its way (a running first publish read the old status): SageMaker
         # must end up archived too, so a publish follows (or the waiting one carries it).
@@ -291,5 +288,5 @@ def card_restore(*, card: ModelCard, user) -> ModelCard:
         current = locked(card)
         require(user, current, Action.RESTORE)
         current = transition(current, user=user, status=CardStatus.DRAFT, note="Restored")
-        audit_record(actor=user, action=AuditAction.RESTORE, card=current)
+        event_record(actor=user, kind=Kind.RESTORE, card=current)
     return current

@@ -18,8 +18,8 @@ from cards.errors import (
     StudioError,
     TransitionRefused,
 )
+from cards.events import Kind, event_record
 from cards.models import (
-    AuditAction,
     CardRevision,
     CardStatus,
     EvaluationReport,
@@ -37,7 +37,6 @@ from cards.sagemaker.lookups import Fill, Lookup, ReportFill, summary
 from cards.sagemaker.pickers import KINDS as PICK_KINDS  # noqa: F401 (for screens)
 from cards.sagemaker.pickers import Choice as PickChoice  # noqa: F401
 from cards.sagemaker.pickers import Page as PickPage
-from cards.services.audit import audit_record
 from cards.services.cards import (
     card_name_check,
     card_save_content,
@@ -155,9 +154,9 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
                 previous = version_content
             CardRevision.objects.bulk_create(revisions)
             history = f" with {len(versions)} versions" if len(versions) > 1 else ""
-            audit_record(
+            event_record(
                 actor=user,
-                action=AuditAction.IMPORT,
+                kind=Kind.IMPORT,
                 card=card,
                 detail=f"From SageMaker version {number}{history}",
             )

@@ -11,8 +11,15 @@ from cards.console import console_url
 from cards.content.document import is_number
 from cards.content.numbers import exact_number, readable, readable_number
 from cards.content.terms import group_title
+from cards.events import kind_label as _kind_label
 
 register = template.Library()
+
+
+@register.filter
+def kind_label(action: str) -> str:
+    """What the audit log calls a stored action."""
+    return _kind_label(action)
 
 
 @register.filter

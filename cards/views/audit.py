@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cards.access import card_for_view
+from cards.events import kind_label
 from cards.forms import (
     AuditFilterForm,
 )
@@ -97,7 +98,7 @@ def _csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
                 for value in (
                     timezone.localtime(event.at).isoformat(timespec="seconds"),
                     event.actor.get_username() if event.actor else "",
-                    event.get_action_display(),
+                    kind_label(event.action),
                     event.action,
                     event.card_name,
                     event.team_name,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 from tests.api.conftest import token_of
 
 pytestmark = pytest.mark.django_db
@@ -34,5 +35,5 @@ def test_wrong_tokens_from_one_address_are_throttled_and_the_lockout_is_audited(
     # (it cannot be guessed; one wrong secret in a CI network must not stop every pipeline).
     assert get_me("mcs_wrong-elsewhere", "198.51.100.2").status_code == 401
     assert get_me(good, "203.0.113.7").status_code == 200
-    (lockout,) = AuditEvent.objects.filter(action=AuditAction.LOCKOUT)
+    (lockout,) = AuditEvent.objects.filter(action=Kind.LOCKOUT)
     assert lockout.detail == f"API tokens from 203.0.113.7: {limit} wrong tokens."

@@ -8,13 +8,14 @@ import pytest
 from django.utils import timezone
 
 from api.models import ApiToken
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def uses() -> list[tuple[str, str, int | None]]:
-    events = AuditEvent.objects.filter(action=AuditAction.TOKEN_USE).order_by("pk")
+    events = AuditEvent.objects.filter(action=Kind.TOKEN_USE).order_by("pk")
     return [(event.actor.username, event.detail, event.token_id) for event in events]
 
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from attestations.models import Attestation, AttestationKey
 from cards.errors import Unavailable
-from cards.models import AuditAction, AuditEvent, CardStatus
+from cards.events import Kind
+from cards.models import AuditEvent, CardStatus
 from cards.services import card_approve, card_submit
 from governance.services import policy_save
 from tests.attestations.conftest import independent_verify
@@ -87,15 +88,13 @@ def test_an_approval_that_cannot_be_signed_is_not_recorded(alice, rita, key_file
     card.refresh_from_db()
     assert card.status == CardStatus.PENDING_REVIEW
     assert not card.approvals.exists()
-    assert not AuditEvent.objects.filter(action=AuditAction.APPROVE).exists()
+    assert not AuditEvent.objects.filter(action=Kind.APPROVE).exists()
 
 
 def test_the_key_file_is_created_private_on_first_use(alice, rita, key_file):
     approve(make_card(user=alice), author=alice, reviewer=rita)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert (
-        "attested: Export JSON SHA-256" in AuditEvent.objects.get(action=AuditAction.APPROVE).detail
-    )
+    assert "attested: Export JSON SHA-256" in AuditEvent.objects.get(action=Kind.APPROVE).detail
 
 
 def test_a_rotated_key_stays_published_and_old_envelopes_still_verify(

@@ -8,7 +8,8 @@ import pytest
 
 from attestations.models import Attestation
 from cards.errors import InvalidInput, TransitionRefused
-from cards.models import AuditAction, AuditEvent, CardStatus
+from cards.events import Kind
+from cards.models import AuditEvent, CardStatus
 from cards.services import card_approve, card_submit
 from governance.gates import FAILED, MISSING, PASSED, gate_results
 from governance.models import ReviewPolicy
@@ -74,7 +75,7 @@ def test_a_high_risk_card_with_a_failing_gate_is_not_approved_without_an_excepti
     )
     card = card_approve(card=card, user=rita, revision=card.revision)
     assert card.status == CardStatus.APPROVED
-    event = AuditEvent.objects.get(action=AuditAction.GATE_EXCEPTION)
+    event = AuditEvent.objects.get(action=Kind.GATE_EXCEPTION)
     assert "AUC >= 0.8: Champion model scores 0.74" in event.detail
     statement = json.loads(base64.b64decode(Attestation.objects.get(card=card).envelope["payload"]))
     [gate] = statement["predicate"]["gates"]
@@ -109,7 +110,7 @@ def test_an_exception_needs_a_reason_a_reviewer_and_a_blocking_gate(alice, bob, 
         gate_exception_record(
             card=card, user=bob, revision=card.revision, gate="DI <= 1", reason="x"
         )
-    assert not AuditEvent.objects.filter(action=AuditAction.GATE_EXCEPTION).exists()
+    assert not AuditEvent.objects.filter(action=Kind.GATE_EXCEPTION).exists()
 
 
 def test_gates_are_versioned_with_their_policy(sam, team_a):

@@ -3,7 +3,14 @@
 import pytest
 
 from cards.errors import InvalidInput, NotAllowed, TransitionRefused
-from cards.models import Approval, AuditAction, AuditEvent, CardRevision, CardStatus, ModelCard
+from cards.events import Kind
+from cards.models import (
+    Approval,
+    AuditEvent,
+    CardRevision,
+    CardStatus,
+    ModelCard,
+)
 from cards.services import card_approve, card_save_content, card_submit, publication_request
 from governance.models import ReviewPolicy
 from tests.factories import make_card, make_submitted_card
@@ -133,7 +140,7 @@ def test_the_approval_records_the_policy_in_force(alice, rita, rose, groups, set
     assert [a.policy for a in Approval.objects.filter(card=card)] == [rules, rules]
     note = CardRevision.objects.get(card=card, status=APPROVED).note
     assert note == f"Approved revision {card.approved_revision} (2 approvals, Low risk policy v2)"
-    first = AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.APPROVE).last()
+    first = AuditEvent.objects.filter(card_id=card.pk, action=Kind.APPROVE).last()
     assert "1 more approval needed" in first.detail
 
 
@@ -203,7 +210,7 @@ def test_only_reviewers_and_site_admins_set_policies(team_a, alice, rita):
     with pytest.raises(NotAllowed):
         policy_save(user=alice, team=team_a, risk_rating="Low", required_approvals=1)
     assert policy_save(user=rita, team=team_a, risk_rating="Low", required_approvals=1).version == 1
-    audit = AuditEvent.objects.get(action=AuditAction.POLICY_CHANGE, actor=rita)
+    audit = AuditEvent.objects.get(action=Kind.POLICY_CHANGE, actor=rita)
     assert "Low risk, version 1" in audit.detail
     assert audit.team_id == team_a.pk  # in the team's audit log
 

@@ -6,7 +6,13 @@ import pytest
 import time_machine
 from procrastinate.contrib.django import app
 
-from cards.models import AuditAction, AuditEvent, EvaluationReport, ModelCard, ReportState
+from cards.events import Kind
+from cards.models import (
+    AuditEvent,
+    EvaluationReport,
+    ModelCard,
+    ReportState,
+)
 from cards.sagemaker import client as sagemaker
 from cards.services import card_save_content, card_submit
 from governance.models import RereviewFlag, RereviewReason
@@ -56,7 +62,7 @@ def test_the_interval_marks_once_and_mails_once(alice, rita, rex, set_policy, sw
         assert "Review was due on 2026-07-10" in mails[0].body
         assert sweep() == ([], [])  # the next run: marked already
     assert list(needs_rereview(ModelCard.objects.all())) == [card]
-    assert AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.REREVIEW).count() == 1
+    assert AuditEvent.objects.filter(card_id=card.pk, action=Kind.REREVIEW).count() == 1
 
 
 def test_a_new_approval_clears_the_mark_and_restarts_the_interval(alice, rita, set_policy, sweep):

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 from cards.services import card_save_content
 from tests.factories import make_card
 
@@ -27,7 +28,7 @@ def test_it_writes_each_format(alice, tmp_path, file_format, start):
     )
 
     assert output.read_bytes().startswith(start)
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    event = AuditEvent.objects.get(action=Kind.EXPORT)
     assert event.actor == alice and event.revision == card.revision
 
 

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from cards.models import AuditAction, AuditEvent, ModelCard, PublicationState
+from cards.events import Kind
+from cards.models import AuditEvent, ModelCard, PublicationState
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.events import events_poll
 from tests.factories import approve, make_card
@@ -86,8 +87,7 @@ def test_a_console_edit_event_marks_the_card_changed_in_sagemaker_at_once(
     published.refresh_from_db()
     assert published.sagemaker_newer_version == version
     assert (
-        AuditEvent.objects.filter(card_id=published.pk, action=AuditAction.CHANGED_REMOTELY).count()
-        == 1
+        AuditEvent.objects.filter(card_id=published.pk, action=Kind.CHANGED_REMOTELY).count() == 1
     )
     assert "Changed in SageMaker" in alice_client.get("/cards/churn-model/").content.decode()
     assert left_on(queue) == 0
@@ -100,7 +100,7 @@ def test_the_studios_own_publication_event_marks_nothing(published, queue):
 
     published.refresh_from_db()
     assert published.sagemaker_newer_version is None
-    assert not AuditEvent.objects.filter(action=AuditAction.CHANGED_REMOTELY).exists()
+    assert not AuditEvent.objects.filter(action=Kind.CHANGED_REMOTELY).exists()
     assert left_on(queue) == 0
 
 

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 from cards.sagemaker.lifecycle import package_stage_set
 from cards.services.registry import card_import_model_package
 from cards.tasks import set_package_stage
@@ -119,7 +120,7 @@ def test_a_policy_sets_the_package_stage_on_approval_and_leaves_its_approval_sta
     assert after["ModelLifeCycle"] == {"Stage": "Production", "StageStatus": "Approved"}
     assert after["ModelApprovalStatus"] == "PendingManualApproval"
     assert after["ModelCard"] == before["ModelCard"]
-    event = AuditEvent.objects.get(card_id=card.pk, action=AuditAction.PACKAGE_STAGE)
+    event = AuditEvent.objects.get(card_id=card.pk, action=Kind.PACKAGE_STAGE)
     assert event.actor == rita
     assert event.detail.startswith("Set stage “Production”, status “Approved”")
     assert "lifecycle stage <strong>Production</strong> (Approved)" in package_panel(
@@ -176,7 +177,7 @@ def test_a_stage_that_cannot_be_set_is_audited(aws, alice, alice_client, rita, s
     )
 
     assert not done
-    event = AuditEvent.objects.get(card_id=card.pk, action=AuditAction.PACKAGE_STAGE)
+    event = AuditEvent.objects.get(card_id=card.pk, action=Kind.PACKAGE_STAGE)
     assert event.detail.startswith("Could not set stage “Production”")
 
 

@@ -14,7 +14,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from cards.errors import AlreadyExists, NotAllowed, StudioError
-from cards.models import AuditAction, AuditEvent, CardStatus, ModelCard, Publication
+from cards.events import Kind
+from cards.models import (
+    AuditEvent,
+    CardStatus,
+    ModelCard,
+    Publication,
+)
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.sync import publication_sync
 from cards.services import (
@@ -62,7 +68,7 @@ def test_it_imports_the_latest_version_exactly(aws, rita, team_a, document):
     assert (revision.number, revision.content, revision.status) == (1, original, "Approved")
     assert revision.note == "SageMaker version 1"
     event = AuditEvent.objects.get(card_id=card.pk)
-    assert event.action == AuditAction.IMPORT
+    assert event.action == Kind.IMPORT
     assert event.actor == rita
 
 

@@ -8,10 +8,10 @@ from django.db import connection, connections, transaction
 
 from cards.content.validation import ContentInvalid
 from cards.errors import InvalidInput, NotAllowed, StaleRevision, TransitionRefused
+from cards.events import Kind
 from cards.models import (
     COMMENT_MAX_LENGTH,
     Approval,
-    AuditAction,
     AuditEvent,
     CardRevision,
     CardStatus,
@@ -118,7 +118,7 @@ def test_an_editor_or_a_reviewer_submits_a_draft_for_review(request, alice, rita
 
     assert returned.status == PENDING
     assert returned.revision == before["revision"] + 1
-    assert_transition(card, before, status=PENDING, actor=user, action=AuditAction.SUBMIT)
+    assert_transition(card, before, status=PENDING, actor=user, action=Kind.SUBMIT)
 
 
 def test_a_reviewer_approves_a_card_waiting_for_review(alice, rita):
@@ -127,7 +127,7 @@ def test_a_reviewer_approves_a_card_waiting_for_review(alice, rita):
 
     card_approve(card=card, user=rita, revision=card.revision)
 
-    card = assert_transition(card, before, status=APPROVED, actor=rita, action=AuditAction.APPROVE)
+    card = assert_transition(card, before, status=APPROVED, actor=rita, action=Kind.APPROVE)
     assert card.approved_revision == before["revision"]
     approval = Approval.objects.get(card=card)
     assert (approval.revision, approval.approved_by) == (before["revision"], rita)
@@ -141,7 +141,7 @@ def test_a_reviewer_sends_a_card_back_to_draft_with_a_comment(alice, rita):
         card=card, user=rita, body="  Name the training data.  ", section=Section.TRAINING
     )
 
-    assert_transition(card, before, status=DRAFT, actor=rita, action=AuditAction.REQUEST_CHANGES)
+    assert_transition(card, before, status=DRAFT, actor=rita, action=Kind.REQUEST_CHANGES)
     comment = Comment.objects.get(card=card)
     assert comment.body == "Name the training data."
     assert comment.section == Section.TRAINING
@@ -171,7 +171,7 @@ def test_a_reviewer_archives_a_card_that_is_not_archived(alice, rita, status):
 
     card_archive(card=card, user=rita)
 
-    card = assert_transition(card, before, status=ARCHIVED, actor=rita, action=AuditAction.ARCHIVE)
+    card = assert_transition(card, before, status=ARCHIVED, actor=rita, action=Kind.ARCHIVE)
     assert not card.is_editable
 
 
@@ -182,7 +182,7 @@ def test_a_site_admin_restores_an_archived_card_as_a_draft(alice, rita, sam):
     returned = card_restore(card=card, user=sam)
 
     assert returned.status == DRAFT
-    assert_transition(card, before, status=DRAFT, actor=sam, action=AuditAction.RESTORE)
+    assert_transition(card, before, status=DRAFT, actor=sam, action=Kind.RESTORE)
 
 
 # --- forbidden transitions -------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_editing_an_approved_card_makes_it_a_draft_again_as_a_new_revision(
     assert CardRevision.objects.get(card=card, number=approved_revision).content == (
         approved_content
     )
-    assert AuditEvent.objects.get(card_id=card.pk, action=AuditAction.EDIT).revision == new
+    assert AuditEvent.objects.get(card_id=card.pk, action=Kind.EDIT).revision == new
 
 
 # --- stale approvals -----------------------------------------------------------------------------
@@ -498,7 +498,7 @@ def test_two_reviewers_approving_at_once_give_one_approval(alice, rita, ralph):
         )
         assert Approval.objects.filter(card=card).count() == 1
         assert CardRevision.objects.filter(card=card, status=APPROVED).count() == 1
-        assert AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.APPROVE).count() == 1
+        assert AuditEvent.objects.filter(card_id=card.pk, action=Kind.APPROVE).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -688,7 +688,7 @@ def test_a_comment_starts_a_thread_on_a_section(alice, bob):
     assert comment.revision == card.revision
     assert not comment.is_resolved
     assert list(Comment.objects.open()) == [comment]
-    event = AuditEvent.objects.get(card_id=card.pk, action=AuditAction.COMMENT)
+    event = AuditEvent.objects.get(card_id=card.pk, action=Kind.COMMENT)
     assert (event.actor, event.detail) == (bob, "Training details: Which data?")
     # Comments are not revisions of the card.
     assert ModelCard.objects.get(pk=card.pk).revision == card.revision
@@ -733,7 +733,7 @@ def test_resolving_a_thread_twice_is_refused(alice, rita):
     assert not Comment.objects.open().exists()
     with pytest.raises(TransitionRefused):
         comment_resolve(card=card, user=alice, comment=thread)
-    assert AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.RESOLVE).count() == 1
+    assert AuditEvent.objects.filter(card_id=card.pk, action=Kind.RESOLVE).count() == 1
 
 
 def test_comments_on_an_archived_card_are_refused(alice, rita):
@@ -780,7 +780,7 @@ def test_resolving_a_thread_on_a_card_archived_since_it_was_loaded_is_refused(al
 
     thread.refresh_from_db()
     assert not thread.is_resolved
-    assert not AuditEvent.objects.filter(card_id=card.pk, action=AuditAction.RESOLVE).exists()
+    assert not AuditEvent.objects.filter(card_id=card.pk, action=Kind.RESOLVE).exists()
 
 
 def test_a_comment_over_the_length_limit_is_refused(alice, bob):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from cards.models import AuditAction, AuditEvent, Membership, Role
+from cards.events import Kind
+from cards.models import AuditEvent, Membership, Role
 from sso.models import Identity, RoleMapping
 from tests.factories import make_card, make_team, make_user
 from tests.sso.provider import PROVIDER_PASSWORD, provider_login, sign_in
@@ -51,8 +52,8 @@ def test_a_first_sign_in_creates_the_user_with_the_mapped_roles(client, sso, map
     assert roles(user) == {"Growth": "editor"}
     page = client.get("/")
     assert card.name in page.content.decode()
-    assert events(AuditAction.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
-    assert events(AuditAction.SIGN_IN) == [f"With Corp ID, sub {sub} dana@corp.example"]
+    assert events(Kind.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
+    assert events(Kind.SIGN_IN) == [f"With Corp ID, sub {sub} dana@corp.example"]
 
 
 def test_a_user_is_matched_by_sub_not_by_an_e_mail_an_existing_account_has(
@@ -84,8 +85,8 @@ def test_a_second_sign_in_finds_the_same_user_after_a_rename_at_the_provider(cli
 
     user = Identity.objects.get(subject=sub).user
     assert Identity.objects.filter(user__email="frederick@corp.example").get() == user.sso_identity
-    assert len(events(AuditAction.SIGN_IN)) == 2
-    assert events(AuditAction.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
+    assert len(events(Kind.SIGN_IN)) == 2
+    assert events(Kind.ROLES_CHANGED) == ["From Corp ID: Growth: no role → editor"]
 
 
 def test_a_group_removed_at_the_provider_takes_the_role_away_at_the_next_sign_in(
@@ -103,7 +104,7 @@ def test_a_group_removed_at_the_provider_takes_the_role_away_at_the_next_sign_in
 
     assert roles(user) == {"Growth": "editor"}
     assert client.get(f"/cards/{card.name}/").status_code == 404
-    assert events(AuditAction.ROLES_CHANGED)[0] == "From Corp ID: Risk: reviewer → no role"
+    assert events(Kind.ROLES_CHANGED)[0] == "From Corp ID: Risk: reviewer → no role"
 
 
 def test_in_add_mode_sign_ins_only_add_and_raise_roles(client, sso, settings, mapping, growth):
@@ -152,10 +153,10 @@ def test_a_token_without_the_claim_signs_no_one_in_and_says_which_claim(client, 
     user.refresh_from_db()
     assert roles(user) == {}
     assert not user.is_superuser and not user.is_staff
-    assert events(AuditAction.ROLES_CHANGED)[0] == (
+    assert events(Kind.ROLES_CHANGED)[0] == (
         "From Corp ID: Growth: editor → no role; site admin: removed"
     )
-    [refusal] = events(AuditAction.SIGN_IN_REFUSED)
+    [refusal] = events(Kind.SIGN_IN_REFUSED)
     assert refusal.startswith(f"Corp ID, sub {sub} jane@corp.example: Your identity provider")
 
 
@@ -168,7 +169,7 @@ def test_a_first_sign_in_without_the_claim_creates_no_user(client, sso, mapping)
     assert response.status_code == 403
     assert "no “groups” claim" in response.content.decode()
     assert Identity.objects.count() == users
-    assert AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED).actor is None
+    assert AuditEvent.objects.get(action=Kind.SIGN_IN_REFUSED).actor is None
 
 
 def test_a_nested_claim_path_reads_keycloak_style_roles(client, sso, settings, mapping):
@@ -192,7 +193,7 @@ def test_the_site_admin_mapping_opens_the_admin_and_its_removal_closes_it(client
     assert client.get("/admin/").status_code == 302
     user = Identity.objects.get(subject=sub).user
     assert not user.is_superuser
-    assert events(AuditAction.ROLES_CHANGED)[0] == (
+    assert events(Kind.ROLES_CHANGED)[0] == (
         "From Corp ID: Growth: no role → editor; site admin: removed"
     )
 
@@ -249,8 +250,8 @@ def test_with_no_claim_path_sign_ins_leave_roles_to_the_app(client, sso, setting
     sign_in(client, "ravi")
 
     assert roles(user) == {"Growth": "viewer"}
-    assert not events(AuditAction.ROLES_CHANGED)
-    assert len(events(AuditAction.SIGN_IN)) == 2
+    assert not events(Kind.ROLES_CHANGED)
+    assert len(events(Kind.SIGN_IN)) == 2
 
 
 def test_a_deactivated_user_is_refused(client, sso, mapping):
@@ -266,7 +267,7 @@ def test_a_deactivated_user_is_refused(client, sso, mapping):
     assert response.status_code == 403
     assert "Your account here is deactivated." in response.content.decode()
     assert client.get("/").status_code == 302
-    assert events(AuditAction.SIGN_IN_REFUSED)[0].endswith("Your account here is deactivated.")
+    assert events(Kind.SIGN_IN_REFUSED)[0].endswith("Your account here is deactivated.")
 
 
 def test_a_code_the_provider_will_not_exchange_is_a_page_not_a_500(client, sso, settings):
@@ -279,7 +280,7 @@ def test_a_code_the_provider_will_not_exchange_is_a_page_not_a_500(client, sso, 
     assert "Corp ID did not complete the sign-in (HTTPError). Try again." in (
         response.content.decode()
     )
-    assert "401" in events(AuditAction.SIGN_IN_REFUSED)[0]
+    assert "401" in events(Kind.SIGN_IN_REFUSED)[0]
     assert client.get("/").status_code == 302
 
 
@@ -295,7 +296,7 @@ def test_an_id_token_for_another_sign_in_fails_verification(client, sso, mapping
 
     assert response.status_code == 403
     assert "The answer from Corp ID failed verification." in response.content.decode()
-    assert "Nonce" in events(AuditAction.SIGN_IN_REFUSED)[0]
+    assert "Nonce" in events(Kind.SIGN_IN_REFUSED)[0]
     assert not Identity.objects.exists()
 
 
@@ -326,4 +327,4 @@ def test_a_providers_claims_with_nul_bytes_still_sign_the_person_in(settings, ma
     assert user.email == "dana\ufffd@corp.example"
     assert roles(user) == {"Growth": "editor"}
     assert Identity.objects.get(user=user).subject == "sub\ufffd-7"
-    assert len(events(AuditAction.SIGN_IN)) == 2
+    assert len(events(Kind.SIGN_IN)) == 2

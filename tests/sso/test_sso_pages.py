@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from cards.models import AuditAction, AuditEvent, Role
+from cards.events import Kind
+from cards.models import AuditEvent, Role
 from sso.models import RoleMapping
 from tests.factories import PASSWORD, make_team, make_user
 from tests.sso.provider import sign_in
@@ -98,7 +99,7 @@ def test_a_provider_that_refuses_is_shown_and_audited(client, configured):
 
     assert response.status_code == 403
     assert "Okta did not sign you in: access_denied" in response.content.decode()
-    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN_REFUSED)
+    event = AuditEvent.objects.get(action=Kind.SIGN_IN_REFUSED)
     assert event.detail == "Okta: The provider answered: access_denied"
 
 
@@ -160,7 +161,7 @@ def test_a_site_admin_adds_changes_and_removes_a_mapping_and_each_is_audited(cli
 
     assert not RoleMapping.objects.exists()
     details = list(
-        AuditEvent.objects.filter(action=AuditAction.SSO_MAPPING)
+        AuditEvent.objects.filter(action=Kind.SSO_MAPPING)
         .order_by("pk")
         .values_list("actor__username", "detail")
     )
@@ -213,7 +214,7 @@ def test_a_local_user_with_a_password_is_unaffected_by_single_sign_on(client, co
     make_user("tess", team=make_team("Growth"))
     response = client.post("/login/", {"username": "tess", "password": PASSWORD})
     assert response.status_code == 302
-    assert not AuditEvent.objects.filter(action=AuditAction.SIGN_IN_REFUSED).exists()
+    assert not AuditEvent.objects.filter(action=Kind.SIGN_IN_REFUSED).exists()
 
 
 @pytest.mark.parametrize("count", [1, 30])
@@ -233,10 +234,10 @@ def test_the_mapping_list_takes_as_many_queries_for_one_mapping_as_for_many(
 def test_a_password_sign_in_is_in_the_audit_log_and_a_wrong_password_is_not_a_sign_in(client):
     tess = make_user("tess", team=make_team("Growth"))
     client.post("/login/", {"username": "tess", "password": "not it"})
-    assert not AuditEvent.objects.filter(action=AuditAction.SIGN_IN).exists()
+    assert not AuditEvent.objects.filter(action=Kind.SIGN_IN).exists()
 
     response = client.post("/login/", {"username": "tess", "password": PASSWORD})
 
     assert response.status_code == 302
-    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN)
+    event = AuditEvent.objects.get(action=Kind.SIGN_IN)
     assert (event.actor, event.detail) == (tess, "With a password")

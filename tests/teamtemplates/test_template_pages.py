@@ -5,7 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 from teamtemplates.models import TemplateVersion
 from teamtemplates.services import starters, template_save
 from tests.teamtemplates.conftest import definition, text_fields
@@ -100,7 +101,7 @@ def test_saving_makes_a_new_version_and_an_audit_event(rita_client, team_a, rita
         ],
         "builtin": {"ethical_considerations": ["High"], "clarify_bias": "always"},
     }
-    event = AuditEvent.objects.get(action=AuditAction.TEMPLATE_CHANGE)
+    event = AuditEvent.objects.get(action=Kind.TEMPLATE_CHANGE)
     assert event.actor == rita and event.team_id == team_a.pk
     assert (
         event.detail == "Team Growth: template “Growth essentials” version 1 (2 fields): First cut"

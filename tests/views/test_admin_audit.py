@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from cards.models import AuditAction, AuditEvent, Membership, Role
+from cards.events import Kind
+from cards.models import AuditEvent, Membership, Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def team_form(team, rows: list[dict], initial: int) -> dict:
 def role_events() -> list[tuple[str, str, int | None, str]]:
     return [
         (event.actor.username, event.action, event.team_id, event.detail)
-        for event in AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGE).order_by("pk")
+        for event in AuditEvent.objects.filter(action=Kind.ROLE_CHANGE).order_by("pk")
     ]
 
 

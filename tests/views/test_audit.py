@@ -11,7 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cards.models import AuditAction, AuditEvent, CardStatus, Comment, ModelCard
+from cards.events import Kind
+from cards.models import (
+    AuditEvent,
+    CardStatus,
+    Comment,
+    ModelCard,
+)
 from cards.services import (
     card_archive,
     card_delete,
@@ -118,7 +124,7 @@ def test_creating_a_card_records_who_and_which_card(alice, team_a):
     event = AuditEvent.objects.get()
     assert (event.actor, event.action, event.card_id, event.card_name) == (
         alice,
-        AuditAction.CREATE,
+        Kind.CREATE,
         card.pk,
         "churn-model",
     )
@@ -128,7 +134,7 @@ def test_creating_a_card_records_who_and_which_card(alice, team_a):
 def test_importing_a_card_records_an_import(alice, team_a):
     card_import_json(user=alice, team=team_a, name="imported", raw=b'{"model_overview": {}}')
 
-    assert events_after(0) == [("alice", AuditAction.IMPORT, "imported")]
+    assert events_after(0) == [("alice", Kind.IMPORT, "imported")]
 
 
 def test_an_edit_records_its_note_and_revision(alice, bob):
@@ -139,7 +145,7 @@ def test_an_edit_records_its_note_and_revision(alice, bob):
         card=card, user=bob, content=edited(card), base_revision=1, note="Step: Overview"
     )
 
-    assert events_after(since) == [("bob", AuditAction.EDIT, card.name)]
+    assert events_after(since) == [("bob", Kind.EDIT, card.name)]
     event = AuditEvent.objects.get(pk__gt=since)
     assert (event.revision, event.detail) == (2, "Step: Overview")
 
@@ -159,26 +165,26 @@ def test_the_review_workflow_records_each_step(alice, rita, sam):
 
     since = last_event_pk()
     card_submit(card=card, user=alice)
-    assert events_after(since) == [("alice", AuditAction.SUBMIT, name)]
+    assert events_after(since) == [("alice", Kind.SUBMIT, name)]
 
     since = last_event_pk()
     card_request_changes(card=card, user=rita, body="Name the training data.")
-    assert events_after(since) == [("rita", AuditAction.REQUEST_CHANGES, name)]
+    assert events_after(since) == [("rita", Kind.REQUEST_CHANGES, name)]
 
     since = last_event_pk()
     approve(card, author=alice, reviewer=rita)
     assert events_after(since) == [
-        ("alice", AuditAction.SUBMIT, name),
-        ("rita", AuditAction.APPROVE, name),
+        ("alice", Kind.SUBMIT, name),
+        ("rita", Kind.APPROVE, name),
     ]
 
     since = last_event_pk()
     card_archive(card=card, user=rita)
-    assert events_after(since) == [("rita", AuditAction.ARCHIVE, name)]
+    assert events_after(since) == [("rita", Kind.ARCHIVE, name)]
 
     since = last_event_pk()
     card_restore(card=card, user=sam)
-    assert events_after(since) == [("sam", AuditAction.RESTORE, name)]
+    assert events_after(since) == [("sam", Kind.RESTORE, name)]
 
     assert ModelCard.objects.get(pk=card.pk).status == CardStatus.DRAFT
 
@@ -191,8 +197,8 @@ def test_comments_and_their_resolution_are_recorded(alice, bob):
     comment_resolve(card=card, user=alice, comment=comment)
 
     assert events_after(since) == [
-        ("bob", AuditAction.COMMENT, card.name),
-        ("alice", AuditAction.RESOLVE, card.name),
+        ("bob", Kind.COMMENT, card.name),
+        ("alice", Kind.RESOLVE, card.name),
     ]
     assert Comment.objects.get().is_resolved
 
@@ -204,7 +210,7 @@ def test_an_export_download_is_recorded(alice, vera):
     response = client_for(vera).get(reverse("cards:export", args=[card.name]))
 
     assert response.status_code == 200
-    assert events_after(since) == [("vera", AuditAction.EXPORT, card.name)]
+    assert events_after(since) == [("vera", Kind.EXPORT, card.name)]
 
 
 def test_deleting_a_draft_is_recorded(alice, bob):
@@ -214,7 +220,7 @@ def test_deleting_a_draft_is_recorded(alice, bob):
     card_delete(card=card, user=bob)
 
     assert not ModelCard.objects.exists()
-    assert events_after(since) == [("bob", AuditAction.DELETE, card.name)]
+    assert events_after(since) == [("bob", Kind.DELETE, card.name)]
 
 
 @pytest.mark.usefixtures("_no_jobs_left")
@@ -224,7 +230,7 @@ def test_a_publish_request_is_recorded(alice, bob, rita):
 
     publication_request(card=card, user=bob)
 
-    assert events_after(since) == [("bob", AuditAction.PUBLISH, card.name)]
+    assert events_after(since) == [("bob", Kind.PUBLISH, card.name)]
     event = AuditEvent.objects.get(pk__gt=since)
     assert event.detail == f"Revision {card.revision} as Approved"
 
@@ -240,8 +246,8 @@ def test_the_log_shows_the_teams_events_newest_first(alice_client, alice, bob):
 
     assert response.status_code == 200
     assert shown(response) == [
-        ("bob", AuditAction.COMMENT, card.name),
-        ("alice", AuditAction.CREATE, card.name),
+        ("bob", Kind.COMMENT, card.name),
+        ("alice", Kind.CREATE, card.name),
     ]
 
 
@@ -252,8 +258,8 @@ def test_a_deleted_cards_events_stay_in_the_log(alice_client, alice):
     response = alice_client.get(reverse("cards:audit"))
 
     assert shown(response) == [
-        ("alice", AuditAction.DELETE, "short-lived"),
-        ("alice", AuditAction.CREATE, "short-lived"),
+        ("alice", Kind.DELETE, "short-lived"),
+        ("alice", Kind.CREATE, "short-lived"),
     ]
     assert AuditEvent.objects.filter(card_id=card.pk).count() == 2
     # The name stays, without a link to a page that is gone.
@@ -268,12 +274,12 @@ def test_another_team_sees_none_of_the_events(alice, charlie, team_b):
 
     response = charlie_client.get(reverse("cards:audit"))
 
-    assert shown(response) == [("charlie", AuditAction.CREATE, theirs.name)]
+    assert shown(response) == [("charlie", Kind.CREATE, theirs.name)]
     assert card.name not in response.content.decode()
     assert charlie_client.get(reverse("cards:card_audit", args=[card.name])).status_code == 404
     # Nor through the team filter: team A is not among the choices.
     filtered = charlie_client.get(reverse("cards:audit"), {"team": alice.teams.get().pk})
-    assert shown(filtered) == [("charlie", AuditAction.CREATE, theirs.name)]
+    assert shown(filtered) == [("charlie", Kind.CREATE, theirs.name)]
     assert filtered.context["filters"].errors
 
 
@@ -301,18 +307,18 @@ def test_the_log_filters_by_action_actor_card_team_and_day(alice, bob, charlie, 
         assert not response.context["filters"].errors
         return shown(response)
 
-    assert names(action="comment") == [("bob", AuditAction.COMMENT, "churn-model")]
+    assert names(action="comment") == [("bob", Kind.COMMENT, "churn-model")]
     assert names(actor="BOB") == [
-        ("bob", AuditAction.COMMENT, "churn-model"),
-        ("bob", AuditAction.CREATE, "fraud-model"),
+        ("bob", Kind.COMMENT, "churn-model"),
+        ("bob", Kind.CREATE, "fraud-model"),
     ]
-    assert names(card="fraud") == [("bob", AuditAction.CREATE, "fraud-model")]
+    assert names(card="fraud") == [("bob", Kind.CREATE, "fraud-model")]
     assert {name for _, _, name in names(team=team_a.pk)} == {"churn-model", "fraud-model"}
     assert len(names(date_from=today.isoformat(), date_to=today.isoformat())) == 4
     assert names(date_from=(today + timedelta(days=1)).isoformat()) == []
     assert names(date_to=(today - timedelta(days=1)).isoformat()) == []
     assert names(action="create", actor="alice", card="churn") == [
-        ("alice", AuditAction.CREATE, "churn-model")
+        ("alice", Kind.CREATE, "churn-model")
     ]
 
 
@@ -413,8 +419,8 @@ def test_a_cards_log_shows_only_its_events(alice, bob, vera):
 
     assert response.status_code == 200
     assert shown(response) == [
-        ("bob", AuditAction.COMMENT, card.name),
-        ("alice", AuditAction.CREATE, card.name),
+        ("bob", Kind.COMMENT, card.name),
+        ("alice", Kind.CREATE, card.name),
     ]
 
 
@@ -427,14 +433,12 @@ def test_a_cards_log_filters_and_leaves_out_a_new_card_of_the_same_name(alice, b
     alice_client = client_for(alice)
 
     assert shown(alice_client.get(url)) == [
-        ("alice", AuditAction.COMMENT, card.name),
-        ("bob", AuditAction.CREATE, card.name),
+        ("alice", Kind.COMMENT, card.name),
+        ("bob", Kind.CREATE, card.name),
     ]
-    assert shown(alice_client.get(url, {"actor": "bob"})) == [
-        ("bob", AuditAction.CREATE, card.name)
-    ]
+    assert shown(alice_client.get(url, {"actor": "bob"})) == [("bob", Kind.CREATE, card.name)]
     assert shown(alice_client.get(url, {"action": "comment"})) == [
-        ("alice", AuditAction.COMMENT, card.name)
+        ("alice", Kind.COMMENT, card.name)
     ]
 
 

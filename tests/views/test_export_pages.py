@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cards.events import Kind
 from cards.exports import ExportFormat
-from cards.models import AuditAction, AuditEvent
+from cards.models import AuditEvent
 from cards.services import comment_add
 from tests.factories import approve, make_archived_card, make_card
 
@@ -59,7 +60,7 @@ def test_a_viewer_downloads_each_format_and_it_is_audited(
     assert response["Content-Disposition"] == (
         f'attachment; filename="{card.name}-r{card.revision}{suffix}"'
     )
-    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    event = AuditEvent.objects.get(action=Kind.EXPORT)
     assert event.actor == vera and event.card_name == card.name
     label = dict(ExportFormat.choices)[file_format]
     assert event.detail == f"{label}, revision {card.revision}"
@@ -71,7 +72,7 @@ def test_other_teams_get_404(alice, charlie):
     client = client_for(charlie)
     assert client.get(export_url(card)).status_code == 404
     assert client.get(export_url(card, format="pdf", revision=card.revision)).status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not AuditEvent.objects.filter(action=Kind.EXPORT).exists()
 
 
 def test_archived_cards_export(alice_client, alice):
@@ -95,7 +96,7 @@ def test_bad_choices_are_explained_on_the_page(alice_client, alice):
     assert "Choose one of the formats listed." in page
     assert "This card has no such revision; choose one from the list." in page
     assert "A licence identifier has letters, digits, dots, plus and hyphens only" in page
-    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert not AuditEvent.objects.filter(action=Kind.EXPORT).exists()
 
 
 def test_the_page_lists_what_each_format_cannot_hold(alice_client, alice):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from cards.models import AuditAction, AuditEvent, CardStatus
+from cards.events import Kind
+from cards.models import AuditEvent, CardStatus
 from cards.sagemaker.drift import drift_check
 from cards.services import card_approve, card_archive, card_request_changes, card_submit
 from tests.factories import make_card, make_team, make_user
@@ -115,7 +116,7 @@ def approved(aws, alice, rita, endpoint):
 def test_a_publish_records_its_version_and_sends_published(approved):
     publication = publish(approved)
 
-    event = AuditEvent.objects.filter(action=AuditAction.PUBLISHED).get()
+    event = AuditEvent.objects.filter(action=Kind.PUBLISHED).get()
     assert event.detail == "Published as version 1 (Approved)"
     assert event.card_name == "churn-model"
     assert event.actor.username == publication.requested_by.username
@@ -133,9 +134,9 @@ def test_a_failed_publish_records_why_and_a_change_in_sagemaker_is_recorded_once
     )
     publish(approved)
 
-    failed = AuditEvent.objects.get(action=AuditAction.PUBLISH_FAILED)
+    failed = AuditEvent.objects.get(action=Kind.PUBLISH_FAILED)
     assert "SageMaker already has a card named churn-model" in failed.detail
-    changed = AuditEvent.objects.get(action=AuditAction.CHANGED_REMOTELY)
+    changed = AuditEvent.objects.get(action=Kind.CHANGED_REMOTELY)
     assert changed.detail == "SageMaker has version 1, which this app did not write"
     assert events()[-2:] == [
         ("card.changed_in_sagemaker", "churn-model"),
@@ -154,7 +155,7 @@ def test_the_drift_check_records_and_announces_a_console_edit_once(aws, approved
     approved.refresh_from_db()
     assert drift_check(approved) == version  # checked again: nothing new
 
-    (changed,) = AuditEvent.objects.filter(action=AuditAction.CHANGED_REMOTELY)
+    (changed,) = AuditEvent.objects.filter(action=Kind.CHANGED_REMOTELY)
     assert changed.detail == f"SageMaker has version {version}, which this app did not write"
     assert changed.actor is None
     assert [event for event in events() if event[0] == "card.changed_in_sagemaker"] == [

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cards.models import AuditAction, AuditEvent, Role
+from cards.events import Kind
+from cards.models import AuditEvent, Role
 from cards.services import card_submit
 from tests.factories import make_card, make_user
 from tests.jobs import queued
@@ -38,7 +39,7 @@ def test_a_reviewer_adds_a_webhook_and_sees_its_secret_once(rita, team_a, settin
     again = client_for(rita).get(reverse("webhooks:team", args=[team_a.pk])).content.decode()
     assert endpoint.secret not in again
     assert endpoint.masked_secret in again
-    created = AuditEvent.objects.get(action=AuditAction.WEBHOOK_CREATE)
+    created = AuditEvent.objects.get(action=Kind.WEBHOOK_CREATE)
     assert created.team_id == team_a.pk
     assert created.detail == "http://127.0.0.1:9/hook — card.approved, card.published"
     assert endpoint.secret not in created.detail
@@ -113,10 +114,10 @@ def test_editing_rotating_and_removing_are_audited(rita, team_a, endpoint):
         AuditEvent.objects.filter(team_id=team_a.pk).order_by("pk").values_list("action", flat=True)
     )
     assert actions == [
-        AuditAction.WEBHOOK_CREATE,
-        AuditAction.WEBHOOK_CHANGE,
-        AuditAction.WEBHOOK_CHANGE,
-        AuditAction.WEBHOOK_DELETE,
+        Kind.WEBHOOK_CREATE,
+        Kind.WEBHOOK_CHANGE,
+        Kind.WEBHOOK_CHANGE,
+        Kind.WEBHOOK_DELETE,
     ]
     # The team's members see them in their audit log.
     log = client.get(reverse("cards:audit")).content.decode()
@@ -161,7 +162,7 @@ def test_redeliver_queues_a_new_attempt_and_is_audited(alice, rita, endpoint, re
     assert len(receiver.received) == 2
     assert receiver.received[0].body == receiver.received[1].body
     assert [a.redelivery for a in Attempt.objects.order_by("pk")] == [False, True]
-    redelivered = AuditEvent.objects.get(action=AuditAction.WEBHOOK_REDELIVER)
+    redelivered = AuditEvent.objects.get(action=Kind.WEBHOOK_REDELIVER)
     assert redelivered.actor == rita
     assert f"#{delivery.pk}" in redelivered.detail
 
@@ -172,7 +173,7 @@ def test_only_reviewers_and_site_admins_redeliver(alice, charlie, endpoint):
     url = reverse("webhooks:redeliver", args=[delivery.pk])
     assert client_for(alice).post(url).status_code == 403
     assert client_for(charlie).post(url).status_code == 404
-    assert not AuditEvent.objects.filter(action=AuditAction.WEBHOOK_REDELIVER).exists()
+    assert not AuditEvent.objects.filter(action=Kind.WEBHOOK_REDELIVER).exists()
 
 
 @pytest.mark.parametrize("count", [1, 12])

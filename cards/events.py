@@ -1,0 +1,269 @@
+"""What happens to a card (and around it), recorded once; the other apps subscribe.
+
+The contract (docs/architecture.md, "Events"):
+
+- ``Kind`` is the one vocabulary: every audit action. ``PUBLIC_NAMES`` is the documented
+  subset that leaves the app under a public name (``card.approved``...): what webhook
+  endpoints store and receivers see (docs/webhooks.md), and what chat notifications speak of.
+- ``event_record(card=..., kind=..., actor=..., detail=..., **details)`` is the one call a
+  service makes when something happened. It appends the audit row (append-only: a trigger
+  refuses UPDATE and DELETE) and, in the same transaction, defers one ``events.fan_out`` job
+  per subscriber that wants the kind, in one insert. The job table is the outbox: a
+  rolled-back change sends nothing, and nothing is sent before it commits. A kind no
+  subscriber wants costs no job.
+- ``detail`` is the audit log's text; ``details`` are the event's structured facts, stored on
+  the row and handed to subscribers (the webhook payload's ``details``), except the keys in
+  ``INTERNAL_DETAILS``, which only subscribers inside the app read.
+- Subscribers are dotted paths in ``settings.EVENT_SUBSCRIBERS`` to callables
+  ``handle(event: RecordedEvent) -> None``, marked with ``@subscriber(kinds=..., retry=...)``.
+  Each runs in its own job with its own retry strategy (``cards.jobs.SubscriberRetry``), so
+  one subscriber's outage never blocks another, nor the card. A handler runs after the
+  commit, maybe more than once (a retry): it must be safe to repeat or say why not.
+- Events without a card (tokens, sign-ins, team settings) go through ``event_record`` too,
+  with ``card=None`` and the ``team_id`` they concern: one writer, one vocabulary. No
+  subscriber asks for them today, so they cost the audit row only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.module_loading import import_string
+from procrastinate import BaseRetryStrategy
+from procrastinate.contrib.django import app
+
+from cards.jobs import DATABASE_RETRY, FAN_OUT_TASK
+from cards.models import AuditEvent, ModelCard
+from cards.outside_text import storable
+from operations.logs import job_origin
+
+
+class Kind(models.TextChoices):
+    """Everything the audit log records; the values are stored (``AuditEvent.action``)."""
+
+    CREATE = "create", "Created"
+    IMPORT = "import", "Imported"
+    EDIT = "edit", "Edited"
+    SUBMIT = "submit", "Submitted for review"
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Requested changes"
+    ARCHIVE = "archive", "Archived"
+    RESTORE = "restore", "Restored"
+    COMMENT = "comment", "Commented"
+    RESOLVE = "resolve", "Resolved a comment"
+    EXPORT = "export", "Exported"
+    DELETE = "delete", "Deleted"
+    PUBLISH = "publish", "Requested a publish"
+    LOCKOUT = "lockout", "Sign-in locked out"
+    TOKEN_CREATE = "token_create", "Created an API token"
+    TOKEN_REVOKE = "token_revoke", "Revoked an API token"
+    TOKEN_USE = "token_use", "Used an API token"
+    PUBLISHED = "published", "Published to SageMaker"
+    PUBLISH_FAILED = "publish_failed", "Publishing failed"
+    CHANGED_REMOTELY = "changed_remotely", "Changed in SageMaker"
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_REFUSED = "sign_in_refused", "Sign-in refused"
+    ROLES_CHANGED = "roles_changed", "Roles changed by the identity provider"
+    SSO_MAPPING = "sso_mapping", "Changed the sign-in role mapping"
+    ROLE_CHANGE = "role_change", "Changed someone's role"  # a member's, or site admin
+    WEBHOOK_CREATE = "webhook_create", "Added a webhook"
+    WEBHOOK_CHANGE = "webhook_change", "Changed a webhook"
+    WEBHOOK_DELETE = "webhook_delete", "Removed a webhook"
+    WEBHOOK_REDELIVER = "webhook_redeliver", "Redelivered a webhook"
+    TEMPLATE_CHANGE = "template_change", "Changed a team template"
+    POLICY_CHANGE = "policy_change", "Changed a review policy"
+    REREVIEW = "rereview", "Marked for re-review"
+    GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
+    PACKAGE_STAGE = "package_stage", "Set the model package's lifecycle stage"
+
+
+def kind_label(action: str) -> str:
+    """What the audit log calls a stored action ("approve" -> "Approved")."""
+    return Kind(action).label if action in Kind.values else action
+
+
+# The public subset: the kind, its public name and what a team subscribes to. Webhook
+# endpoints store the public names (docs/webhooks.md). "card.approved" means the card
+# became Approved: an approval that leaves it waiting for more is recorded, not announced.
+PUBLIC: dict[Kind, tuple[str, str]] = {
+    Kind.SUBMIT: ("card.submitted", "Card submitted for review"),
+    Kind.APPROVE: ("card.approved", "Card approved"),
+    Kind.REQUEST_CHANGES: ("card.changes_requested", "Changes requested"),
+    Kind.ARCHIVE: ("card.archived", "Card archived"),
+    Kind.PUBLISHED: ("card.published", "Published to SageMaker"),
+    Kind.PUBLISH_FAILED: ("card.publish_failed", "Publishing failed"),
+    Kind.CHANGED_REMOTELY: ("card.changed_in_sagemaker", "Changed in SageMaker"),
+    Kind.REREVIEW: ("card.review_due", "Review due"),
+}
+PUBLIC_NAMES: dict[Kind, str] = {kind: name for kind, (name, _) in PUBLIC.items()}
+PUBLIC_CHOICES: list[tuple[str, str]] = list(PUBLIC.values())
+KIND_OF_PUBLIC_NAME: dict[str, Kind] = {name: kind for kind, name in PUBLIC_NAMES.items()}
+
+# Details that subscribers inside the app read but no receiver outside gets: the card's
+# approved revision before this event (whose changes since then make someone an author).
+INTERNAL_DETAILS = frozenset({"since_revision"})
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """One event as its subscribers get it: the audit row, loaded after the commit."""
+
+    id: int
+    kind: Kind
+    public_name: str | None
+    card_id: int | None
+    card_name: str
+    team_id: int | None
+    revision: int | None  # the card's, right after the event
+    status: str  # the card's status right after the event ("" without a card)
+    actor: str | None  # the username; None for the system (the periodic checks)
+    actor_id: int | None
+    at: datetime
+    detail: str  # the audit log's text
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: AuditEvent) -> RecordedEvent:
+        kind = Kind(row.action)
+        return cls(
+            id=row.pk,
+            kind=kind,
+            public_name=PUBLIC_NAMES.get(kind),
+            card_id=row.card_id,
+            card_name=row.card_name,
+            team_id=row.team_id,
+            revision=row.revision,
+            status=row.status,
+            actor=row.actor.get_username() if row.actor is not None else None,
+            actor_id=row.actor_id,
+            at=row.at,
+            detail=row.detail,
+            details=dict(row.details or {}),
+        )
+
+    @property
+    def public_details(self) -> dict[str, Any]:
+        """What a receiver outside the app gets as ``details``."""
+        return {k: v for k, v in self.details.items() if k not in INTERNAL_DETAILS}
+
+
+Handler = Callable[[RecordedEvent], None]
+
+
+def subscriber(
+    *, kinds: Iterable[Kind], retry: BaseRetryStrategy | None = None
+) -> Callable[[Handler], Handler]:
+    """Mark ``handle(event)`` as a subscriber of ``kinds``, retried by ``retry`` (by default:
+    when the database is away). Name it in ``settings.EVENT_SUBSCRIBERS`` to switch it on."""
+
+    def mark(handle: Handler) -> Handler:
+        handle.kinds = frozenset(Kind(kind) for kind in kinds)  # type: ignore[attr-defined]
+        handle.retry = retry or DATABASE_RETRY  # type: ignore[attr-defined]
+        return handle
+
+    return mark
+
+
+@cache
+def _handlers(paths: tuple[str, ...]) -> tuple[tuple[str, frozenset[Kind]], ...]:
+    # The settings name the subscribers (as healthchecks names its transports): imported by
+    # path, so this module imports none of them.
+    return tuple((path, import_string(path).kinds) for path in paths)
+
+
+def subscribers_of(kind: Kind) -> list[str]:
+    """The dotted paths of the subscribers that want ``kind``."""
+    return [path for path, kinds in _handlers(tuple(settings.EVENT_SUBSCRIBERS)) if kind in kinds]
+
+
+# The API token a request acts through ({"token": (id, name)}), so every event it causes
+# says so. Each API request gets a fresh holder (``token_channel``), filled once the token is
+# known; outside the API there is none, and nothing leaks from one request to the next.
+_channel: ContextVar[dict | None] = ContextVar("audit_channel", default=None)
+
+
+@contextlib.contextmanager
+def token_channel() -> Iterator[None]:
+    """Around one API request: the events written inside name the token it came through."""
+    reset = _channel.set({})
+    try:
+        yield
+    finally:
+        _channel.reset(reset)
+
+
+def acting_through_token(token_id: int, name: str) -> None:
+    """The current API request acts through this token (see ``token_channel``)."""
+    channel = _channel.get()
+    if channel is not None:
+        channel["token"] = (token_id, name)
+
+
+def _storable(value: Any) -> Any:
+    """JSON as PostgreSQL's jsonb holds it: no NUL or lone surrogate in any string."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
+def event_record(
+    *,
+    card: ModelCard | None,
+    kind: Kind,
+    actor,
+    detail: str = "",
+    team_id: int | None = None,
+    announce: bool = True,
+    **details: Any,
+) -> AuditEvent:
+    """Record that ``kind`` happened (to ``card``, by ``actor``: None for the system) and
+    queue its subscribers, in the caller's transaction (one of its own otherwise).
+
+    ``detail``: the audit log's text. ``details``: the event's facts for subscribers (JSON).
+    ``team_id``: the team an event without a card is about (a webhook, a review policy or a
+    template of the team), so the team's members see it in their log. ``announce=False``
+    records without telling any subscriber (an approval still waiting for others).
+    """
+    kind = Kind(kind)
+    token = (_channel.get() or {}).get("token")
+    if token is not None:
+        via = f"via API token “{token[1]}”"
+        detail = f"{detail} ({via})" if detail else via.capitalize()
+    wanted = subscribers_of(kind) if announce else []
+    with transaction.atomic():
+        row = AuditEvent.objects.create(
+            actor=actor,
+            action=kind,
+            card_id=card.pk if card else None,
+            card_name=card.name if card else "",
+            team_id=card.team_id if card else team_id,
+            revision=card.revision if card else None,
+            status=card.status if card else "",
+            detail=detail,  # made storable and cut to its length by the field
+            details=_storable(details),
+            token_id=token[0] if token else None,
+        )
+        if wanted:
+            # One insert for all the jobs; each names its subscriber (its retry strategy).
+            app.configure_task(FAN_OUT_TASK, task_kwargs=job_origin()).batch_defer(
+                *({"event_id": row.pk, "subscriber": path} for path in wanted)
+            )
+    return row
+
+
+def event_deliver(*, event_id: int, subscriber: str) -> None:
+    """Hand one recorded event to one subscriber (the ``events.fan_out`` job)."""
+    row = AuditEvent.objects.select_related("actor").get(pk=event_id)
+    import_string(subscriber)(RecordedEvent.from_row(row))
