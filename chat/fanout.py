@@ -1,6 +1,6 @@
-"""From one card event to a message per channel of the card's team that wants it.
+"""From one recorded card event to a message per channel of the card's team that wants it.
 
-Runs in the worker, in the subscriber's own job (chat.slack.handle, chat.teams.handle): it
+Runs in the worker, in each subscriber's own job (chat.slack.handle, chat.teams.handle): it
 writes the messages and defers one ``chat.deliver`` job each, by task name, in one
 transaction. Nothing here touches the network: a slow channel holds up only its own job.
 """
@@ -12,53 +12,90 @@ from collections.abc import Callable
 from django.db import transaction
 from procrastinate.contrib.django import app
 
-from chat.models import ChatChannel, ChatMessage
-from chat.notice import Notice
+from cards.events import Kind, RecordedEvent
+from cards.models import CardStatus
+from chat.models import ChatChannel, ChatEvent, ChatMessage
+from chat.notice import Notice, notice_for
 from operations.logs import job_origin
 
 DELIVER = "chat.deliver"  # chat/tasks.py's job, deferred by name
 
 
-def channel_messages(
-    *,
-    service: str,
-    team_id: int,
-    event: str,
-    notice: Notice,
-    render: Callable[[Notice], dict],
-    source: str = "",
+def _details(event: RecordedEvent) -> dict:
+    """The event's facts for a message; the audit text stands in for the one each event
+    is about when a caller recorded no structured detail."""
+    details = event.public_details
+    fallback = {
+        Kind.REQUEST_CHANGES: "comment",
+        Kind.PUBLISH_FAILED: "reason",
+        Kind.REREVIEW: "detail",
+    }.get(event.kind)
+    if fallback and not details.get(fallback) and event.detail:
+        details = {**details, fallback: event.detail}
+    return details
+
+
+def event_messages(
+    event: RecordedEvent, *, service: str, render: Callable[[Notice], dict]
 ) -> list[ChatMessage]:
-    """Write and queue the messages; ``source`` (the event's id) makes a rerun send none
-    twice. One query when no channel wants the event."""
+    """The messages of ``event`` for ``service``'s channels (none for an event no chat
+    channel speaks of). One query when no channel wants it."""
+    if event.public_name not in ChatEvent.values or event.team_id is None:
+        return []
+    if event.kind == Kind.APPROVE and event.status != CardStatus.APPROVED:
+        return []  # an approval that still waits for others is recorded, not announced
     channels = list(
         ChatChannel.objects.filter(
-            team_id=team_id, service=service, active=True, events__contains=[event]
-        )
+            team_id=event.team_id,
+            service=service,
+            active=True,
+            events__contains=[event.public_name],
+        ).select_related("team")
     )
     if not channels:
         return []
+    notice = notice_for(
+        event=event.public_name,
+        card_name=event.card_name,
+        team_name=channels[0].team.name,
+        revision=event.revision,
+        actor=event.actor or "",
+        details=_details(event),
+    )
+    return channel_messages(channels, notice=notice, render=render, source=f"event-{event.id}")
+
+
+def channel_messages(
+    channels: list[ChatChannel],
+    *,
+    notice: Notice,
+    render: Callable[[Notice], dict],
+    source: str,
+) -> list[ChatMessage]:
+    """Write and queue one message per channel; ``source`` (the event) makes a rerun of the
+    subscriber's job send none twice."""
     body = render(notice)
     with transaction.atomic():
-        if source:
-            done = set(
-                ChatMessage.objects.filter(channel__in=channels, source=source).values_list(
-                    "channel_id", flat=True
-                )
+        done = set(
+            ChatMessage.objects.filter(channel__in=channels, source=source).values_list(
+                "channel_id", flat=True
             )
-            channels = [channel for channel in channels if channel.pk not in done]
+        )
         messages = ChatMessage.objects.bulk_create(
             [
                 ChatMessage(
                     channel=channel,
-                    event=event,
+                    event=notice.event,
                     source=source,
                     card_name=notice.card,
                     body=body,
                 )
                 for channel in channels
+                if channel.pk not in done
             ]
         )
         if messages:
+            # One insert for all the jobs.
             app.configure_task(DELIVER, task_kwargs=job_origin()).batch_defer(
                 *({"message_id": message.pk} for message in messages)
             )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from cards.events import PUBLIC_NAMES, Kind
 from cards.models import Team
 from cards.outside_text import OutsideCharField, OutsideTextField
 
@@ -21,12 +22,23 @@ class ChatEvent(models.TextChoices):
     """What a channel can be told about: a subset of the card events' public names
     (docs/chat-notifications.md)."""
 
-    SUBMITTED = "card.submitted", "Card submitted for review"
-    APPROVED = "card.approved", "Card approved"
-    CHANGES_REQUESTED = "card.changes_requested", "Changes requested"
-    PUBLISHED = "card.published", "Published to SageMaker"
-    PUBLISH_FAILED = "card.publish_failed", "Publishing failed"
-    REVIEW_DUE = "card.review_due", "Review due"
+    SUBMITTED = PUBLIC_NAMES[Kind.SUBMIT], "Card submitted for review"
+    APPROVED = PUBLIC_NAMES[Kind.APPROVE], "Card approved"
+    CHANGES_REQUESTED = PUBLIC_NAMES[Kind.REQUEST_CHANGES], "Changes requested"
+    PUBLISHED = PUBLIC_NAMES[Kind.PUBLISHED], "Published to SageMaker"
+    PUBLISH_FAILED = PUBLIC_NAMES[Kind.PUBLISH_FAILED], "Publishing failed"
+    REVIEW_DUE = PUBLIC_NAMES[Kind.REREVIEW], "Review due"
+
+
+# The kinds the chat subscribers ask for (their public names are ChatEvent's values).
+CHAT_KINDS = (
+    Kind.SUBMIT,
+    Kind.APPROVE,
+    Kind.REQUEST_CHANGES,
+    Kind.PUBLISHED,
+    Kind.PUBLISH_FAILED,
+    Kind.REREVIEW,
+)
 
 
 # Sent by hand from a channel's page to check the address; no card event.

@@ -9,9 +9,9 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
-from cards.models import AuditAction, Role, Team
+from cards.events import Kind, event_record
+from cards.models import Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
-from cards.services.audit import audit_record
 from chat import slack, teams
 from chat.fanout import DELIVER
 from chat.models import TEST_EVENT, ChatChannel, ChatEvent, ChatMessage, MessageState, Service
@@ -121,9 +121,10 @@ def channel_create(
             allow_private_network=allow_private_network,
             created_by=user,
         )
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_CREATE,
+            kind=Kind.WEBHOOK_CREATE,
             team_id=team.pk,
             detail=f"Chat channel {_describe(channel)}",
         )
@@ -160,9 +161,10 @@ def channel_update(
         return channel
     with transaction.atomic():
         channel.save()
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_CHANGE,
+            kind=Kind.WEBHOOK_CHANGE,
             team_id=channel.team_id,
             detail=f"Chat channel {before} → {after}{' (new address)' if new_url else ''}",
         )
@@ -172,9 +174,10 @@ def channel_update(
 def channel_delete(*, user, channel: ChatChannel) -> None:
     _require_manager(user, channel.team_id)
     with transaction.atomic():
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_DELETE,
+            kind=Kind.WEBHOOK_DELETE,
             team_id=channel.team_id,
             detail=f"Chat channel {_describe(channel)}",
         )
@@ -214,9 +217,10 @@ def message_redeliver(*, user, message_id: int) -> ChatMessage:
             state=MessageState.PENDING, updated_at=timezone.now()
         )
         message.state = MessageState.PENDING
-        audit_record(
+        event_record(
+            card=None,
             actor=user,
-            action=AuditAction.WEBHOOK_REDELIVER,
+            kind=Kind.WEBHOOK_REDELIVER,
             team_id=message.channel.team_id,
             detail=f"{message.event} #{message.pk} to chat channel “{message.channel.name}”",
         )

@@ -9,7 +9,9 @@ formatting characters, so there they become look-alikes that format nothing.
 
 from __future__ import annotations
 
-from chat.models import Service
+from cards.events import RecordedEvent, subscriber
+from chat.fanout import event_messages
+from chat.models import CHAT_KINDS, Service
 from chat.notice import Notice
 from chat.text import fit
 
@@ -73,3 +75,10 @@ def message(notice: Notice) -> dict:
         "unfurl_links": False,
         "unfurl_media": False,
     }
+
+
+@subscriber(kinds=CHAT_KINDS)
+def handle(event: RecordedEvent) -> None:
+    """The Slack subscriber (``EVENT_SUBSCRIBERS``): a message per Slack channel of the card's
+    team that wants the event, each sent and retried by its own job. Safe to run again."""
+    event_messages(event, service=SERVICE, render=message)

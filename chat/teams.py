@@ -12,7 +12,9 @@ and outside text (a comment, a team's or a person's name) goes in TextRuns, as t
 
 from __future__ import annotations
 
-from chat.models import Service
+from cards.events import RecordedEvent, subscriber
+from chat.fanout import event_messages
+from chat.models import CHAT_KINDS, Service
 from chat.notice import Notice
 
 SERVICE = Service.TEAMS
@@ -73,3 +75,10 @@ def message(notice: Notice) -> dict:
         "type": "message",
         "attachments": [{"contentType": ADAPTIVE_CARD, "contentUrl": None, "content": card}],
     }
+
+
+@subscriber(kinds=CHAT_KINDS)
+def handle(event: RecordedEvent) -> None:
+    """The Teams subscriber (``EVENT_SUBSCRIBERS``): a message per Teams channel of the card's
+    team that wants the event, each sent and retried by its own job. Safe to run again."""
+    event_messages(event, service=SERVICE, render=message)

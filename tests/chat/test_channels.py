@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cards.errors import InvalidInput, NotAllowed
-from cards.models import AuditAction, AuditEvent
+from cards.events import Kind
+from cards.models import AuditEvent
 from chat.models import ChatChannel, ChatEvent, Service
 from chat.services import channel_create, channel_update
 from tests.jobs import queued
@@ -46,7 +47,7 @@ def test_a_reviewer_adds_a_slack_channel_and_its_url_is_never_shown_again(rita, 
     assert "https://93.184.215.14/…1234" in html
     edit = client_for(rita).get(reverse("chat:channel", args=[channel.pk])).content.decode()
     assert "XyZsecretToken" not in edit
-    created = AuditEvent.objects.get(action=AuditAction.WEBHOOK_CREATE)
+    created = AuditEvent.objects.get(action=Kind.WEBHOOK_CREATE)
     assert created.team_id == team_a.pk
     assert created.detail == (
         "Chat channel Slack “#ml-reviews” (https://93.184.215.14/…1234) — "
@@ -71,7 +72,7 @@ def test_saving_without_a_new_url_keeps_the_old_one_and_says_what_changed(rita, 
     assert channel.url == SLACK_URL
     assert channel.events == ["card.approved", "card.publish_failed"]
     assert channel.active is False  # the box was left unticked: paused
-    changed = AuditEvent.objects.get(action=AuditAction.WEBHOOK_CHANGE)
+    changed = AuditEvent.objects.get(action=Kind.WEBHOOK_CHANGE)
     assert changed.detail.endswith("card.approved, card.publish_failed, paused")
     assert "XyZsecretToken" not in changed.detail
 
@@ -212,5 +213,5 @@ def test_removing_a_channel_is_audited(rita, team_a):
     )
     client_for(rita).post(reverse("chat:delete", args=[channel.pk]))
     assert not ChatChannel.objects.exists()
-    removed = AuditEvent.objects.get(action=AuditAction.WEBHOOK_DELETE)
+    removed = AuditEvent.objects.get(action=Kind.WEBHOOK_DELETE)
     assert removed.detail.startswith("Chat channel Slack “#ml” (https://93.184.215.14/…1234)")
