@@ -32,7 +32,7 @@ from cards.models import Role  # noqa: E402
 from tests.factories import make_card, make_team, make_user  # noqa: E402
 from tests.webhooks.receiver import start_receiver  # noqa: E402
 from webhooks.delivery import delivery_attempt  # noqa: E402
-from webhooks.models import Delivery, Event  # noqa: E402
+from webhooks.models import Delivery  # noqa: E402
 from webhooks.services import endpoint_create  # noqa: E402
 
 
@@ -76,7 +76,7 @@ def main() -> None:
                 user=admin,
                 team=hooked,
                 url=silent.url,
-                events=[Event.SUBMITTED],
+                events=["card.submitted"],
                 allow_private_network=True,
             )
         names = {}

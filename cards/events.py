@@ -27,7 +27,7 @@ The contract (docs/architecture.md, "Events"):
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,12 +38,10 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.module_loading import import_string
 from procrastinate import BaseRetryStrategy
-from procrastinate.contrib.django import app
 
-from cards.jobs import DATABASE_RETRY, FAN_OUT_TASK
+from cards.jobs import DATABASE_RETRY, FAN_OUT_TASK, job
 from cards.models import AuditEvent, ModelCard
 from cards.outside_text import storable
-from operations.logs import job_origin
 
 
 class Kind(models.TextChoices):
@@ -226,15 +224,18 @@ def event_record(
     detail: str = "",
     team_id: int | None = None,
     announce: bool = True,
+    facts: Mapping[str, Any] | None = None,
     **details: Any,
 ) -> AuditEvent:
     """Record that ``kind`` happened (to ``card``, by ``actor``: None for the system) and
     queue its subscribers, in the caller's transaction (one of its own otherwise).
 
     ``detail``: the audit log's text. ``details``: the event's facts for subscribers (JSON).
-    ``team_id``: the team an event without a card is about (a webhook, a review policy or a
-    template of the team), so the team's members see it in their log. ``announce=False``
-    records without telling any subscriber (an approval still waiting for others).
+    ``facts``: more details, for those named like a parameter here (a re-review's
+    ``detail``). ``team_id``: the team an event without a card is about (a webhook, a review
+    policy or a template of the team), so the team's members see it in their log.
+    ``announce=False`` records without telling any subscriber (an approval still waiting for
+    others).
     """
     kind = Kind(kind)
     token = (_channel.get() or {}).get("token")
@@ -252,12 +253,12 @@ def event_record(
             revision=card.revision if card else None,
             status=card.status if card else "",
             detail=detail,  # made storable and cut to its length by the field
-            details=_storable(details),
+            details=_storable({**(facts or {}), **details}),
             token_id=token[0] if token else None,
         )
         if wanted:
             # One insert for all the jobs; each names its subscriber (its retry strategy).
-            app.configure_task(FAN_OUT_TASK, task_kwargs=job_origin()).batch_defer(
+            job(FAN_OUT_TASK).batch_defer(
                 *({"event_id": row.pk, "subscriber": path} for path in wanted)
             )
     return row

@@ -1,10 +1,11 @@
-"""E-mails of the review workflow, sent by the worker once the transaction that caused them
-commits (the job ``cards.send_mail`` is deferred in that transaction: a rolled-back review
-mails nobody, and a slow mail server never slows a request)."""
+"""The review e-mails: a subscriber of the card's events (``settings.EVENT_SUBSCRIBERS``).
+
+The worker runs it once the change that caused them commits (``events.fan_out``, retried
+after 5, 25, 125 and 625 s when the mail server fails): a rolled-back review mails nobody, and
+a slow mail server never slows a request. One message per recipient, who see no other address.
+"""
 
 from __future__ import annotations
-
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,91 +13,86 @@ from django.core.mail import send_mass_mail
 from django.db.models import Q
 from django.urls import reverse
 
+from cards.events import Kind, RecordedEvent, subscriber
+from cards.jobs import MAIL_RETRY
 from cards.models import CardRevision, Membership, ModelCard, Role
-from operations.logs import job_origin
-
-logger = logging.getLogger(__name__)
-
-
-def _card_url(card: ModelCard) -> str:
-    return settings.STUDIO_URL + reverse("cards:detail", args=[card.name])
-
-
-def _send_after_commit(subject: str, body: str, recipients: list[str]) -> None:
-    """Queue one e-mail to each recipient; the worker sends them after the commit."""
-    if not recipients:
-        return
-    from cards.tasks import send_mail
-
-    send_mail.configure(task_kwargs=job_origin()).defer(
-        subject=subject, body=body, recipients=list(recipients)
-    )
+from cards.services.review import reviewers_to_notify
 
 
 def mail_send(subject: str, body: str, recipients: list[str]) -> None:
-    """Send now (the worker's job): one message per recipient, who see no other address."""
+    """Send now: one message per recipient, who see no other address."""
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients]
     send_mass_mail(messages)
 
 
-def _emails(users) -> list[str]:
+def emails(users) -> list[str]:
     return sorted({user.email for user in users if user.email})
 
 
-def reviewers_to_notify(card: ModelCard, submitter):
-    """The team's reviewers who may approve the card: not the submitter, and not those who
-    changed it since its last approval (four eyes)."""
-    changed_it = (
-        CardRevision.objects.filter(card=card)
-        .content_changes_after(card.approved_revision or 0)
-        .values("author_id")
-    )
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__team_id=card.team_id, memberships__role=Role.REVIEWER, is_active=True
-        )
-        .exclude(pk=submitter.pk)
-        .exclude(pk__in=changed_it)
-    )
+def _card_url(name: str) -> str:
+    return settings.STUDIO_URL + reverse("cards:detail", args=[name])
 
 
-def notify_submitted(card: ModelCard, submitter) -> list[str]:
-    """Tell the reviewers who may approve it that a card waits for them; the addresses."""
-    recipients = _emails(reviewers_to_notify(card, submitter))
-    _send_after_commit(
-        f"Review requested: {card.name}",
-        f"{submitter.get_username()} submitted the model card “{card.name}” (team "
-        f"{card.team}) for review.\n\nReview it here: {_card_url(card)}\n",
-        recipients,
-    )
-    return recipients
-
-
-def notify_reviewed(
-    card: ModelCard, reviewer, *, since_revision: int, approved: bool, comment: str = ""
-) -> None:
-    """Tell the card's authors: who created it, and who changed it after ``since_revision``
-    (the previous approval), as long as they are still in its team."""
+def _authors(card: ModelCard, reviewer_id: int | None, since_revision: int):
+    """The card's authors: who created it, and who changed it after ``since_revision`` (the
+    approval before this review), as long as they are still in its team."""
     changed_it = (
         CardRevision.objects.filter(card=card)
         .content_changes_after(since_revision)
         .values("author_id")
     )
     in_team = Membership.objects.filter(team_id=card.team_id).values("user_id")
-    authors = (
+    return (
         get_user_model()
         .objects.filter(Q(pk=card.created_by_id) | Q(pk__in=changed_it), is_active=True)
         .filter(Q(is_superuser=True) | Q(pk__in=in_team))
-        .exclude(pk=reviewer.pk)
+        .exclude(pk=reviewer_id)
     )
-    if approved:
-        subject = f"Approved: {card.name}"
-        body = f"{reviewer.get_username()} approved the model card “{card.name}”."
-    else:
-        subject = f"Changes requested: {card.name}"
-        body = (
-            f"{reviewer.get_username()} asked for changes to the model card “{card.name}”:\n\n"
-            f"{comment}"
+
+
+def _reviewers(card: ModelCard):
+    members = Membership.objects.filter(
+        team_id=card.team_id, role=Role.REVIEWER, user__is_active=True
+    ).select_related("user")
+    return [member.user for member in members]
+
+
+def _mail(event: RecordedEvent, card: ModelCard) -> tuple[str, str, list[str]]:
+    """Subject, body and recipients of the e-mail ``event`` causes."""
+    name, who, since = card.name, event.actor, event.details.get("since_revision", 0)
+    if event.kind == Kind.SUBMIT:
+        return (
+            f"Review requested: {name}",
+            f"{who} submitted the model card “{name}” (team {card.team}) for review.\n\n"
+            f"Review it here: {_card_url(name)}\n",
+            emails(reviewers_to_notify(card, event.actor_id, since_revision=since)),
         )
-    _send_after_commit(subject, f"{body}\n\nOpen it here: {_card_url(card)}\n", _emails(authors))
+    if event.kind == Kind.REREVIEW:
+        label = event.details.get("reason_label", "").lower()
+        return (
+            f"Needs re-review: {name} ({label})",
+            f"The approved model card “{name}” (team {card.team}) needs another review: "
+            f"{label}.\n{event.details.get('detail', '')}\n\nOpen it here: {_card_url(name)}\n",
+            emails(_reviewers(card)),
+        )
+    if event.kind == Kind.APPROVE:
+        subject, body = f"Approved: {name}", f"{who} approved the model card “{name}”."
+    else:
+        subject = f"Changes requested: {name}"
+        body = f"{who} asked for changes to the model card “{name}”:\n\n{event.details['comment']}"
+    recipients = emails(_authors(card, event.actor_id, since))
+    return subject, f"{body}\n\nOpen it here: {_card_url(name)}\n", recipients
+
+
+@subscriber(
+    kinds={Kind.SUBMIT, Kind.APPROVE, Kind.REQUEST_CHANGES, Kind.REREVIEW}, retry=MAIL_RETRY
+)
+def handle(event: RecordedEvent) -> None:
+    """Submitted: the reviewers who may approve. Approved or changes requested: the card's
+    authors. Marked for re-review: the team's reviewers."""
+    card = ModelCard.objects.select_related("team").filter(pk=event.card_id).first()
+    if card is None:  # deleted since (a draft): nobody to tell about it
+        return
+    subject, body, recipients = _mail(event, card)
+    if recipients:
+        mail_send(subject, body, recipients)

@@ -8,40 +8,38 @@ check ``cards.sagemaker.drift``, the queue's housekeeping ``cards.services.publi
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from asgiref.sync import sync_to_async
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext
 from procrastinate.contrib.django import app
 
 from cards.events import event_deliver
-from cards.jobs import FAN_OUT_TASK, SUBSCRIBER_RETRY
+from cards.jobs import (
+    FAN_OUT_TASK,
+    MAIL_RETRY,
+    MAIL_TASK,
+    PACKAGE_STAGE_TASK,
+    PUBLISH_RETRY,
+    PUBLISH_TASK,
+    SUBSCRIBER_RETRY,
+)
 from cards.models import ModelCard
 from cards.notifications import mail_send
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker import drift
 from cards.sagemaker.lifecycle import package_stage_set
-from cards.sagemaker.sync import DATABASE_UNAVAILABLE, publication_sync
+from cards.sagemaker.sync import publication_sync
 from cards.services.publishing import (
     newer_publish_waits,
     publication_supersede,
     publications_recover,
     recover_stalled_job,
 )
-from operations.logs import job_origin
 
 logger = logging.getLogger(__name__)
 
-# Across attempts; botocore's standard retries already back off inside each attempt.
-# Waits 2, 4, 8, 16, 32, 64 s: seven runs in all over about two minutes.
-PUBLISH_RETRY = RetryStrategy(
-    max_attempts=6,
-    exponential_wait=2,
-    retry_exceptions={sagemaker.AwsUnavailable, *DATABASE_UNAVAILABLE},
-)
 
-
-@app.task(name="cards.publish_card", retry=PUBLISH_RETRY, pass_context=True)
+@app.task(name=PUBLISH_TASK, retry=PUBLISH_RETRY, pass_context=True)
 def publish_card(context: JobContext, publication_id: int) -> None:
     job = context.job
     final = job is None or job.attempts >= (PUBLISH_RETRY.max_attempts or 0)
@@ -57,14 +55,7 @@ def publish_card(context: JobContext, publication_id: int) -> None:
         raise
 
 
-def publish_job(card_pk: int):
-    """The publish job of a card, configured: one runs at a time per card, one waits."""
-    return publish_card.configure(
-        lock=f"card-{card_pk}", queueing_lock=f"publish-card-{card_pk}", task_kwargs=job_origin()
-    )
-
-
-@app.task(name="cards.set_package_stage", retry=PUBLISH_RETRY, pass_context=True)
+@app.task(name=PACKAGE_STAGE_TASK, retry=PUBLISH_RETRY, pass_context=True)
 def set_package_stage(
     context: JobContext, card_id: int, arn: str, stage: str, stage_status: str, actor_id: int
 ) -> None:
@@ -106,16 +97,9 @@ def check_sagemaker_drift(timestamp: int) -> None:
             logger.warning("Could not check %s in SageMaker: %s", card.name, error)
 
 
-# A mail server that is down or slow delays e-mails, never a review: waits 5, 25, 125, 625 s.
-MAIL_RETRY = RetryStrategy(
-    max_attempts=4,
-    exponential_wait=5,
-    retry_exceptions={smtplib.SMTPException, OSError, *DATABASE_UNAVAILABLE},
-)
-
-
-@app.task(name="cards.send_mail", retry=MAIL_RETRY)
+@app.task(name=MAIL_TASK, retry=MAIL_RETRY)
 def send_mail(subject: str, body: str, recipients: list[str]) -> None:
+    """E-mails queued before they became a subscriber of the events (an upgrade's leftovers)."""
     mail_send(subject, body, recipients)
 
 

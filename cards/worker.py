@@ -34,8 +34,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from procrastinate import App
 
+from cards.jobs import DATABASE_UNAVAILABLE
 from cards.sagemaker.events import events_poll
-from cards.sagemaker.sync import DATABASE_UNAVAILABLE
 from cards.services.publishing import publications_recover, recover_stalled_job
 from operations.logs import request_context, request_context_async
 

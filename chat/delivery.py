@@ -7,18 +7,14 @@ webhooks/delivery.py), applied to the channel's URL at every attempt.
 
 from __future__ import annotations
 
-import datetime
 import json
 import time
 
 import httpx
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
-from procrastinate import RetryStrategy
-from procrastinate.retry import RetryDecision
 
-from cards.sagemaker.sync import DATABASE_UNAVAILABLE
+from cards.jobs import SendAgain
 from chat.models import ChatAttempt, ChatChannel, ChatMessage, MessageState, mask
 from webhooks.addresses import AddressRefused, HostNotFound, private_networks_allowed, target_check
 from webhooks.delivery import pinned_post
@@ -28,36 +24,15 @@ USER_AGENT = "ModelCardStudio-Chat/1"
 RETRY_AFTER_LIMIT = 900  # seconds: a longer Retry-After waits for the usual schedule instead
 
 
-class MessageRetry(Exception):
+class MessageRetry(SendAgain):
     """The service failed in a way a later attempt may not (5xx, 429, timeout, no connection).
 
     ``retry_after``: the seconds the service asked for (Slack and Teams throttle with 429
-    and Retry-After)."""
+    and Retry-After); cards.jobs.CHAT_RETRY waits at least that long."""
 
     def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class ChatRetryStrategy(RetryStrategy):
-    """The webhooks' schedule (3, 9, 27, ... s), but never sooner than a Retry-After."""
-
-    def get_retry_decision(self, *, exception, job) -> RetryDecision | None:
-        decision = super().get_retry_decision(exception=exception, job=job)
-        wait = getattr(exception, "retry_after", None)
-        if decision is None or not wait:
-            return decision
-        asked = timezone.now() + datetime.timedelta(seconds=wait)
-        return RetryDecision(retry_at=max(decision.retry_at or asked, asked))
-
-
-# Seven attempts over about eighteen minutes, as webhooks; a 4xx other than 429, a redirect or
-# a refused address is final at once.
-CHAT_RETRY = ChatRetryStrategy(
-    max_attempts=6,
-    exponential_wait=3,
-    retry_exceptions={MessageRetry, *DATABASE_UNAVAILABLE},
-)
 
 
 def body_bytes(body: dict) -> bytes:

@@ -1,7 +1,7 @@
 """From one recorded card event to a message per channel of the card's team that wants it.
 
 Runs in the worker, in each subscriber's own job (chat.slack.handle, chat.teams.handle): it
-writes the messages and defers one ``chat.deliver`` job each, by task name, in one
+writes the messages and defers one ``chat.deliver`` job (CHAT_TASK) each, by task name, in one
 transaction. Nothing here touches the network: a slow channel holds up only its own job.
 """
 
@@ -10,15 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from procrastinate.contrib.django import app
 
 from cards.events import Kind, RecordedEvent
+from cards.jobs import CHAT_TASK, job
 from cards.models import CardStatus
 from chat.models import ChatChannel, ChatEvent, ChatMessage
 from chat.notice import Notice, notice_for
-from operations.logs import job_origin
-
-DELIVER = "chat.deliver"  # chat/tasks.py's job, deferred by name
 
 
 def _details(event: RecordedEvent) -> dict:
@@ -96,7 +93,5 @@ def channel_messages(
         )
         if messages:
             # One insert for all the jobs.
-            app.configure_task(DELIVER, task_kwargs=job_origin()).batch_defer(
-                *({"message_id": message.pk} for message in messages)
-            )
+            job(CHAT_TASK).batch_defer(*({"message_id": message.pk} for message in messages))
     return messages

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
 from cards.events import Kind, event_record
+from cards.jobs import CHAT_TASK, job
 from cards.models import Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
 from chat import slack, teams
-from chat.fanout import DELIVER
 from chat.models import TEST_EVENT, ChatChannel, ChatEvent, ChatMessage, MessageState, Service
 from chat.notice import trial_notice
 from chat.text import plain
-from operations.logs import job_origin
 from webhooks.addresses import private_networks_allowed, target_check
 from webhooks.services import managed_teams, may_manage
 
@@ -192,7 +190,7 @@ def channel_send_test(*, user, channel: ChatChannel) -> ChatMessage:
         message = ChatMessage.objects.create(
             channel=channel, event=TEST_EVENT, body=RENDERERS[channel.service](notice)
         )
-        app.configure_task(DELIVER, task_kwargs=job_origin()).defer(message_id=message.pk)
+        job(CHAT_TASK).defer(message_id=message.pk)
     return message
 
 
@@ -206,13 +204,11 @@ def message_redeliver(*, user, message_id: int) -> ChatMessage:
         # The row lock orders two clicks: the second one sees the first one's job.
         ChatMessage.objects.select_for_update().filter(pk=message.pk).first()
         waiting = ProcrastinateJob.objects.filter(
-            task_name=DELIVER, status__in=["todo", "doing"], args__message_id=message.pk
+            task_name=CHAT_TASK, status__in=["todo", "doing"], args__message_id=message.pk
         )
         if waiting.exists():
             raise TransitionRefused("This message is already waiting for its next attempt.")
-        app.configure_task(DELIVER, task_kwargs=job_origin()).defer(
-            message_id=message.pk, redelivery=True
-        )
+        job(CHAT_TASK).defer(message_id=message.pk, redelivery=True)
         ChatMessage.objects.filter(pk=message.pk).update(
             state=MessageState.PENDING, updated_at=timezone.now()
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from procrastinate import JobContext
 from procrastinate.contrib.django import app
 
-from chat.delivery import CHAT_RETRY, message_attempt
-from chat.fanout import DELIVER
+from cards.jobs import CHAT_RETRY, CHAT_TASK
+from chat.delivery import message_attempt
 
 
-@app.task(name=DELIVER, retry=CHAT_RETRY, pass_context=True)
+@app.task(name=CHAT_TASK, retry=CHAT_RETRY, pass_context=True)
 def deliver(context: JobContext, message_id: int, redelivery: bool = False) -> None:
     job = context.job
     attempts = job.attempts if job is not None else 0

@@ -407,7 +407,9 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", Fals
 # --- Card events (cards/events.py; docs/architecture.md, "Events") ---
 # Who hears what happens to a card: dotted paths to ``handle(event)`` callables marked with
 # ``cards.events.subscriber``. Each runs in its own job, with its own retries, after the commit.
-EVENT_SUBSCRIBERS: list[str] = [
+EVENT_SUBSCRIBERS = [
+    "cards.notifications.handle",  # the review e-mails
+    "webhooks.subscriber.handle",  # the teams' webhooks (docs/webhooks.md)
     "chat.slack.handle",  # Slack channels of the card's team (docs/chat-notifications.md)
     "chat.teams.handle",  # Microsoft Teams channels, the same way
 ]

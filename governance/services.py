@@ -13,13 +13,11 @@ from cards.errors import InvalidInput, NotAllowed, TransitionRefused
 from cards.events import Kind, event_record
 from cards.models import (
     CardStatus,
-    Membership,
     ModelCard,
     RiskRating,
     Role,
     Team,
 )
-from cards.notifications import _card_url, _emails, _send_after_commit
 from cards.permissions import SITE_ADMIN, Action, require, role_in_team
 from governance.gates import gate_text
 from governance.models import (
@@ -31,8 +29,6 @@ from governance.models import (
     ReviewPolicy,
 )
 from governance.policies import gate_checks, gates_for
-from webhooks.events import card_event
-from webhooks.models import Event
 
 MAX_APPROVALS = 10
 MAX_MONTHS = 120
@@ -304,22 +300,14 @@ def mark_for_rereview(card: ModelCard, reason: str, detail: str = "") -> bool:
         except IntegrityError:
             return False  # marked for this reason already
         label = RereviewReason(reason).label
+        # The team's reviewers are e-mailed, the webhooks told, by the event's subscribers.
         event_record(
-            actor=None,
-            kind=Kind.REREVIEW,
             card=current,
+            kind=Kind.REREVIEW,
+            actor=None,
             detail=f"{label}: {detail}" if detail else label,
+            facts={"reason": reason, "reason_label": label, "detail": detail},
         )
-        reviewers = Membership.objects.filter(
-            team_id=current.team_id, role=Role.REVIEWER, user__is_active=True
-        ).select_related("user")
-        _send_after_commit(
-            f"Needs re-review: {current.name} ({label.lower()})",
-            f"The approved model card “{current.name}” (team {current.team}) needs another "
-            f"review: {label.lower()}.\n{detail}\n\nOpen it here: {_card_url(current)}\n",
-            _emails(member.user for member in reviewers),
-        )
-        card_event(current, Event.REVIEW_DUE, reason=reason, reason_label=label, detail=detail)
     return True
 
 

@@ -14,6 +14,7 @@ import httpx
 from django.conf import settings
 from django.db import transaction
 
+from cards.jobs import SendAgain
 from cards.outbound import deadline_client, tls_context
 from webhooks.addresses import (
     AddressRefused,
@@ -28,7 +29,7 @@ RESPONSE_EXCERPT = 1024  # characters of the receiver's answer kept in the log
 USER_AGENT = "ModelCardStudio-Webhooks/1"
 
 
-class DeliveryRetry(Exception):
+class DeliveryRetry(SendAgain):
     """The receiver failed in a way a later attempt may not (5xx, timeout, no connection)."""
 
 

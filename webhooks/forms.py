@@ -1,6 +1,6 @@
 from django import forms
 
-from webhooks.models import Event
+from cards.events import PUBLIC_CHOICES
 
 
 class EndpointForm(forms.Form):
@@ -11,7 +11,7 @@ class EndpointForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://hooks.example.com/studio"}),
     )
     events = forms.MultipleChoiceField(
-        choices=Event.choices,
+        choices=PUBLIC_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event to send."},
     )

@@ -9,14 +9,15 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
-from cards.events import Kind, event_record
+from cards.events import PUBLIC_NAMES, Kind, event_record
+from cards.jobs import DELIVER_TASK, job
 from cards.models import Role, Team
 from cards.permissions import SITE_ADMIN, role_in_team
-from operations.logs import job_origin
 from webhooks.addresses import private_networks_allowed, target_check
-from webhooks.models import TEST_EVENT, Delivery, DeliveryState, Endpoint, Event
+from webhooks.models import TEST_EVENT, Delivery, DeliveryState, Endpoint
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a marker, not a secret
 MAX_ENDPOINTS_PER_TEAM = 20
@@ -51,10 +52,11 @@ def endpoint_for(user, endpoint_id: int) -> Endpoint:
 
 
 def _events_check(events: list[str]) -> list[str]:
-    unknown = [event for event in events if event not in Event.values]
+    names = list(PUBLIC_NAMES.values())
+    unknown = [event for event in events if event not in names]
     if unknown or not events:
         raise InvalidInput("Choose at least one event to send.", field="events")
-    return [event for event in Event.values if event in events]
+    return [name for name in names if name in events]
 
 
 def _private_check(user, allow_private_network: bool, current: bool) -> None:
@@ -171,8 +173,6 @@ def endpoint_delete(*, user, endpoint: Endpoint) -> None:
 def endpoint_send_test(*, user, endpoint: Endpoint) -> Delivery:
     """Send the endpoint a signed test event now (through the worker, like any delivery), so
     its team can check the receiver and its signature check before a real event."""
-    from webhooks.tasks import deliver
-
     _require_manager(user, endpoint.team_id)
     payload = {
         "event": TEST_EVENT,
@@ -183,16 +183,12 @@ def endpoint_send_test(*, user, endpoint: Endpoint) -> Delivery:
     }
     with transaction.atomic():
         delivery = Delivery.objects.create(endpoint=endpoint, event=TEST_EVENT, payload=payload)
-        deliver.defer(delivery_id=delivery.pk)
+        job(DELIVER_TASK).defer(delivery_id=delivery.pk)
     return delivery
 
 
 def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
     """Send a delivery again (a new attempt, logged with the others)."""
-    from procrastinate.contrib.django.models import ProcrastinateJob
-
-    from webhooks.tasks import deliver
-
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or role_in_team(user, delivery.endpoint.team_id) is None:
         raise NotFound("No such delivery.")
@@ -201,11 +197,11 @@ def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
         # The row lock orders two clicks: the second one sees the first one's job.
         Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
         waiting = ProcrastinateJob.objects.filter(
-            task_name=deliver.name, status__in=["todo", "doing"], args__delivery_id=delivery.pk
+            task_name=DELIVER_TASK, status__in=["todo", "doing"], args__delivery_id=delivery.pk
         )
         if waiting.exists():
             raise TransitionRefused("This delivery is already waiting for its next attempt.")
-        deliver.configure(task_kwargs=job_origin()).defer(delivery_id=delivery.pk, redelivery=True)
+        job(DELIVER_TASK).defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
         event_record(

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext
 from procrastinate.contrib.django import app
 
-from cards.sagemaker.sync import DATABASE_UNAVAILABLE
-from webhooks.delivery import DeliveryRetry, delivery_attempt
-
-# Waits 3, 9, 27, 81, 243, 729 s: seven attempts over about eighteen minutes. A 4xx answer,
-# a redirect or a refused address is final at once.
-WEBHOOK_RETRY = RetryStrategy(
-    max_attempts=6,
-    exponential_wait=3,
-    retry_exceptions={DeliveryRetry, *DATABASE_UNAVAILABLE},
-)
+from cards.jobs import DELIVER_TASK, WEBHOOK_RETRY
+from webhooks.delivery import delivery_attempt
 
 
-@app.task(name="webhooks.deliver", retry=WEBHOOK_RETRY, pass_context=True)
+@app.task(name=DELIVER_TASK, retry=WEBHOOK_RETRY, pass_context=True)
 def deliver(context: JobContext, delivery_id: int, redelivery: bool = False) -> None:
     job = context.job
     attempts = job.attempts if job is not None else 0

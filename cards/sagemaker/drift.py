@@ -16,8 +16,6 @@ from cards.content import document
 from cards.events import Kind, event_record
 from cards.models import ModelCard
 from cards.sagemaker import client as sagemaker
-from webhooks.events import card_event
-from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +73,8 @@ def drift_check(card: ModelCard) -> int | None:
 
 
 def remote_change_record(card: ModelCard, version: int) -> None:
-    """Audit and announce that SageMaker holds a version of the card this app did not write."""
+    """Record that SageMaker holds a version of the card this app did not write."""
     detail = f"SageMaker has version {version}, which this app did not write"
-    event_record(actor=None, kind=Kind.CHANGED_REMOTELY, card=card, detail=detail)
-    card_event(card, Event.CHANGED_IN_SAGEMAKER, sagemaker_version=version)
+    event_record(
+        card=card, kind=Kind.CHANGED_REMOTELY, actor=None, detail=detail, sagemaker_version=version
+    )

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from cards.content import document
 from cards.content.registry import package_arn, package_card_content, package_card_errors
 from cards.content.validation import ContentInvalid, format_path, validate_content
 from cards.events import Kind, event_record
+from cards.jobs import DATABASE_UNAVAILABLE
 from cards.models import (
     ModelCard,
     ModelPackageState,
@@ -32,14 +33,8 @@ from cards.models import (
 )
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.drift import KnownRemote, known_remote, remote_change_record, written_elsewhere
-from webhooks.events import card_event
-from webhooks.models import Event
 
 logger = logging.getLogger(__name__)
-
-# A lost or reset database connection, a restart of PostgreSQL, a statement or query timeout
-# (cards/worker.py): the job's next attempt re-reads everything and compares before sending.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 # Tests only: the job waits after its remote update while this file exists, so that a test
 # can kill the worker at the worst moment.
@@ -299,7 +294,7 @@ def _described(name: str) -> RemoteCard:
 
 
 def _finish(publication: Publication, *, failed: str = "") -> Publication:
-    """Record the outcome, its audit event and its webhook deliveries (one commit)."""
+    """Record the outcome and its event (one commit: its subscribers hear of it after)."""
     publication.state = PublicationState.FAILED if failed else PublicationState.PUBLISHED
     publication.last_error = failed
     publication.finished_at = timezone.now()
@@ -317,8 +312,9 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
             ]
         )
         if failed:
-            event_record(actor=actor, kind=Kind.PUBLISH_FAILED, card=card, detail=failed)
-            card_event(card, Event.PUBLISH_FAILED, actor=actor, reason=failed)
+            event_record(
+                card=card, kind=Kind.PUBLISH_FAILED, actor=actor, detail=failed, reason=failed
+            )
         else:
             version = publication.remote_version
             where = (
@@ -327,12 +323,12 @@ def _finish(publication: Publication, *, failed: str = "") -> Publication:
                 else f"as version {version}"
             )
             event_record(
-                actor=actor,
-                kind=Kind.PUBLISHED,
                 card=card,
+                kind=Kind.PUBLISHED,
+                actor=actor,
                 detail=f"Published {where} ({publication.target_status})",
+                sagemaker_version=version,
             )
-            card_event(card, Event.PUBLISHED, actor=actor, sagemaker_version=version)
     return publication
 
 

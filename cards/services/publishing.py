@@ -23,6 +23,7 @@ from cards.errors import (
     TransitionRefused,
 )
 from cards.events import Kind, event_record
+from cards.jobs import PACKAGE_STAGE_TASK, PUBLISH_TASK, job, publish_job
 from cards.models import (
     CardStatus,
     ModelCard,
@@ -31,7 +32,6 @@ from cards.models import (
     PublishTarget,
 )
 from cards.permissions import Action, require
-from operations.logs import job_origin
 
 
 def publication_request(
@@ -51,10 +51,6 @@ def publication_request(
     to replace (only that version is overwritten). ``target``: a standalone model card (named
     as this card), or the own card of the model package the card documents.
     """
-    from procrastinate.exceptions import AlreadyEnqueued
-
-    from cards.tasks import publish_job
-
     require(user, card, Action.PUBLISH)
     _publish_check(card, any_status=any_status)
     _target_check(card, target)
@@ -102,12 +98,10 @@ def publication_request(
 def package_stage_request(*, card: ModelCard, user, stage: str, stage_status: str) -> bool:
     """Queue setting the lifecycle stage of the model package the card documents, in the
     caller's transaction (the approval's: no approval, no job). False: no package to set."""
-    from cards.tasks import set_package_stage
-
     arn = package_arn(card.content)
     if not (arn and stage and stage_status):
         return False
-    set_package_stage.configure(lock=f"package-stage-{card.pk}", task_kwargs=job_origin()).defer(
+    job(PACKAGE_STAGE_TASK, lock=f"package-stage-{card.pk}").defer(
         card_id=card.pk, arn=arn, stage=stage, stage_status=stage_status, actor_id=user.pk
     )
     return True
@@ -168,7 +162,6 @@ logger = logging.getLogger(__name__)
 
 # --- the queue's housekeeping: jobs whose worker died, publications left unfinished ----
 
-PUBLISH_TASK = "cards.publish_card"  # the publish job's task name (cards.tasks.publish_card)
 # A publication whose jobs all ended on database errors is queued again this many times by
 # publications_recover before it is marked failed.
 PUBLISH_RECOVERIES = 3
@@ -237,8 +230,6 @@ def publications_recover() -> list[int]:
             continue
         logger.warning("Queueing publication %s again: its job ended unfinished", publication_id)
         try:
-            from cards.tasks import publish_job
-
             publish_job(card_pk).defer(publication_id=publication_id)
         except AlreadyEnqueued:
             # Another worker's sweep queued it a moment ago, or a newer publish of the card

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,16 +23,14 @@ from cards.models import (
     ModelCard,
     Publication,
     PublicationState,
+    Role,
     Section,
 )
-from cards.notifications import notify_reviewed, notify_submitted
 from cards.permissions import Action, NotAllowed, can, require
 from cards.services.cards import locked
 from cards.services.comments import comment_body
 from cards.services.publishing import package_stage_request, publication_request
 from governance import policies
-from webhooks.events import card_event
-from webhooks.models import Event
 
 
 def transition(current: ModelCard, *, user, status: str, note: str, **fields) -> ModelCard:
@@ -72,6 +71,24 @@ def editors_since_approval(card: ModelCard) -> set[int]:
         CardRevision.objects.filter(card=card)
         .content_changes_after(card.approved_revision or 0)
         .values_list("author_id", flat=True)
+    )
+
+
+def reviewers_to_notify(card: ModelCard, submitter_id: int | None, *, since_revision: int):
+    """The team's reviewers who may approve the card: not the submitter, and not those who
+    changed it since ``since_revision``, its last approval (four eyes)."""
+    changed_it = (
+        CardRevision.objects.filter(card=card)
+        .content_changes_after(since_revision)
+        .values("author_id")
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__team_id=card.team_id, memberships__role=Role.REVIEWER, is_active=True
+        )
+        .exclude(pk=submitter_id)
+        .exclude(pk__in=changed_it)
     )
 
 
@@ -127,9 +144,11 @@ def card_submit(*, card: ModelCard, user, revision: int | None = None) -> ModelC
         current = transition(
             current, user=user, status=CardStatus.PENDING_REVIEW, note="Submitted for review"
         )
-        event_record(actor=user, kind=Kind.SUBMIT, card=current)
-        current.notified = notify_submitted(current, user)
-        card_event(current, Event.SUBMITTED, actor=user)
+        since = current.approved_revision or 0
+        reviewers = reviewers_to_notify(current, user.pk, since_revision=since)
+        current.notified = sorted({reviewer.email for reviewer in reviewers if reviewer.email})
+        # The e-mail to them and the webhooks follow from the event (cards/events.py).
+        event_record(card=current, kind=Kind.SUBMIT, actor=user, since_revision=since)
     return current
 
 
@@ -179,11 +198,13 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             raise TransitionRefused("You approved this revision already.") from None
         current.progress = after
         if not after.met:
+            # Recorded, not announced: "approved" is said once the card is Approved.
             event_record(
-                actor=user,
-                kind=Kind.APPROVE,
                 card=current,
+                kind=Kind.APPROVE,
+                actor=user,
                 detail=f"Revision {revision}, under {rules.describe()}: {after.summary()}",
+                announce=False,
             )
             return current
         signed = len(after.signers)
@@ -207,25 +228,23 @@ def card_approve(*, card: ModelCard, user, revision: int) -> ModelCard:
             extra={"gates": [check.as_json() for check in gates]} if gates else None,
         )
         event_record(
-            actor=user,
-            kind=Kind.APPROVE,
             card=current,
+            kind=Kind.APPROVE,
+            actor=user,
             detail=f"Revision {revision}"
             + (f", under {rules.describe()}" if rules.version is not None else "")
             + f"; attested: Export JSON SHA-256 {current.attestation.subject_sha256}, key "
             f"{current.attestation.keyid[:16]}",
+            approved_revision=revision,
+            since_revision=previous,
         )
-        notify_reviewed(current, user, since_revision=previous, approved=True)
-        # Only once the card is Approved (a review policy may want more approvals first).
-        if current.status == CardStatus.APPROVED:
-            card_event(current, Event.APPROVED, actor=user, approved_revision=revision)
-            if (policy := policies.policy_for(current)) is not None:
-                package_stage_request(
-                    card=current,
-                    user=user,
-                    stage=policy.package_stage,
-                    stage_status=policy.package_stage_status,
-                )
+        if (policy := policies.policy_for(current)) is not None:
+            package_stage_request(
+                card=current,
+                user=user,
+                stage=policy.package_stage,
+                stage_status=policy.package_stage_status,
+            )
     return current
 
 
@@ -248,15 +267,15 @@ def card_request_changes(
             card=current, section=section, author=user, body=body, revision=current.revision
         )
         current = transition(current, user=user, status=CardStatus.DRAFT, note="Changes requested")
-        event_record(actor=user, kind=Kind.REQUEST_CHANGES, card=current, detail=body[:300])
-        notify_reviewed(
-            current,
-            user,
-            since_revision=current.approved_revision or 0,
-            approved=False,
+        event_record(
+            card=current,
+            kind=Kind.REQUEST_CHANGES,
+            actor=user,
+            detail=body[:300],
             comment=body,
+            section=section,
+            since_revision=current.approved_revision or 0,
         )
-        card_event(current, Event.CHANGES_REQUESTED, actor=user, comment=body, section=section)
     return current
 
 
@@ -272,8 +291,7 @@ def card_archive(*, card: ModelCard, user) -> Publication | None:
             raise TransitionRefused("This card is archived already.")
         require(user, current, Action.ARCHIVE)
         current = transition(current, user=user, status=CardStatus.ARCHIVED, note="Archived")
-        event_record(actor=user, kind=Kind.ARCHIVE, card=current)
-        card_event(current, Event.ARCHIVED, actor=user)
+        event_record(card=current, kind=Kind.ARCHIVE, actor=user)
         # Published, or on its way (a running first publish read the old status): SageMaker
         # must end up archived too, so a publish follows (or the waiting one carries it).
         if not current.publications.exclude(state=PublicationState.FAILED).exists():
@@ -288,5 +306,5 @@ def card_restore(*, card: ModelCard, user) -> ModelCard:
         current = locked(card)
         require(user, current, Action.RESTORE)
         current = transition(current, user=user, status=CardStatus.DRAFT, note="Restored")
-        event_record(actor=user, kind=Kind.RESTORE, card=current)
+        event_record(card=current, kind=Kind.RESTORE, actor=user)
     return current

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chat.delivery import CHAT_RETRY, MessageRetry, message_attempt
+from cards.jobs import CHAT_RETRY
+from chat.delivery import MessageRetry, message_attempt
 from chat.models import ChatChannel, ChatEvent, ChatMessage, MessageState, Service
 from chat.notice import notice_for
 from chat.slack import message as slack_message

@@ -33,12 +33,12 @@ def sweep(django_capture_on_commit_callbacks, mailoutbox):
     """Run the job's sweep; what it marked, and the e-mails it sent."""
 
     def run():
-        run_jobs("cards.send_mail")  # the review's own e-mails, sent before the sweep
+        run_jobs("events.fan_out")  # the review's own e-mails, sent before the sweep
         before = len(mailoutbox)
         with django_capture_on_commit_callbacks(execute=True):
             result = rereview_sweep()
         assert mailoutbox[before:] == []  # the worker sends them
-        run_jobs("cards.send_mail")
+        run_jobs("events.fan_out")
         return result.marked, mailoutbox[before:]
 
     return run

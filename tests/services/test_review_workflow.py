@@ -287,7 +287,7 @@ def test_submitting_invalid_content_is_refused_and_the_card_stays_a_draft(
 
     assert state(card) == before
     assert before["status"] == DRAFT
-    assert queued("cards.send_mail") == []
+    assert queued("events.fan_out") == []
 
 
 # --- four eyes ---------------------------------------------------------------------------------
@@ -566,7 +566,7 @@ def test_submitting_mails_the_teams_reviewers_but_not_the_submitter_or_other_tea
 
     card_submit(card=card, user=request.getfixturevalue(submitter))
     assert mailoutbox == []  # the worker sends it
-    assert run_jobs("cards.send_mail") == 1
+    assert run_jobs("events.fan_out") == 2  # the e-mail's job, the webhooks'
 
     assert recipients(mailoutbox) == mailed
     assert {message.subject for message in mailoutbox} == {"Review requested: churn-model"}
@@ -579,21 +579,23 @@ def test_nothing_is_mailed_in_the_request_the_worker_mails_it(alice, rita, mailo
     card_submit(card=card, user=alice)
 
     assert mailoutbox == []
-    assert queued("cards.send_mail") == [
-        {
-            "subject": "Review requested: churn-model",
-            "body": review_request_body(card),
-            "recipients": ["rita@example.com"],
-        }
+    (event,) = AuditEvent.objects.filter(card_id=card.pk, action=Kind.SUBMIT)
+    assert queued("events.fan_out") == [
+        {"event_id": event.pk, "subscriber": "cards.notifications.handle"},
+        {"event_id": event.pk, "subscriber": "webhooks.subscriber.handle"},
+    ]
+    run_jobs("events.fan_out")
+    assert [(m.subject, m.body, m.to) for m in mailoutbox] == [
+        ("Review requested: churn-model", review_request_body(card), ["rita@example.com"])
     ]
 
 
 def review_request_body(card) -> str:
-    from cards.notifications import _card_url
+    from django.conf import settings
 
     return (
         f"alice submitted the model card “{card.name}” (team Growth) for review.\n\n"
-        f"Review it here: {_card_url(card)}\n"
+        f"Review it here: {settings.STUDIO_URL}/cards/{card.name}/\n"
     )
 
 
@@ -607,7 +609,7 @@ def test_a_submission_that_rolls_back_mails_nobody(alice, rita, mailoutbox):
         card_submit(card=card, user=alice)
         raise RuntimeError("the surrounding work failed")
 
-    assert queued("cards.send_mail") == []
+    assert queued("events.fan_out") == []
     assert mailoutbox == []
 
 
@@ -615,11 +617,11 @@ def test_approving_mails_the_cards_authors_but_not_the_reviewer(alice, bob, rita
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=alice)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the review request
 
     card_approve(card=card, user=rita, revision=card.revision)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     assert {message.subject for message in mailoutbox} == {"Approved: churn-model"}
@@ -639,11 +641,11 @@ def test_approving_again_mails_only_the_creator_and_who_changed_it_since_the_las
         card=card, user=carol, content=edited(card, "Second round"), base_revision=card.revision
     )
     card = card_submit(card=card, user=carol)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the earlier review's mails
 
     card_approve(card=card, user=rita, revision=card.revision)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["bob@example.com", "carol@example.com"]
 
@@ -652,11 +654,11 @@ def test_requesting_changes_mails_the_authors_the_comment(alice, bob, rita, vera
     card = make_card(user=alice)
     card = card_save_content(card=card, user=bob, content=edited(card, "From bob"), base_revision=1)
     card = card_submit(card=card, user=bob)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     mailoutbox.clear()  # the review request
 
     card_request_changes(card=card, user=rita, body="Describe the evaluation data, please.")
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
 
     assert recipients(mailoutbox) == ["alice@example.com", "bob@example.com"]
     for message in mailoutbox:
@@ -666,12 +668,12 @@ def test_requesting_changes_mails_the_authors_the_comment(alice, bob, rita, vera
 
 def test_a_refused_review_step_mails_nobody(alice, rita, mailoutbox):
     card = card_in(PENDING, author=alice, reviewer=rita)
-    mails_before = queued("cards.send_mail")
+    mails_before = queued("events.fan_out")
 
     with pytest.raises(TransitionRefused):
         card_approve(card=card, user=rita, revision=card.revision - 1)
 
-    assert queued("cards.send_mail") == mails_before
+    assert queued("events.fan_out") == mails_before
     assert mailoutbox == []
 
 

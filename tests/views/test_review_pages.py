@@ -110,7 +110,7 @@ def test_the_review_request_goes_to_reviewers_who_may_approve(alice, rita, team_
     rex = make_user("rex", team=team_a, role=Role.REVIEWER)
     card = make_card(user=rita, name="ritas-card")
     card_submit(card=card, user=alice)
-    run_jobs("cards.send_mail")
+    run_jobs("events.fan_out")
     assert [message.to for message in mailoutbox] == [[rex.email]]
 
 

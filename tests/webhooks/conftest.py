@@ -1,7 +1,7 @@
 import pytest
 
+from cards.events import PUBLIC_NAMES
 from tests.webhooks.receiver import start_receiver
-from webhooks.models import Event
 from webhooks.services import endpoint_create
 
 
@@ -20,7 +20,7 @@ def endpoint(receiver, sam, team_a):
         user=sam,
         team=team_a,
         url=receiver.url + "/hook",
-        events=list(Event.values),
+        events=list(PUBLIC_NAMES.values()),
         allow_private_network=True,
     )
     return endpoint

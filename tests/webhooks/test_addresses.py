@@ -8,9 +8,10 @@ import pytest
 from cards.errors import NotAllowed
 from cards.services import card_submit
 from tests.factories import make_card
+from tests.jobs import run_jobs
 from webhooks.addresses import AddressRefused, HostNotFound, target_check
 from webhooks.delivery import delivery_attempt
-from webhooks.models import Delivery, DeliveryState, Endpoint, Event
+from webhooks.models import Delivery, DeliveryState, Endpoint
 from webhooks.services import endpoint_create, endpoint_update
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_a_reviewer_cannot_point_a_webhook_at_a_non_public_address(rita, team_a, url, why):
     with pytest.raises(AddressRefused) as refused:
-        endpoint_create(user=rita, team=team_a, url=url, events=[Event.APPROVED])
+        endpoint_create(user=rita, team=team_a, url=url, events=["card.approved"])
     assert why in refused.value.message
     assert refused.value.field == "url"
     assert not Endpoint.objects.exists()
@@ -67,7 +68,7 @@ def test_a_public_address_is_accepted():
 )
 def test_a_malformed_url_is_refused_with_the_reason(rita, team_a, url, message):
     with pytest.raises(Exception) as refused:
-        endpoint_create(user=rita, team=team_a, url=url, events=[Event.APPROVED])
+        endpoint_create(user=rita, team=team_a, url=url, events=["card.approved"])
     assert refused.value.message.startswith(message)
 
 
@@ -82,14 +83,14 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
             user=rita,
             team=team_a,
             url="http://127.0.0.1:9/hook",
-            events=[Event.APPROVED],
+            events=["card.approved"],
             allow_private_network=True,
         )
     endpoint, _ = endpoint_create(
         user=sam,
         team=team_a,
         url="http://127.0.0.1:9/hook",
-        events=[Event.APPROVED],
+        events=["card.approved"],
         allow_private_network=True,
     )
     # A reviewer edits the rest, and cannot take the admin's permission away either.
@@ -97,7 +98,7 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
         user=rita,
         endpoint=endpoint,
         url="http://127.0.0.1:9/hook",
-        events=[Event.ARCHIVED],
+        events=["card.archived"],
         active=True,
         allow_private_network=True,
     )
@@ -106,7 +107,7 @@ def test_only_a_site_admin_allows_private_networks(rita, sam, team_a):
             user=rita,
             endpoint=endpoint,
             url="http://127.0.0.1:9/hook",
-            events=[Event.ARCHIVED],
+            events=["card.archived"],
             active=True,
             allow_private_network=False,
         )
@@ -119,7 +120,7 @@ def test_a_reviewer_cannot_re_aim_a_private_network_endpoint_elsewhere_on_the_ne
         user=sam,
         team=team_a,
         url="http://127.0.0.1:9/hook",
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         allow_private_network=True,
     )
     # The permission was granted for that URL, not for the network.
@@ -128,7 +129,7 @@ def test_a_reviewer_cannot_re_aim_a_private_network_endpoint_elsewhere_on_the_ne
             user=rita,
             endpoint=endpoint,
             url=receiver.url + "/internal-admin",
-            events=[Event.SUBMITTED],
+            events=["card.submitted"],
             active=True,
             allow_private_network=True,
         )
@@ -141,7 +142,7 @@ def test_a_reviewer_cannot_re_aim_a_private_network_endpoint_elsewhere_on_the_ne
         user=rita,
         endpoint=endpoint,
         url="https://93.184.215.14/hook",
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         active=True,
         allow_private_network=True,
     )
@@ -154,14 +155,14 @@ def test_a_site_admin_may_move_a_private_network_endpoint(sam, team_a, receiver)
         user=sam,
         team=team_a,
         url="http://127.0.0.1:9/hook",
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         allow_private_network=True,
     )
     endpoint = endpoint_update(
         user=sam,
         endpoint=endpoint,
         url=receiver.url + "/hook",
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         active=True,
         allow_private_network=True,
     )
@@ -192,15 +193,16 @@ def test_cloud_metadata_addresses_are_refused_whatever_is_allowed(sam, team_a, u
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     with pytest.raises(AddressRefused, match="cloud metadata"):
         endpoint_create(
-            user=sam, team=team_a, url=url, events=[Event.APPROVED], allow_private_network=True
+            user=sam, team=team_a, url=url, events=["card.approved"], allow_private_network=True
         )
 
 
 def test_the_address_is_checked_again_at_delivery(alice, rita, team_a, receiver, settings):
     # Allowed when saved (site-wide), no longer when delivered: nothing is sent.
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    endpoint_create(user=rita, team=team_a, url=receiver.url, events=[Event.SUBMITTED])
+    endpoint_create(user=rita, team=team_a, url=receiver.url, events=["card.submitted"])
     card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")  # the worker hands the event on
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     (delivery,) = Delivery.objects.all()
 

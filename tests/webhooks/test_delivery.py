@@ -12,7 +12,7 @@ import pytest
 
 from cards.services import card_submit
 from tests.factories import make_card
-from tests.jobs import queued
+from tests.jobs import queued, run_jobs
 from tests.webhooks.readme_snippet import readme_verify
 from tests.webhooks.receiver import start_tls_receiver
 from webhooks.delivery import (
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def submitted(alice) -> Delivery:
     card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")  # the worker hands the event on
     (delivery,) = Delivery.objects.all()
     return delivery
 

@@ -6,22 +6,24 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from cards.events import Kind
+from cards.events import PUBLIC_NAMES, Kind
 from cards.models import AuditEvent, CardStatus
 from cards.sagemaker.drift import drift_check
 from cards.services import card_approve, card_archive, card_request_changes, card_submit
 from tests.factories import make_card, make_team, make_user
-from tests.jobs import clear_jobs, queued
+from tests.jobs import clear_jobs, queued, run_jobs
 from tests.sagemaker.test_drift import edit_in_console, publish
-from webhooks.models import Delivery, Event
+from webhooks.models import Delivery
 from webhooks.services import endpoint_create, endpoint_update
 
 
 def events() -> list[tuple[str, str]]:
+    run_jobs("events.fan_out")  # as the worker does, after the commit
     return list(Delivery.objects.order_by("pk").values_list("event", "card_name"))
 
 
 def details(event: str) -> dict:
+    run_jobs("events.fan_out")
     return Delivery.objects.filter(event=event).latest("pk").payload["details"]
 
 
@@ -55,7 +57,7 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         endpoint=endpoint,
         url=endpoint.url,
-        events=[Event.APPROVED],
+        events=["card.approved"],
         active=True,
         allow_private_network=True,
     )
@@ -63,14 +65,14 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         team=team_a,
         url=endpoint.url,
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         allow_private_network=True,
     )
     endpoint_update(
         user=sam,
         endpoint=paused,
         url=paused.url,
-        events=[Event.SUBMITTED],
+        events=["card.submitted"],
         active=False,
         allow_private_network=True,
     )
@@ -79,13 +81,14 @@ def test_only_subscribed_active_endpoints_of_the_cards_team_get_an_event(
         user=sam,
         team=other_team,
         url=endpoint.url,
-        events=list(Event.values),
+        events=list(PUBLIC_NAMES.values()),
         allow_private_network=True,
     )
     make_user("charlie", team=other_team)
 
     card = card_submit(card=make_card(user=alice), user=alice)
     card_approve(card=card, user=rita, revision=card.revision)
+    run_jobs("events.fan_out")
 
     assert list(Delivery.objects.values_list("endpoint_id", "event")) == [
         (endpoint.pk, "card.approved")
@@ -98,11 +101,12 @@ def test_a_change_that_rolls_back_sends_nothing(alice, endpoint):
     card = make_card(user=alice)
     with pytest.raises(RuntimeError), transaction.atomic():
         card_submit(card=card, user=alice)
-        assert len(queued("webhooks.deliver")) == 1  # deferred inside the transaction
+        assert len(queued("events.fan_out")) == 2  # deferred inside the transaction
         raise RuntimeError("the surrounding work failed")
 
+    assert queued("events.fan_out") == []
+    assert not AuditEvent.objects.filter(action=Kind.SUBMIT).exists()
     assert not Delivery.objects.exists()
-    assert queued("webhooks.deliver") == []
     clear_jobs()
 
 
@@ -171,6 +175,7 @@ def test_a_re_review_mark_announces_review_due_once_per_reason(alice, rita, endp
     from tests.factories import approve
 
     card = approve(make_card(user=alice), author=alice, reviewer=rita)
+    run_jobs("events.fan_out")
     Delivery.objects.all().delete()
 
     assert mark_for_rereview(card, RereviewReason.INTERVAL, "Review was due on 2026-07-10")

@@ -11,7 +11,7 @@ from cards.events import Kind
 from cards.models import AuditEvent, Role
 from cards.services import card_submit
 from tests.factories import make_card, make_user
-from tests.jobs import queued
+from tests.jobs import queued, run_jobs
 from webhooks.delivery import delivery_attempt
 from webhooks.models import Attempt, Delivery, Endpoint
 
@@ -126,6 +126,7 @@ def test_editing_rotating_and_removing_are_audited(rita, team_a, endpoint):
 
 def test_the_delivery_log_shows_each_attempt_escaped(alice, rita, endpoint, receiver):
     card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")  # the worker hands the event on
     delivery = Delivery.objects.get()
     receiver.answers = [(500, "<script>alert(1)</script>")]
     with pytest.raises(Exception):  # noqa: B017 - DeliveryRetry
@@ -140,6 +141,7 @@ def test_the_delivery_log_shows_each_attempt_escaped(alice, rita, endpoint, rece
 
 def test_redeliver_queues_a_new_attempt_and_is_audited(alice, rita, endpoint, receiver):
     card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")  # the worker hands the event on
     delivery = Delivery.objects.get()
     delivery_attempt(delivery.pk, final=False)
     client = client_for(rita)
@@ -169,6 +171,7 @@ def test_redeliver_queues_a_new_attempt_and_is_audited(alice, rita, endpoint, re
 
 def test_only_reviewers_and_site_admins_redeliver(alice, charlie, endpoint):
     card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")  # the worker hands the event on
     delivery = Delivery.objects.get()
     url = reverse("webhooks:redeliver", args=[delivery.pk])
     assert client_for(alice).post(url).status_code == 403
@@ -182,6 +185,7 @@ def test_the_webhook_page_uses_a_fixed_number_of_queries(
 ):
     for number in range(count):
         card_submit(card=make_card(user=alice, name=f"card-{number}"), user=alice)
+        run_jobs("events.fan_out")  # the worker hands the event on
     for delivery in Delivery.objects.all():
         Attempt.objects.create(delivery=delivery, status_code=500, error="")
         Attempt.objects.create(delivery=delivery, status_code=200, error="")
