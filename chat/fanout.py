@@ -27,7 +27,7 @@ def _details(event: RecordedEvent) -> dict:
         Kind.PUBLISH_FAILED: "reason",
         Kind.REREVIEW: "detail",
     }.get(event.kind)
-    if fallback and not details.get(fallback) and event.detail:
+    if fallback and fallback not in details and event.detail:
         details = {**details, fallback: event.detail}
     return details
 

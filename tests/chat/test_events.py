@@ -8,15 +8,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cards.events import Kind, RecordedEvent
-from cards.models import AuditEvent
+from cards.events import Kind, RecordedEvent, event_record
+from cards.models import AuditEvent, Role
 from cards.services import card_submit
 from chat import slack, teams
 from chat.delivery import message_attempt
 from chat.models import ChatChannel, ChatEvent, ChatMessage, Service
+from governance.models import RereviewReason
+from governance.services import mark_for_rereview, policy_save
 from tests.api.conftest import ApiClient, token_of
 from tests.chat.conftest import local_channel
-from tests.factories import make_card
+from tests.chat.test_messages import elements, text_objects
+from tests.factories import make_approved_card, make_card, make_user
 from tests.jobs import queued, run_jobs
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +131,79 @@ def test_events_no_channel_speaks_of_cost_no_job(alice, slack_channel):
         "publish_failed",
         "rereview",
     }
+
+
+def sent_to(service: str) -> dict:
+    return ChatMessage.objects.get(channel__service=service).body
+
+
+def test_changes_requested_on_the_page_carry_the_comment_as_typed(
+    alice, rita, slack_channel, teams_channel
+):
+    card = card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")
+    ChatMessage.objects.all().delete()
+    client = Client()
+    client.force_login(rita)
+    client.post(
+        reverse("cards:request_changes", args=[card.name]),
+        {"body": "Add the *holdout* set <!channel>", "section": "training"},
+    )
+    run_jobs("events.fan_out")
+
+    slack_texts = [o["text"] for o in text_objects(sent_to("slack")["blocks"])]
+    assert "Add the *holdout* set &lt;!channel&gt;" in slack_texts
+    runs = [r["text"] for r in elements(sent_to("teams"), "TextRun")]
+    assert "Add the *holdout* set <!channel>" in runs
+
+
+def test_an_approval_that_waits_for_more_reviewers_says_nothing(
+    alice, rita, sam, team_a, slack_channel
+):
+    make_user("rex", team=team_a, role=Role.REVIEWER)
+    policy_save(user=sam, team=team_a, risk_rating="Low", required_approvals=2, groups=[])
+    card = card_submit(card=make_card(user=alice), user=alice)
+    run_jobs("events.fan_out")
+    ChatMessage.objects.all().delete()
+
+    approve_on_the_page(rita, card)
+    run_jobs("events.fan_out")
+
+    assert AuditEvent.objects.filter(action=Kind.APPROVE).count() == 1  # recorded...
+    assert not ChatMessage.objects.exists()  # ...not announced
+
+
+def test_a_card_due_for_review_tells_why(alice, slack_channel, teams_channel):
+    card = make_approved_card(user=alice)
+    run_jobs("events.fan_out")
+    ChatMessage.objects.all().delete()
+
+    mark_for_rereview(card, RereviewReason.INTERVAL, "Approved 400 days ago")
+    run_jobs("events.fan_out")
+
+    slack_body = sent_to("slack")
+    assert slack_body["blocks"][0]["text"]["text"] == "Review due: churn-model"
+    fields = [f["text"] for f in slack_body["blocks"][3]["fields"]]
+    assert fields == ["Why: Review interval passed"]
+    assert slack_body["blocks"][2]["text"]["text"] == "Approved 400 days ago"
+    runs = [r["text"] for r in elements(sent_to("teams"), "TextRun")]
+    assert "Review interval passed" in runs and "Approved 400 days ago" in runs
+
+
+def test_a_failed_publish_tells_the_reason(alice, slack_channel, teams_channel):
+    card = make_approved_card(user=alice)
+    run_jobs("events.fan_out")
+    ChatMessage.objects.all().delete()
+    event = event_record(
+        card=card,
+        kind=Kind.PUBLISH_FAILED,
+        actor=None,
+        detail="AccessDenied",
+        reason="AccessDenied",
+    )
+    slack.handle(RecordedEvent.from_row(event))
+    teams.handle(RecordedEvent.from_row(event))
+
+    assert sent_to("slack")["blocks"][0]["text"]["text"] == "Publishing failed: churn-model"
+    assert sent_to("slack")["blocks"][2]["text"]["text"] == "AccessDenied"
+    assert "AccessDenied" in [r["text"] for r in elements(sent_to("teams"), "TextRun")]
