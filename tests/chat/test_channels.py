@@ -10,8 +10,10 @@ from django.urls import reverse
 from cards.errors import InvalidInput, NotAllowed
 from cards.events import Kind
 from cards.models import AuditEvent
+from chat.delivery import message_attempt
 from chat.models import ChatChannel, ChatEvent, Service
 from chat.services import channel_create, channel_update
+from tests.chat.test_delivery import a_message
 from tests.jobs import queued
 from webhooks.addresses import AddressRefused
 
@@ -215,3 +217,19 @@ def test_removing_a_channel_is_audited(rita, team_a):
     assert not ChatChannel.objects.exists()
     removed = AuditEvent.objects.get(action=Kind.WEBHOOK_DELETE)
     assert removed.detail.startswith("Chat channel Slack “#ml” (https://93.184.215.14/…1234)")
+
+
+def test_the_channel_page_shows_each_message_with_its_attempts_escaped(
+    rita, slack_channel, slack_receiver
+):
+    message = a_message(slack_channel)
+    slack_receiver.answers = [(400, "<b>invalid_payload</b>")]
+    message_attempt(message.pk, final=False)
+
+    html = client_for(rita).get(reverse("chat:channel", args=[slack_channel.pk])).content.decode()
+    assert f"<td>{message.pk}</td>" in html
+    assert "card.approved" in html and "churn-model" in html
+    assert "HTTP 400" in html
+    assert "&lt;b&gt;invalid_payload&lt;/b&gt;" in html
+    assert "<b>invalid_payload</b>" not in html
+    assert "secret-part" not in html
