@@ -243,7 +243,8 @@ def event_record(
         via = f"via API token “{token[1]}”"
         detail = f"{detail} ({via})" if detail else via.capitalize()
     wanted = subscribers_of(kind) if announce else []
-    with transaction.atomic():
+    # The row and its jobs commit together; inside the caller's transaction, no savepoint.
+    with transaction.atomic(savepoint=False):
         row = AuditEvent.objects.create(
             actor=actor,
             action=kind,

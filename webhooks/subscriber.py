@@ -47,18 +47,18 @@ def event_payload(event: RecordedEvent, *, team: str) -> dict:
 
 
 @subscriber(kinds=PUBLIC_NAMES, retry=DATABASE_RETRY)
-def handle(event: RecordedEvent) -> list[Delivery]:
+def handle(event: RecordedEvent) -> None:
     """One query when no endpoint wants the event; four when some do (the team's name, the
     deliveries, their jobs)."""
     if event.public_name is None or event.card_id is None:
-        return []
+        return
     endpoints = list(
         Endpoint.objects.filter(
             team_id=event.team_id, active=True, events__contains=[event.public_name]
         )
     )
     if not endpoints:
-        return []
+        return
     team = Team.objects.values_list("name", flat=True).get(pk=event.team_id)
     payload = event_payload(event, team=team)
     with transaction.atomic():
@@ -75,4 +75,3 @@ def handle(event: RecordedEvent) -> list[Delivery]:
         )
         # One insert for all the jobs.
         job(DELIVER_TASK).batch_defer(*({"delivery_id": delivery.pk} for delivery in deliveries))
-    return deliveries
