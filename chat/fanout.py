@@ -18,20 +18,6 @@ from chat.models import ChatChannel, ChatEvent, ChatMessage
 from chat.notice import Notice, notice_for
 
 
-def _details(event: RecordedEvent) -> dict:
-    """The event's facts for a message; the audit text stands in for the one each event
-    is about when a caller recorded no structured detail."""
-    details = event.public_details
-    fallback = {
-        Kind.REQUEST_CHANGES: "comment",
-        Kind.PUBLISH_FAILED: "reason",
-        Kind.REREVIEW: "detail",
-    }.get(event.kind)
-    if fallback and fallback not in details and event.detail:
-        details = {**details, fallback: event.detail}
-    return details
-
-
 def event_messages(
     event: RecordedEvent, *, service: str, render: Callable[[Notice], dict]
 ) -> list[ChatMessage]:
@@ -57,7 +43,7 @@ def event_messages(
         team_name=channels[0].team.name,
         revision=event.revision,
         actor=event.actor or "",
-        details=_details(event),
+        details=event.public_details,
     )
     return channel_messages(channels, notice=notice, render=render, source=f"event-{event.id}")
 
