@@ -6,9 +6,11 @@ the worker's autodiscovery imports the ``tasks`` modules that register them.
 
 from __future__ import annotations
 
+import datetime
 import smtplib
 
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from procrastinate import BaseRetryStrategy, RetryDecision, RetryStrategy
 from procrastinate.contrib.django import app
@@ -26,6 +28,7 @@ PUBLISH_TASK = "cards.publish_card"
 PACKAGE_STAGE_TASK = "cards.set_package_stage"
 FAN_OUT_TASK = "events.fan_out"
 DELIVER_TASK = "webhooks.deliver"
+CHAT_TASK = "chat.deliver"  # one Slack or Teams message (chat/tasks.py)
 MAIL_TASK = "cards.send_mail"  # only jobs queued before the e-mails became a subscriber
 
 
@@ -62,6 +65,28 @@ MAIL_RETRY = RetryStrategy(
 # Waits 3, 9, 27, 81, 243, 729 s: seven attempts over about eighteen minutes. A 4xx answer,
 # a redirect or a refused address is final at once.
 WEBHOOK_RETRY = RetryStrategy(
+    max_attempts=6,
+    exponential_wait=3,
+    retry_exceptions={SendAgain, *DATABASE_UNAVAILABLE},
+)
+
+
+class PacedRetry(RetryStrategy):
+    """A schedule that never retries sooner than the ``retry_after`` seconds the exception
+    carries (a service's 429 with Retry-After)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        decision = super().get_retry_decision(exception=exception, job=job)
+        wait = getattr(exception, "retry_after", None)
+        if decision is None or not wait:
+            return decision
+        asked = timezone.now() + datetime.timedelta(seconds=wait)
+        return RetryDecision(retry_at=max(decision.retry_at or asked, asked))
+
+
+# Slack and Teams messages: the webhooks' schedule (3, 9, ... 729 s), and a 429 (about one
+# message a second per Slack channel, four a second per Teams workflow) waits its Retry-After.
+CHAT_RETRY = PacedRetry(
     max_attempts=6,
     exponential_wait=3,
     retry_exceptions={SendAgain, *DATABASE_UNAVAILABLE},

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wizard",
     "governance",
     "webhooks",
+    "chat",
     "sso",
     "teamtemplates",
 ]
@@ -410,6 +411,8 @@ WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", Fals
 EVENT_SUBSCRIBERS = [
     "cards.notifications.handle",  # the review e-mails
     "webhooks.subscriber.handle",  # the teams' webhooks (docs/webhooks.md)
+    "chat.slack.handle",  # Slack channels of the card's team (docs/chat-notifications.md)
+    "chat.teams.handle",  # Microsoft Teams channels, the same way
 ]
 # --- end of the events block ---
 

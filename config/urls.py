@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("wizard.urls")),
     path("", include("governance.urls")),
     path("", include("webhooks.urls")),
+    path("", include("chat.urls")),
     path("login/", sso_views.LoginView.as_view(), name="login"),
     path("oidc/", include("sso.urls")),
     path("", include("teamtemplates.urls")),

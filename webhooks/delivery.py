@@ -55,8 +55,17 @@ def signed_headers(delivery: Delivery, body: bytes, *, now: float | None = None)
     }
 
 
-def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
-    """POST to the checked address itself (the Host header and TLS name stay the host's)."""
+def pinned_post(
+    target: Target,
+    headers: dict,
+    body: bytes,
+    *,
+    timeout: float,
+    excerpt_size: int = RESPONSE_EXCERPT,
+) -> tuple[int, str, httpx.Headers]:
+    """POST to the checked address itself (the Host header and TLS name stay the host's);
+    the status, the first ``excerpt_size`` characters of the answer, and its headers.
+    Chat notifications (chat/delivery.py) send through it too."""
     address = target.address
     netloc = f"[{address}]" if address.version == 6 else str(address)
     url = target.parts._replace(netloc=f"{netloc}:{target.port}").geturl()
@@ -66,7 +75,7 @@ def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
     # One deadline for the whole attempt (connect, TLS, headers, body), not per read; and no
     # proxy from the environment, which would reach another address.
     with (
-        deadline_client(settings.WEBHOOK_TIMEOUT, verify=tls_context()) as client,
+        deadline_client(timeout, verify=tls_context()) as client,
         client.stream(
             "POST",
             url,
@@ -79,11 +88,12 @@ def _post(target: Target, headers: dict, body: bytes) -> tuple[int, str]:
         try:
             for chunk in response.iter_bytes():
                 excerpt += chunk
-                if len(excerpt) >= RESPONSE_EXCERPT:
+                if len(excerpt) >= excerpt_size:
                     break
         except httpx.TimeoutException:
             pass  # it answered (the status counts); the rest of its body is not waited for
-        return response.status_code, excerpt[:RESPONSE_EXCERPT].decode("utf-8", "replace")
+        text = excerpt[:excerpt_size].decode("utf-8", "replace")
+        return response.status_code, text, response.headers
 
 
 def _send(delivery: Delivery, body: bytes) -> tuple[int | None, str, str, bool]:
@@ -93,7 +103,9 @@ def _send(delivery: Delivery, body: bytes) -> tuple[int | None, str, str, bool]:
         target = target_check(
             endpoint.url, allow_private=private_networks_allowed(endpoint.allow_private_network)
         )
-        status_code, excerpt = _post(target, signed_headers(delivery, body), body)
+        status_code, excerpt, _ = pinned_post(
+            target, signed_headers(delivery, body), body, timeout=settings.WEBHOOK_TIMEOUT
+        )
     except AddressRefused as refused:
         return None, "", f"Not sent: {refused.message}", False
     except HostNotFound as missing:

@@ -566,7 +566,7 @@ def test_submitting_mails_the_teams_reviewers_but_not_the_submitter_or_other_tea
 
     card_submit(card=card, user=request.getfixturevalue(submitter))
     assert mailoutbox == []  # the worker sends it
-    assert run_jobs("events.fan_out") == 2  # the e-mail's job, the webhooks'
+    assert run_jobs("events.fan_out") == 4  # the e-mail's job, the webhooks', Slack's, Teams'
 
     assert recipients(mailoutbox) == mailed
     assert {message.subject for message in mailoutbox} == {"Review requested: churn-model"}
@@ -583,6 +583,8 @@ def test_nothing_is_mailed_in_the_request_the_worker_mails_it(alice, rita, mailo
     assert queued("events.fan_out") == [
         {"event_id": event.pk, "subscriber": "cards.notifications.handle"},
         {"event_id": event.pk, "subscriber": "webhooks.subscriber.handle"},
+        {"event_id": event.pk, "subscriber": "chat.slack.handle"},
+        {"event_id": event.pk, "subscriber": "chat.teams.handle"},
     ]
     run_jobs("events.fan_out")
     assert [(m.subject, m.body, m.to) for m in mailoutbox] == [

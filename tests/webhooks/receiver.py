@@ -21,9 +21,10 @@ class Received:
 @dataclass
 class Receiver:
     """Answers each POST with the next of ``answers`` ((status, body), or ("hang", seconds)),
-    then 200; records every request."""
+    then 200, with ``answer_headers``; records every request."""
 
     answers: list = field(default_factory=list)
+    answer_headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     url: str = ""
 
@@ -44,8 +45,10 @@ def _handler(receiver: Receiver):
             if status == "hang":
                 time.sleep(answer)
                 status, answer = 200, "late"
-            payload = answer.encode()
+            payload = answer if isinstance(answer, bytes) else answer.encode()
             self.send_response(status)
+            for name, value in receiver.answer_headers.items():
+                self.send_header(name, value)
             if 300 <= status < 400:
                 self.send_header("Location", receiver.url + "/elsewhere")
             self.send_header("Content-Length", str(len(payload)))

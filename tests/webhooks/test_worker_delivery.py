@@ -17,6 +17,15 @@ from webhooks.models import Delivery, DeliveryState
 from webhooks.services import endpoint_create
 
 
+def written(timeout: float = 30, **lookup) -> Delivery:
+    """The delivery the worker's webhooks subscriber writes (after the event's commit)."""
+    deadline = time.monotonic() + timeout
+    while (delivery := Delivery.objects.filter(**lookup).first()) is None:
+        assert time.monotonic() < deadline, f"no delivery {lookup} after {timeout} s"
+        time.sleep(0.2)
+    return delivery
+
+
 def settled(delivery: Delivery, attempts: int, timeout: float = 30) -> Delivery:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -35,7 +44,7 @@ def test_the_worker_delivers_signed_retries_a_500_and_redelivers(
     start_worker()
 
     card_submit(card=make_card(user=alice), user=alice)
-    delivery = settled(Delivery.objects.get(), attempts=2)
+    delivery = settled(written(), attempts=2)
 
     first, second = receiver.wait_for(2)
     verify = readme_verify()
@@ -83,9 +92,9 @@ def test_a_receiver_that_never_answers_holds_up_the_others_one_timeout_at_most(
         endpoint = request.getfixturevalue("endpoint")
         start_worker(WEBHOOK_TIMEOUT="2")
         card_submit(card=make_card(user=alice), user=alice)
-        stuck = Delivery.objects.get(endpoint__url=silent.url + "/hook")
+        stuck = written(endpoint__url=silent.url + "/hook")
 
-        delivered = settled(Delivery.objects.get(endpoint=endpoint), attempts=1)
+        delivered = settled(written(endpoint=endpoint), attempts=1)
 
         # Delivered while the silent receiver still holds its first request (for a minute):
         # that attempt gave up after WEBHOOK_TIMEOUT and waits for its retry in the queue.
