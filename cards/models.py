@@ -14,6 +14,7 @@ from cards.ordered_json import OrderedContentField
 from cards.outside_text import OutsideCharField, OutsideTextField
 from cards.publication_states import PublicationState, PublishTarget
 from cards.registry_models import ModelPackageState as ModelPackageState
+from cards.target_models import AwsTarget
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
@@ -159,6 +160,8 @@ class ModelCard(models.Model):
     sagemaker_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_newer_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_checked_at = models.DateTimeField(null=True, blank=True)
+    # Where that card is (None: the default chain); kept until a site admin moves the card.
+    aws_target = models.ForeignKey(AwsTarget, models.PROTECT, null=True, blank=True)
     # Which content fields a SageMaker look-up filled, and from where (by content path).
     provenance = models.JSONField(default=dict, blank=True)
     search = models.GeneratedField(
@@ -300,6 +303,8 @@ class Publication(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     # The one SageMaker version not its own a publish may overwrite: a person chose to replace it.
     overwrite_version = models.PositiveIntegerField(null=True, blank=True)
+    # The AWS target of its first attempt, kept for the others (None: the default chain).
+    aws_target = models.ForeignKey(AwsTarget, models.PROTECT, null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -348,9 +353,7 @@ class Approval(models.Model):
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="approvals")
     revision = models.PositiveIntegerField()
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(auto_now_add=True)
     # The review policy in force when given (governance); {} before policies existed.
     policy = models.JSONField(default=dict, blank=True)
@@ -408,11 +411,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = CommentQuerySet.as_manager()
@@ -464,6 +463,7 @@ class AuditAction(models.TextChoices):
     REREVIEW = "rereview", "Marked for re-review"
     GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
     PACKAGE_STAGE = "package_stage", "Set the model package's lifecycle stage"
+    AWS_TARGET = "aws_target", "Changed an AWS target or tags"  # a team's, a card's, tags
 
 
 class AuditEvent(models.Model):

@@ -7,11 +7,17 @@ waits more than a few seconds on AWS.
 
 from __future__ import annotations
 
+import contextlib
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import DeferredRefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -40,8 +46,132 @@ class S3UriRefused(AwsInputRefused):
         super().__init__(message, field="uri")
 
 
+# --- AWS targets: a team's account (a role assumed with STS) and region -------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a team's work happens: ``role_arn`` assumed with STS from the standard chain
+    (with ``external_id`` when the role's trust policy asks for one), in ``region``; cards
+    created there are encrypted with ``kms_key_id`` (or an AWS managed key)."""
+
+    region: str
+    role_arn: str
+    external_id: str = ""
+    kms_key_id: str = ""
+    session_name: str = "model-card-studio"
+    label: str = ""
+
+    @classmethod
+    def of(cls, row) -> Target | None:
+        """The target of a ``cards.AwsTarget`` row (None for None: the default chain)."""
+        if row is None:
+            return None
+        return cls(
+            region=row.region,
+            role_arn=row.role_arn,
+            external_id=row.external_id,
+            kms_key_id=row.kms_key_id,
+            session_name=row.session_name,
+            label=row.label,
+        )
+
+
+# The target of the work at hand (a team's look-up, a card's publish or drift check): set
+# around it by ``using`` so that every client made inside, however deep, goes there. A
+# context variable, so each thread and each request has its own and nothing leaks.
+_target: ContextVar[Target | None] = ContextVar("aws_target", default=None)
+
+
+@contextlib.contextmanager
+def using(target: Target | None) -> Iterator[None]:
+    """Send every AWS call made inside to ``target`` (None: the default chain and region)."""
+    reset = _target.set(target)
+    try:
+        yield
+    finally:
+        _target.reset(reset)
+
+
+def current_target() -> Target | None:
+    return _target.get()
+
+
+def default_region() -> str:
+    return settings.AWS_REGION
+
+
+def sagemaker_regions() -> list[str]:
+    """The regions SageMaker runs in, from botocore's endpoint data (no AWS call)."""
+    return _session().get_available_regions("sagemaker")
+
+
+def current_region() -> str:
+    target = _target.get()
+    return target.region if target else settings.AWS_REGION
+
+
+class TargetRefused(AwsError):
+    """STS would not let the studio assume the target's role (trust policy, external ID)."""
+
+
+def _assume_role(sts, target: Target) -> dict:
+    params = {
+        "RoleArn": target.role_arn,
+        "RoleSessionName": target.session_name,
+        "DurationSeconds": 3600,
+    }
+    if target.external_id:
+        params["ExternalId"] = target.external_id
+    try:
+        answer = sts.assume_role(**params)["Credentials"]
+    except (ClientError, BotoCoreError) as error:
+        classified = _classified(error, f"assuming the role {target.role_arn}")
+        if isinstance(classified, AwsUnavailable):
+            raise classified from error
+        reason = error.response["Error"].get("Message") if isinstance(error, ClientError) else ""
+        raise TargetRefused(
+            f"The studio could not assume the role {target.role_arn} of the AWS target "
+            f"“{target.label or target.role_arn}”: check the role's trust policy and the "
+            f"external ID (docs/aws-targets.md). ({reason or error})"
+        ) from error
+    return {
+        "access_key": answer["AccessKeyId"],
+        "secret_key": answer["SecretAccessKey"],
+        "token": answer["SessionToken"],
+        "expiry_time": answer["Expiration"].isoformat(),
+    }
+
+
 @cache
-def _client(service: str, region: str, endpoint: str, connect: int, read: int, attempts: int):
+def _assumed_session(target: Target) -> boto3.Session:
+    """A session with the target role's credentials, one per target for the process: STS is
+    asked on first use and again before they expire (botocore refreshes them 15 minutes
+    ahead, and at once with 10 minutes left), never at every call."""
+    sts = _client("sts", target.region, settings.AWS_ENDPOINT_URL, *_timeouts(), 5, None)
+    core = botocore.session.get_session()
+    # botocore has no public way to hand a session refreshable credentials; this is the
+    # attribute its own credential resolver fills.
+    core._credentials = DeferredRefreshableCredentials(
+        refresh_using=lambda: _assume_role(sts, target), method="sts-assume-role"
+    )
+    return boto3.Session(botocore_session=core, region_name=target.region)
+
+
+def _timeouts() -> tuple[int, int]:
+    return settings.AWS_CONNECT_TIMEOUT, settings.AWS_READ_TIMEOUT
+
+
+@cache
+def _client(
+    service: str,
+    region: str,
+    endpoint: str,
+    connect: int,
+    read: int,
+    attempts: int,
+    target: Target | None = None,
+):
     config = Config(
         region_name=region,
         # total_max_attempts counts the first try; botocore's max_attempts counts only retries.
@@ -49,7 +179,8 @@ def _client(service: str, region: str, endpoint: str, connect: int, read: int, a
         connect_timeout=connect,
         read_timeout=read,
     )
-    return _session().client(service, endpoint_url=endpoint or None, config=config)
+    session = _assumed_session(target) if target else _session()
+    return session.client(service, endpoint_url=endpoint or None, config=config)
 
 
 # botocore's chain ends with these: they call the ECS agent (169.254.170.2) and the EC2 instance
@@ -67,22 +198,29 @@ def _session() -> boto3.Session:
     return boto3.Session(botocore_session=core)
 
 
-def client(service: str, *, interactive: bool = True):
-    """A client for ``service``. Interactive clients (a person is waiting) try once; the
+_CURRENT = object()
+
+
+def client(service: str, *, interactive: bool = True, target: Target | None | object = _CURRENT):
+    """A client for ``service`` in ``target`` (by default the one ``using`` set; None: the
+    standard chain and AWS_REGION). Interactive clients (a person is waiting) try once; the
     worker's retry on throttling and server errors with standard backoff."""
+    chosen = _target.get() if target is _CURRENT else target
     return _client(
         service,
-        settings.AWS_REGION,
+        chosen.region if chosen else settings.AWS_REGION,
         settings.AWS_ENDPOINT_URL,
         settings.AWS_CONNECT_TIMEOUT,
         settings.AWS_READ_TIMEOUT,
         1 if interactive else 5,
+        chosen,
     )
 
 
 def waiting_client(service: str, *, wait: int):
     """A client for calls that wait on purpose (SQS long polling up to ``wait`` seconds): the
-    read timeout is the wait plus the usual one, standard retries."""
+    read timeout is the wait plus the usual one, standard retries. Always the studio's own
+    account (the events queue is the studio's, whatever the teams' targets)."""
     return _client(
         service,
         settings.AWS_REGION,
@@ -194,8 +332,11 @@ def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | Non
 def create_model_card(name: str, content: str, status: str) -> str:
     """Create the card (with the configured KMS key and tags); returns its ARN."""
     params: dict = {"ModelCardName": name, "Content": content, "ModelCardStatus": status}
-    if settings.SAGEMAKER_KMS_KEY_ID:
-        params["SecurityConfig"] = {"KmsKeyId": settings.SAGEMAKER_KMS_KEY_ID}
+    # A target's own key; the setting's key belongs to the default account, never a target's.
+    target = _target.get()
+    kms_key = target.kms_key_id if target else settings.SAGEMAKER_KMS_KEY_ID
+    if kms_key:
+        params["SecurityConfig"] = {"KmsKeyId": kms_key}
     if settings.SAGEMAKER_TAGS:
         params["Tags"] = [{"Key": k, "Value": v} for k, v in settings.SAGEMAKER_TAGS.items()]
     try:
@@ -296,7 +437,7 @@ def describe_model(name: str) -> dict:
     return _lookup(
         "describe_model",
         f"looking up the model {name}",
-        f"SageMaker has no model named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no model named “{name}” in {current_region()}.",
         ModelName=name,
     )
 
@@ -306,7 +447,7 @@ def describe_training_job(name_or_arn: str) -> dict:
     return _lookup(
         "describe_training_job",
         f"looking up the training job {name}",
-        f"SageMaker has no training job named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no training job named “{name}” in {current_region()}.",
         TrainingJobName=name,
     )
 
@@ -319,7 +460,7 @@ def describe_model_package(arn: str, *, metadata_only: bool = False) -> dict:
     return _lookup(
         "describe_model_package",
         f"looking up the model package {arn}",
-        f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
+        f"SageMaker has no model package “{arn}” in {current_region()}.",
         ModelPackageName=arn,
         **extra,
     )
@@ -443,6 +584,28 @@ def describe_processing_job(name: str) -> dict:
     return _lookup(
         "describe_processing_job",
         f"looking up the processing job {name}",
-        f"SageMaker has no processing job named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no processing job named “{name}” in {current_region()}.",
         ProcessingJobName=name,
     )
+
+
+# --- Tags of a published card (AddTags / DeleteTags / ListTags on its ARN) -----------------
+
+
+# SageMaker's tag characters (Key 1-128, Value 0-256).
+TAG_PATTERN = re.compile(r"[\w\s.:/=+\-@]*")
+
+
+def list_tags(arn: str) -> dict[str, str]:
+    items = _pages("list_tags", f"reading the tags of {arn}", "Tags", ResourceArn=arn)
+    return {item["Key"]: item.get("Value", "") for item in items}
+
+
+def add_tags(arn: str, tags: dict[str, str]) -> None:
+    """Adds or overwrites these tags (the same call twice changes nothing: retries are safe)."""
+    items = [{"Key": key, "Value": value} for key, value in tags.items()]
+    _sagemaker_call("add_tags", f"tagging {arn}", ResourceArn=arn, Tags=items)
+
+
+def delete_tags(arn: str, keys: list[str]) -> None:
+    _sagemaker_call("delete_tags", f"removing tags of {arn}", ResourceArn=arn, TagKeys=keys)

@@ -31,6 +31,7 @@ from cards.services.cards import (
     model_id_check,
     promoted_fields,
 )
+from cards.services.targets import card_aws, team_aws
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9-]+")
 
@@ -42,10 +43,18 @@ def _read(read, *args: object, **kwargs: object):
         raise StudioError(str(error)) from None
 
 
-def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[dict]:
+def sagemaker_registry_cards_list(
+    *, groups: list[str] | None = None, team: Team | None = None
+) -> list[dict]:
     """Every model package version whose package has its own card: ``arn``, ``group``,
     ``version``, ``status`` (the card's) and ``state`` ("" or "imported"). Read with
-    IncludedData=MetadataOnly, so a role without kms:Decrypt can list them."""
+    IncludedData=MetadataOnly, so a role without kms:Decrypt can list them. In ``team``'s
+    AWS target."""
+    with team_aws(team):
+        return _registry_cards(groups)
+
+
+def _registry_cards(groups: list[str] | None) -> list[dict]:
     if groups is None:
         groups = [
             summary["ModelPackageGroupName"]
@@ -95,7 +104,8 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
     arn = arn.strip()
     # Every read from AWS happens before the transaction below: no network inside it.
-    described = _read(sagemaker.describe_model_package, arn)
+    with team_aws(team):
+        described = _read(sagemaker.describe_model_package, arn)
     ModelPackageState.record(described)
     arn = described.get("ModelPackageArn", arn)
     own = described.get("ModelCard") or {}
@@ -169,7 +179,8 @@ def package_state_refresh(*, card: ModelCard, user) -> ModelPackageState:
     arn = package_arn(card.content)
     if not arn:
         raise InvalidInput("This card documents no model package.")
-    described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
+    with card_aws(card):
+        described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
     state = ModelPackageState.record(described)
     if state is None:  # pragma: no cover - DescribeModelPackage names it
         raise StudioError(f"SageMaker did not describe the model package {arn}.")

@@ -92,7 +92,7 @@ def card_sagemaker_changes(request: HttpRequest, name: str) -> HttpResponse:
     allowed = allowed_actions(request.user, card)
     # The person asked for this comparison: one short, explicit read of the remote card.
     try:
-        described = sagemaker_card_read(name=card.name)
+        described = sagemaker_card_read(name=card.name, card=card)
     except StudioError as error:
         messages.error(request, f"Could not read {card.name} from SageMaker: {error}")
         return back_to(card, "publishing")
@@ -187,8 +187,11 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
             return redirect("cards:list")
         raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
     problem = ""
+    # The cards listed are those of one team's AWS target (the first team, or the one chosen).
+    chosen = request.POST.get("team") or request.GET.get("team") or ""
+    team = next((team for team in teams if str(team.pk) == chosen), teams[0])
     try:
-        summaries = sagemaker_cards_list()
+        summaries = sagemaker_cards_list(team=team)
     except StudioError as error:
         summaries, problem = [], str(error)
     names = [summary["ModelCardName"] for summary in summaries]
