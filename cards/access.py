@@ -5,6 +5,7 @@ from django.http import Http404
 
 from cards.models import Membership, ModelCard, Team
 from cards.permissions import Action, require, teams_where
+from cards.target_models import team_target_subquery
 
 
 def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
@@ -20,7 +21,8 @@ def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
         card = (
             ModelCard.objects.visible_to(user)
             .for_page()
-            .annotate(user_role=Subquery(role))
+            .select_related("aws_target")
+            .annotate(user_role=Subquery(role), team_target=team_target_subquery())
             .get(name=name)
         )
     except ModelCard.DoesNotExist:

@@ -50,7 +50,17 @@ def card_target(card: ModelCard) -> AwsTarget | None:
     """The target work on ``card`` uses (see the module's docstring)."""
     if card.sagemaker_arn:
         return card.aws_target
-    return team_target(card.team_id)
+    return _team_target_of(card)
+
+
+def _team_target_of(card: ModelCard) -> AwsTarget | None:
+    """The card's team's current target, from the access helper's annotation when read with
+    the card (``team_target_subquery``), else with a query."""
+    if not hasattr(card, "team_target"):
+        return team_target(card.team_id)
+    if card.team_target is None:
+        return None
+    return AwsTarget(team=card.team, **card.team_target)
 
 
 @contextmanager
@@ -84,7 +94,7 @@ class Placement:
 
 def card_placement(card: ModelCard) -> Placement:
     target = card_target(card)
-    current = team_target(card.team_id) if card.sagemaker_arn else target
+    current = _team_target_of(card) if card.sagemaker_arn else target
     arn_parts = card.sagemaker_arn.split(":") if card.sagemaker_arn else []
     account = arn_parts[4] if len(arn_parts) > 5 else (target.account_id if target else "")
     region = arn_parts[3] if len(arn_parts) > 5 else (target.region if target else "")
@@ -242,8 +252,9 @@ def card_tags_update(
     *, user, card: ModelCard, add: dict[str, str], remove: list[str]
 ) -> dict[str, str]:
     """Add (or overwrite) and remove tags of the SageMaker card, audited; returns the tags now.
-    Editors may; SageMaker's tag rules are checked first, naming the tag."""
-    require(user, card, Action.EDIT)
+    Those who may publish the card may; SageMaker's tag rules are checked first, naming the
+    tag."""
+    require(user, card, Action.PUBLISH)
     arn = _published_arn(card)
     add = {key.strip(): value.strip() for key, value in add.items() if key.strip()}
     remove = [key.strip() for key in remove if key.strip()]
