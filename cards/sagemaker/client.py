@@ -2,117 +2,51 @@
 
 Clients use the standard credential chain (never keys from the database), the region and
 optional endpoint from settings, standard retries and short explicit timeouts: no request
-waits more than a few seconds on AWS.
+waits more than a few seconds on AWS. Inside ``using(target)`` (a team's AWS target) they use
+the target's role, assumed with STS from that chain, and its region.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import cache
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import DeferredRefreshableCredentials
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    HTTPClientError,
-    NoCredentialsError,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from cards.errors import InvalidInput, RemoteError, Unavailable
-
-
-class AwsError(RemoteError):
-    """A failure to tell the user about, in their words (502: AWS refused the server)."""
-
-
-class AwsInputRefused(InvalidInput, AwsError):
-    """The input names what cannot be used: a malformed S3 URI, a bucket not allowed, an
-    object, model, package or job AWS does not have (422, naming it)."""
-
-
-class S3UriRefused(AwsInputRefused):
-    """The S3 URI given (the services' ``uri``) cannot be read."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="uri")
-
+# Re-exported: callers know the failures and the target as ``sagemaker.AwsError``,
+# ``sagemaker.using``... (cards/sagemaker/failures.py, targets.py).
+from cards.sagemaker.failures import (  # noqa: F401
+    TRANSIENT_CODES,
+    AwsError,
+    AwsInputRefused,
+    AwsUnavailable,
+    CardExists,
+    NotFound,
+    PublishFailed,
+    S3UriRefused,
+    SearchUnavailable,
+    TargetRefused,
+    classified,
+)
+from cards.sagemaker.targets import (  # noqa: F401
+    Target,
+    current_region,
+    current_target,
+    default_region,
+    using,
+)
 
 # --- AWS targets: a team's account (a role assumed with STS) and region -------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a team's work happens: ``role_arn`` assumed with STS from the standard chain
-    (with ``external_id`` when the role's trust policy asks for one), in ``region``; cards
-    created there are encrypted with ``kms_key_id`` (or an AWS managed key)."""
-
-    region: str
-    role_arn: str
-    external_id: str = ""
-    kms_key_id: str = ""
-    session_name: str = "model-card-studio"
-    label: str = ""
-
-    @classmethod
-    def of(cls, row) -> Target | None:
-        """The target of a ``cards.AwsTarget`` row (None for None: the default chain)."""
-        if row is None:
-            return None
-        return cls(
-            region=row.region,
-            role_arn=row.role_arn,
-            external_id=row.external_id,
-            kms_key_id=row.kms_key_id,
-            session_name=row.session_name,
-            label=row.label,
-        )
-
-
-# The target of the work at hand (a team's look-up, a card's publish or drift check): set
-# around it by ``using`` so that every client made inside, however deep, goes there. A
-# context variable, so each thread and each request has its own and nothing leaks.
-_target: ContextVar[Target | None] = ContextVar("aws_target", default=None)
-
-
-@contextlib.contextmanager
-def using(target: Target | None) -> Iterator[None]:
-    """Send every AWS call made inside to ``target`` (None: the default chain and region)."""
-    reset = _target.set(target)
-    try:
-        yield
-    finally:
-        _target.reset(reset)
-
-
-def current_target() -> Target | None:
-    return _target.get()
-
-
-def default_region() -> str:
-    return settings.AWS_REGION
 
 
 def sagemaker_regions() -> list[str]:
     """The regions SageMaker runs in, from botocore's endpoint data (no AWS call)."""
     return _session().get_available_regions("sagemaker")
-
-
-def current_region() -> str:
-    target = _target.get()
-    return target.region if target else settings.AWS_REGION
-
-
-class TargetRefused(AwsError):
-    """STS would not let the studio assume the target's role (trust policy, external ID)."""
 
 
 def _assume_role(sts, target: Target) -> dict:
@@ -126,9 +60,9 @@ def _assume_role(sts, target: Target) -> dict:
     try:
         answer = sts.assume_role(**params)["Credentials"]
     except (ClientError, BotoCoreError) as error:
-        classified = _classified(error, f"assuming the role {target.role_arn}")
-        if isinstance(classified, AwsUnavailable):
-            raise classified from error
+        failure = classified(error, f"assuming the role {target.role_arn}")
+        if isinstance(failure, AwsUnavailable):
+            raise failure from error
         reason = error.response["Error"].get("Message") if isinstance(error, ClientError) else ""
         raise TargetRefused(
             f"The studio could not assume the role {target.role_arn} of the AWS target "
@@ -205,7 +139,7 @@ def client(service: str, *, interactive: bool = True, target: Target | None | ob
     """A client for ``service`` in ``target`` (by default the one ``using`` set; None: the
     standard chain and AWS_REGION). Interactive clients (a person is waiting) try once; the
     worker's retry on throttling and server errors with standard backoff."""
-    chosen = _target.get() if target is _CURRENT else target
+    chosen = current_target() if target is _CURRENT else target
     return _client(
         service,
         chosen.region if chosen else settings.AWS_REGION,
@@ -242,62 +176,6 @@ def credentials_configured() -> bool:
 # --- Model cards, for the publishing worker ------------------------------------------------
 
 
-class PublishFailed(AwsError):
-    """SageMaker refused the request; trying again will not help."""
-
-
-class AwsUnavailable(Unavailable, AwsError):
-    """Throttling, a server error, a timeout or a lost connection: worth trying again later."""
-
-
-class CardExists(AwsError):
-    """CreateModelCard found a card with that name (someone, or an earlier attempt, made it)."""
-
-
-# Error codes that mean "later may work"; every other client error is permanent.
-_TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ProvisionedThroughputExceededException",
-        "InternalFailure",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
-
-
-def _classified(error: Exception, action: str) -> AwsError:
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        code = details.get("Code", "")
-        message = details.get("Message") or code
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if code in _TRANSIENT_CODES or status >= 500:
-            return AwsUnavailable(f"SageMaker is busy or unavailable ({code}) while {action}.")
-        if code in {"AccessDeniedException", "AccessDenied"}:
-            return PublishFailed(
-                f"Access denied while {action}: the server's AWS role needs the SageMaker "
-                f"model card permissions. ({message})"
-            )
-        if code == "ResourceLimitExceeded":
-            return PublishFailed(f"A SageMaker limit was reached while {action}: {message}")
-        return PublishFailed(f"SageMaker refused {action}: {message}")
-    if isinstance(error, NoCredentialsError):
-        return PublishFailed("No AWS credentials are configured on the server.")
-    if isinstance(error, (BotoConnectionError, HTTPClientError)):
-        # Includes EndpointConnectionError, ConnectTimeoutError and ReadTimeoutError.
-        return AwsUnavailable(f"SageMaker did not answer while {action}: {error}")
-    return PublishFailed(f"AWS configuration error while {action}: {error}")
-
-
 def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params):
     # A content update is not idempotent (each one is a new version) and botocore would resend
     # it after a timeout whose request did land: it gets one try, and the job's next attempt
@@ -306,7 +184,7 @@ def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params
     try:
         return getattr(sagemaker, operation)(**params)
     except (ClientError, BotoCoreError) as error:
-        raise _classified(error, action) from error
+        raise classified(error, action) from error
 
 
 def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | None:
@@ -333,7 +211,7 @@ def create_model_card(name: str, content: str, status: str) -> str:
     """Create the card (with the configured KMS key and tags); returns its ARN."""
     params: dict = {"ModelCardName": name, "Content": content, "ModelCardStatus": status}
     # A target's own key; the setting's key belongs to the default account, never a target's.
-    target = _target.get()
+    target = current_target()
     kms_key = target.kms_key_id if target else settings.SAGEMAKER_KMS_KEY_ID
     if kms_key:
         params["SecurityConfig"] = {"KmsKeyId": kms_key}
@@ -398,14 +276,6 @@ def update_model_package_life_cycle(arn: str, *, stage: str, stage_status: str) 
 
 # --- Reading from SageMaker: look-ups for the wizard, existing cards to import -------------
 # A person is waiting on each of these: one try, short timeouts (the interactive client).
-
-
-class NotFound(AwsInputRefused):
-    """SageMaker has no such resource."""
-
-
-class SearchUnavailable(AwsError):
-    """SageMaker's Search cannot answer this query here (an emulator, an older region...)."""
 
 
 _NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound"})
@@ -497,7 +367,7 @@ def _pages(operation: str, action: str, key: str, *, limit: int | None = None, *
         for page in paginator.paginate(**params, PaginationConfig=config):
             items += page.get(key, [])
     except (ClientError, BotoCoreError) as error:
-        raise _classified(error, action) from error
+        raise classified(error, action) from error
     return items[:limit] if limit else items
 
 
