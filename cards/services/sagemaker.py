@@ -337,11 +337,13 @@ def sagemaker_report_read(
         return s3.s3_read_report(uri, max_bytes=max_bytes)
 
 
-def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user) -> Lookup:
+def sagemaker_lookup(
+    *, kind: str, value: str | list[str], card: ModelCard | None, user, team: Team | None = None
+) -> Lookup:
     """What SageMaker knows for a wizard look-up: a model, a model package, a training job
     (by name or ARN) or the training job behind a card's model artifacts, in ``card``'s AWS
-    target."""
-    with card_aws(card):
+    target (``team``'s for a card not written yet)."""
+    with card_aws(card) if card is not None else team_aws(team):
         return _lookup(kind=kind, value=value, card=card, user=user)
 
 

@@ -301,3 +301,32 @@ def test_every_change_of_a_target_is_audited(sam, team_a):
     assert details[0].startswith("Set the AWS target to “Prod”")
     assert "→ “Prod (EU)”" in details[1] and "with an external ID" in details[1]
     assert details[2].startswith("Removed the AWS target")
+
+
+def test_pick_lists_and_reports_come_from_the_teams_target(aws, prod, alice, settings):
+    from cards.services import sagemaker_pick_list, sagemaker_report_read
+    from tests.factories import make_card
+
+    in_prod = target_session(PROD_ROLE, "eu-west-1")
+    in_prod.client("sagemaker").create_model(
+        ModelName="churn-xgb",
+        ExecutionRoleArn=f"arn:aws:iam::{PROD}:role/SageMaker",
+        PrimaryContainer={"Image": "123.dkr.ecr.eu-west-1.amazonaws.com/xgb:1"},
+    )
+    s3 = in_prod.client("s3")
+    s3.create_bucket(
+        Bucket="growth-reports", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    s3.put_object(Bucket="growth-reports", Key="analysis.json", Body=b'{"version": "1.0"}')
+    settings.REPORT_BUCKETS = ["growth-reports"]
+    card = make_card(user=alice, name="churn-model")
+
+    page = sagemaker_pick_list(kind="model", card=card)
+    report = sagemaker_report_read(
+        uri="s3://growth-reports/analysis.json", max_bytes=10_000, card=card
+    )
+
+    assert [choice.value for choice in page.choices] == ["churn-xgb"]
+    assert report.body == b'{"version": "1.0"}'
+    # The default account has neither.
+    assert sagemaker_pick_list(kind="model").choices == []
