@@ -73,7 +73,7 @@ def package_state_refresh_view(request: HttpRequest, name: str) -> HttpResponse:
 def publication_list(request: HttpRequest) -> HttpResponse:
     publications = (
         Publication.objects.filter(card__in=ModelCard.objects.visible_to(request.user))
-        .select_related("card", "requested_by")
+        .select_related("card", "requested_by", "aws_target")
         .defer("card__content", "card__search", "card__provenance")
     )
     # Not counted: the page lists the latest requests, Next goes further back.

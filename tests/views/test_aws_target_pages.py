@@ -216,3 +216,12 @@ def test_a_bad_tag_is_refused_next_to_its_key(aws, alice_client, alice):
     )
 
     assert "AWS's own" in " ".join(response.context["form"].errors["key"])
+
+
+def test_the_publications_page_says_where_each_publish_went(aws, alice_client, alice, sam):
+    set_target(sam, alice.teams.get())
+    publish(make_approved_card(user=alice, name="churn-model"))
+
+    page = alice_client.get(reverse("cards:publications")).content.decode()
+
+    assert "Growth, prod (111122223333, eu-west-1)" in page
