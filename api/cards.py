@@ -228,7 +228,9 @@ def card_new(request: HttpRequest) -> HttpResponse:
         require(request.user, None, Action.CREATE, team_id=team.pk)
         card_name_check(data.name)
         # SageMaker is asked before anything is written: a refused look-up leaves no card.
-        lookup = sagemaker_lookup(kind=_LOOKUPS[key], value=value, card=None, user=request.user)
+        lookup = sagemaker_lookup(
+            kind=_LOOKUPS[key], value=value, card=None, user=request.user, team=team
+        )
         if lookup.blocked:
             raise AlreadyExists(lookup.blocked)
     card = card_create(user=request.user, team=team, name=data.name, content=given)

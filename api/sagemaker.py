@@ -23,9 +23,12 @@ router = Router(tags=["sagemaker"])
 
 def _answer(request: HttpRequest, kind: str, *, q: str = "", next: str = "", parent: str = ""):
     need(request, Scope.READ)
-    if not teams_for_user(request.user):
+    teams = teams_for_user(request.user)
+    if not teams:
         raise NotAllowed("Only members of a team who may write cards can list SageMaker.")
-    page = sagemaker_pick_list(kind=kind, query=q, token=next, parent=parent)
+    # The team's AWS target when the token's user writes in one team (docs/aws-targets.md).
+    team = teams[0] if len(teams) == 1 else None
+    page = sagemaker_pick_list(kind=kind, query=q, token=next, parent=parent, team=team)
     link = None
     if page.next_token:
         params = {key: value for key, value in request.GET.items() if key != "next"}

@@ -6,6 +6,7 @@ from django.http import Http404
 from cards.models import Membership, ModelCard, Team
 from cards.permissions import Action, require, teams_where
 from cards.registry_models import package_state_row
+from cards.target_models import team_target_subquery
 
 
 def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
@@ -21,7 +22,12 @@ def card_for(user, name: str, action: Action = Action.VIEW) -> ModelCard:
         card = (
             ModelCard.objects.visible_to(user)
             .for_page()
-            .annotate(user_role=Subquery(role), package_state_row=package_state_row())
+            .select_related("aws_target")
+            .annotate(
+                user_role=Subquery(role),
+                package_state_row=package_state_row(),
+                team_target=team_target_subquery(),
+            )
             .get(name=name)
         )
     except ModelCard.DoesNotExist:

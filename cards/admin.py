@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from cards.events import Kind, kind_label
 from cards.models import (
     AuditEvent,
+    AwsTarget,
     CardRevision,
     EvaluationReport,
     Membership,
@@ -142,4 +143,23 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AwsTarget)
+class AwsTargetAdmin(admin.ModelAdmin):
+    """Read only: targets are set on the studio's AWS targets page, which audits each change
+    and keeps a retired target for the cards published there."""
+
+    list_display = ["team", "label", "account_id", "region", "retired_at"]
+    list_filter = ["region"]
+    readonly_fields = [f.name for f in AwsTarget._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -81,6 +81,7 @@ class Kind(models.TextChoices):
     REREVIEW = "rereview", "Marked for re-review"
     GATE_EXCEPTION = "gate_exception", "Recorded a metric gate exception"
     PACKAGE_STAGE = "package_stage", "Set the model package's lifecycle stage"
+    AWS_TARGET = "aws_target", "Changed an AWS target or tags"  # a team's, a card's, tags
 
 
 def kind_label(action: str) -> str:

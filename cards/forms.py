@@ -402,3 +402,62 @@ class ExportForm(forms.Form):
 
     def clean_tags(self) -> list[str]:
         return [tag.strip() for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+
+class AwsTargetForm(forms.Form):
+    """A team's AWS target (site admins). The shapes are checked here, next to each field;
+    the service checks them again (cards.target_models) for every other caller."""
+
+    label = forms.CharField(max_length=100, help_text="How the studio names it: “Fraud, prod”.")
+    region = forms.ChoiceField(help_text="The region the team's cards are published in.")
+    role_arn = forms.CharField(
+        label="Role ARN",
+        max_length=2048,
+        help_text="The role the studio assumes in the team's account (docs/aws-targets.md).",
+    )
+    external_id = forms.CharField(
+        label="External ID",
+        max_length=1224,
+        required=False,
+        help_text="Optional: the value the role's trust policy asks for (sts:ExternalId).",
+    )
+    kms_key_id = forms.CharField(
+        label="KMS key",
+        max_length=2048,
+        required=False,
+        help_text="Optional: the key new cards' content is encrypted with (an id, alias or ARN "
+        "in the target's account); none: an AWS managed key.",
+    )
+
+    def __init__(self, *args, regions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(region, region) for region in regions]
+
+    def clean_role_arn(self) -> str:
+        from cards.target_models import ROLE_ARN_MESSAGE, ROLE_ARN_PATTERN
+
+        value = self.cleaned_data["role_arn"].strip()
+        if not ROLE_ARN_PATTERN.match(value):
+            raise ValidationError(ROLE_ARN_MESSAGE)
+        return value
+
+    def clean_external_id(self) -> str:
+        from cards.target_models import EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN
+
+        value = self.cleaned_data["external_id"].strip()
+        if value and not EXTERNAL_ID_PATTERN.match(value):
+            raise ValidationError(EXTERNAL_ID_MESSAGE)
+        return value
+
+    def clean_kms_key_id(self) -> str:
+        from cards.target_models import KMS_KEY_MESSAGE, KMS_KEY_PATTERN
+
+        value = self.cleaned_data["kms_key_id"].strip()
+        if value and not KMS_KEY_PATTERN.match(value):
+            raise ValidationError(KMS_KEY_MESSAGE)
+        return value
+
+
+class CardTagForm(forms.Form):
+    key = forms.CharField(max_length=128)
+    value = forms.CharField(max_length=256, required=False)

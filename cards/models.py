@@ -15,6 +15,7 @@ from cards.outside_text import OutsideCharField, OutsideTextField
 from cards.publication_states import PublicationState, PublishTarget
 from cards.publishing_models import IdempotencyKey as IdempotencyKey
 from cards.registry_models import ModelPackageState as ModelPackageState
+from cards.target_models import AwsTarget
 
 # SageMaker's EntityName: 1 to 63 letters, digits and hyphens, a letter or digit at each end.
 CARD_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
@@ -160,6 +161,8 @@ class ModelCard(models.Model):
     sagemaker_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_newer_version = models.PositiveIntegerField(null=True, blank=True)
     sagemaker_checked_at = models.DateTimeField(null=True, blank=True)
+    # Where that card is (None: the default chain); kept until a site admin moves the card.
+    aws_target = models.ForeignKey(AwsTarget, models.PROTECT, null=True, blank=True)
     # Which content fields a SageMaker look-up filled, and from where (by content path).
     provenance = models.JSONField(default=dict, blank=True)
     search = models.GeneratedField(
@@ -305,6 +308,8 @@ class Publication(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     # The one SageMaker version not its own a publish may overwrite: a person chose to replace it.
     overwrite_version = models.PositiveIntegerField(null=True, blank=True)
+    # The AWS target of its first attempt, kept for the others (None: the default chain).
+    aws_target = models.ForeignKey(AwsTarget, models.PROTECT, null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -353,9 +358,7 @@ class Approval(models.Model):
 
     card = models.ForeignKey(ModelCard, on_delete=models.CASCADE, related_name="approvals")
     revision = models.PositiveIntegerField()
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(auto_now_add=True)
     # The review policy in force when given (governance); {} before policies existed.
     policy = models.JSONField(default=dict, blank=True)
@@ -413,7 +416,7 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = CommentQuerySet.as_manager()

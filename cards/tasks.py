@@ -89,7 +89,8 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> None:
 @app.task(name="cards.check_sagemaker_drift", queueing_lock="check_sagemaker_drift")
 def check_sagemaker_drift(timestamp: int) -> None:
     """Mark the cards whose SageMaker copy someone changed since we last wrote or read it."""
-    linked = ModelCard.objects.exclude(sagemaker_version=None).order_by("pk")
+    linked = ModelCard.objects.exclude(sagemaker_version=None).select_related("aws_target__team")
+    linked = linked.order_by("pk")
     for card in linked.iterator(chunk_size=100):
         try:
             drift.drift_check(card)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cards.views import audit, cards, exports, history, review, sagemaker
+from cards.views import audit, cards, exports, history, review, sagemaker, targets
 
 app_name = "cards"
 
@@ -25,6 +25,10 @@ urlpatterns = [
         name="package_refresh",
     ),
     path("cards/<str:name>/archive/", cards.card_archive_view, name="archive"),
+    path("cards/<str:name>/tags/", targets.card_tags_view, name="tags"),
+    path("cards/<str:name>/aws-target/move/", targets.card_target_move_view, name="target_move"),
+    path("aws-targets/", targets.aws_targets, name="aws_targets"),
+    path("aws-targets/<int:team_id>/", targets.team_aws_target, name="team_aws_target"),
     path(
         "cards/<str:name>/reports/<int:report_id>/remove/",
         cards.report_remove_view,

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
 from cards.sagemaker import client as sagemaker
+from cards.services.targets import card_target
 from governance.models import RereviewReason, ReviewPolicy
 from governance.policies import _PlusMonths, overdue
 from governance.services import mark_for_rereview
@@ -68,17 +69,22 @@ def check_packages(sweep: Sweep) -> None:
         )
         .exclude(group=None)
         .exclude(group="")
-        .only("pk", "name")
+        .only("pk", "name", "team_id", "sagemaker_arn", "aws_target")
+        .select_related("aws_target__team")
     )
-    newest: dict[str, int | None] = {}
+    # A group name is the group of one account and region: the card's AWS target's.
+    newest: dict[tuple[int | None, str], int | None] = {}
     for card in documented:
-        if card.group not in newest:
+        target = card_target(card)
+        key = (target.pk if target else None, card.group)
+        if key not in newest:
             try:
-                newest[card.group] = sagemaker.latest_model_package_version(card.group)
+                with sagemaker.using(sagemaker.Target.of(target)):
+                    newest[key] = sagemaker.latest_model_package_version(card.group)
             except sagemaker.AwsError as error:
                 sweep.problems.append(f"{card.group}: {error}")
-                newest[card.group] = None
-        latest = newest[card.group]
+                newest[key] = None
+        latest = newest[key]
         try:
             version = int(card.version) if card.version not in (None, "") else 0
         except ValueError:

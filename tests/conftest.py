@@ -35,9 +35,11 @@ def aws(monkeypatch, settings):
     # botocore's backoff between its own retries: real retries, no real waiting.
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
     sagemaker._client.cache_clear()
+    sagemaker._assumed_session.cache_clear()
     with mock_aws():
         yield sagemaker.client("sagemaker", interactive=False)
     sagemaker._client.cache_clear()
+    sagemaker._assumed_session.cache_clear()
 
 
 @pytest.fixture

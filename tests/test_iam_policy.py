@@ -41,7 +41,9 @@ def called_operations() -> set[tuple[str, str]]:
                 continue
             # local name -> service: `name = client("s3")`, or a parameter named for its
             # service (`def _s3_message(error, s3, ...)`).
-            clients = {a.arg: a.arg for a in function.args.args if a.arg in {"s3", "sagemaker"}}
+            clients = {
+                a.arg: a.arg for a in function.args.args if a.arg in {"s3", "sagemaker", "sts"}
+            }
             for node in ast.walk(function):
                 if (
                     isinstance(node, ast.Assign)
@@ -113,6 +115,8 @@ def test_the_scan_finds_the_calls_it_should():
     assert ("sagemaker", "create_model_card") in operations
     assert ("sagemaker", "list_model_cards") in operations
     assert ("s3", "get_object") in operations
+    assert ("sts", "assume_role") in operations  # a team's AWS target
+    assert ("sagemaker", "add_tags") in operations
 
 
 def test_the_policy_allows_exactly_the_actions_the_code_calls():

@@ -35,7 +35,7 @@ from cards.errors import (
     StudioError,
     TransitionRefused,
 )
-from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating
+from cards.models import CardStatus, EvaluationReport, ModelCard, ReportState, RiskRating, Team
 from cards.reports import ReportError
 from cards.services import (
     card_apply_lookup,
@@ -235,7 +235,9 @@ class CardWizard(NamedUrlSessionWizardView):
         uri = (form.cleaned_data.get("report_uri") or "").strip()
         report_type = form.cleaned_data.get("report_type") or "detect"
         if uri:
-            s3_object = sagemaker_report_read(uri=uri, max_bytes=settings.UPLOAD_MAX_BYTES)
+            s3_object = sagemaker_report_read(
+                uri=uri, max_bytes=settings.UPLOAD_MAX_BYTES, card=self.card
+            )
             report = report_preview(
                 card=self.card,
                 user=self.request.user,
@@ -428,7 +430,12 @@ class CardWizard(NamedUrlSessionWizardView):
         context = {"field": picking.LIST_FIELD[search.kind], "query": search.query}
         try:
             page = sagemaker_pick_list(
-                kind=search.kind, query=search.query, token=search.token, parent=search.parent
+                kind=search.kind,
+                query=search.query,
+                token=search.token,
+                parent=search.parent,
+                card=self.card,
+                team=_only_team(self.request.user),
             )
         except StudioError as error:
             return {**context, "error": error.message}
@@ -455,13 +462,27 @@ def pick_list(request: HttpRequest) -> JsonResponse:
     search = picking.search_in(request.GET)
     if search is None:
         return JsonResponse({"error": "Name a list to show."}, status=422)
+    card_name = request.GET.get("card", "")
     try:
+        card = card_for_edit(request.user, card_name) if card_name else None
         page = sagemaker_pick_list(
-            kind=search.kind, query=search.query, token=search.token, parent=search.parent
+            kind=search.kind,
+            query=search.query,
+            token=search.token,
+            parent=search.parent,
+            card=card,
+            team=_only_team(request.user),
         )
     except StudioError as error:
         return JsonResponse({"error": error.message}, status=error.status)
     return JsonResponse(picking.as_json(page))
+
+
+def _only_team(user) -> Team | None:
+    """The team whose AWS target lists SageMaker for a card not written yet: the user's one
+    team; with several, the default account (the card's own target once it exists)."""
+    teams = teams_for_user(user)
+    return teams[0] if len(teams) == 1 else None
 
 
 def _linked(text: str, card_name: str) -> str:

@@ -3,43 +3,102 @@
 Clients use the standard credential chain (never keys from the database), the region and
 optional endpoint from settings, standard retries and short explicit timeouts, and each
 operation ends by AWS_DEADLINE, its retries included: no request waits more than a few
-seconds on AWS.
+seconds on AWS. Inside ``using(target)`` (a team's AWS target) they use
+the target's role, assumed with STS from that chain, and its region.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    HTTPClientError,
-    NoCredentialsError,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.credentials import DeferredRefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from cards.errors import InvalidInput, RemoteError, Unavailable
 from cards.sagemaker import deadline
 
+# Re-exported: callers know the failures and the target as ``sagemaker.AwsError``,
+# ``sagemaker.using``... (cards/sagemaker/failures.py, targets.py).
+from cards.sagemaker.failures import (  # noqa: F401
+    TRANSIENT_CODES,
+    AwsError,
+    AwsInputRefused,
+    AwsUnavailable,
+    CardExists,
+    NotFound,
+    PublishFailed,
+    S3UriRefused,
+    SearchUnavailable,
+    TargetRefused,
+    classified,
+)
+from cards.sagemaker.targets import (  # noqa: F401
+    Target,
+    current_region,
+    current_target,
+    default_region,
+    using,
+)
 
-class AwsError(RemoteError):
-    """A failure to tell the user about, in their words (502: AWS refused the server)."""
+# --- AWS targets: a team's account (a role assumed with STS) and region -------------------
 
 
-class AwsInputRefused(InvalidInput, AwsError):
-    """The input names what cannot be used: a malformed S3 URI, a bucket not allowed, an
-    object, model, package or job AWS does not have (422, naming it)."""
+def sagemaker_regions() -> list[str]:
+    """The regions SageMaker runs in, from botocore's endpoint data (no AWS call)."""
+    return _session().get_available_regions("sagemaker")
 
 
-class S3UriRefused(AwsInputRefused):
-    """The S3 URI given (the services' ``uri``) cannot be read."""
+def _assume_role(sts, target: Target) -> dict:
+    params = {
+        "RoleArn": target.role_arn,
+        "RoleSessionName": target.session_name,
+        "DurationSeconds": 3600,
+    }
+    if target.external_id:
+        params["ExternalId"] = target.external_id
+    try:
+        answer = sts.assume_role(**params)["Credentials"]
+    except (ClientError, BotoCoreError) as error:
+        failure = classified(error, f"assuming the role {target.role_arn}")
+        if isinstance(failure, AwsUnavailable):
+            raise failure from error
+        reason = error.response["Error"].get("Message") if isinstance(error, ClientError) else ""
+        raise TargetRefused(
+            f"The studio could not assume the role {target.role_arn} of the AWS target "
+            f"“{target.label or target.role_arn}”: check the role's trust policy and the "
+            f"external ID (docs/aws-targets.md). ({reason or error})"
+        ) from error
+    return {
+        "access_key": answer["AccessKeyId"],
+        "secret_key": answer["SecretAccessKey"],
+        "token": answer["SessionToken"],
+        "expiry_time": answer["Expiration"].isoformat(),
+    }
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, field="uri")
+
+@cache
+def _assumed_session(target: Target) -> boto3.Session:
+    """A session with the target role's credentials, one per target for the process: STS is
+    asked on first use and again before they expire (botocore refreshes them 15 minutes
+    ahead, and at once with 10 minutes left), never at every call."""
+    sts = _client(
+        "sts", target.region, settings.AWS_ENDPOINT_URL, *_timeouts(), 5, settings.AWS_DEADLINE
+    )
+    core = botocore.session.get_session()
+    # botocore has no public way to hand a session refreshable credentials; this is the
+    # attribute its own credential resolver fills.
+    core._credentials = DeferredRefreshableCredentials(
+        refresh_using=lambda: _assume_role(sts, target), method="sts-assume-role"
+    )
+    return boto3.Session(botocore_session=core, region_name=target.region)
+
+
+def _timeouts() -> tuple[int, int]:
+    return settings.AWS_CONNECT_TIMEOUT, settings.AWS_READ_TIMEOUT
 
 
 @cache
@@ -51,9 +110,10 @@ def _client(
     read: int,
     attempts: int,
     seconds: float,
+    target: Target | None = None,
 ):
     return _bounded_client(
-        _session(),
+        _assumed_session(target) if target else _session(),
         service,
         region=region,
         endpoint=endpoint,
@@ -106,23 +166,30 @@ def _session() -> boto3.Session:
     return boto3.Session(botocore_session=core)
 
 
-def client(service: str, *, interactive: bool = True):
-    """A client for ``service``. Interactive clients (a person is waiting) try once; the
+_CURRENT = object()
+
+
+def client(service: str, *, interactive: bool = True, target: Target | None | object = _CURRENT):
+    """A client for ``service`` in ``target`` (by default the one ``using`` set; None: the
+    standard chain and AWS_REGION). Interactive clients (a person is waiting) try once; the
     worker's retry on throttling and server errors with standard backoff."""
+    chosen = current_target() if target is _CURRENT else target
     return _client(
         service,
-        settings.AWS_REGION,
+        chosen.region if chosen else settings.AWS_REGION,
         settings.AWS_ENDPOINT_URL,
         settings.AWS_CONNECT_TIMEOUT,
         settings.AWS_READ_TIMEOUT,
         1 if interactive else 5,
         settings.AWS_DEADLINE,
+        chosen,
     )
 
 
 def waiting_client(service: str, *, wait: int):
     """A client for calls that wait on purpose (SQS long polling up to ``wait`` seconds): the
-    read timeout and the deadline are the wait plus the usual ones, standard retries."""
+    read timeout and the deadline are the wait plus the usual ones, standard retries. Always
+    the studio's own account (the events queue is the studio's, whatever the teams' targets)."""
     return _client(
         service,
         settings.AWS_REGION,
@@ -145,62 +212,6 @@ def credentials_configured() -> bool:
 # --- Model cards, for the publishing worker ------------------------------------------------
 
 
-class PublishFailed(AwsError):
-    """SageMaker refused the request; trying again will not help."""
-
-
-class AwsUnavailable(Unavailable, AwsError):
-    """Throttling, a server error, a timeout or a lost connection: worth trying again later."""
-
-
-class CardExists(AwsError):
-    """CreateModelCard found a card with that name (someone, or an earlier attempt, made it)."""
-
-
-# Error codes that mean "later may work"; every other client error is permanent.
-_TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ProvisionedThroughputExceededException",
-        "InternalFailure",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "RequestTimeout",
-        "RequestTimeoutException",
-    }
-)
-
-
-def _classified(error: Exception, action: str) -> AwsError:
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        code = details.get("Code", "")
-        message = details.get("Message") or code
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if code in _TRANSIENT_CODES or status >= 500:
-            return AwsUnavailable(f"SageMaker is busy or unavailable ({code}) while {action}.")
-        if code in {"AccessDeniedException", "AccessDenied"}:
-            return PublishFailed(
-                f"Access denied while {action}: the server's AWS role needs the SageMaker "
-                f"model card permissions. ({message})"
-            )
-        if code == "ResourceLimitExceeded":
-            return PublishFailed(f"A SageMaker limit was reached while {action}: {message}")
-        return PublishFailed(f"SageMaker refused {action}: {message}")
-    if isinstance(error, NoCredentialsError):
-        return PublishFailed("No AWS credentials are configured on the server.")
-    if isinstance(error, (BotoConnectionError, HTTPClientError)):
-        # Includes EndpointConnectionError, ConnectTimeoutError and ReadTimeoutError.
-        return AwsUnavailable(f"SageMaker did not answer while {action}: {error}")
-    return PublishFailed(f"AWS configuration error while {action}: {error}")
-
-
 def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params):
     # A content update is not idempotent (each one is a new version) and botocore would resend
     # it after a timeout whose request did land: it gets one try, and the job's next attempt
@@ -209,7 +220,7 @@ def _sagemaker_call(operation: str, action: str, *, retry: bool = True, **params
     try:
         return getattr(sagemaker, operation)(**params)
     except (ClientError, BotoCoreError) as error:
-        raise _classified(error, action) from error
+        raise classified(error, action) from error
 
 
 def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | None:
@@ -235,8 +246,11 @@ def describe_model_card(name: str, *, metadata_only: bool = False) -> dict | Non
 def create_model_card(name: str, content: str, status: str) -> str:
     """Create the card (with the configured KMS key and tags); returns its ARN."""
     params: dict = {"ModelCardName": name, "Content": content, "ModelCardStatus": status}
-    if settings.SAGEMAKER_KMS_KEY_ID:
-        params["SecurityConfig"] = {"KmsKeyId": settings.SAGEMAKER_KMS_KEY_ID}
+    # A target's own key; the setting's key belongs to the default account, never a target's.
+    target = current_target()
+    kms_key = target.kms_key_id if target else settings.SAGEMAKER_KMS_KEY_ID
+    if kms_key:
+        params["SecurityConfig"] = {"KmsKeyId": kms_key}
     if settings.SAGEMAKER_TAGS:
         params["Tags"] = [{"Key": k, "Value": v} for k, v in settings.SAGEMAKER_TAGS.items()]
     try:
@@ -300,14 +314,6 @@ def update_model_package_life_cycle(arn: str, *, stage: str, stage_status: str) 
 # A person is waiting on each of these: one try, short timeouts (the interactive client).
 
 
-class NotFound(AwsInputRefused):
-    """SageMaker has no such resource."""
-
-
-class SearchUnavailable(AwsError):
-    """SageMaker's Search cannot answer this query here (an emulator, an older region...)."""
-
-
 _NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NotFound"})
 
 
@@ -337,7 +343,7 @@ def describe_model(name: str) -> dict:
     return _lookup(
         "describe_model",
         f"looking up the model {name}",
-        f"SageMaker has no model named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no model named “{name}” in {current_region()}.",
         ModelName=name,
     )
 
@@ -347,7 +353,7 @@ def describe_training_job(name_or_arn: str) -> dict:
     return _lookup(
         "describe_training_job",
         f"looking up the training job {name}",
-        f"SageMaker has no training job named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no training job named “{name}” in {current_region()}.",
         TrainingJobName=name,
     )
 
@@ -360,7 +366,7 @@ def describe_model_package(arn: str, *, metadata_only: bool = False) -> dict:
     return _lookup(
         "describe_model_package",
         f"looking up the model package {arn}",
-        f"SageMaker has no model package “{arn}” in {settings.AWS_REGION}.",
+        f"SageMaker has no model package “{arn}” in {current_region()}.",
         ModelPackageName=arn,
         **extra,
     )
@@ -397,7 +403,7 @@ def _pages(operation: str, action: str, key: str, *, limit: int | None = None, *
         for page in paginator.paginate(**params, PaginationConfig=config):
             items += page.get(key, [])
     except (ClientError, BotoCoreError) as error:
-        raise _classified(error, action) from error
+        raise classified(error, action) from error
     return items[:limit] if limit else items
 
 
@@ -484,6 +490,28 @@ def describe_processing_job(name: str) -> dict:
     return _lookup(
         "describe_processing_job",
         f"looking up the processing job {name}",
-        f"SageMaker has no processing job named “{name}” in {settings.AWS_REGION}.",
+        f"SageMaker has no processing job named “{name}” in {current_region()}.",
         ProcessingJobName=name,
     )
+
+
+# --- Tags of a published card (AddTags / DeleteTags / ListTags on its ARN) -----------------
+
+
+# SageMaker's tag characters (Key 1-128, Value 0-256).
+TAG_PATTERN = re.compile(r"[\w\s.:/=+\-@]*")
+
+
+def list_tags(arn: str) -> dict[str, str]:
+    items = _pages("list_tags", f"reading the tags of {arn}", "Tags", ResourceArn=arn)
+    return {item["Key"]: item.get("Value", "") for item in items}
+
+
+def add_tags(arn: str, tags: dict[str, str]) -> None:
+    """Adds or overwrites these tags (the same call twice changes nothing: retries are safe)."""
+    items = [{"Key": key, "Value": value} for key, value in tags.items()]
+    _sagemaker_call("add_tags", f"tagging {arn}", ResourceArn=arn, Tags=items)
+
+
+def delete_tags(arn: str, keys: list[str]) -> None:
+    _sagemaker_call("delete_tags", f"removing tags of {arn}", ResourceArn=arn, TagKeys=keys)

@@ -16,6 +16,7 @@ from cards.content import document
 from cards.events import Kind, event_record
 from cards.models import ModelCard
 from cards.sagemaker import client as sagemaker
+from cards.services.targets import card_aws
 
 logger = logging.getLogger(__name__)
 
@@ -46,22 +47,24 @@ def drift_check(card: ModelCard) -> int | None:
     the one last written or read here is never someone else's, so only a newer one is read
     in full to compare its content."""
     newer = None
-    first = sagemaker.describe_model_card(card.name, metadata_only=True)
-    known_version = card.sagemaker_version
-    if first is not None and known_version is not None:
+    with card_aws(card):  # the account and region the card was published to
+        first = sagemaker.describe_model_card(card.name, metadata_only=True)
+        known_version = card.sagemaker_version
         described = (
             sagemaker.describe_model_card(card.name)
-            if first["ModelCardVersion"] > known_version
+            if first is not None
+            and known_version is not None
+            and first["ModelCardVersion"] > known_version
             else None
         )
-        if described is not None:
-            remote_digest = document.remote_digest(described.get("Content"))
-            if remote_digest != document.content_digest(card.content) and written_elsewhere(
-                version=described["ModelCardVersion"],
-                digest=remote_digest,
-                known=known_remote(card),
-            ):
-                newer = described["ModelCardVersion"]
+    if described is not None:
+        remote_digest = document.remote_digest(described.get("Content"))
+        if remote_digest != document.content_digest(card.content) and written_elsewhere(
+            version=described["ModelCardVersion"],
+            digest=remote_digest,
+            known=known_remote(card),
+        ):
+            newer = described["ModelCardVersion"]
     with transaction.atomic():
         ModelCard.objects.filter(pk=card.pk).update(
             sagemaker_newer_version=newer, sagemaker_checked_at=timezone.now()

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from cards.events import Kind, event_record
 from cards.models import ModelCard, ModelPackageState
 from cards.sagemaker import client as sagemaker
+from cards.services.targets import card_aws
 
 
 def package_stage_set(
@@ -21,8 +22,9 @@ def package_stage_set(
     actor = get_user_model().objects.filter(pk=actor_id).first()
     what = f"stage “{stage}”, status “{stage_status}” on the model package {arn}"
     try:
-        sagemaker.update_model_package_life_cycle(arn, stage=stage, stage_status=stage_status)
-        ModelPackageState.record(sagemaker.describe_model_package(arn, metadata_only=True))
+        with card_aws(card):
+            sagemaker.update_model_package_life_cycle(arn, stage=stage, stage_status=stage_status)
+            ModelPackageState.record(sagemaker.describe_model_package(arn, metadata_only=True))
     except sagemaker.AwsUnavailable as error:
         if not final_attempt:
             raise

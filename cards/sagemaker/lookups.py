@@ -320,7 +320,7 @@ def lookup_model_package(arn: str, *, card: ModelCard | None, user) -> Lookup:
         # ("... does not exist", moto: "... not found"), not ResourceNotFound.
         if "does not exist" in str(error) or "not found" in str(error).lower():
             raise sagemaker.NotFound(
-                f"SageMaker has no model package “{arn.strip()}” in {settings.AWS_REGION}."
+                f"SageMaker has no model package “{arn.strip()}” in {sagemaker.current_region()}."
             ) from error
         raise
     ModelPackageState.record(response)  # its approval status and stage, for the card page

@@ -15,7 +15,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 
 from cards.sagemaker.client import (
-    _TRANSIENT_CODES,
+    TRANSIENT_CODES,
     AwsError,
     AwsUnavailable,
     S3UriRefused,
@@ -159,6 +159,6 @@ def _s3_refusal(error: ClientError, s3, bucket: str, uri: str) -> AwsError:
         return AwsUnavailable(f"{uri} changed while it was being read. Try again.")
     message = error.response.get("Error", {}).get("Message") or code
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-    if code in _TRANSIENT_CODES or code == "SlowDown" or status >= 500:
+    if code in TRANSIENT_CODES or code == "SlowDown" or status >= 500:
         return AwsUnavailable(f"S3 is busy or unavailable ({code}) while reading {uri}.")
     return AwsError(f"S3 refused to read {uri}: {message}")

@@ -16,6 +16,8 @@ Model cards (UpdateModelCard, DescribeModelCard)
   state").
 - moto ignores IncludedData=MetadataOnly; SageMaker then returns the content sanitized to a few
   metadata paths (and needs no kms:Decrypt).
+- moto fails on AddTags / ListTags / DeleteTags of a card created without tags, and AddTags
+  adds a second tag with an existing key; SageMaker overwrites it.
 
 Model packages (CreateModelPackage, UpdateModelPackage, DescribeModelPackage)
 - moto accepts ModelCard {ModelCardContent, ModelCardStatus} and ModelLifeCycle {Stage,
@@ -39,8 +41,10 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.models import PAGINATION_MODEL as SAGEMAKER_PAGINATION
 from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
+from moto.utilities.paginator import paginate
 
 ARCHIVED = "Archived"
 ARCHIVED_REFUSAL = "Model Card is in Archived state"
@@ -190,7 +194,34 @@ def _result_body(result: ActionResult) -> dict:
 
 # --- applying the corrections -----------------------------------------------------------------
 
+
+# Tags (AddTags / ListTags / DeleteTags on a model card's ARN): moto keeps None for a card
+# created without tags (and then fails on every tag call), and AddTags appends a second tag
+# with a key already there. SageMaker: AddTags "overwrites" a tag whose key exists.
+def _add_tags(self, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+    resource = self._get_resource_from_arn(arn)
+    kept = {tag["Key"]: tag for tag in resource.tags or []}
+    kept.update({tag["Key"]: tag for tag in tags})
+    resource.tags = list(kept.values())
+    return resource.tags
+
+
+def _delete_tags(self, arn: str, tag_keys: list[str]) -> None:
+    resource = self._get_resource_from_arn(arn)
+    resource.tags = [tag for tag in resource.tags or [] if tag["Key"] not in tag_keys]
+
+
+def _tags_lister() -> Callable:
+    def list_tags(self, arn: str) -> list[dict[str, str]]:  # moto pages by this name
+        return self._get_resource_from_arn(arn).tags or []
+
+    return paginate(pagination_model=SAGEMAKER_PAGINATION)(list_tags)
+
+
 CORRECTIONS: tuple[tuple[type, str, Callable], ...] = (
+    (SageMakerModelBackend, "add_tags", _add_tags),
+    (SageMakerModelBackend, "delete_tags", _delete_tags),
+    (SageMakerModelBackend, "list_tags", _tags_lister()),
     (SageMakerModelBackend, "update_model_card", _update_model_card),
     (SageMakerResponse, "describe_model_card", _describe_model_card),
     (SageMakerResponse, "create_model_package", _create_model_package),

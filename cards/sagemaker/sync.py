@@ -33,6 +33,7 @@ from cards.models import (
 )
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.drift import KnownRemote, known_remote, remote_change_record, written_elsewhere
+from cards.services.targets import card_target
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         # published; every round trip here is time added to each publish.
         publication = (
             Publication.objects.select_for_update(of=("self",))
-            .select_related("card__team", "requested_by")
+            .select_related("card__team", "card__aws_target", "requested_by", "aws_target__team")
             .annotate(published_before=Exists(published_before))
             .get(pk=publication_id)
         )
@@ -95,6 +96,9 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         content = document.serialize_content(sent)
         digest = document.content_digest(sent)
         publication.state = PublicationState.RUNNING
+        if not publication.attempts:
+            # Every attempt goes where the first went (an answer lost there may have landed).
+            publication.aws_target = card_target(card)
         publication.attempts += 1
         publication.revision = card.revision
         publication.target_status = card.status
@@ -105,6 +109,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
             update_fields=[
                 "state",
                 "attempts",
+                "aws_target",
                 "revision",
                 "target_status",
                 "content_sha256",
@@ -117,7 +122,16 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
         validate_content(card.content)
     except ContentInvalid as error:
         return _finish(publication, failed=f"{error} Fix the card and publish it again.")
-    if to_package:
+    with sagemaker.using(sagemaker.Target.of(publication.aws_target)):
+        return _publish_in_target(
+            publication, card, content=content, digest=digest, final_attempt=final_attempt
+        )
+
+
+def _publish_in_target(
+    publication: Publication, card: ModelCard, *, content: str, digest: str, final_attempt: bool
+) -> Publication:
+    if publication.target == PublishTarget.MODEL_PACKAGE:
         return _publish_to_package(
             publication, card, content=content, digest=digest, final_attempt=final_attempt
         )
@@ -166,6 +180,7 @@ def publication_sync(*, publication_id: int, final_attempt: bool = True) -> Publ
     with transaction.atomic():  # one commit for both rows
         ModelCard.objects.filter(pk=card.pk).update(
             sagemaker_arn=remote.arn,
+            aws_target=publication.aws_target,  # the card is tied to it from now on
             sagemaker_version=remote.version,
             sagemaker_newer_version=None,
             sagemaker_checked_at=timezone.now(),

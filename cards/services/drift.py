@@ -47,7 +47,7 @@ class RemoteChoice:
 def sagemaker_changes_compare(*, card: ModelCard) -> RemoteComparison:
     """Read SageMaker's latest version of the card (one short try) and compare it field by
     field with the card. Raises the client's ``StudioError`` when SageMaker cannot be read."""
-    described = sagemaker_card_read(name=card.name)
+    described = sagemaker_card_read(name=card.name, card=card)
     remote_content = parse_content(described.get("Content") or "{}")
     return RemoteComparison(
         described=described,

@@ -19,6 +19,7 @@ from cards.permissions import Action, require
 from cards.sagemaker import client as sagemaker
 from cards.sagemaker.fills import model_package_details
 from cards.services.cards import card_create_imported
+from cards.services.targets import card_aws, team_aws
 
 _NOT_NAME = re.compile(r"[^a-zA-Z0-9-]+")
 
@@ -30,10 +31,12 @@ def _read(read, *args: object, **kwargs: object):
         raise StudioError(str(error)) from None
 
 
-def sagemaker_registry_cards_list(*, groups: list[str] | None = None) -> list[dict]:
+def sagemaker_registry_cards_list(
+    *, groups: list[str] | None = None, team: Team | None = None
+) -> list[dict]:
     """Every model package version whose package has its own card (every page of
-    ``sagemaker_registry_cards_page``)."""
-    return sagemaker_registry_cards_page(groups=groups, size=None)[0]
+    ``sagemaker_registry_cards_page``), in ``team``'s AWS target."""
+    return sagemaker_registry_cards_page(groups=groups, size=None, team=team)[0]
 
 
 # At most this many packages are described for one page of the import page's list.
@@ -41,7 +44,19 @@ REGISTRY_SCAN = 100
 
 
 def sagemaker_registry_cards_page(
-    *, groups: list[str] | None = None, after: str = "", size: int | None = 25
+    *,
+    groups: list[str] | None = None,
+    after: str = "",
+    size: int | None = 25,
+    team: Team | None = None,
+) -> tuple[list[dict], str]:
+    """See ``_registry_cards_page``; read in ``team``'s AWS target (None: the default)."""
+    with team_aws(team):
+        return _registry_cards_page(groups=groups, after=after, size=size)
+
+
+def _registry_cards_page(
+    *, groups: list[str] | None, after: str, size: int | None
 ) -> tuple[list[dict], str]:
     """Model package versions whose package has its own card, in group and version order,
     from the one after ``after`` (a "<group>/<version>" this returned): ``arn``, ``group``,
@@ -121,7 +136,8 @@ def card_import_model_package(*, user, team: Team, arn: str, name: str = "") -> 
     require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
     arn = arn.strip()
     # Every read from AWS happens before the transaction below: no network inside it.
-    described = _read(sagemaker.describe_model_package, arn)
+    with team_aws(team):
+        described = _read(sagemaker.describe_model_package, arn)
     ModelPackageState.record(described)
     arn = described.get("ModelPackageArn", arn)
     own = described.get("ModelCard") or {}
@@ -164,7 +180,8 @@ def package_state_refresh(*, card: ModelCard, user) -> ModelPackageState:
     arn = package_arn(card.content)
     if not arn:
         raise InvalidInput("This card documents no model package.")
-    described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
+    with card_aws(card):
+        described = _read(sagemaker.describe_model_package, arn, metadata_only=True)
     state = ModelPackageState.record(described)
     if state is None:  # pragma: no cover - DescribeModelPackage names it
         raise StudioError(f"SageMaker did not describe the model package {arn}.")

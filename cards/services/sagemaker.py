@@ -40,6 +40,7 @@ from cards.services.cards import (
     locked,
 )
 from cards.services.evidence import job_named
+from cards.services.targets import card_aws, team_aws
 
 
 def card_take_remote_version(*, card: ModelCard, user, described: dict) -> ModelCard:
@@ -77,12 +78,20 @@ def card_take_remote_version(*, card: ModelCard, user, described: dict) -> Model
 
 
 def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = False) -> ModelCard:
-    """Bring the SageMaker card ``name`` into ``team``: its latest content and status exactly
-    as SageMaker holds them, and with ``with_versions`` every earlier version as a revision.
+    """Bring the SageMaker card ``name`` of ``team``'s AWS target into ``team``: its latest
+    content and status exactly as SageMaker holds them, and with ``with_versions`` every
+    earlier version as a revision. The card stays tied to that target.
 
     Raises StudioError (AlreadyExists when it is here already) and NotAllowed.
     """
     require(user, None, Action.IMPORT_SAGEMAKER, team_id=team.pk)
+    with team_aws(team) as target:
+        return _card_import(
+            user=user, team=team, name=name, with_versions=with_versions, target=target
+        )
+
+
+def _card_import(*, user, team: Team, name: str, with_versions: bool, target) -> ModelCard:
     # Every read from AWS happens here, before the transaction below: no network inside it.
     latest = _remote_version(name, None)
     arn = latest["ModelCardArn"]
@@ -118,6 +127,7 @@ def card_import_sagemaker(*, user, team: Team, name: str, with_versions: bool = 
         ],
         detail=f"From SageMaker version {number}{history}",
         sagemaker_arn=arn,
+        aws_target=target,
         sagemaker_version=number,
     )
 
@@ -236,14 +246,17 @@ def card_apply_lookup(
 # --- reads a person asked for: screens reach SageMaker only through these -------------------
 
 
-def sagemaker_card_read(*, name: str) -> dict:
-    """The latest version of the SageMaker card ``name`` (DescribeModelCard), one short try."""
-    return sagemaker.describe_model_card_version(name)
+def sagemaker_card_read(*, name: str, card: ModelCard | None = None) -> dict:
+    """The latest version of the SageMaker card ``name`` (DescribeModelCard), one short try,
+    in ``card``'s AWS target."""
+    with card_aws(card):
+        return sagemaker.describe_model_card_version(name)
 
 
-def sagemaker_cards_list() -> list[dict]:
-    """Summaries of the account's SageMaker cards (every page)."""
-    return sagemaker.list_model_cards()
+def sagemaker_cards_list(*, team: Team | None = None) -> list[dict]:
+    """Summaries of the SageMaker cards in ``team``'s AWS target (every page)."""
+    with team_aws(team):
+        return sagemaker.list_model_cards()
 
 
 def sagemaker_import_states(summaries: list[dict]) -> dict[str, str]:
@@ -269,14 +282,26 @@ def sagemaker_import_states(summaries: list[dict]) -> dict[str, str]:
     return states
 
 
-def sagemaker_report_read(*, uri: str, max_bytes: int) -> s3.S3Object:
-    """A report in S3 (``REPORT_BUCKETS`` only), size checked before it is read."""
-    return s3.s3_read_report(uri, max_bytes=max_bytes)
+def sagemaker_report_read(
+    *, uri: str, max_bytes: int, card: ModelCard | None = None
+) -> s3.S3Object:
+    """A report in S3 (``REPORT_BUCKETS`` only), size checked before it is read, through
+    ``card``'s AWS target."""
+    with card_aws(card):
+        return s3.s3_read_report(uri, max_bytes=max_bytes)
 
 
-def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user) -> Lookup:
+def sagemaker_lookup(
+    *, kind: str, value: str | list[str], card: ModelCard | None, user, team: Team | None = None
+) -> Lookup:
     """What SageMaker knows for a wizard look-up: a model, a model package, a training job
-    (by name or ARN) or the training job behind a card's model artifacts."""
+    (by name or ARN) or the training job behind a card's model artifacts, in ``card``'s AWS
+    target (``team``'s for a card not written yet)."""
+    with card_aws(card) if card is not None else team_aws(team):
+        return _lookup(kind=kind, value=value, card=card, user=user)
+
+
+def _lookup(*, kind: str, value: str | list[str], card: ModelCard | None, user) -> Lookup:
     if kind == "model":
         return lookups.lookup_model(value, card=card, user=user)
     if kind == "model_package":
@@ -289,10 +314,19 @@ def sagemaker_lookup(*, kind: str, value: str | list[str], card: ModelCard, user
 
 
 def sagemaker_pick_list(
-    *, kind: str, query: str = "", token: str = "", parent: str = ""
+    *,
+    kind: str,
+    query: str = "",
+    token: str = "",
+    parent: str = "",
+    card: ModelCard | None = None,
+    team: Team | None = None,
 ) -> PickPage:
     """One page of SageMaker resources to pick from (``cards.sagemaker.pickers.KINDS``):
     models, model package groups and their versions, training jobs, Clarify and Model Monitor
     jobs and their report files. Searched and paged by SageMaker; raises InvalidInput for a
-    bad search and Unavailable when AWS does not answer."""
-    return pickers.pick_page(kind, query=query, token=token, parent=parent)
+    bad search and Unavailable when AWS does not answer. In ``card``'s AWS target, else
+    ``team``'s."""
+    aws = card_aws(card) if card is not None else team_aws(team)
+    with aws:
+        return pickers.pick_page(kind, query=query, token=token, parent=parent)

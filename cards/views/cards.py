@@ -35,6 +35,7 @@ from cards.services import (
     card_publication,
     report_remove,
 )
+from cards.services.targets import card_placement
 from cards.views.refusals import refuse, refuse_in_form
 from governance.display import card_governance
 from teamtemplates.services import card_checklist
@@ -108,6 +109,7 @@ def detail_context(request: HttpRequest, card: ModelCard, **extra) -> dict:
         **comments_context(card),
         "governance": card_governance(card),
         "attested": attestation_shown(card, card.approved_revision),
+        "placement": card_placement(card),
         **extra,
     }
 

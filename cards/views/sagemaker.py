@@ -75,7 +75,7 @@ def package_state_refresh_view(request: HttpRequest, name: str) -> HttpResponse:
 def publication_list(request: HttpRequest) -> HttpResponse:
     publications = (
         Publication.objects.filter(card__in=ModelCard.objects.visible_to(request.user))
-        .select_related("card", "requested_by")
+        .select_related("card", "requested_by", "aws_target")
         .defer("card__content", "card__search", "card__provenance")
     )
     # Not counted: the page lists the latest requests, Next goes further back.
@@ -152,8 +152,11 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
             return redirect("cards:list")
         raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
     problem = ""
+    # The cards listed are those of one team's AWS target (the first team, or the one chosen).
+    chosen = request.POST.get("team") or request.GET.get("team") or ""
+    team = next((team for team in teams if str(team.pk) == chosen), teams[0])
     try:
-        summaries = sagemaker_cards_list()
+        summaries = sagemaker_cards_list(team=team)
     except StudioError as error:
         summaries, problem = [], str(error)
     names = [summary["ModelCardName"] for summary in summaries]
@@ -196,10 +199,14 @@ def registry_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, "There are no teams yet: create one to import cards into.")
             return redirect("cards:list")
         raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
-    after = (request.POST if request.method == "POST" else request.GET).get("after", "")
+    query = request.POST if request.method == "POST" else request.GET
+    after = query.get("after", "")
+    # The packages listed are those of one team's AWS target (the first team, or the one chosen).
+    chosen = query.get("team") or ""
+    team = next((team for team in teams if str(team.pk) == chosen), teams[0])
     problem, rows, next_after = "", [], ""
     try:
-        rows, next_after = sagemaker_registry_cards_page(after=after[:400])
+        rows, next_after = sagemaker_registry_cards_page(after=after[:400], team=team)
     except StudioError as error:
         problem = str(error)
     form = RegistryImportForm(

@@ -71,7 +71,9 @@ function pickerCombobox(picker) {
 
   async function show(params, append) {
     const ask = ++asked;
-    const url = `${picker.dataset.url}?${new URLSearchParams(params)}`;
+    // The card's AWS target (the studio lists in the account the card is published to).
+    const scope = picker.dataset.card ? { ...params, card: picker.dataset.card } : params;
+    const url = `${picker.dataset.url}?${new URLSearchParams(scope)}`;
     let answer;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });

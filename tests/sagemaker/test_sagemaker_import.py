@@ -378,8 +378,8 @@ def test_the_page_reads_the_database_a_fixed_number_of_times(
     make_card(user=alice, name="model-0")
     rita_client.get(URL)  # the session's first read
 
-    # session, user, the teams rita may import into, the names here, those published from
-    # here, the names she sees
-    with django_assert_num_queries(6):
+    # session, user, the teams rita may import into, the team's AWS target, the names here,
+    # those published from here, the names she sees
+    with django_assert_num_queries(7):
         response = rita_client.get(URL)
     assert len(response.context["rows"]) == count

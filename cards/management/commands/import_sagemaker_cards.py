@@ -63,7 +63,12 @@ class Command(BaseCommand):
             self.registry(name, everything, group or None, team, user)
             return
         try:
-            summaries = sagemaker_cards_list()
+            card_team = acting_team(team, what="the cards")
+        except CommandError:
+            card_team = None  # several teams, none named: list the default account's
+        try:
+            # The cards of the team's AWS target (the default account without --team).
+            summaries = sagemaker_cards_list(team=card_team)
         except StudioError as error:
             raise CommandError(f"Cannot list the SageMaker cards: {error}") from None
         states = sagemaker_import_states(summaries)
@@ -147,7 +152,11 @@ class Command(BaseCommand):
         rows: list[dict] = []
         if not arns:
             try:
-                rows = sagemaker_registry_cards_list(groups=groups)
+                listed = acting_team(team, what="the cards")
+            except CommandError:
+                listed = None  # several teams, none named: the default account's packages
+            try:
+                rows = sagemaker_registry_cards_list(groups=groups, team=listed)
             except StudioError as error:
                 raise CommandError(f"Cannot list the model packages: {error}") from None
             if not everything:
