@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from cards.events import PUBLIC_NAMES, Kind
+from cards.event_kinds import PUBLIC_NAMES, Kind
 from cards.models import Team
 from cards.outside_text import OutsideCharField, OutsideTextField
 

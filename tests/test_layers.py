@@ -59,6 +59,8 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "cards.errors",  # the refusal vocabulary
             "cards.models",
             "cards.registry_models",
+            "cards.target_models",  # a team's AWS target
+            "cards.event_kinds",  # the vocabulary: Kind and its public names
             "cards.publishing_models",  # Idempotency-Key records
             "cards.publication_states",
             "cards.indexing",
@@ -121,7 +123,6 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "governance.portfolio",
             "teamtemplates.services",
             "teamtemplates.pinning",  # the version a new card is written under
-            "chat.services",
             "chat.notice",  # what a chat message says, before any service's format
             "attestations.services",
             "sso.discovery",
@@ -142,7 +143,10 @@ LAYERS: dict[int, tuple[str, list[str]]] = {
             "webhooks.tasks",
             "webhooks.subscriber",  # the webhook subscriber
             "governance.tasks",
-            "chat.fanout",  # chat23: one event -> a message per channel
+            "chat.fanout",  # one event -> a message per channel
+            # Channel management sends its test message through the subscribers' renderers
+            # (slack.message, teams.message), so chat's services sit beside them.
+            "chat.services",
             "chat.slack",
             "chat.teams",
             "chat.delivery",
