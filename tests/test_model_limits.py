@@ -9,6 +9,8 @@ Every concrete model of every app of ours is walked, and each text field with a 
 - outside text (AWS answers, a receiver's answer, a provider's claims): an ``Outside``
   field (cards/outside_text.py), which stores it NUL-safe and cut to the column;
 - choices: every choice fits the column;
+- the app's own vocabulary without model choices (the card events' kinds and public names,
+  SageMaker's regions...): every value that can be stored fits the column;
 - filled by the app alone: the reason, in words.
 
 A new bounded field that is not classified fails ``test_every_bounded_field_is_classified``.
@@ -16,7 +18,7 @@ A new bounded field that is not classified fails ``test_every_bounded_field_is_c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pytest
@@ -83,12 +85,25 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class Values:
+    """Only these values are stored (``where`` says what keeps it so): each one fits."""
+
+    values: Callable[[], Iterable[str]]
+    where: str
+
+
+@dataclass(frozen=True)
 class Form:
-    """``make(data)`` builds the form that feeds the field; ``name`` is its form field."""
+    """``make(data)`` builds the form that feeds the field; ``name`` is its form field.
+
+    ``shaped(length)``, when the field has a shape of its own, is a well-formed value of that
+    length: the column's length passes and one more is refused, so the length is what refuses.
+    """
 
     make: Callable[[dict], forms.Form]
     name: str
     data: dict = field(default_factory=dict)
+    shaped: Callable[[int], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,75 @@ def _import_form(data):
     return ImportCardForm(data, teams=[])
 
 
+def _channel_form(data):
+    from chat.forms import ChannelForm
+
+    return ChannelForm(data, site_admin=True, creating=True)
+
+
+def _target_form(data):
+    from cards.forms import AwsTargetForm
+    from cards.services.targets import aws_regions
+
+    return AwsTargetForm(data, regions=aws_regions())
+
+
+def _role_arn(length: int) -> str:
+    """A role ARN of ``length`` characters: IAM allows a path as long as one likes."""
+    prefix = "arn:aws:iam::123456789012:role/"
+    pairs, odd = divmod(length - len(prefix) - len("Role"), 2)
+    return prefix + "p/" * pairs + "Role" + "s" * odd
+
+
+def _kinds() -> list[str]:
+    from cards.events import Kind
+
+    return list(Kind.values)
+
+
+def _public_names() -> list[str]:
+    from cards.events import PUBLIC_NAMES
+
+    return list(PUBLIC_NAMES.values())
+
+
+def _delivery_events() -> list[str]:
+    from webhooks.models import TEST_EVENT
+
+    return [*_public_names(), TEST_EVENT]
+
+
+def _card_statuses() -> list[str]:
+    from cards.models import CardStatus
+
+    return ["", *CardStatus.values]
+
+
+def _regions() -> list[str]:
+    from cards.services.targets import aws_regions
+
+    return aws_regions()
+
+
+def _long_publish_key_is_refused_on_the_page(request, too_long: str) -> None:
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from cards.models import IdempotencyKey, Publication
+    from tests.factories import make_approved_card
+
+    card = make_approved_card(user=request.getfixturevalue("alice"))
+    client = request.getfixturevalue("alice_client")
+    response = client.post(
+        reverse("cards:publish", args=[card.name]), {"idempotency_key": too_long}
+    )
+    assert response.status_code == 302
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [f"Idempotency-Key has at most {len(too_long) - 1} characters."], said
+    assert not Publication.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
 def _long_subject_is_refused(request, too_long: str) -> None:
     from sso.models import Identity
     from sso.signin import SignInRefused, sign_in_with_claims
@@ -252,15 +336,27 @@ RULES: dict[str, object] = {
     "cards.SentContent.sha256": App("a SHA-256 hex digest"),
     "cards.Comment.section": Choices(),
     "cards.Comment.body": Form(_comment_form, "body", {"section": "card"}),
-    "cards.AuditEvent.action": Choices(),
+    "cards.AuditEvent.action": Values(
+        _kinds, "a cards.events.Kind: event_record, its one writer, takes Kind(kind)"
+    ),
+    "cards.AuditEvent.status": Values(
+        _card_statuses, "the card's status (a CardStatus), or empty for an event without a card"
+    ),
     "cards.AuditEvent.card_name": App("copied from a card's name, itself validated"),
     "cards.AuditEvent.detail": Outside("the services' texts, with names and AWS's messages"),
     "api.ApiToken.name": Form(_token_form, "name", {"scopes": ["read"], "expires_in": "30"}),
     "api.ApiToken.prefix": App("the secret's first characters"),
     "api.ApiToken.digest": App("a SHA-256 hex digest"),
-    "api.IdempotencyKey.key": Api(
+    "cards.IdempotencyKey.key": Api(
         "POST", "cards/churn-model/publications", {}, "Idempotency-Key", header=True
     ),
+    "cards.AwsTarget.label": Form(_target_form, "label"),
+    "cards.AwsTarget.region": Values(
+        _regions, "the target form offers only these; team_target_set refuses any other"
+    ),
+    "cards.AwsTarget.role_arn": Form(_target_form, "role_arn", shaped=_role_arn),
+    "cards.AwsTarget.external_id": Form(_target_form, "external_id"),
+    "cards.AwsTarget.kms_key_id": Form(_target_form, "kms_key_id"),
     "governance.ReviewerGroup.name": Form(_group_form, "name"),
     "governance.ReviewPolicy.risk_rating": Choices(),
     "governance.ReviewPolicy.package_stage": Form(_policy_form, "package_stage"),
@@ -277,11 +373,27 @@ RULES: dict[str, object] = {
     ),
     "webhooks.Endpoint.url": Form(_endpoint_form, "url", {"events": ["card.approved"]}),
     "webhooks.Endpoint.secret": App("generated by the app"),
-    "webhooks.Endpoint.events": Choices(),
-    "webhooks.Delivery.event": Choices(),
+    "webhooks.Endpoint.events": Values(
+        _public_names, "the form offers only these; the services refuse any other"
+    ),
+    "webhooks.Delivery.event": Values(
+        _delivery_events, "the event's public name (the subscriber), or TEST_EVENT"
+    ),
     "webhooks.Delivery.card_name": App("copied from a card's name, itself validated"),
     "webhooks.Delivery.state": Choices(),
     "webhooks.Attempt.error": Outside("a receiver's failure, in the app's words"),
+    "chat.ChatChannel.service": Choices(),
+    "chat.ChatChannel.name": Form(_channel_form, "name"),
+    "chat.ChatChannel.url": Form(_channel_form, "url"),
+    "chat.ChatChannel.events": Choices(),
+    "chat.ChatMessage.event": Choices(),
+    "chat.ChatMessage.source": Values(
+        lambda: ["", f"event-{2**63 - 1}"],
+        "empty, or event-<the audit row's id> (chat/fanout.py): a bigint at most",
+    ),
+    "chat.ChatMessage.card_name": App("copied from a card's name, itself validated"),
+    "chat.ChatMessage.state": Choices(),
+    "chat.ChatAttempt.error": Outside("a chat service's failure, in the app's words"),
     "sso.Identity.issuer": App("the OIDC_ISSUER_URL setting"),
     "sso.Identity.subject": Check(
         _long_subject_is_refused,
@@ -300,6 +412,13 @@ RULES: dict[str, object] = {
 ALSO = [
     ("cards.ModelCard.name", Form(_import_form, "name")),
     ("cards.ModelCard.name", Check(_card_name_service_refuses, "card_name_check")),
+    (
+        "cards.IdempotencyKey.key",
+        Check(_long_publish_key_is_refused_on_the_page, "the publish forms' hidden key"),
+    ),
+    ("cards.AwsTarget.region", Form(_target_form, "region")),
+    ("webhooks.Endpoint.events", Form(_endpoint_form, "events")),
+    ("chat.ChatChannel.events", Form(_channel_form, "events")),
 ]
 
 
@@ -328,6 +447,14 @@ def test_every_choice_fits_its_column(label, rule):
     assert max(len(str(value)) for value, _ in base.flatchoices) <= base.max_length
 
 
+@pytest.mark.parametrize(("label", "rule"), _of_kind(Values))
+def test_every_value_the_app_stores_fits_its_column(label, rule):
+    values = list(rule.values())
+    assert values, f"{label}: no values"
+    longest = max(values, key=len)
+    assert len(longest) <= _limit(label), f"{label} cannot hold {longest!r} ({rule.where})"
+
+
 @pytest.mark.parametrize(("label", "rule"), _of_kind(Outside))
 def test_outside_text_is_stored_through_the_safe_path(label, rule):
     assert isinstance(FIELDS[label], OutsideCharField | OutsideTextField), (
@@ -338,9 +465,16 @@ def test_outside_text_is_stored_through_the_safe_path(label, rule):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("label", "rule"), _of_kind(Form))
 def test_a_form_refuses_one_character_over_the_column(label, rule):
-    form = rule.make({**rule.data, rule.name: "x" * (_limit(label) + 1)})
+    shape = rule.shaped or (lambda length: "x" * length)
+    if isinstance(rule.make({}).fields[rule.name], forms.MultipleChoiceField):
+        shape = lambda length: ["x" * length]  # noqa: E731 - one of the items
+    form = rule.make({**rule.data, rule.name: shape(_limit(label) + 1)})
     assert not form.is_valid()
     assert rule.name in form.errors, form.errors
+    if rule.shaped:
+        form = rule.make({**rule.data, rule.name: shape(_limit(label))})
+        form.is_valid()
+        assert rule.name not in form.errors, form.errors
 
 
 @pytest.mark.django_db

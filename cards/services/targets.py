@@ -165,7 +165,7 @@ def team_target_set(
             what = f"Set the AWS target to {_describe(candidate)}" + (
                 f" (was {_describe(current)}; cards published there stay there)" if current else ""
             )
-        event_record(actor=actor, kind=Kind.AWS_TARGET, team_id=team.pk, detail=what)
+        event_record(card=None, actor=actor, kind=Kind.AWS_TARGET, team_id=team.pk, detail=what)
     return target
 
 
@@ -180,6 +180,7 @@ def team_target_clear(*, actor, team: Team) -> None:
         current.retired_at = timezone.now()
         current.save(update_fields=["retired_at", "updated_at"])
         event_record(
+            card=None,
             actor=actor,
             kind=Kind.AWS_TARGET,
             team_id=team.pk,

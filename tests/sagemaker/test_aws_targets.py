@@ -144,7 +144,13 @@ def test_the_targets_kms_key_encrypts_the_card(aws, sam, team_a, alice):
 def test_a_refused_role_is_said_in_the_publication(aws, prod, alice, settings):
     # STS as it answers a role whose trust policy does not name the studio (moto assumes any).
     sts = sagemaker._client(
-        "sts", "eu-west-1", "", settings.AWS_CONNECT_TIMEOUT, settings.AWS_READ_TIMEOUT, 5, None
+        "sts",
+        "eu-west-1",
+        "",
+        settings.AWS_CONNECT_TIMEOUT,
+        settings.AWS_READ_TIMEOUT,
+        5,
+        settings.AWS_DEADLINE,
     )
     sts.meta.events.register_first(
         "before-send.sts.AssumeRole", lambda **kwargs: sts_error("AccessDenied", 403)
