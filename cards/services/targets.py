@@ -189,13 +189,14 @@ def team_target_clear(*, actor, team: Team) -> None:
 
 
 def _check(target: AwsTarget) -> None:
+    """The target's fields, lengths included, before any write (whoever the caller)."""
+    if not target.label:
+        raise InvalidInput("Give the target a label, such as “Fraud team, prod”.", field="label")
     try:
-        target.clean()
+        target.full_clean(exclude=["team"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         problems = [(field, " ".join(messages)) for field, messages in error.message_dict.items()]
         raise InvalidInput(problems[0][1], field=problems[0][0], problems=problems) from None
-    if not target.label:
-        raise InvalidInput("Give the target a label, such as “Fraud team, prod”.", field="label")
 
 
 def _describe(target: AwsTarget) -> str:

@@ -273,6 +273,9 @@ def test_a_viewer_may_not_edit_tags(aws, alice, team_a):
         ("external_id", "x" * 1225, "2 to 1,224"),
         ("kms_key_id", "alias/with space", "KMS key"),
         ("label", "", "label"),
+        # Lengths are the service's too, not only the page form's.
+        ("label", "x" * 101, "at most 100 characters"),
+        ("role_arn", PROD_ROLE.replace("role/", "role/" + "p/" * 1100), "at most 2048"),
     ],
 )
 def test_a_target_is_checked_field_by_field(sam, team_a, field, value, message):
