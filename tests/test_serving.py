@@ -15,7 +15,14 @@ from api.workflow import MAX_WAIT_SECONDS
 from config.serving import StudioUvicornWorker
 
 CONFIG = Path(__file__).resolve().parent.parent / "config" / "gunicorn.py"
-VARIABLES = ("WEB_CONCURRENCY", "WEB_TIMEOUT", "WEB_ACCESS_LOG", "WEB_LOG_LEVEL", "DATABASE_POOL")
+VARIABLES = (
+    "WEB_CONCURRENCY",
+    "WEB_TIMEOUT",
+    "WEB_ACCESS_LOG",
+    "WEB_LOG_LEVEL",
+    "DATABASE_POOL",
+    "DATABASE_APPLICATION_NAME",
+)
 
 
 @pytest.fixture
@@ -52,8 +59,8 @@ def test_the_worker_count_and_timeout_can_be_set_and_outlast_the_longest_long_po
     assert (config["workers"], config["timeout"]) == (7, 300)
 
 
-def test_access_log_only_when_asked_and_pooled_connections_by_default(served):
+def test_access_log_only_when_asked_and_pooled_named_connections_by_default(served):
     assert served()["accesslog"] is None
-    assert served()["raw_env"] == ["DATABASE_POOL=true"]
+    assert served()["raw_env"] == ["DATABASE_POOL=true", "DATABASE_APPLICATION_NAME=studio-web"]
     assert served(WEB_ACCESS_LOG="true")["accesslog"] == "-"
-    assert served(DATABASE_POOL="false")["raw_env"] == []
+    assert served(DATABASE_POOL="false", DATABASE_APPLICATION_NAME="studio-a")["raw_env"] == []
