@@ -340,3 +340,21 @@ def test_pick_lists_and_reports_come_from_the_teams_target(aws, prod, alice, set
     assert report.body == b'{"version": "1.0"}'
     # The default account has neither.
     assert sagemaker_pick_list(kind="model").choices == []
+
+
+def test_registry_cards_are_listed_and_imported_from_the_teams_target(aws, prod, alice, sam):
+    from cards.services import card_import_model_package, sagemaker_registry_cards_page
+    from tests.sagemaker.test_registry_import_page import package
+
+    in_prod = target_session(PROD_ROLE, "eu-west-1", "studio-growth-7f3a").client("sagemaker")
+    arn = package(in_prod, "growth-group")
+    package(aws, "default-group")  # the default account's, not the team's
+
+    rows, _ = sagemaker_registry_cards_page(team=prod.team)
+    card = card_import_model_package(user=sam, team=prod.team, arn=arn)
+
+    assert [row["arn"] for row in rows] == [arn]
+    assert arn.startswith(f"arn:aws:sagemaker:eu-west-1:{PROD}:model-package/")
+    assert card.content["model_package_details"]["model_package_arn"] == arn
+    # Without a team, the default account's packages.
+    assert [row["group"] for row in sagemaker_registry_cards_page()[0]] == ["default-group"]

@@ -179,8 +179,9 @@ def test_the_page_reads_the_database_a_fixed_number_of_times(
     )
     rita_client.get(URL)  # the session's first read
 
-    # session, user, the teams rita may import into, the package states read (one upsert),
-    # the packages documented here, the cards she sees
-    with django_assert_num_queries(6):
+    # session, user, the teams rita may import into, the team's AWS target (the packages are
+    # listed in it), the package states read (one upsert), the packages documented here, the
+    # cards she sees
+    with django_assert_num_queries(7):
         response = rita_client.get(URL)
     assert len(response.context["rows"]) == count
