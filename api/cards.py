@@ -232,7 +232,7 @@ def card_new(request: HttpRequest) -> HttpResponse:
             kind=_LOOKUPS[key], value=value, card=None, user=request.user, team=team
         )
         if lookup.blocked:
-            raise AlreadyExists(lookup.blocked)
+            raise AlreadyExists(lookup.blocked_text())
     card = card_create(user=request.user, team=team, name=data.name, content=given)
     filled: list[str] = []
     notes: list[str] = []

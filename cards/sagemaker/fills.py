@@ -73,6 +73,10 @@ class Lookup:
     # publishing over that content later replaces nothing the team has not seen.
     read_digests: list[str] = field(default_factory=list)
 
+    def blocked_text(self) -> str:
+        """``blocked`` as plain text, the card named where a screen would link it (the API)."""
+        return self.blocked.replace("{card}", f"“{self.blocked_card}”")
+
 
 # --- pure: SageMaker responses -> fills ---------------------------------------------------
 

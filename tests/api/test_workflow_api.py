@@ -40,6 +40,27 @@ def test_a_card_from_a_model_package_is_filled_and_the_request_content_wins(
     assert card.reports.filter(state=ReportState.ATTACHED).exists()
 
 
+def test_a_second_card_for_the_same_model_package_names_the_first_in_plain_text(
+    aws, settings, alice, api_as
+):
+    settings.REPORT_BUCKETS = ["registry-reports"]
+    arn = create_package(aws)
+    first = api_as(alice).post(
+        "cards", {"name": "churn-v7", "team": "Growth", "from": {"model_package_arn": arn}}
+    )
+    assert first.status_code == 201, first.content
+
+    again = api_as(alice).post(
+        "cards", {"name": "churn-v7b", "team": "Growth", "from": {"model_package_arn": arn}}
+    )
+
+    assert again.status_code == 409
+    assert again["Content-Type"] == "application/problem+json"
+    assert "{card}" not in again.json()["detail"]
+    assert "“churn-v7”" in again.json()["detail"]
+    assert not ModelCard.objects.filter(name="churn-v7b").exists()
+
+
 def test_a_look_up_that_fails_leaves_no_card(aws, alice, api_as):
     response = api_as(alice).post(
         "cards", {"name": "ghost", "team": "Growth", "from": {"model_name": "no-such-model"}}
