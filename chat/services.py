@@ -16,7 +16,7 @@ from chat import slack, teams
 from chat.models import TEST_EVENT, ChatChannel, ChatEvent, ChatMessage, MessageState, Service
 from chat.notice import trial_notice
 from chat.text import plain
-from webhooks.addresses import private_networks_allowed, target_check
+from webhooks.addresses import canonical, private_networks_allowed, refusal, target_check
 from webhooks.services import managed_teams, may_manage
 
 __all__ = ["managed_teams", "may_manage"]  # the same people manage webhooks and chat
@@ -70,14 +70,17 @@ def _private_check(user, allow_private_network: bool, current: bool) -> None:
 def _url_check(url: str, *, allow_private: bool) -> str:
     """The URL, checked as webhooks' are (resolved now; again at every attempt)."""
     url = url.strip()
-    if url.startswith("http://") and not allow_private:
-        # The URL is the credential: over plain HTTP anyone on the way could post with it.
+    allowed = private_networks_allowed(allow_private)
+    target = target_check(url, allow_private=allowed)
+    # The URL is the credential: over plain HTTP anyone on the way could post with it. Plain
+    # http:// is for a relay inside the network (private networks allowed, by the channel's
+    # tick or WEBHOOK_ALLOW_PRIVATE_NETWORKS), never for a public address.
+    if url.startswith("http://") and not (allowed and refusal(canonical(target.address))):
         raise InvalidInput(
             "Use the https:// address the service gave you: the address itself is the "
             "credential, and plain http:// would show it to anyone on the way.",
             field="url",
         )
-    target_check(url, allow_private=private_networks_allowed(allow_private))
     return url
 
 

@@ -148,6 +148,32 @@ def test_plain_http_is_refused_for_a_public_address(rita, team_a):
         )
 
 
+def test_with_private_networks_allowed_for_the_site_a_loopback_http_relay_is_accepted(
+    rita, team_a, settings
+):
+    # docs/chat-notifications.md: the channel's tick or WEBHOOK_ALLOW_PRIVATE_NETWORKS.
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    channel = channel_create(
+        user=rita,
+        team=team_a,
+        service=Service.SLACK,
+        name="relay",
+        url="http://127.0.0.1:9/hook",
+        events=[ChatEvent.APPROVED],
+    )
+    assert channel.url == "http://127.0.0.1:9/hook"
+    # A public address still needs https.
+    with pytest.raises(InvalidInput, match="Use the https:// address"):
+        channel_create(
+            user=rita,
+            team=team_a,
+            service=Service.SLACK,
+            name="x",
+            url="http://93.184.215.14/services/T/B/x",
+            events=[ChatEvent.APPROVED],
+        )
+
+
 def test_only_a_site_admin_allows_private_networks_and_only_for_that_url(rita, sam, team_a):
     with pytest.raises(NotAllowed, match="Only a site administrator"):
         channel_create(
