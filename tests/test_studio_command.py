@@ -282,6 +282,27 @@ def test_the_sandbox_keeps_its_cards_across_restarts(scratch_database_url, tmp_p
             aws_secret_access_key="sandbox",  # noqa: S106 - the sandbox takes any
         )
 
+    def abroad():
+        """SageMaker in another account, through a role assumed with the sandbox's STS (a
+        team's AWS target), with fresh temporary keys each time."""
+        endpoint = sagemaker().meta.endpoint_url
+        keys = boto3.client(
+            "sts",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",  # noqa: S106 - the sandbox takes any
+        ).assume_role(RoleArn="arn:aws:iam::111111111111:role/studio", RoleSessionName="test")
+        keys = keys["Credentials"]
+        return boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=keys["AccessKeyId"],
+            aws_secret_access_key=keys["SecretAccessKey"],
+            aws_session_token=keys["SessionToken"],
+        )
+
     process, output = start_studio(env, port)
     try:
         sagemaker().create_model_card(
@@ -289,6 +310,9 @@ def test_the_sandbox_keeps_its_cards_across_restarts(scratch_database_url, tmp_p
         )
         sagemaker().update_model_card(
             ModelCardName="kept", Content='{"model_overview": {"model_name": "m"}}'
+        )
+        abroad().create_model_card(
+            ModelCardName="target-card", Content='{"model_overview": {}}', ModelCardStatus="Draft"
         )
     finally:
         stop_studio(process, output)
@@ -299,5 +323,8 @@ def test_the_sandbox_keeps_its_cards_across_restarts(scratch_database_url, tmp_p
         assert [card["ModelCardName"] for card in cards] == ["kept"]
         kept = sagemaker().describe_model_card(ModelCardName="kept")
         assert kept["ModelCardVersion"] == 2
+        # Replayed with the earlier run's temporary keys, it stays in the target's account.
+        there = abroad().describe_model_card(ModelCardName="target-card")
+        assert there["ModelCardArn"].startswith("arn:aws:sagemaker:us-east-1:111111111111:")
     finally:
         stop_studio(process, output)

@@ -30,6 +30,7 @@ Model packages (CreateModelPackage, UpdateModelPackage, DescribeModelPackage)
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import sys
@@ -38,8 +39,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import moto.iam.models as moto_iam
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
+from moto.iam.utils import ACCOUNT_OFFSET, AWS_ROLE_ALPHABET
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import PAGINATION_MODEL as SAGEMAKER_PAGINATION
 from moto.sagemaker.models import ModelPackage, SageMakerModelBackend
@@ -60,6 +63,7 @@ METADATA_PATHS = (
 )
 
 _original_update_model_card = SageMakerModelBackend.update_model_card
+_original_account_of_key = moto_iam.get_account_id_from
 _original_create_model_package = SageMakerResponse.create_model_package
 _original_describe_model_card = SageMakerResponse.describe_model_card
 
@@ -218,7 +222,32 @@ def _tags_lister() -> Callable:
     return paginate(pagination_model=SAGEMAKER_PAGINATION)(list_tags)
 
 
-CORRECTIONS: tuple[tuple[type, str, Callable], ...] = (
+def key_account(access_key: str) -> str:
+    """The account an access key id encodes ("" when it encodes none): AWS writes the
+    account into its keys (GetAccessKeyInfo reads it back), and so does moto."""
+    if len(access_key) != 20 or not access_key.startswith(("AKIA", "ASIA")):
+        return ""
+    try:
+        number = int.from_bytes(base64.b32decode(access_key[4:12]), byteorder="big")
+    except ValueError:
+        return ""
+    odd = access_key[12] in AWS_ROLE_ALPHABET[16:]
+    account = (number - ACCOUNT_OFFSET) * 2 + odd
+    return f"{account:012d}" if 0 < account < 10**12 else ""
+
+
+def _account_of_key(access_key: str) -> str:
+    """moto's look-up, then the account the key itself names. Replaying the recording after a
+    restart sends the temporary keys of an earlier run, which moto no longer knows: without
+    this, a card published to a team's AWS target came back in the default account."""
+    found = _original_account_of_key(access_key)
+    if found != moto_iam.DEFAULT_ACCOUNT_ID:
+        return found
+    return key_account(access_key) or found
+
+
+CORRECTIONS: tuple[tuple[object, str, Callable], ...] = (
+    (moto_iam, "get_account_id_from", _account_of_key),
     (SageMakerModelBackend, "add_tags", _add_tags),
     (SageMakerModelBackend, "delete_tags", _delete_tags),
     (SageMakerModelBackend, "list_tags", _tags_lister()),
