@@ -167,8 +167,18 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
     )
     output = Output(process)
     try:
-        wait_for_login_page(base, process, output)
-        assert f"Model Card Studio is running at {base}" in str(output)
+        deadline = time.monotonic() + 180
+        while f"Model Card Studio is running at {base}" not in str(output):
+            assert process.poll() is None, f"studio exited with {process.returncode}:\n{output}"
+            assert time.monotonic() < deadline, str(output)
+            time.sleep(0.1)
+        # "Running" is said once a page answers: the first request after it is served.
+        with urllib.request.urlopen(f"{base}/login/", timeout=10) as answer:  # noqa: S310
+            assert answer.status == 200
+        # Browsers ask for /favicon.ico whatever the page names: no 404 for it.
+        with urllib.request.urlopen(f"{base}/favicon.ico", timeout=10) as answer:  # noqa: S310
+            assert answer.status == 200
+            assert answer.headers["Content-Type"].startswith("image/svg")
 
         password = output.search(r"password: ([A-Za-z0-9_-]+)")
         redirect, cookies = sign_in(base, "admin", password)
@@ -220,6 +230,10 @@ def test_it_runs_everything_and_stops_everything_on_ctrl_c(scratch_database_url)
             assert time.monotonic() < deadline, f"the worker was not restarted:\n{output}"
             time.sleep(0.2)
         children += restarted
+
+        # Without -v 2, no INFO chatter: jobs, botocore's credential notes, 404s.
+        for chatter in ("Deferred", "runs for request", "Found credentials", "Not Found"):
+            assert chatter not in str(output), str(output)
 
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0, str(output)

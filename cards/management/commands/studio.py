@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import secrets
 import signal
@@ -193,13 +194,19 @@ class Command(BaseCommand):
         # `manage.py worker` reconnects when the database restarts; should it still exit (the
         # database stayed away), it is started again below, as a supervisor would.
         worker = [sys.executable, manage, "worker", f"--concurrency={concurrency}"]
-        quiet = {"PROCRASTINATE_LOG_LEVEL": "INFO" if self.verbosity >= 2 else "WARNING"}
+        # The worker's and the web server's INFO lines (jobs deferred and run, botocore's
+        # credential notes) only with -v 2, or whatever LOG_LEVEL the user set.
+        quiet = {
+            "PROCRASTINATE_LOG_LEVEL": "INFO" if self.verbosity >= 2 else "WARNING",
+            "LOG_LEVEL": env.get("LOG_LEVEL") or ("INFO" if self.verbosity >= 2 else "WARNING"),
+        }
         self.restartable["worker"] = (worker, {**quiet, **env})
         self.start("worker", worker, {**quiet, **env})
         # ASGI (uvicorn workers in gunicorn, config/gunicorn.py): a waiting long poll holds
         # no worker. Its lines and the access log only when asked.
         web = [sys.executable, "-m", *WEB_COMMAND]
         web_env = {
+            **quiet,
             **env,
             "HOST": host,
             "PORT": str(port),
@@ -210,6 +217,9 @@ class Command(BaseCommand):
             web_env["WEB_ACCESS_LOG"] = "true"
         self.start("web server", web, web_env)
         self.wait_for_port("web server", local_host, port)
+        # The port opens when gunicorn binds, before its workers have loaded the app: say
+        # "running" only once a page answers.
+        self.wait_for_health("web server", local_host, port)
 
         admin = get_user_model().objects.filter(username="admin").exists()
         connections.close_all()
@@ -247,6 +257,26 @@ class Command(BaseCommand):
                 self.children[index] = self.children.pop()
                 continue
             raise CommandError(f"The {name} exited unexpectedly (code {child.returncode}).")
+
+    def wait_for_health(self, name: str, host: str, port: int) -> None:
+        """Until GET /healthz answers 200 (straight to the loopback port: no proxy)."""
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            server = http.client.HTTPConnection(host, port, timeout=2)
+            try:
+                server.request("GET", "/healthz")
+                if server.getresponse().status == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            finally:
+                server.close()
+            self.check_children()
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"The {name} did not answer /healthz in {STARTUP_TIMEOUT:.0f} s."
+                )
+            time.sleep(0.2)
 
     def wait_for_port(self, name: str, host: str, port: int) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
