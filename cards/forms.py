@@ -170,7 +170,22 @@ class CardFilterForm(forms.Form):
         return self.sorted(cards)
 
 
-class ImportCardForm(forms.Form):
+class _IntoTeam:
+    """The ``team`` field of the import forms: the teams offered, hidden when only one (which
+    is then the answer)."""
+
+    def teams_offered(self, teams: list[Team]) -> None:
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
+        if len(teams) == 1:
+            self.fields["team"].required = False
+            self.fields["team"].widget = forms.HiddenInput()
+        self.only_team = teams[0] if len(teams) == 1 else None
+
+    def clean_team(self) -> Team:
+        return self.cleaned_data.get("team") or self.only_team
+
+
+class ImportCardForm(_IntoTeam, forms.Form):
     name = forms.CharField(label="Model card name", max_length=63)
     team = forms.ModelChoiceField(label="Team", queryset=Team.objects.none(), empty_label=None)
     file = forms.FileField(
@@ -180,14 +195,7 @@ class ImportCardForm(forms.Form):
 
     def __init__(self, *args, teams: list[Team], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
-        if len(teams) == 1:
-            self.fields["team"].required = False
-            self.fields["team"].widget = forms.HiddenInput()
-        self.only_team = teams[0] if len(teams) == 1 else None
-
-    def clean_team(self) -> Team:
-        return self.cleaned_data.get("team") or self.only_team
+        self.teams_offered(teams)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -294,7 +302,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-class SagemakerImportForm(forms.Form):
+class SagemakerImportForm(_IntoTeam, forms.Form):
     """Which of the account's SageMaker cards to import, into which team."""
 
     names = forms.MultipleChoiceField(
@@ -315,17 +323,10 @@ class SagemakerImportForm(forms.Form):
     def __init__(self, *args, teams: list[Team], names: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["names"].choices = [(name, name) for name in names]
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
-        if len(teams) == 1:
-            self.fields["team"].required = False
-            self.fields["team"].widget = forms.HiddenInput()
-        self.only_team = teams[0] if len(teams) == 1 else None
-
-    def clean_team(self) -> Team:
-        return self.cleaned_data.get("team") or self.only_team
+        self.teams_offered(teams)
 
 
-class RegistryImportForm(forms.Form):
+class RegistryImportForm(_IntoTeam, forms.Form):
     """Which of the listed model package cards to import, into which team."""
 
     arns = forms.MultipleChoiceField(
@@ -342,14 +343,7 @@ class RegistryImportForm(forms.Form):
     def __init__(self, *args, teams: list[Team], arns: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["arns"].choices = [(arn, arn) for arn in arns]
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
-        if len(teams) == 1:
-            self.fields["team"].required = False
-            self.fields["team"].widget = forms.HiddenInput()
-        self.only_team = teams[0] if len(teams) == 1 else None
-
-    def clean_team(self) -> Team:
-        return self.cleaned_data.get("team") or self.only_team
+        self.teams_offered(teams)
 
 
 class ExportForm(forms.Form):

@@ -11,13 +11,11 @@ import json
 import time
 
 import httpx
-from django.conf import settings
 from django.db import transaction
 
 from cards.jobs import SendAgain
 from chat.models import ChatAttempt, ChatChannel, ChatMessage, MessageState, mask
-from webhooks.addresses import AddressRefused, HostNotFound, private_networks_allowed, target_check
-from webhooks.delivery import pinned_post
+from webhooks.delivery import attempt_state, checked_post
 
 RESPONSE_EXCERPT = 1024  # characters of the service's answer kept in the log
 USER_AGENT = "ModelCardStudio-Chat/1"
@@ -57,26 +55,15 @@ def _scrubbed(text: str, channel: ChatChannel) -> str:
 def _send(channel: ChatChannel, body: bytes) -> tuple[int | None, str, str, bool, int | None]:
     """(status code, answer excerpt, error, whether to retry, Retry-After) of one POST."""
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
-    try:
-        target = target_check(
-            channel.url, allow_private=private_networks_allowed(channel.allow_private_network)
-        )
-        status_code, excerpt, answered = pinned_post(
-            target,
-            headers,
-            body,
-            timeout=settings.WEBHOOK_TIMEOUT,
-            excerpt_size=RESPONSE_EXCERPT,
-        )
-    except AddressRefused as refused:
-        return None, "", f"Not sent: {refused.message}", False, None
-    except HostNotFound as missing:
-        return None, "", missing.message, True, None
-    except httpx.TimeoutException:
-        return None, "", f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True, None
-    except httpx.HTTPError as failed:
-        return None, "", _scrubbed(f"Could not connect: {failed}", channel)[:500], True, None
-    return status_code, excerpt, "", False, _retry_after(answered)
+    status_code, excerpt, error, retry, answered = checked_post(
+        channel.url,
+        headers,
+        body,
+        allow_private_network=channel.allow_private_network,
+        excerpt_size=RESPONSE_EXCERPT,
+        scrub=lambda text: _scrubbed(text, channel),
+    )
+    return status_code, excerpt, error, retry, _retry_after(answered) if answered else None
 
 
 def message_attempt(
@@ -102,13 +89,7 @@ def message_attempt(
         # workflow four); other 4xx answers are the same next time (a removed webhook, a
         # channel that no longer exists, a body the service refuses).
         retry = status_code >= 500 or status_code == 429
-    delivered = status_code is not None and 200 <= status_code < 300
-    if delivered:
-        state = MessageState.DELIVERED
-    elif retry and not final:
-        state = MessageState.RETRYING
-    else:
-        state = MessageState.FAILED
+    state = attempt_state(status_code, retry=retry, final=final)
     with transaction.atomic():
         attempt = ChatAttempt.objects.create(
             message=message,

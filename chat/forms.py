@@ -1,9 +1,13 @@
 from django import forms
 
 from chat.models import ChatEvent, Service
+from webhooks.forms import SubscriberForm
 
 
-class ChannelForm(forms.Form):
+class ChannelForm(SubscriberForm):
+    field_order = ["service", "name", "url", "events", "active", "allow_private_network"]
+    private_help = "Lets this channel's URL reach loopback, private and link-local addresses."
+
     service = forms.ChoiceField(choices=Service.choices, widget=forms.RadioSelect)
     name = forms.CharField(
         label="Channel",
@@ -26,20 +30,10 @@ class ChannelForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event to send."},
     )
-    active = forms.BooleanField(label="Active (uncheck to pause)", required=False, initial=True)
-    allow_private_network = forms.BooleanField(
-        label="Allow private network addresses (site administrators only)",
-        required=False,
-        help_text="Lets this channel's URL reach loopback, private and link-local addresses.",
-    )
 
     def __init__(self, *args, site_admin: bool, creating: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not site_admin:
-            del self.fields["allow_private_network"]
-        if creating:
-            del self.fields["active"]
-        else:
+        super().__init__(*args, site_admin=site_admin, creating=creating, **kwargs)
+        if not creating:
             # The service stays what it was; the URL is never shown again.
             del self.fields["service"]
             self.fields["url"].required = False

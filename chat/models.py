@@ -10,7 +10,7 @@ from django.db import models
 
 from cards.event_kinds import PUBLIC_NAMES, Kind
 from cards.models import Team
-from cards.outside_text import OutsideCharField, OutsideTextField
+from webhooks.models import AttemptFields, DeliveryState
 
 
 class Service(models.TextChoices):
@@ -84,11 +84,8 @@ def mask(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/…{url[-4:]}" if parts.netloc else "…"
 
 
-class MessageState(models.TextChoices):
-    PENDING = "pending", "Waiting"
-    RETRYING = "retrying", "Retrying"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+# A message's states are a delivery's (the same values and labels, the same log).
+MessageState = DeliveryState
 
 
 class ChatMessage(models.Model):
@@ -122,20 +119,14 @@ class ChatMessage(models.Model):
         return f"{self.event} #{self.pk}"
 
 
-class ChatAttempt(models.Model):
-    """One POST of a message: what the service answered, or why nothing was sent."""
+class ChatAttempt(AttemptFields):
+    """One POST of a message: what the service answered (Slack says "ok" or why not), or why
+    nothing was sent. The logged fields are webhooks' (webhooks.models.AttemptFields)."""
 
     message = models.ForeignKey(ChatMessage, on_delete=models.CASCADE, related_name="attempts")
-    at = models.DateTimeField(auto_now_add=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    # At most RESPONSE_EXCERPT characters of the answer (Slack says "ok" or why not).
-    response_excerpt = OutsideTextField(blank=True)
-    error = OutsideCharField(max_length=500, blank=True)
-    redelivery = models.BooleanField(default=False)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(AttemptFields.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.status_code or self.error}"

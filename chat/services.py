@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from procrastinate.contrib.django.models import ProcrastinateJob
 
-from cards.errors import InvalidInput, NotAllowed, NotFound, TransitionRefused
-from cards.events import Kind, event_record
+from cards.errors import InvalidInput, NotFound, TransitionRefused
+from cards.events import Kind
 from cards.jobs import CHAT_TASK, job
-from cards.models import Role, Team
-from cards.permissions import SITE_ADMIN, role_in_team
+from cards.models import Team
+from cards.permissions import role_in_team
 from chat import slack, teams
 from chat.models import TEST_EVENT, ChatChannel, ChatEvent, ChatMessage, MessageState, Service
 from chat.notice import trial_notice
 from chat.text import plain
 from webhooks.addresses import canonical, private_networks_allowed, refusal, target_check
-from webhooks.services import managed_teams, may_manage
+from webhooks.services import (
+    job_waiting,
+    managed_teams,
+    may_manage,
+    private_check,
+    require_manager,
+    team_event,
+)
 
 __all__ = ["managed_teams", "may_manage"]  # the same people manage webhooks and chat
 
@@ -26,13 +32,7 @@ RENDERERS = {Service.SLACK: slack.message, Service.TEAMS: teams.message}
 
 
 def _require_manager(user, team_id: int) -> None:
-    role = role_in_team(user, team_id)
-    if role is None:
-        raise NotFound("No such team.")
-    if role not in {SITE_ADMIN, Role.REVIEWER}:
-        raise NotAllowed(
-            "Only the team's reviewers and site administrators manage its chat notifications."
-        )
+    require_manager(user, team_id, what="chat notifications")
 
 
 def channel_for(user, channel_id: int) -> ChatChannel:
@@ -57,14 +57,6 @@ def _name_check(name: str) -> str:
     if len(name) > 80:
         raise InvalidInput("A channel's name has at most 80 characters.", field="name")
     return name
-
-
-def _private_check(user, allow_private_network: bool, current: bool) -> None:
-    if allow_private_network != current and not user.is_superuser:
-        raise NotAllowed(
-            "Only a site administrator can allow private network addresses.",
-            field="allow_private_network",
-        )
 
 
 def _url_check(url: str, *, allow_private: bool) -> str:
@@ -104,7 +96,7 @@ def channel_create(
     allow_private_network: bool = False,
 ) -> ChatChannel:
     _require_manager(user, team.pk)
-    _private_check(user, allow_private_network, False)
+    private_check(user, allow_private_network, False)
     if service not in Service.values:
         raise InvalidInput("Choose Slack or Microsoft Teams.", field="service")
     name = _name_check(name)
@@ -122,13 +114,7 @@ def channel_create(
             allow_private_network=allow_private_network,
             created_by=user,
         )
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_CREATE,
-            team_id=team.pk,
-            detail=f"Chat channel {_describe(channel)}",
-        )
+        team_event(user, Kind.WEBHOOK_CREATE, team.pk, f"Chat channel {_describe(channel)}")
     return channel
 
 
@@ -144,7 +130,7 @@ def channel_update(
 ) -> ChatChannel:
     """Change a channel; an empty ``url`` keeps the current one (it is never shown again)."""
     _require_manager(user, channel.team_id)
-    _private_check(user, allow_private_network, channel.allow_private_network)
+    private_check(user, allow_private_network, channel.allow_private_network)
     name = _name_check(name)
     events = _events_check(events)
     url = url.strip() or channel.url
@@ -162,12 +148,11 @@ def channel_update(
         return channel
     with transaction.atomic():
         channel.save()
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_CHANGE,
-            team_id=channel.team_id,
-            detail=f"Chat channel {before} → {after}{' (new address)' if new_url else ''}",
+        team_event(
+            user,
+            Kind.WEBHOOK_CHANGE,
+            channel.team_id,
+            f"Chat channel {before} → {after}{' (new address)' if new_url else ''}",
         )
     return channel
 
@@ -175,13 +160,7 @@ def channel_update(
 def channel_delete(*, user, channel: ChatChannel) -> None:
     _require_manager(user, channel.team_id)
     with transaction.atomic():
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_DELETE,
-            team_id=channel.team_id,
-            detail=f"Chat channel {_describe(channel)}",
-        )
+        team_event(user, Kind.WEBHOOK_DELETE, channel.team_id, f"Chat channel {_describe(channel)}")
         channel.delete()
 
 
@@ -206,21 +185,17 @@ def message_redeliver(*, user, message_id: int) -> ChatMessage:
     with transaction.atomic():
         # The row lock orders two clicks: the second one sees the first one's job.
         ChatMessage.objects.select_for_update().filter(pk=message.pk).first()
-        waiting = ProcrastinateJob.objects.filter(
-            task_name=CHAT_TASK, status__in=["todo", "doing"], args__message_id=message.pk
-        )
-        if waiting.exists():
+        if job_waiting(CHAT_TASK, message_id=message.pk):
             raise TransitionRefused("This message is already waiting for its next attempt.")
         job(CHAT_TASK).defer(message_id=message.pk, redelivery=True)
         ChatMessage.objects.filter(pk=message.pk).update(
             state=MessageState.PENDING, updated_at=timezone.now()
         )
         message.state = MessageState.PENDING
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_REDELIVER,
-            team_id=message.channel.team_id,
-            detail=f"{message.event} #{message.pk} to chat channel “{message.channel.name}”",
+        team_event(
+            user,
+            Kind.WEBHOOK_REDELIVER,
+            message.channel.team_id,
+            f"{message.event} #{message.pk} to chat channel “{message.channel.name}”",
         )
     return message

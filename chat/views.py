@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cards.errors import NotAllowed, NotFound, StudioError
-from cards.models import Team
-from cards.permissions import role_in_team
 from cards.views.refusals import refuse, refuse_in_form
 from chat.forms import ChannelForm
 from chat.models import ChatAttempt, ChatChannel, ChatMessage
@@ -24,6 +21,7 @@ from chat.services import (
     may_manage,
     message_redeliver,
 )
+from webhooks.views import forbidden, recent_log, team_or_404
 
 MESSAGES_SHOWN = 50
 
@@ -35,25 +33,13 @@ def chat_index(request: HttpRequest) -> HttpResponse:
     return render(request, "chat/index.html", {"teams": teams})
 
 
-def _team(user, team_id: int) -> Team:
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None or role_in_team(user, team.pk) is None:
-        raise Http404("No such team.")
-    return team
-
-
 @require_http_methods(["GET", "POST"])
 def team_channels(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = _team(request.user, team_id)
+    team = team_or_404(request.user, team_id)
     if not may_manage(request.user, team.pk):
-        return render(
+        return forbidden(
             request,
-            "403.html",
-            {
-                "exception": "Only the team's reviewers and site administrators manage its "
-                "chat notifications."
-            },
-            status=403,
+            "Only the team's reviewers and site administrators manage its chat notifications.",
         )
     site_admin = request.user.is_superuser
     form = ChannelForm(request.POST or None, site_admin=site_admin, creating=True)
@@ -115,11 +101,7 @@ def channel_page(request: HttpRequest, channel_id: int) -> HttpResponse:
         else:
             messages.success(request, "Saved the channel.")
             return redirect("chat:channel", channel_id=channel.pk)
-    sent = (
-        ChatMessage.objects.filter(channel=channel)
-        .prefetch_related(Prefetch("attempts", queryset=ChatAttempt.objects.order_by("at", "pk")))
-        .order_by("-created_at", "-pk")[:MESSAGES_SHOWN]
-    )
+    sent = recent_log(ChatMessage.objects.filter(channel=channel), ChatAttempt, MESSAGES_SHOWN)
     return render(request, "chat/channel.html", {"channel": channel, "form": form, "sent": sent})
 
 

@@ -9,10 +9,12 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 from django.conf import settings
 from django.db import transaction
+from procrastinate import JobContext, RetryStrategy
 
 from cards.jobs import SendAgain
 from cards.outbound import deadline_client, tls_context
@@ -64,8 +66,7 @@ def pinned_post(
     excerpt_size: int = RESPONSE_EXCERPT,
 ) -> tuple[int, str, httpx.Headers]:
     """POST to the checked address itself (the Host header and TLS name stay the host's);
-    the status, the first ``excerpt_size`` characters of the answer, and its headers.
-    Chat notifications (chat/delivery.py) send through it too."""
+    the status, the first ``excerpt_size`` characters of the answer, and its headers."""
     address = target.address
     netloc = f"[{address}]" if address.version == 6 else str(address)
     url = target.parts._replace(netloc=f"{netloc}:{target.port}").geturl()
@@ -96,25 +97,51 @@ def pinned_post(
         return response.status_code, text, response.headers
 
 
-def _send(delivery: Delivery, body: bytes) -> tuple[int | None, str, str, bool]:
-    """(status code, answer excerpt, error, whether to retry) of one POST."""
-    endpoint = delivery.endpoint
+def checked_post(
+    url: str,
+    headers: dict,
+    body: bytes,
+    *,
+    allow_private_network: bool,
+    excerpt_size: int = RESPONSE_EXCERPT,
+    scrub: Callable[[str], str] = str,
+) -> tuple[int | None, str, str, bool, httpx.Headers | None]:
+    """(status code, answer excerpt, error, whether to retry, the answer's headers) of one
+    POST to ``url``, its address checked now. ``scrub`` cleans a connection error's text
+    (a chat URL is a secret). Chat notifications (chat/delivery.py) send through it too."""
     try:
-        target = target_check(
-            endpoint.url, allow_private=private_networks_allowed(endpoint.allow_private_network)
-        )
-        status_code, excerpt, _ = pinned_post(
-            target, signed_headers(delivery, body), body, timeout=settings.WEBHOOK_TIMEOUT
+        target = target_check(url, allow_private=private_networks_allowed(allow_private_network))
+        status_code, excerpt, answered = pinned_post(
+            target, headers, body, timeout=settings.WEBHOOK_TIMEOUT, excerpt_size=excerpt_size
         )
     except AddressRefused as refused:
-        return None, "", f"Not sent: {refused.message}", False
+        return None, "", f"Not sent: {refused.message}", False, None
     except HostNotFound as missing:
-        return None, "", missing.message, True
+        return None, "", missing.message, True, None
     except httpx.TimeoutException:
-        return None, "", f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True
+        return None, "", f"No answer within {settings.WEBHOOK_TIMEOUT} s.", True, None
     except httpx.HTTPError as failed:
-        return None, "", f"Could not connect: {failed}"[:500], True
-    return status_code, excerpt, "", False
+        return None, "", scrub(f"Could not connect: {failed}")[:500], True, None
+    return status_code, excerpt, "", False, answered
+
+
+def attempt_flags(context: JobContext, strategy: RetryStrategy, redelivery: bool) -> dict:
+    """The keyword arguments of an attempt made by a job (webhooks' and chat's tasks.py):
+    ``final`` once the strategy allows no more; ``redelivery`` only on the job's first run."""
+    attempts = context.job.attempts if context.job is not None else 0
+    return {
+        "final": attempts >= (strategy.max_attempts or 0),
+        "redelivery": redelivery and attempts == 0,
+    }
+
+
+def attempt_state(status_code: int | None, *, retry: bool, final: bool) -> str:
+    """The state an attempt leaves its delivery (or chat message) in."""
+    if status_code is not None and 200 <= status_code < 300:
+        return DeliveryState.DELIVERED
+    if retry and not final:
+        return DeliveryState.RETRYING
+    return DeliveryState.FAILED
 
 
 def delivery_attempt(delivery_id: int, *, final: bool, redelivery: bool = False) -> Attempt | None:
@@ -129,20 +156,19 @@ def delivery_attempt(delivery_id: int, *, final: bool, redelivery: bool = False)
     started = time.monotonic()
     status_code, excerpt, error, retry = None, "", "", False
     if endpoint.active:
-        status_code, excerpt, error, retry = _send(delivery, body)
+        status_code, excerpt, error, retry, _ = checked_post(
+            endpoint.url,
+            signed_headers(delivery, body),
+            body,
+            allow_private_network=endpoint.allow_private_network,
+        )
     else:
         error = "Not sent: the webhook is paused (Redeliver once it is active again)."
     if status_code is not None:
         if 300 <= status_code < 400:
             error = "Redirects are not followed: point the webhook at the final address."
         retry = status_code >= 500
-    delivered = status_code is not None and 200 <= status_code < 300
-    if delivered:
-        state = DeliveryState.DELIVERED
-    elif retry and not final:
-        state = DeliveryState.RETRYING
-    else:
-        state = DeliveryState.FAILED
+    state = attempt_state(status_code, retry=retry, final=final)
     with transaction.atomic():
         attempt = Attempt.objects.create(
             delivery=delivery,

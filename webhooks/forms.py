@@ -3,7 +3,31 @@ from django import forms
 from cards.events import PUBLIC_CHOICES
 
 
-class EndpointForm(forms.Form):
+class SubscriberForm(forms.Form):
+    """What webhooks' endpoints and chat's channels (chat/forms.py) both have: pausing, and
+    private network addresses that only a site admin may allow. The subclass adds its own
+    fields, names their order in ``field_order``, and says what the address is."""
+
+    private_help = "Lets this endpoint reach loopback, private and link-local addresses."
+
+    active = forms.BooleanField(label="Active (uncheck to pause)", required=False, initial=True)
+    allow_private_network = forms.BooleanField(
+        label="Allow private network addresses (site administrators only)", required=False
+    )
+
+    def __init__(self, *args, site_admin: bool, creating: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if site_admin:
+            self.fields["allow_private_network"].help_text = self.private_help
+        else:
+            del self.fields["allow_private_network"]
+        if creating:
+            del self.fields["active"]
+
+
+class EndpointForm(SubscriberForm):
+    field_order = ["url", "events", "active", "allow_private_network"]
+
     url = forms.CharField(
         label="Payload URL",
         max_length=2000,
@@ -15,16 +39,3 @@ class EndpointForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one event to send."},
     )
-    active = forms.BooleanField(label="Active (uncheck to pause)", required=False, initial=True)
-    allow_private_network = forms.BooleanField(
-        label="Allow private network addresses (site administrators only)",
-        required=False,
-        help_text="Lets this endpoint reach loopback, private and link-local addresses.",
-    )
-
-    def __init__(self, *args, site_admin: bool, creating: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not site_admin:
-            del self.fields["allow_private_network"]
-        if creating:
-            del self.fields["active"]

@@ -74,10 +74,10 @@ class Delivery(models.Model):
         return f"{self.event} #{self.pk}"
 
 
-class Attempt(models.Model):
-    """One POST of a delivery: what the receiver answered, or why nothing was sent."""
+class AttemptFields(models.Model):
+    """What one POST logs, for webhooks' deliveries and chat's messages (chat/models.py):
+    what the receiver answered, or why nothing was sent. Abstract: no table of its own."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
     at = models.DateTimeField(auto_now_add=True)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
@@ -87,7 +87,17 @@ class Attempt(models.Model):
     redelivery = models.BooleanField(default=False)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
+
+
+class Attempt(AttemptFields):
+    """One POST of a delivery: what the receiver answered, or why nothing was sent."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+
+    class Meta(AttemptFields.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.delivery_id} {self.status_code or self.error}"

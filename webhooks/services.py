@@ -34,12 +34,27 @@ def managed_teams(user) -> list[Team]:
     return list(teams)
 
 
-def _require_manager(user, team_id: int) -> None:
+def require_manager(user, team_id: int, *, what: str = "webhooks") -> None:
+    """Refuses anyone but the team's reviewers and site admins (chat's services too)."""
     role = role_in_team(user, team_id)
     if role is None:
         raise NotFound("No such team.")
     if role not in {SITE_ADMIN, Role.REVIEWER}:
-        raise NotAllowed("Only the team's reviewers and site administrators manage its webhooks.")
+        raise NotAllowed(f"Only the team's reviewers and site administrators manage its {what}.")
+
+
+def team_event(user, kind: Kind, team_id: int, detail: str) -> None:
+    """The audit entry of a change to a team's webhooks or chat channels (no card)."""
+    event_record(card=None, actor=user, kind=kind, team_id=team_id, detail=detail)
+
+
+def job_waiting(task_name: str, **args) -> bool:
+    """Whether a job of the task with these arguments waits or runs (a redelivery's check)."""
+    return ProcrastinateJob.objects.filter(
+        task_name=task_name,
+        status__in=["todo", "doing"],
+        **{f"args__{name}": value for name, value in args.items()},
+    ).exists()
 
 
 def endpoint_for(user, endpoint_id: int) -> Endpoint:
@@ -47,7 +62,7 @@ def endpoint_for(user, endpoint_id: int) -> Endpoint:
     endpoint = Endpoint.objects.select_related("team").filter(pk=endpoint_id).first()
     if endpoint is None or role_in_team(user, endpoint.team_id) is None:
         raise NotFound("No such webhook.")
-    _require_manager(user, endpoint.team_id)
+    require_manager(user, endpoint.team_id)
     return endpoint
 
 
@@ -59,7 +74,7 @@ def _events_check(events: list[str]) -> list[str]:
     return [name for name in names if name in events]
 
 
-def _private_check(user, allow_private_network: bool, current: bool) -> None:
+def private_check(user, allow_private_network: bool, current: bool) -> None:
     if allow_private_network != current and not user.is_superuser:
         raise NotAllowed(
             "Only a site administrator can allow private network addresses.",
@@ -77,8 +92,8 @@ def endpoint_create(
     *, user, team: Team, url: str, events: list[str], allow_private_network: bool = False
 ) -> tuple[Endpoint, str]:
     """A new endpoint of the team; returns it and its secret (shown once)."""
-    _require_manager(user, team.pk)
-    _private_check(user, allow_private_network, False)
+    require_manager(user, team.pk)
+    private_check(user, allow_private_network, False)
     events = _events_check(events)
     url = url.strip()
     target_check(url, allow_private=private_networks_allowed(allow_private_network))
@@ -94,13 +109,7 @@ def endpoint_create(
             allow_private_network=allow_private_network,
             created_by=user,
         )
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_CREATE,
-            team_id=team.pk,
-            detail=_describe(endpoint),
-        )
+        team_event(user, Kind.WEBHOOK_CREATE, team.pk, _describe(endpoint))
     return endpoint, secret
 
 
@@ -113,8 +122,8 @@ def endpoint_update(
     active: bool,
     allow_private_network: bool,
 ) -> Endpoint:
-    _require_manager(user, endpoint.team_id)
-    _private_check(user, allow_private_network, endpoint.allow_private_network)
+    require_manager(user, endpoint.team_id)
+    private_check(user, allow_private_network, endpoint.allow_private_network)
     events = _events_check(events)
     url = url.strip()
     if url != endpoint.url and not user.is_superuser:
@@ -130,50 +139,32 @@ def endpoint_update(
         return endpoint
     with transaction.atomic():
         endpoint.save()
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_CHANGE,
-            team_id=endpoint.team_id,
-            detail=f"{before} → {after}",
-        )
+        team_event(user, Kind.WEBHOOK_CHANGE, endpoint.team_id, f"{before} → {after}")
     return endpoint
 
 
 def endpoint_rotate_secret(*, user, endpoint: Endpoint) -> str:
     """A new secret for the endpoint (the old one stops signing at once); returned once."""
-    _require_manager(user, endpoint.team_id)
+    require_manager(user, endpoint.team_id)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         Endpoint.objects.filter(pk=endpoint.pk).update(secret=secret)
         endpoint.secret = secret
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_CHANGE,
-            team_id=endpoint.team_id,
-            detail=f"{endpoint.url} — new secret",
-        )
+        team_event(user, Kind.WEBHOOK_CHANGE, endpoint.team_id, f"{endpoint.url} — new secret")
     return secret
 
 
 def endpoint_delete(*, user, endpoint: Endpoint) -> None:
-    _require_manager(user, endpoint.team_id)
+    require_manager(user, endpoint.team_id)
     with transaction.atomic():
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_DELETE,
-            team_id=endpoint.team_id,
-            detail=_describe(endpoint),
-        )
+        team_event(user, Kind.WEBHOOK_DELETE, endpoint.team_id, _describe(endpoint))
         endpoint.delete()
 
 
 def endpoint_send_test(*, user, endpoint: Endpoint) -> Delivery:
     """Send the endpoint a signed test event now (through the worker, like any delivery), so
     its team can check the receiver and its signature check before a real event."""
-    _require_manager(user, endpoint.team_id)
+    require_manager(user, endpoint.team_id)
     payload = {
         "event": TEST_EVENT,
         "occurred_at": timezone.now().isoformat(),
@@ -192,23 +183,19 @@ def delivery_redeliver(*, user, delivery_id: int) -> Delivery:
     delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
     if delivery is None or role_in_team(user, delivery.endpoint.team_id) is None:
         raise NotFound("No such delivery.")
-    _require_manager(user, delivery.endpoint.team_id)
+    require_manager(user, delivery.endpoint.team_id)
     with transaction.atomic():
         # The row lock orders two clicks: the second one sees the first one's job.
         Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
-        waiting = ProcrastinateJob.objects.filter(
-            task_name=DELIVER_TASK, status__in=["todo", "doing"], args__delivery_id=delivery.pk
-        )
-        if waiting.exists():
+        if job_waiting(DELIVER_TASK, delivery_id=delivery.pk):
             raise TransitionRefused("This delivery is already waiting for its next attempt.")
         job(DELIVER_TASK).defer(delivery_id=delivery.pk, redelivery=True)
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.PENDING)
         delivery.state = DeliveryState.PENDING
-        event_record(
-            card=None,
-            actor=user,
-            kind=Kind.WEBHOOK_REDELIVER,
-            team_id=delivery.endpoint.team_id,
-            detail=f"{delivery.event} #{delivery.pk} to {delivery.endpoint.url}",
+        team_event(
+            user,
+            Kind.WEBHOOK_REDELIVER,
+            delivery.endpoint.team_id,
+            f"{delivery.event} #{delivery.pk} to {delivery.endpoint.url}",
         )
     return delivery

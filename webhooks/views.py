@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,22 +36,31 @@ def webhook_index(request: HttpRequest) -> HttpResponse:
     return render(request, "webhooks/index.html", {"teams": teams})
 
 
-def _team(user, team_id: int) -> Team:
+def team_or_404(user, team_id: int) -> Team:
+    """A team the user belongs to (chat's pages too); any other answers 404."""
     team = Team.objects.filter(pk=team_id).first()
     if team is None or role_in_team(user, team.pk) is None:
         raise Http404("No such team.")
     return team
 
 
+def forbidden(request: HttpRequest, why: str) -> HttpResponse:
+    return render(request, "403.html", {"exception": why}, status=403)
+
+
+def recent_log(rows: QuerySet, attempts: type[Model], shown: int) -> QuerySet:
+    """The ``shown`` latest deliveries (or chat messages), each with its attempts in order."""
+    return rows.prefetch_related(
+        Prefetch("attempts", queryset=attempts.objects.order_by("at", "pk"))
+    ).order_by("-created_at", "-pk")[:shown]
+
+
 @require_http_methods(["GET", "POST"])
 def team_webhooks(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = _team(request.user, team_id)
+    team = team_or_404(request.user, team_id)
     if not may_manage(request.user, team.pk):
-        return render(
-            request,
-            "403.html",
-            {"exception": "Only the team's reviewers and site administrators manage webhooks."},
-            status=403,
+        return forbidden(
+            request, "Only the team's reviewers and site administrators manage webhooks."
         )
     site_admin = request.user.is_superuser
     form = EndpointForm(request.POST or None, site_admin=site_admin, creating=True)
@@ -115,11 +124,7 @@ def endpoint_page(request: HttpRequest, endpoint_id: int) -> HttpResponse:
         else:
             messages.success(request, "Saved the webhook.")
             return redirect("webhooks:endpoint", endpoint_id=endpoint.pk)
-    deliveries = (
-        Delivery.objects.filter(endpoint=endpoint)
-        .prefetch_related(Prefetch("attempts", queryset=Attempt.objects.order_by("at", "pk")))
-        .order_by("-created_at", "-pk")[:DELIVERIES_SHOWN]
-    )
+    deliveries = recent_log(Delivery.objects.filter(endpoint=endpoint), Attempt, DELIVERIES_SHOWN)
     return render(
         request,
         "webhooks/endpoint.html",

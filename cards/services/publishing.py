@@ -59,16 +59,20 @@ def publication_request(
       (``publication.repeated`` is then True); with another card or target it is refused.
     """
     require(user, card, Action.PUBLISH)
-    if not idempotency_key:
+
+    def checked_and_queued() -> Publication:
         if not any_status:
             remote_change_check(card, target=target, overwrite_version=overwrite_version)
-        publication = _publication_queue(
+        return _publication_queue(
             card=card,
             user=user,
             any_status=any_status,
             overwrite_version=overwrite_version,
             target=target,
         )
+
+    if not idempotency_key:
+        publication = checked_and_queued()
         publication.repeated = False
         return publication
     with transaction.atomic():
@@ -78,17 +82,12 @@ def publication_request(
         earlier = publication_for_key(user=user, key=idempotency_key, card=card, target=target)
         if earlier is not None:
             return earlier
-        if not any_status:
-            remote_change_check(card, target=target, overwrite_version=overwrite_version)
-        publication = _publication_queue(
-            card=card,
-            user=user,
-            any_status=any_status,
-            overwrite_version=overwrite_version,
-            target=target,
-        )
         return idempotency_key_record(
-            user=user, key=idempotency_key, card=card, target=target, publication=publication
+            user=user,
+            key=idempotency_key,
+            card=card,
+            target=target,
+            publication=checked_and_queued(),
         )
 
 

@@ -141,16 +141,26 @@ def _drift_choice_action(choice: str | None) -> Action:
     return Action.EDIT if choice == "keep_remote" else Action.PUBLISH
 
 
+def _import_teams(request: HttpRequest) -> list:
+    """The teams the user may import SageMaker cards into; none (said on the next page) when
+    a site admin has no team yet; anyone else without one is refused."""
+    teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
+    if not teams:
+        if not request.user.is_superuser:
+            raise NotAllowed(
+                "Only site administrators and team reviewers can import from SageMaker."
+            )
+        messages.error(request, "There are no teams yet: create one to import cards into.")
+    return teams
+
+
 @require_http_methods(["GET", "POST"])
 def sagemaker_import(request: HttpRequest) -> HttpResponse:
     """The account's SageMaker cards, and importing the chosen ones into a team."""
 
-    teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
+    teams = _import_teams(request)
     if not teams:
-        if request.user.is_superuser:
-            messages.error(request, "There are no teams yet: create one to import cards into.")
-            return redirect("cards:list")
-        raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
+        return redirect("cards:list")
     problem = ""
     # The cards listed are those of one team's AWS target (the first team, or the one chosen).
     chosen = request.POST.get("team") or request.GET.get("team") or ""
@@ -193,12 +203,9 @@ def sagemaker_import(request: HttpRequest) -> HttpResponse:
 def registry_import(request: HttpRequest) -> HttpResponse:
     """The model package versions that carry their own card, a page at a time, and importing
     the chosen ones into a team (a card per package version, linked to it)."""
-    teams = teams_where(request.user, Action.IMPORT_SAGEMAKER)
+    teams = _import_teams(request)
     if not teams:
-        if request.user.is_superuser:
-            messages.error(request, "There are no teams yet: create one to import cards into.")
-            return redirect("cards:list")
-        raise NotAllowed("Only site administrators and team reviewers can import from SageMaker.")
+        return redirect("cards:list")
     query = request.POST if request.method == "POST" else request.GET
     after = query.get("after", "")
     # The packages listed are those of one team's AWS target (the first team, or the one chosen).

@@ -224,16 +224,23 @@ def test_site_admins_may_open_the_page(aws, client, sam, team_a, team_b):
     assert client.get(URL).status_code == 200
 
 
-def test_without_any_team_a_site_admin_is_sent_back_to_the_list(aws, client, sam):
+BOTH_PAGES = [URL, reverse("cards:sagemaker_registry_import")]
+
+
+@pytest.mark.parametrize("url", BOTH_PAGES)
+def test_without_any_team_a_site_admin_is_sent_back_to_the_list(aws, client, sam, url):
     client.force_login(sam)
-    assert client.get(URL).url == reverse("cards:list")
+    answer = client.get(url, follow=True)
+    assert answer.redirect_chain[-1][0] == reverse("cards:list")
+    assert "There are no teams yet: create one to import cards into." in answer.content.decode()
 
 
+@pytest.mark.parametrize("url", BOTH_PAGES)
 @pytest.mark.parametrize("user", ["alice", "vera"])
-def test_editors_and_viewers_may_not_open_the_page(aws, client, user, request):
+def test_editors_and_viewers_may_not_open_the_page(aws, client, user, request, url):
     client.force_login(request.getfixturevalue(user))
-    assert client.get(URL).status_code == 403
-    assert client.post(URL, {"names": ["churn-model"]}).status_code == 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"names": ["churn-model"]}).status_code == 403
 
 
 def test_the_card_list_links_to_the_page_for_reviewers_only(rita_client, alice_client):
