@@ -49,7 +49,9 @@ def called_operations() -> set[tuple[str, str]]:
                     isinstance(node, ast.Assign)
                     and isinstance(node.value, ast.Call)
                     and (getattr(node.value.func, "id", "") or getattr(node.value.func, "attr", ""))
-                    in {"client", "waiting_client"}
+                    in {"client", "waiting_client", "_client"}
+                    # `session.client(service, ...)` builds every client: no service of its own.
+                    and isinstance(node.value.args[0], ast.Constant)
                 ):
                     service = node.value.args[0].value
                     clients |= {target.id: service for target in node.targets}
